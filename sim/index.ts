@@ -1,0 +1,52 @@
+/**
+ * faultline's public API. Explicit exports only (no `export *`): the public surface is a
+ * reviewable diff.
+ */
+export { Simulation, SimEvent, Process, Interrupt, DEFAULT_BUDGETS } from './kernel/sim.ts';
+export type { Budgets, Callback, ProcessBody, Yieldable, SimulationOptions } from './kernel/sim.ts';
+export { Resource } from './kernel/resource.ts';
+export type { QueueDiscipline } from './kernel/resource.ts';
+export { Random, RandomStreams, checkSeed } from './kernel/random.ts';
+export type { Seed } from './kernel/random.ts';
+export { durationSampler, distributionMeanUs } from './kernel/distribution.ts';
+export type { DistributionSpec, Sampler } from './kernel/distribution.ts';
+export { parseDuration, formatDuration, us, ms, sec } from './kernel/time.ts';
+export type { Duration } from './kernel/time.ts';
+export { InputError, BudgetExceededError, SimulationError, assert } from './kernel/errors.ts';
+
+export { Tracer, canonicalJson, markDetailKind, isDetailKind, TRACE_LEVELS } from './observe/trace.ts';
+export type { TraceLevel, TraceRecord, TraceRecordMap, TraceKind, TraceRecordOf, TraceSink } from './observe/trace.ts';
+export { Hasher, hashValue } from './observe/hash.ts';
+export { Counter, Gauge, Histogram, Series, Metrics, percentile, percentileOfValues } from './observe/metrics.ts';
+export type { SeriesWindow } from './observe/metrics.ts';
+export { RequestStats } from './observe/requests.ts';
+export type { LatencySummaryMs } from './observe/requests.ts';
+
+export {
+  parseFaultPlan,
+  serializeFaultPlan,
+  faultPlanJsonSchema,
+  registerFaultKind,
+  faultKindSpec,
+  faultKinds,
+} from './faults/plan.ts';
+export type { FaultPlan, FaultPlanInput, FaultEntry, FaultKindSpec, FieldSpec } from './faults/plan.ts';
+
+export { defineScenario, resolveParams, parseParamValue, describeParam, isScenario } from './run/scenario.ts';
+export type {
+  Scenario,
+  ScenarioSpec,
+  ParamSpec,
+  ParamSpecs,
+  ParamsOf,
+  ParamValue,
+  VariantSpec,
+  BuildContext,
+  Model,
+  CheckSpec,
+  CheckContext,
+  CheckOutcome,
+  CheckStatus,
+} from './run/scenario.ts';
+export { run, runDetailed, outcomesAsExpected, replayCommand, FAULTLINE_VERSION } from './run/runner.ts';
+export type { RunResult, RunOptions, RunArtifacts, CheckResult } from './run/runner.ts';

@@ -1,0 +1,106 @@
+/**
+ * Duration distributions as plain data, so scenarios, fault plans and UIs can describe latency
+ * and service times without code: `"5ms"` (constant), `{ dist: "exponential", mean: "10ms" }`,
+ * `{ dist: "lognormal", median: "20ms", sigma: 0.5 }`, `{ dist: "long-tail", base: ..., p: 0.01, tail: ... }`.
+ * `durationSampler(spec)` validates once and returns a fast sampler in integer microseconds.
+ */
+import { InputError } from './errors.ts';
+import type { Random } from './random.ts';
+import { parseDuration, type Duration } from './time.ts';
+
+export type DistributionSpec =
+  | Duration
+  | { dist: 'constant'; value: Duration }
+  | { dist: 'uniform'; min: Duration; max: Duration }
+  | { dist: 'exponential'; mean: Duration }
+  | { dist: 'normal'; mean: Duration; stddev: Duration }
+  | { dist: 'lognormal'; median: Duration; sigma: number }
+  | { dist: 'pareto'; scale: Duration; alpha: number }
+  /** With probability `p` draw from `tail`, else from `base`: the shape of real RPC latency. */
+  | { dist: 'long-tail'; base: DistributionSpec; tail: DistributionSpec; p: number };
+
+export type Sampler = (rng: Random) => number;
+
+const KINDS = 'constant, uniform, exponential, normal, lognormal, pareto, long-tail';
+
+/** Validate a distribution spec and return a sampler of non-negative integer microseconds. */
+export function durationSampler(spec: DistributionSpec, what = 'distribution'): Sampler {
+  if (typeof spec === 'string' || typeof spec === 'number') {
+    const v = parseDuration(spec, what);
+    return () => v;
+  }
+  if (spec === null || typeof spec !== 'object') {
+    throw new InputError(`${what}: ${JSON.stringify(spec)} is not a distribution; use a duration or { dist: ${KINDS} }`);
+  }
+  switch (spec.dist) {
+    case 'constant': {
+      const v = parseDuration(spec.value, `${what}.value`);
+      return () => v;
+    }
+    case 'uniform': {
+      const min = parseDuration(spec.min, `${what}.min`);
+      const max = parseDuration(spec.max, `${what}.max`);
+      if (max < min) throw new InputError(`${what}: max ${spec.max} is below min ${spec.min}`);
+      return (r) => Math.round(min + (max - min) * r.next());
+    }
+    case 'exponential': {
+      const mean = parseDuration(spec.mean, `${what}.mean`);
+      if (mean === 0) return () => 0;
+      return (r) => Math.round(-Math.log(1 - r.next()) * mean);
+    }
+    case 'normal': {
+      const mean = parseDuration(spec.mean, `${what}.mean`);
+      const sd = parseDuration(spec.stddev, `${what}.stddev`);
+      // truncated at 0: a latency cannot be negative
+      return (r) => Math.max(0, Math.round(r.normal(mean, sd)));
+    }
+    case 'lognormal': {
+      const median = parseDuration(spec.median, `${what}.median`);
+      if (median <= 0) throw new InputError(`${what}.median must be > 0`);
+      const sigma = spec.sigma;
+      if (!(sigma >= 0 && sigma < Infinity)) throw new InputError(`${what}.sigma: ${sigma} is not valid; use a number ≥ 0`);
+      const mu = Math.log(median);
+      return (r) => Math.round(r.lognormal(mu, sigma));
+    }
+    case 'pareto': {
+      const scale = parseDuration(spec.scale, `${what}.scale`);
+      const alpha = spec.alpha;
+      if (!(scale > 0) || !(alpha > 0 && alpha < Infinity)) {
+        throw new InputError(`${what}: pareto needs scale > 0 and alpha > 0 (got scale ${spec.scale}, alpha ${alpha})`);
+      }
+      return (r) => Math.round(r.pareto(scale, alpha));
+    }
+    case 'long-tail': {
+      const base = durationSampler(spec.base, `${what}.base`);
+      const tail = durationSampler(spec.tail, `${what}.tail`);
+      const p = spec.p;
+      if (!(p >= 0 && p <= 1)) throw new InputError(`${what}.p: ${p} is not valid; use a probability in [0, 1]`);
+      return (r) => (r.next() < p ? tail(r) : base(r));
+    }
+    default:
+      throw new InputError(
+        `${what}: unknown dist ${JSON.stringify((spec as { dist?: unknown }).dist)}; valid: ${KINDS}`,
+      );
+  }
+}
+
+/** The mean of a distribution in microseconds (for capacity planning and theory checks). */
+export function distributionMeanUs(spec: DistributionSpec): number {
+  if (typeof spec === 'string' || typeof spec === 'number') return parseDuration(spec);
+  switch (spec.dist) {
+    case 'constant':
+      return parseDuration(spec.value);
+    case 'uniform':
+      return (parseDuration(spec.min) + parseDuration(spec.max)) / 2;
+    case 'exponential':
+      return parseDuration(spec.mean);
+    case 'normal':
+      return parseDuration(spec.mean);
+    case 'lognormal':
+      return parseDuration(spec.median) * Math.exp((spec.sigma * spec.sigma) / 2);
+    case 'pareto':
+      return spec.alpha > 1 ? (spec.alpha * parseDuration(spec.scale)) / (spec.alpha - 1) : Infinity;
+    case 'long-tail':
+      return (1 - spec.p) * distributionMeanUs(spec.base) + spec.p * distributionMeanUs(spec.tail);
+  }
+}

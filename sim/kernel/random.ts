@@ -1,0 +1,144 @@
+/**
+ * Seeded randomness. One root seed per run (a uint32 or a string); every component draws from
+ * its own named stream derived from (root seed, component path), so adding a component or a fault
+ * never changes the draws of the others.
+ *
+ * Generator: seedrandom's `alea` (Johannes Baagøe's Alea). On this project's 2-core machines it
+ * measured 6.9 ns per draw against 10–15 ns for tychei, xor4096, xorwow, xor128 and xorshift7
+ * (`node` loop of 2e7 draws, 2026-11-26); it has a 2^116 period and passes the tests its author
+ * ran (Diehard, BigCrush per seedrandom's README), and its string seeding (the Mash hash) lets
+ * us derive a stream from "seed/path" directly. Its output has 32 bits of resolution, which is
+ * enough for every distribution here (the exponential tail is cut at about 22 means).
+ */
+import seedrandom from 'seedrandom';
+import { InputError } from './errors.ts';
+
+export type Seed = number | string;
+
+/** Validate a root seed: a uint32 or a non-empty string. */
+export function checkSeed(seed: unknown): Seed {
+  if (typeof seed === 'number') {
+    if (Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff) return seed;
+    throw new InputError(`seed ${seed} is not valid; use an integer from 0 to 4294967295 or a string`);
+  }
+  if (typeof seed === 'string' && seed.length > 0) return seed;
+  throw new InputError(`seed ${JSON.stringify(seed)} is not valid; use an integer from 0 to 4294967295 or a string`);
+}
+
+/** One independent stream of uniform draws with validated distributions on top. */
+export class Random {
+  /** Uniform in [0, 1). */
+  readonly next: () => number;
+
+  constructor(readonly path: string, seedText: string) {
+    this.next = seedrandom.alea(seedText) as unknown as () => number;
+  }
+
+  /** Uniform in [min, max). */
+  uniform(min: number, max: number): number {
+    if (!(Number.isFinite(min) && Number.isFinite(max) && max >= min)) {
+      throw new InputError(`uniform(min=${min}, max=${max}): need finite min ≤ max`);
+    }
+    return min + (max - min) * this.next();
+  }
+
+  /** Integer uniform in [min, max] inclusive. */
+  int(min: number, max: number): number {
+    if (!(Number.isInteger(min) && Number.isInteger(max) && max >= min)) {
+      throw new InputError(`int(min=${min}, max=${max}): need integers min ≤ max`);
+    }
+    return min + Math.floor((max - min + 1) * this.next());
+  }
+
+  /** Exponential with the given mean (the inverse of the rate). */
+  exponential(mean: number): number {
+    if (!(mean > 0 && mean < Infinity)) throw new InputError(`exponential(mean=${mean}): mean must be finite and > 0`);
+    return -Math.log(1 - this.next()) * mean;
+  }
+
+  /** Normal (Gaussian) by Box–Muller; one draw pair per call keeps the stream position simple. */
+  normal(mean: number, stddev: number): number {
+    if (!(Number.isFinite(mean) && stddev >= 0 && stddev < Infinity)) {
+      throw new InputError(`normal(mean=${mean}, stddev=${stddev}): need finite mean and stddev ≥ 0`);
+    }
+    const u1 = 1 - this.next();
+    const u2 = this.next();
+    return mean + stddev * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  }
+
+  /** Lognormal where ln(X) ~ Normal(mu, sigma). */
+  lognormal(mu: number, sigma: number): number {
+    if (!(Number.isFinite(mu) && sigma >= 0 && sigma < Infinity)) {
+      throw new InputError(`lognormal(mu=${mu}, sigma=${sigma}): need finite mu and sigma ≥ 0`);
+    }
+    return Math.exp(this.normal(mu, sigma));
+  }
+
+  /** Pareto (type I) with scale xm > 0 and shape alpha > 0: P(X > x) = (xm/x)^alpha. */
+  pareto(xm: number, alpha: number): number {
+    if (!(xm > 0 && xm < Infinity && alpha > 0 && alpha < Infinity)) {
+      throw new InputError(`pareto(xm=${xm}, alpha=${alpha}): need finite xm > 0 and alpha > 0`);
+    }
+    return xm / Math.pow(1 - this.next(), 1 / alpha);
+  }
+
+  /** True with probability p. */
+  bernoulli(p: number): boolean {
+    if (!(p >= 0 && p <= 1)) throw new InputError(`bernoulli(p=${p}): p must be in [0, 1]`);
+    return this.next() < p;
+  }
+
+  /** Pick one item; weights (if given) must be ≥ 0 with a positive sum. */
+  choice<T>(items: readonly T[], weights?: readonly number[]): T {
+    if (items.length === 0) throw new InputError('choice: no items to choose from');
+    if (weights === undefined) return items[Math.floor(this.next() * items.length)]!;
+    if (weights.length !== items.length) {
+      throw new InputError(`choice: ${items.length} items but ${weights.length} weights`);
+    }
+    let total = 0;
+    for (const w of weights) {
+      if (!(w >= 0 && w < Infinity)) throw new InputError(`choice: weight ${w} is not valid; weights must be finite and ≥ 0`);
+      total += w;
+    }
+    if (!(total > 0)) throw new InputError('choice: weights sum to 0');
+    let x = this.next() * total;
+    for (let i = 0; i < items.length; i++) {
+      x -= weights[i]!;
+      if (x < 0) return items[i]!;
+    }
+    return items[items.length - 1]!;
+  }
+
+  /** Fisher–Yates shuffle into a new array. */
+  shuffle<T>(items: readonly T[]): T[] {
+    const out = items.slice();
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = Math.floor(this.next() * (i + 1));
+      const t = out[i]!;
+      out[i] = out[j]!;
+      out[j] = t;
+    }
+    return out;
+  }
+}
+
+/** The run's streams: `streams.get("client/retry")` returns the same stream for the same path. */
+export class RandomStreams {
+  private readonly streams = new Map<string, Random>();
+  readonly seed: Seed;
+
+  constructor(seed: Seed) {
+    this.seed = checkSeed(seed);
+  }
+
+  get(path: string): Random {
+    let r = this.streams.get(path);
+    if (r === undefined) {
+      if (path.length === 0) throw new InputError('random stream path must not be empty');
+      // type-tag the seed so that 1 and "1" are different roots
+      r = new Random(path, `${typeof this.seed === 'number' ? 'n' : 's'}:${this.seed}\u0000${path}`);
+      this.streams.set(path, r);
+    }
+    return r;
+  }
+}

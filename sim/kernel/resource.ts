@@ -1,0 +1,159 @@
+/**
+ * A counted resource with `capacity` slots and a waiting line, as SimPy's `Resource`: the
+ * building block of servers, thread pools and connection pools. Grants happen at the current
+ * time through the kernel's FIFO, in request order (FIFO) or newest first (LIFO).
+ *
+ * Callback API (hot path): `request(fn, arg)` returns a ticket; `cancel(ticket)` withdraws a
+ * request still waiting; `release()` frees a slot. Generator API: `yield resource.acquire()`.
+ */
+import { InputError } from './errors.ts';
+import type { Callback, SimEvent, Simulation } from './sim.ts';
+
+export type QueueDiscipline = 'fifo' | 'lifo';
+
+export class Resource {
+  inUse = 0;
+  private wf: (Callback | null)[] = [];
+  private wa: unknown[] = [];
+  private wt: number[] = [];
+  private head = 0;
+  private live = 0;
+  private nextTicket = 1;
+
+  constructor(
+    readonly sim: Simulation,
+    public capacity: number,
+    readonly discipline: QueueDiscipline = 'fifo',
+  ) {
+    if (!(Number.isInteger(capacity) && capacity >= 1)) {
+      throw new InputError(`Resource capacity ${capacity} is not valid; use an integer ≥ 1`);
+    }
+  }
+
+  /** Requests waiting for a slot. */
+  get queueLength(): number {
+    return this.live;
+  }
+
+  /** Ask for a slot; `fn(arg)` runs when granted. Returns a ticket for `cancel`. */
+  request<A>(fn: Callback<A>, arg: A): number {
+    const ticket = this.nextTicket++;
+    if (this.inUse < this.capacity && this.live === 0) {
+      this.inUse++;
+      this.sim.schedule(0, fn, arg);
+      return ticket;
+    }
+    this.wf.push(fn);
+    this.wa.push(arg);
+    this.wt.push(ticket);
+    this.live++;
+    return ticket;
+  }
+
+  /** Withdraw a waiting request. Returns false if it was already granted (or unknown). */
+  cancel(ticket: number): boolean {
+    // tickets are appended in increasing order and only removed from either end: binary search
+    let lo = this.head;
+    let hi = this.wt.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const t = this.wt[mid]!;
+      if (t < ticket) lo = mid + 1;
+      else if (t > ticket) hi = mid - 1;
+      else {
+        if (this.wf[mid] === null) return false;
+        this.wf[mid] = null;
+        this.wa[mid] = null;
+        this.live--;
+        this.compact();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Free a slot and grant it to the next waiter, if any. */
+  release(): void {
+    if (this.inUse <= 0) throw new Error('Resource.release without a matching grant');
+    this.inUse--;
+    this.grant();
+  }
+
+  /** Change the number of slots (autoscaling a pool); extra waiters are granted at once. */
+  resize(capacity: number): void {
+    if (!(Number.isInteger(capacity) && capacity >= 1)) {
+      throw new InputError(`Resource capacity ${capacity} is not valid; use an integer ≥ 1`);
+    }
+    this.capacity = capacity;
+    this.grant();
+  }
+
+  /** Drop every waiter (a crash loses the queue); returns how many were dropped. */
+  clearQueue(): number {
+    const n = this.live;
+    this.wf.length = 0;
+    this.wa.length = 0;
+    this.wt.length = 0;
+    this.head = 0;
+    this.live = 0;
+    return n;
+  }
+
+  /** Generator style: `yield resource.acquire()` resumes once a slot is held. */
+  acquire(): SimEvent<void> {
+    const ev = this.sim.event<void>();
+    this.request(succeed, ev);
+    return ev;
+  }
+
+  private grant(): void {
+    while (this.inUse < this.capacity && this.live > 0) {
+      let i: number;
+      if (this.discipline === 'fifo') {
+        while (this.wf[this.head] === null) this.head++;
+        i = this.head++;
+      } else {
+        i = this.wf.length - 1;
+        while (this.wf[i] === null) i--;
+      }
+      const fn = this.wf[i]!;
+      const arg = this.wa[i];
+      this.wf[i] = null;
+      this.wa[i] = null;
+      this.live--;
+      this.inUse++;
+      if (this.discipline === 'lifo') {
+        this.wf.length = i;
+        this.wa.length = i;
+        this.wt.length = i;
+        while (this.wf.length > this.head && this.wf[this.wf.length - 1] === null) this.popTail();
+      }
+      this.sim.schedule(0, fn, arg);
+    }
+    this.compact();
+  }
+
+  private popTail(): void {
+    this.wf.pop();
+    this.wa.pop();
+    this.wt.pop();
+  }
+
+  private compact(): void {
+    if (this.live === 0) {
+      this.wf.length = 0;
+      this.wa.length = 0;
+      this.wt.length = 0;
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.wf.length) {
+      this.wf.splice(0, this.head);
+      this.wa.splice(0, this.head);
+      this.wt.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+}
+
+function succeed(ev: SimEvent<void>): void {
+  ev.succeed();
+}

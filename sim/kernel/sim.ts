@@ -1,0 +1,460 @@
+/**
+ * The discrete-event kernel: virtual time in integer microseconds, an event queue with a total
+ * order (time, then insertion sequence), cancellable timers, generator processes and budgets.
+ *
+ * Two APIs on one core:
+ *   - callbacks, for hot-path models: `sim.schedule(delayUs, fn, arg)` returns a timer id that
+ *     `sim.cancel(id)` cancels; nothing is allocated per event.
+ *   - generator processes, for scenario authors: `sim.process(function* () { yield 250_000; yield ev; })`
+ *     where a number is a delay in microseconds and a `SimEvent` waits for that event.
+ *
+ * The future event list is a binary heap stored as parallel arrays (time, seq, fn, arg) so an
+ * event costs no allocation of its own. Same-time work (events fired, processes resumed) goes to
+ * an immediate FIFO; the next event is whichever of the heap top and the FIFO head comes first in
+ * (time, seq), so the total order holds across both. Cancellation is lazy: a cancelled id is
+ * remembered and skipped when it surfaces.
+ */
+import { BudgetExceededError, InputError, SimulationError, type BudgetName } from './errors.ts';
+
+export type Callback<A = any> = (arg: A) => void;
+
+export interface Budgets {
+  /** Events processed before the run stops with an error. */
+  eventsMax: number;
+  /** Simulated time, in microseconds, beyond which the run stops with an error. */
+  simTimeMaxUs: number;
+  /** Events pending at once (a runaway fan-out shows up here first). */
+  liveEventsMax: number;
+  /** Generator processes alive at once. */
+  processesMax: number;
+}
+
+export const DEFAULT_BUDGETS: Budgets = {
+  eventsMax: 200_000_000,
+  simTimeMaxUs: 365 * 24 * 3_600_000_000,
+  liveEventsMax: 5_000_000,
+  processesMax: 1_000_000,
+};
+
+export type Yieldable = number | SimEvent<any>;
+export type ProcessBody<R = unknown> = Generator<Yieldable, R, any>;
+
+const PENDING = 0;
+const TRIGGERED = 1;
+
+/**
+ * A one-shot event. Processes `yield` it to wait; callbacks subscribe with `then`.
+ * `succeed(value)` fires it: waiters resume at the current time, in subscription order.
+ */
+export class SimEvent<T = unknown> {
+  state: 0 | 1 = PENDING;
+  value: T | undefined = undefined;
+  private fns: ((arg: any, value: any) => void)[] | null = null;
+  private args: unknown[] | null = null;
+
+  constructor(readonly sim: Simulation) {}
+
+  get triggered(): boolean {
+    return this.state === TRIGGERED;
+  }
+
+  /** Call `fn(arg, value)` when the event fires (at once, through the FIFO, if it already has). */
+  then<A>(fn: (arg: A, value: T) => void, arg: A): void {
+    if (this.state === TRIGGERED) {
+      this.sim.schedule(0, fireOne, [fn, arg, this.value]);
+      return;
+    }
+    if (this.fns === null) {
+      this.fns = [];
+      this.args = [];
+    }
+    this.fns.push(fn);
+    this.args!.push(arg);
+  }
+
+  succeed(value?: T): this {
+    if (this.state === TRIGGERED) return this;
+    this.state = TRIGGERED;
+    this.value = value;
+    if (this.fns !== null) this.sim.schedule(0, fireAll, this);
+    return this;
+  }
+
+  /** @internal run the subscribers; called by the kernel at the firing time. */
+  _fire(): void {
+    const fns = this.fns!;
+    const args = this.args!;
+    this.fns = null;
+    this.args = null;
+    for (let i = 0; i < fns.length; i++) fns[i]!(args[i], this.value);
+  }
+}
+
+function fireAll(ev: SimEvent<any>): void {
+  ev._fire();
+}
+function fireOne(t: [Callback2, unknown, unknown]): void {
+  t[0](t[1], t[2]);
+}
+type Callback2 = (a: any, b: any) => void;
+
+/** Thrown into a generator process by `interrupt()`, for example when its node crashes. */
+export class Interrupt extends Error {
+  override readonly name = 'Interrupt';
+  constructor(override readonly cause: unknown) {
+    super(`process interrupted: ${String(cause)}`);
+  }
+}
+
+/** A running generator process. `done` fires with the generator's return value. */
+export class Process<R = unknown> {
+  readonly done: SimEvent<R>;
+  alive = true;
+  /** Timer id of the pending delay, or -1 while waiting on an event or running. */
+  timer = -1;
+  /** Bumped on every resume so a stale event subscription is ignored after an interrupt. */
+  epoch = 0;
+
+  constructor(
+    readonly sim: Simulation,
+    readonly gen: ProcessBody<R>,
+    readonly name: string,
+  ) {
+    this.done = new SimEvent<R>(sim);
+  }
+
+  /** Throw an `Interrupt` into the process at the current time (its pending wait is dropped). */
+  interrupt(cause: unknown): void {
+    if (!this.alive) return;
+    if (this.timer !== -1) {
+      this.sim.cancel(this.timer);
+      this.timer = -1;
+    }
+    this.epoch++;
+    this.sim.schedule(0, interruptProcess, [this, cause]);
+  }
+}
+
+function resumeDelay(p: Process<any>): void {
+  p.timer = -1;
+  p.sim._step(p, undefined, false);
+}
+function resumeEvent(t: [Process<any>, number], value: unknown): void {
+  const p = t[0];
+  if (!p.alive || p.epoch !== t[1]) return;
+  p.sim._step(p, value, false);
+}
+function interruptProcess(t: [Process<any>, unknown]): void {
+  const p = t[0];
+  if (!p.alive) return;
+  p.sim._step(p, new Interrupt(t[1]), true);
+}
+
+export interface SimulationOptions {
+  seed?: string | number;
+  budgets?: Partial<Budgets>;
+}
+
+export class Simulation {
+  /** Current simulated time in microseconds. */
+  now = 0;
+  /** Events processed so far. */
+  events = 0;
+  readonly seed: string | number;
+  readonly budgets: Budgets;
+  processes = 0;
+
+  private seq = 0;
+  // heap, struct of arrays
+  private hn = 0;
+  private hcap = 1024;
+  private ht = new Float64Array(1024);
+  private hs = new Float64Array(1024);
+  private hf: (Callback | null)[] = new Array(1024).fill(null);
+  private ha: unknown[] = new Array(1024).fill(null);
+  // immediate FIFO (all at time `now`), ring buffer that grows
+  private qs: number[] = [];
+  private qf: (Callback | null)[] = [];
+  private qa: unknown[] = [];
+  private qh = 0;
+  private cancelled = new Set<number>();
+  private stopped = false;
+  private running = false;
+
+  constructor(options: SimulationOptions = {}) {
+    this.seed = options.seed ?? 1;
+    this.budgets = { ...DEFAULT_BUDGETS, ...options.budgets };
+    for (const [k, v] of Object.entries(this.budgets)) {
+      if (!(typeof v === 'number' && v > 0 && (Number.isInteger(v) || v === Infinity))) {
+        throw new InputError(`budget ${k}: ${v} is not valid; use a positive integer`);
+      }
+    }
+  }
+
+  /** Events waiting to run (heap plus immediate FIFO, including lazily cancelled ones). */
+  get pending(): number {
+    return this.hn + (this.qs.length - this.qh);
+  }
+
+  /**
+   * Run `fn(arg)` after `delayUs` microseconds (rounded to an integer). Returns a timer id for
+   * `cancel`. A negative, NaN or infinite delay is a bug in the caller and throws at once.
+   */
+  schedule<A>(delayUs: number, fn: Callback<A>, arg: A): number {
+    if (!(delayUs >= 0 && delayUs < Infinity)) {
+      throw new InputError(`schedule: delay ${delayUs} us is not valid; delays must be finite and ≥ 0`);
+    }
+    const seq = this.seq++;
+    if (delayUs < 0.5) {
+      this.qs.push(seq);
+      this.qf.push(fn);
+      this.qa.push(arg);
+    } else {
+      this.push(this.now + Math.round(delayUs), seq, fn, arg);
+    }
+    return seq;
+  }
+
+  /** Run `fn(arg)` at absolute simulated time `timeUs` (not before now). */
+  at<A>(timeUs: number, fn: Callback<A>, arg: A): number {
+    if (!(timeUs >= this.now && timeUs < Infinity)) {
+      throw new InputError(`at: time ${timeUs} us is not valid; it must be finite and not before now (${this.now} us)`);
+    }
+    return this.schedule(timeUs - this.now, fn, arg);
+  }
+
+  /** Cancel a pending timer. Cancelling one that already ran or was cancelled does nothing. */
+  cancel(id: number): void {
+    if (id >= 0 && id < this.seq) this.cancelled.add(id);
+  }
+
+  event<T = unknown>(): SimEvent<T> {
+    return new SimEvent<T>(this);
+  }
+
+  /** An event that fires after `delayUs`. */
+  timeout(delayUs: number): SimEvent<void> {
+    const ev = new SimEvent<void>(this);
+    this.schedule(delayUs, succeedEvent, ev);
+    return ev;
+  }
+
+  /** An event that fires with the index of the first of `events` to fire. */
+  anyOf(events: readonly SimEvent<any>[]): SimEvent<number> {
+    const out = new SimEvent<number>(this);
+    for (let i = 0; i < events.length; i++) events[i]!.then(anyOfFire, [out, i] as const);
+    return out;
+  }
+
+  /** Start a generator process now. `yield n` waits n microseconds; `yield ev` waits for ev. */
+  process<R>(gen: ProcessBody<R>, name = 'process'): Process<R> {
+    if (this.processes >= this.budgets.processesMax) {
+      throw new BudgetExceededError('processesMax', this.budgets.processesMax, this.seed, this.now);
+    }
+    const p = new Process<R>(this, gen, name);
+    this.processes++;
+    this.schedule(0, resumeDelay, p);
+    return p;
+  }
+
+  /** @internal advance a process by one step. */
+  _step(p: Process<any>, value: unknown, isThrow: boolean): void {
+    let r: IteratorResult<Yieldable, unknown>;
+    try {
+      r = isThrow ? p.gen.throw(value) : p.gen.next(value);
+    } catch (err) {
+      p.alive = false;
+      this.processes--;
+      if (err instanceof Interrupt) {
+        p.done.succeed(undefined);
+        return;
+      }
+      throw err;
+    }
+    if (r.done) {
+      p.alive = false;
+      this.processes--;
+      p.done.succeed(r.value);
+      return;
+    }
+    const y = r.value;
+    if (typeof y === 'number') {
+      p.timer = this.schedule(y, resumeDelay, p);
+    } else if (y instanceof SimEvent) {
+      y.then(resumeEvent, [p, p.epoch] as [Process<any>, number]);
+    } else {
+      p.alive = false;
+      this.processes--;
+      throw new InputError(
+        `process "${p.name}" yielded ${String(y)}; yield a delay in microseconds (a number) or a SimEvent`,
+      );
+    }
+  }
+
+  /** Stop the run loop after the current event. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /**
+   * Run until no events remain, `untilUs` is reached (events at exactly `untilUs` run), or `stop()`.
+   * Budgets are checked as events are processed.
+   */
+  run(untilUs = Infinity): void {
+    if (this.running) throw new Error('Simulation.run is not re-entrant');
+    this.running = true;
+    this.stopped = false;
+    const b = this.budgets;
+    const eventsMax = b.eventsMax;
+    const simTimeMaxUs = b.simTimeMaxUs;
+    const liveMax = b.liveEventsMax;
+    try {
+      for (;;) {
+        if (this.stopped) break;
+        // choose between the FIFO head (time now) and the heap top
+        const qlen = this.qs.length;
+        let fn: Callback | null;
+        let arg: unknown;
+        let seq: number;
+        if (this.qh < qlen && (this.hn === 0 || this.ht[0]! > this.now || this.hs[0]! > this.qs[this.qh]!)) {
+          const i = this.qh++;
+          seq = this.qs[i]!;
+          fn = this.qf[i]!;
+          arg = this.qa[i];
+          this.qf[i] = null;
+          this.qa[i] = null;
+          if (this.qh === qlen) {
+            this.qh = 0;
+            this.qs.length = 0;
+            this.qf.length = 0;
+            this.qa.length = 0;
+          } else if (this.qh > 4096 && this.qh * 2 > qlen) {
+            this.qs.splice(0, this.qh);
+            this.qf.splice(0, this.qh);
+            this.qa.splice(0, this.qh);
+            this.qh = 0;
+          }
+        } else if (this.hn > 0) {
+          const t = this.ht[0]!;
+          if (t > untilUs) break;
+          if (t > simTimeMaxUs) throw new BudgetExceededError('simTimeMax', simTimeMaxUs, this.seed, this.now);
+          seq = this.hs[0]!;
+          fn = this.hf[0]!;
+          arg = this.ha[0];
+          this.pop();
+          // a cancelled timer must not move the clock
+          if (this.cancelled.size !== 0 && this.cancelled.delete(seq)) continue;
+          this.now = t;
+        } else {
+          break;
+        }
+        if (this.cancelled.size !== 0 && this.cancelled.delete(seq)) continue;
+        if (++this.events > eventsMax) {
+          throw new BudgetExceededError('eventsMax', eventsMax, this.seed, this.now);
+        }
+        fn(arg);
+        if (this.hn > liveMax) throw new BudgetExceededError('liveEventsMax', liveMax, this.seed, this.now);
+      }
+      if (untilUs !== Infinity && !this.stopped && this.now < untilUs) this.now = untilUs;
+    } catch (err) {
+      if (err instanceof BudgetExceededError || err instanceof InputError || err instanceof SimulationError) throw err;
+      const message = err instanceof Error ? err.message : String(err);
+      throw new SimulationError(`simulation failed: ${message}`, this.seed, this.now, { cause: err });
+    } finally {
+      this.running = false;
+    }
+  }
+
+  // ---- binary heap on (time, seq) ----
+  private push(t: number, s: number, f: Callback, a: unknown): void {
+    if (this.hn === this.hcap) this.grow();
+    let i = this.hn++;
+    const ht = this.ht;
+    const hs = this.hs;
+    const hf = this.hf;
+    const ha = this.ha;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const pt = ht[p]!;
+      if (pt < t || (pt === t && hs[p]! < s)) break;
+      ht[i] = pt;
+      hs[i] = hs[p]!;
+      hf[i] = hf[p]!;
+      ha[i] = ha[p];
+      i = p;
+    }
+    ht[i] = t;
+    hs[i] = s;
+    hf[i] = f;
+    ha[i] = a;
+  }
+
+  private pop(): void {
+    const n = --this.hn;
+    const ht = this.ht;
+    const hs = this.hs;
+    const hf = this.hf;
+    const ha = this.ha;
+    if (n === 0) {
+      hf[0] = null;
+      ha[0] = null;
+      return;
+    }
+    const t = ht[n]!;
+    const s = hs[n]!;
+    const f = hf[n]!;
+    const a = ha[n];
+    hf[n] = null;
+    ha[n] = null;
+    let i = 0;
+    const half = n >> 1;
+    while (i < half) {
+      let c = 2 * i + 1;
+      let ct = ht[c]!;
+      let cs = hs[c]!;
+      const r = c + 1;
+      if (r < n) {
+        const rt = ht[r]!;
+        if (rt < ct || (rt === ct && hs[r]! < cs)) {
+          c = r;
+          ct = rt;
+          cs = hs[r]!;
+        }
+      }
+      if (t < ct || (t === ct && s < cs)) break;
+      ht[i] = ct;
+      hs[i] = cs;
+      hf[i] = hf[c]!;
+      ha[i] = ha[c];
+      i = c;
+    }
+    ht[i] = t;
+    hs[i] = s;
+    hf[i] = f;
+    ha[i] = a;
+  }
+
+  private grow(): void {
+    const cap = this.hcap * 2;
+    const t = new Float64Array(cap);
+    t.set(this.ht);
+    this.ht = t;
+    const s = new Float64Array(cap);
+    s.set(this.hs);
+    this.hs = s;
+    for (let i = this.hcap; i < cap; i++) {
+      this.hf.push(null);
+      this.ha.push(null);
+    }
+    this.hcap = cap;
+  }
+}
+
+function succeedEvent(ev: SimEvent<void>): void {
+  ev.succeed();
+}
+function anyOfFire(t: readonly [SimEvent<number>, number]): void {
+  t[0].succeed(t[1]);
+}
+
+export type { BudgetName };

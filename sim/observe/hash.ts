@@ -1,0 +1,143 @@
+/**
+ * The trace hash: a 64-bit hash written in TypeScript (no `node:crypto`), so Node, workers and
+ * the browser compute the same value. Two 32-bit lanes with murmur3-style mixing.
+ *
+ * Records are hashed field by field in their canonical order (the order `canonicalJson` writes
+ * them), key and value, with a type tag per value, which is equivalent to hashing the canonical
+ * serialization without building the string on the hot path.
+ */
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+
+const TAG_INT = 0x11;
+const TAG_FLOAT = 0x12;
+const TAG_STRING = 0x13;
+const TAG_TRUE = 0x14;
+const TAG_FALSE = 0x15;
+const TAG_NULL = 0x16;
+const TAG_ARRAY = 0x17;
+const TAG_OBJECT = 0x18;
+const TAG_END = 0x19;
+const TAG_UNDEFINED = 0x1a;
+
+const STRING_CACHE_MAX = 4096;
+
+export class Hasher {
+  private h1 = 0x9747b28c | 0;
+  private h2 = 0x1b873593 | 0;
+  private count = 0;
+  private readonly strings = new Map<string, number>();
+
+  private mix(k: number): void {
+    let a = Math.imul(k, 0xcc9e2d51);
+    a = (a << 15) | (a >>> 17);
+    a = Math.imul(a, 0x1b873593);
+    let h = this.h1 ^ a;
+    h = (h << 13) | (h >>> 19);
+    this.h1 = (Math.imul(h, 5) + 0xe6546b64) | 0;
+    let b = Math.imul(k ^ 0x5bd1e995, 0x85ebca6b);
+    b = (b << 13) | (b >>> 19);
+    let g = this.h2 ^ b;
+    g = (g << 17) | (g >>> 15);
+    this.h2 = (Math.imul(g, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+    this.count++;
+  }
+
+  private stringHash(s: string): number {
+    const cached = this.strings.get(s);
+    if (cached !== undefined) return cached;
+    // FNV-1a over UTF-16 code units, then the length
+    let h = 0x811c9dc5 | 0;
+    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+    h = (h ^ s.length) | 0;
+    if (this.strings.size >= STRING_CACHE_MAX) this.strings.clear();
+    this.strings.set(s, h);
+    return h;
+  }
+
+  value(v: unknown): void {
+    switch (typeof v) {
+      case 'number':
+        if ((v | 0) === v) {
+          this.mix(TAG_INT);
+          this.mix(v);
+        } else if (Number.isSafeInteger(v)) {
+          this.mix(TAG_INT);
+          this.mix(v % 0x100000000 | 0);
+          this.mix(Math.floor(v / 0x100000000) | 0);
+        } else {
+          this.mix(TAG_FLOAT);
+          f64[0] = v;
+          this.mix(u32[0]!);
+          this.mix(u32[1]!);
+        }
+        return;
+      case 'string':
+        this.mix(TAG_STRING);
+        this.mix(this.stringHash(v));
+        return;
+      case 'boolean':
+        this.mix(v ? TAG_TRUE : TAG_FALSE);
+        return;
+      case 'undefined':
+        this.mix(TAG_UNDEFINED);
+        return;
+      case 'object':
+        if (v === null) {
+          this.mix(TAG_NULL);
+        } else if (Array.isArray(v)) {
+          this.mix(TAG_ARRAY);
+          for (let i = 0; i < v.length; i++) this.value(v[i]);
+          this.mix(TAG_END);
+        } else {
+          this.record(v as Record<string, unknown>);
+        }
+        return;
+      default:
+        this.mix(TAG_STRING);
+        this.mix(this.stringHash(String(v)));
+    }
+  }
+
+  /** Hash a plain object: every own key (in order) and its value; undefined fields are skipped as JSON does. */
+  record(o: Record<string, unknown>): void {
+    this.mix(TAG_OBJECT);
+    for (const k in o) {
+      const v = o[k];
+      if (v === undefined) continue;
+      this.mix(this.stringHash(k));
+      this.value(v);
+    }
+    this.mix(TAG_END);
+  }
+
+  /** Hex digest of everything hashed so far (16 hex digits). */
+  digest(): string {
+    let a = this.h1 ^ this.count;
+    let b = this.h2 ^ this.count;
+    a = fmix(a ^ (b >>> 1));
+    b = fmix(b ^ a);
+    return hex8(a) + hex8(b);
+  }
+}
+
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h;
+}
+
+function hex8(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, '0');
+}
+
+/** Hash one value on its own (for goldens and tests). */
+export function hashValue(v: unknown): string {
+  const h = new Hasher();
+  h.value(v);
+  return h.digest();
+}

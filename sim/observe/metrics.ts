@@ -1,0 +1,243 @@
+/**
+ * Metrics that work with tracing off and whose memory does not grow with the run's length:
+ * counters, gauges (with a time-weighted mean, for Little's law), log-linear histograms and
+ * series windowed by simulated time.
+ *
+ * Percentiles (the one method every report uses): `percentile(h, q)` returns the nearest-rank
+ * value: the smallest recorded value v such that at least ceil(q·n) observations are ≤ v, as
+ * resolved by the histogram's buckets, whose width is at most 1/128 of their value (relative
+ * error < 0.8%; values below 256 are exact). The reported value is the bucket's upper bound, clamped to the exact observed
+ * min and max, so p0 is the min, p100 the max and a single-valued histogram reports that value.
+ */
+
+export class Counter {
+  value = 0;
+  inc(by = 1): void {
+    this.value += by;
+  }
+}
+
+/** A value over simulated time; `mean(now)` is its time-weighted average since creation. */
+export class Gauge {
+  value = 0;
+  max = 0;
+  private area = 0;
+  private lastUs: number;
+  private readonly startUs: number;
+
+  constructor(nowUs = 0) {
+    this.lastUs = nowUs;
+    this.startUs = nowUs;
+  }
+
+  set(nowUs: number, value: number): void {
+    this.area += this.value * (nowUs - this.lastUs);
+    this.lastUs = nowUs;
+    this.value = value;
+    if (value > this.max) this.max = value;
+  }
+
+  add(nowUs: number, delta: number): void {
+    this.set(nowUs, this.value + delta);
+  }
+
+  /** Time-weighted mean from creation to `nowUs`. */
+  mean(nowUs: number): number {
+    const span = nowUs - this.startUs;
+    if (span <= 0) return this.value;
+    return (this.area + this.value * (nowUs - this.lastUs)) / span;
+  }
+}
+
+const EXACT = 256; // values below are exact
+const PER_DOUBLING = 128; // buckets per power of two above EXACT: width ≤ value/128
+
+/**
+ * Log-linear histogram of non-negative values (HdrHistogram's layout), meant for integer
+ * microseconds: values below 256 are exact; above, each power of two is split into 128 equal
+ * buckets. Memory is bounded by the value range (128 buckets per doubling), never by the number
+ * of observations. Fractional values are floored into their bucket; sum, min and max stay exact.
+ */
+export class Histogram {
+  count = 0;
+  sum = 0;
+  min = Infinity;
+  max = -Infinity;
+  private counts: number[] = [];
+
+  record(value: number): void {
+    if (!(value >= 0)) value = 0;
+    const i = bucketIndex(value);
+    while (this.counts.length <= i) this.counts.push(0);
+    this.counts[i]!++;
+    this.count++;
+    this.sum += value;
+    if (value < this.min) this.min = value;
+    if (value > this.max) this.max = value;
+  }
+
+  get mean(): number {
+    return this.count === 0 ? NaN : this.sum / this.count;
+  }
+
+  merge(other: Histogram): void {
+    while (this.counts.length < other.counts.length) this.counts.push(0);
+    for (let i = 0; i < other.counts.length; i++) this.counts[i]! += other.counts[i]!;
+    this.count += other.count;
+    this.sum += other.sum;
+    this.min = Math.min(this.min, other.min);
+    this.max = Math.max(this.max, other.max);
+  }
+
+  /** @internal bucket counts, for percentile(). */
+  get buckets(): readonly number[] {
+    return this.counts;
+  }
+}
+
+function bucketIndex(v: number): number {
+  const x = Math.floor(v);
+  if (x < EXACT) return x;
+  const e = x < 0x80000000 ? 31 - Math.clz32(x) : Math.floor(Math.log2(x));
+  const width = 2 ** (e - 7);
+  return EXACT + (e - 8) * PER_DOUBLING + Math.floor((x - 2 ** e) / width);
+}
+
+function bucketUpper(i: number): number {
+  if (i < EXACT) return i;
+  const e = 8 + Math.floor((i - EXACT) / PER_DOUBLING);
+  const sub = (i - EXACT) % PER_DOUBLING;
+  const width = 2 ** (e - 7);
+  return 2 ** e + (sub + 1) * width - 1;
+}
+
+/** The documented percentile method (see the file comment). `q` in [0, 1]. NaN when empty. */
+export function percentile(h: Histogram, q: number): number {
+  if (h.count === 0) return NaN;
+  if (q <= 0) return h.min;
+  if (q >= 1) return h.max;
+  const rank = Math.ceil(q * h.count);
+  const b = h.buckets;
+  let seen = 0;
+  for (let i = 0; i < b.length; i++) {
+    seen += b[i]!;
+    if (seen >= rank) return Math.min(h.max, Math.max(h.min, bucketUpper(i)));
+  }
+  return h.max;
+}
+
+/** Nearest-rank percentile of raw values (for small samples and tests); same definition. */
+export function percentileOfValues(values: readonly number[], q: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = values.slice().sort((a, b) => a - b);
+  if (q <= 0) return sorted[0]!;
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length)));
+  return sorted[rank - 1]!;
+}
+
+export interface SeriesWindow {
+  startUs: number;
+  count: number;
+  sum: number;
+  max: number;
+}
+
+/**
+ * Values bucketed into windows of simulated time (`widthUs`). At most `windowsMax` windows are
+ * kept: when a run outgrows them the width doubles and neighbours merge, so memory is bounded.
+ */
+export class Series {
+  widthUs: number;
+  private starts: number[] = [];
+  private counts: number[] = [];
+  private sums: number[] = [];
+  private maxes: number[] = [];
+
+  constructor(
+    widthUs: number,
+    readonly windowsMax = 2048,
+  ) {
+    if (!(widthUs >= 1)) throw new Error(`Series width ${widthUs} us must be ≥ 1`);
+    this.widthUs = widthUs;
+  }
+
+  add(nowUs: number, value = 1): void {
+    let idx = Math.floor(nowUs / this.widthUs);
+    while (idx >= this.windowsMax) {
+      this.coarsen();
+      idx = Math.floor(nowUs / this.widthUs);
+    }
+    while (this.counts.length <= idx) {
+      this.starts.push(this.counts.length * this.widthUs);
+      this.counts.push(0);
+      this.sums.push(0);
+      this.maxes.push(-Infinity);
+    }
+    this.counts[idx]!++;
+    this.sums[idx]! += value;
+    if (value > this.maxes[idx]!) this.maxes[idx] = value;
+  }
+
+  private coarsen(): void {
+    const n = this.counts.length;
+    const c: number[] = [];
+    const s: number[] = [];
+    const m: number[] = [];
+    for (let i = 0; i < n; i += 2) {
+      c.push(this.counts[i]! + (this.counts[i + 1] ?? 0));
+      s.push(this.sums[i]! + (this.sums[i + 1] ?? 0));
+      m.push(Math.max(this.maxes[i]!, this.maxes[i + 1] ?? -Infinity));
+    }
+    this.widthUs *= 2;
+    this.counts = c;
+    this.sums = s;
+    this.maxes = m;
+    this.starts = c.map((_, i) => i * this.widthUs);
+  }
+
+  /** Windows up to `endUs` (empty windows included, so the x axis is regular). */
+  windows(endUs?: number): SeriesWindow[] {
+    const n = endUs === undefined ? this.counts.length : Math.max(this.counts.length, Math.ceil(endUs / this.widthUs));
+    const out: SeriesWindow[] = [];
+    for (let i = 0; i < n; i++) {
+      out.push({
+        startUs: i * this.widthUs,
+        count: this.counts[i] ?? 0,
+        sum: this.sums[i] ?? 0,
+        max: this.maxes[i] === undefined || this.maxes[i] === -Infinity ? 0 : this.maxes[i]!,
+      });
+    }
+    return out;
+  }
+}
+
+/** A registry so scenarios and patterns can publish named metrics. */
+export class Metrics {
+  readonly counters = new Map<string, Counter>();
+  readonly gauges = new Map<string, Gauge>();
+  readonly histograms = new Map<string, Histogram>();
+  readonly series = new Map<string, Series>();
+
+  constructor(readonly seriesWidthUs = 1_000_000) {}
+
+  counter(name: string): Counter {
+    let c = this.counters.get(name);
+    if (!c) this.counters.set(name, (c = new Counter()));
+    return c;
+  }
+  gauge(name: string, nowUs = 0): Gauge {
+    let g = this.gauges.get(name);
+    if (!g) this.gauges.set(name, (g = new Gauge(nowUs)));
+    return g;
+  }
+  histogram(name: string): Histogram {
+    let h = this.histograms.get(name);
+    if (!h) this.histograms.set(name, (h = new Histogram()));
+    return h;
+  }
+  seriesOf(name: string, widthUs = this.seriesWidthUs): Series {
+    let s = this.series.get(name);
+    if (!s) this.series.set(name, (s = new Series(widthUs)));
+    return s;
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Standard request accounting shared by every scenario: counts, availability, a latency
+ * histogram and per-window series (throughput, goodput, errors by kind, first tries vs retries),
+ * all bounded in memory. Feeds RunResult.metrics and the report's metric panels.
+ */
+import { Histogram, percentile, Series } from './metrics.ts';
+
+export interface LatencySummaryMs {
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+export class RequestStats {
+  requests = 0;
+  ok = 0;
+  failed = 0;
+  /** Attempts beyond the first, over all requests. */
+  retries = 0;
+  /** Latency of every finished request, ok or not, in microseconds. */
+  readonly latencyUs = new Histogram();
+  readonly okLatencyUs = new Histogram();
+  readonly errors = new Map<string, number>();
+  /** Requests finished per window (throughput). */
+  readonly throughput: Series;
+  /** Successful requests per window (goodput). */
+  readonly goodput: Series;
+  /** Latency (µs) per window: count, sum and max; percentiles per window live in `windowLatency`. */
+  readonly latency: Series;
+  /** First attempts and retries sent per window. */
+  readonly firstTries: Series;
+  readonly retrySends: Series;
+  readonly errorSeries = new Map<string, Series>();
+  /** Per-window latency histograms for p50/p99 panels (bounded: one histogram per window). */
+  readonly windowLatency: Histogram[] = [];
+
+  constructor(readonly windowUs = 1_000_000) {
+    this.throughput = new Series(windowUs);
+    this.goodput = new Series(windowUs);
+    this.latency = new Series(windowUs);
+    this.firstTries = new Series(windowUs);
+    this.retrySends = new Series(windowUs);
+  }
+
+  /** A request finished at `nowUs` after `latencyUs`; `error` names the failure kind when not ok. */
+  record(nowUs: number, ok: boolean, latencyUs: number, error?: string): void {
+    this.requests++;
+    this.latencyUs.record(latencyUs);
+    this.throughput.add(nowUs, 1);
+    this.latency.add(nowUs, latencyUs);
+    const w = Math.floor(nowUs / this.windowUs);
+    if (w < 4096) {
+      while (this.windowLatency.length <= w) this.windowLatency.push(new Histogram());
+      this.windowLatency[w]!.record(latencyUs);
+    }
+    if (ok) {
+      this.ok++;
+      this.okLatencyUs.record(latencyUs);
+      this.goodput.add(nowUs, 1);
+    } else {
+      this.failed++;
+      const kind = error ?? 'error';
+      this.errors.set(kind, (this.errors.get(kind) ?? 0) + 1);
+      let s = this.errorSeries.get(kind);
+      if (!s) this.errorSeries.set(kind, (s = new Series(this.windowUs)));
+      s.add(nowUs, 1);
+    }
+  }
+
+  /** An attempt was sent: `retry` false for a first try. */
+  attempt(nowUs: number, retry: boolean): void {
+    if (retry) {
+      this.retries++;
+      this.retrySends.add(nowUs, 1);
+    } else {
+      this.firstTries.add(nowUs, 1);
+    }
+  }
+
+  get availability(): number {
+    return this.requests === 0 ? 1 : this.ok / this.requests;
+  }
+
+  latencySummaryMs(h: Histogram = this.latencyUs): LatencySummaryMs {
+    const ms = (v: number): number => (Number.isFinite(v) ? Math.round(v) / 1000 : 0);
+    return {
+      p50: ms(percentile(h, 0.5)),
+      p90: ms(percentile(h, 0.9)),
+      p99: ms(percentile(h, 0.99)),
+      p999: ms(percentile(h, 0.999)),
+      max: ms(h.count ? h.max : NaN),
+    };
+  }
+}

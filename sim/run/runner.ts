@@ -1,0 +1,211 @@
+/**
+ * The runner: `run(scenario, { seed, variant, params })` builds the world, runs the kernel,
+ * evaluates the checks and returns a RunResult in the DESIGN.md shape. Pure (no Node APIs), so
+ * the same function runs in the CLI, a worker thread and the browser.
+ */
+import { InputError } from '../kernel/errors.ts';
+import { RandomStreams, checkSeed, type Seed } from '../kernel/random.ts';
+import { Simulation, type Budgets } from '../kernel/sim.ts';
+import { Metrics } from '../observe/metrics.ts';
+import { RequestStats, type LatencySummaryMs } from '../observe/requests.ts';
+import { Tracer, type TraceLevel, type TraceRecord, type TraceSink } from '../observe/trace.ts';
+import { parseFaultPlan, serializeFaultPlan, type FaultPlan, type FaultPlanInput } from '../faults/plan.ts';
+import { wallClockMs } from './host-clock.ts';
+import {
+  resolveParams,
+  type BuildContext,
+  type CheckContext,
+  type CheckOutcome,
+  type CheckStatus,
+  type ParamSpecs,
+  type ParamValue,
+  type Scenario,
+} from './scenario.ts';
+
+export const FAULTLINE_VERSION = '0.1.0';
+
+export interface CheckResult {
+  name: string;
+  status: CheckStatus;
+  expected: 'ok' | 'fail';
+  firstFailedAtMs: number | null;
+  detail: string;
+}
+
+export interface RunResult {
+  version: string;
+  scenario: string;
+  variant: string;
+  seed: Seed;
+  params: Record<string, ParamValue>;
+  faults: Record<string, unknown>[];
+  traceHash: string;
+  stats: { events: number; simTimeMs: number; wallMs: number };
+  metrics: {
+    requests: number;
+    ok: number;
+    failed: number;
+    availability: number;
+    latencyMs: LatencySummaryMs;
+    [name: string]: unknown;
+  };
+  checks: CheckResult[];
+  replay: string;
+}
+
+export interface RunOptions {
+  seed?: Seed;
+  variant?: string;
+  /** Param overrides on top of the variant's (CLI `--param k=v`, already typed). */
+  params?: Record<string, ParamValue>;
+  /** A fault plan replacing the scenario's default (CLI `--faults plan.json`). */
+  faults?: FaultPlanInput;
+  traceLevel?: TraceLevel;
+  traceSink?: TraceSink;
+  budgets?: Partial<Budgets>;
+  /** How the replay command names the scenario (a path for a user's own file) and the plan file. */
+  replay?: { scenarioRef?: string; faultsFile?: string };
+}
+
+/** Everything a presenter may want besides the RunResult: the kept trace and the metric series. */
+export interface RunArtifacts {
+  result: RunResult;
+  records: readonly TraceRecord[];
+  truncatedRecords: number;
+  requests: RequestStats;
+  metrics: Metrics;
+  plan: FaultPlan;
+  scenario: Scenario<any>;
+}
+
+export function run<P extends ParamSpecs>(scenario: Scenario<P>, options: RunOptions = {}): RunResult {
+  return runDetailed(scenario, options).result;
+}
+
+export function runDetailed<P extends ParamSpecs>(scenario: Scenario<P>, options: RunOptions = {}): RunArtifacts {
+  const wallStart = wallClockMs();
+  const seed = checkSeed(options.seed ?? 1);
+  const variant = options.variant ?? scenario.variantNames[0]!;
+  const vspec = scenario.variants[variant];
+  if (!vspec) {
+    throw new InputError(
+      `scenario ${scenario.name} has no variant ${JSON.stringify(variant)}; variants: ${scenario.variantNames.join(', ')}`,
+    );
+  }
+  const overrides: Record<string, ParamValue> = { ...(vspec.params as Record<string, ParamValue>), ...options.params };
+  const params = resolveParams(scenario.params, overrides, `scenario ${scenario.name}`);
+  const planInput =
+    options.faults ??
+    (typeof scenario.faults === 'function' ? scenario.faults(params) : scenario.faults) ??
+    [];
+  const plan = parseFaultPlan(planInput);
+
+  const sim = new Simulation({ seed, budgets: { ...scenario.budgets, ...options.budgets } });
+  const random = new RandomStreams(seed);
+  const trace = new Tracer({ level: options.traceLevel ?? 'off', sink: options.traceSink });
+  const windowUs = Math.round((scenario.seriesWindowMs ?? 1000) * 1000);
+  const metrics = new Metrics(windowUs);
+  const requests = new RequestStats(windowUs);
+
+  trace.emit({ time: 0, kind: 'run-start', scenario: scenario.name, variant, seed });
+  const ctx: BuildContext<P> = {
+    sim,
+    random,
+    trace,
+    metrics,
+    requests,
+    params,
+    variant,
+    faults: plan,
+    emit: (record) => trace.emit(record),
+  };
+  const model = scenario.build(ctx) ?? {};
+  sim.run(model.untilUs ?? Infinity);
+  model.finish?.();
+  trace.emit({ time: sim.now, kind: 'run-end', events: sim.events });
+
+  const own = model.metrics?.() ?? {};
+  const resultMetrics: RunResult['metrics'] = {
+    requests: requests.requests,
+    ok: requests.ok,
+    failed: requests.failed,
+    availability: round6(requests.availability),
+    latencyMs: requests.latencySummaryMs(),
+    ...own,
+  };
+
+  const checkCtx: CheckContext<P> = {
+    params,
+    variant,
+    metrics: resultMetrics,
+    registry: metrics,
+    requests,
+    faults: plan,
+    simTimeUs: sim.now,
+    records: trace.records,
+  };
+  const expectFail = new Set(vspec.expectFail ?? []);
+  const checks: CheckResult[] = (scenario.checks ?? []).map((c) => {
+    let outcome: CheckOutcome;
+    try {
+      const r = c.check(checkCtx);
+      outcome = typeof r === 'boolean' ? { status: r ? 'ok' : 'fail' } : r;
+    } catch (err) {
+      outcome = { status: 'unknown', detail: `check threw: ${err instanceof Error ? err.message : String(err)}` };
+    }
+    return {
+      name: c.name,
+      status: outcome.status,
+      expected: expectFail.has(c.name) ? 'fail' : 'ok',
+      firstFailedAtMs: outcome.status === 'fail' ? (outcome.firstFailedAtMs ?? null) : null,
+      detail: outcome.detail ?? c.description ?? '',
+    };
+  });
+
+  const result: RunResult = {
+    version: FAULTLINE_VERSION,
+    scenario: scenario.name,
+    variant,
+    seed,
+    params: params as Record<string, ParamValue>,
+    faults: serializeFaultPlan(plan),
+    traceHash: trace.hash,
+    stats: { events: sim.events, simTimeMs: sim.now / 1000, wallMs: Math.round(wallClockMs() - wallStart) },
+    metrics: resultMetrics,
+    checks,
+    replay: replayCommand(scenario, { seed, variant, params: options.params, faultsFile: options.replay?.faultsFile, scenarioRef: options.replay?.scenarioRef }),
+  };
+  return {
+    result,
+    records: trace.records,
+    truncatedRecords: trace.truncated,
+    requests,
+    metrics,
+    plan,
+    scenario,
+  };
+}
+
+/** True when every check's outcome matches its variant's expectation (exit code 0). */
+export function outcomesAsExpected(result: Pick<RunResult, 'checks'>): boolean {
+  return result.checks.every((c) => c.status === c.expected);
+}
+
+function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export function replayCommand(
+  scenario: Scenario<any>,
+  o: { seed: Seed; variant: string; params?: Record<string, ParamValue>; faultsFile?: string; scenarioRef?: string },
+): string {
+  const parts = ['npm', 'run', 'faultline', '--', 'run', o.scenarioRef ?? scenario.name, '--seed', String(o.seed)];
+  if (o.variant !== scenario.variantNames[0]) parts.push('--variant', o.variant);
+  for (const [k, v] of Object.entries(o.params ?? {})) parts.push('--param', `${k}=${v}`);
+  if (o.faultsFile) parts.push('--faults', o.faultsFile);
+  return parts.map(shellQuote).join(' ');
+}
+
+function round6(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}

@@ -1,0 +1,257 @@
+/**
+ * The scenario contract (DESIGN.md, "Scenario module"): one helper, `defineScenario`, that a
+ * scenario file default-exports. It validates the definition at once, so a mistake in a user's
+ * own scenario file is reported when it loads, not halfway through a sweep.
+ */
+import { InputError } from '../kernel/errors.ts';
+import type { Budgets, Simulation } from '../kernel/sim.ts';
+import type { RandomStreams } from '../kernel/random.ts';
+import type { Metrics } from '../observe/metrics.ts';
+import type { TraceRecord, Tracer } from '../observe/trace.ts';
+import type { FaultPlan, FaultPlanInput } from '../faults/plan.ts';
+import type { RequestStats } from '../observe/requests.ts';
+
+export type ParamValue = number | boolean | string;
+
+export type ParamSpec =
+  | {
+      type: 'number';
+      default: number;
+      min?: number;
+      max?: number;
+      /** Integer-only parameters (counts, replicas). */
+      integer?: boolean;
+      /** Unit shown to users ("ms", "1/s", "%"); names end in their unit too (`timeoutMs`). */
+      unit?: string;
+      description?: string;
+    }
+  | { type: 'boolean'; default: boolean; description?: string }
+  | { type: 'enum'; default: string; values: readonly string[]; description?: string };
+
+export type ParamSpecs = Record<string, ParamSpec>;
+
+/** Resolved parameter values, typed from the specs. */
+export type ParamsOf<P extends ParamSpecs> = {
+  [K in keyof P]: P[K] extends { type: 'number' } ? number : P[K] extends { type: 'boolean' } ? boolean : string;
+};
+
+export interface VariantSpec<P extends ParamSpecs> {
+  /** One line saying what this design does differently. */
+  description?: string;
+  params?: Partial<ParamsOf<P>>;
+  /** Names of the checks this variant is meant to fail. */
+  expectFail?: readonly string[];
+}
+
+export interface BuildContext<P extends ParamSpecs> {
+  readonly sim: Simulation;
+  readonly random: RandomStreams;
+  readonly trace: Tracer;
+  readonly metrics: Metrics;
+  /** Standard request accounting: feeds requests/ok/failed/availability/latency in the RunResult. */
+  readonly requests: RequestStats;
+  readonly params: Readonly<ParamsOf<P>>;
+  readonly variant: string;
+  /** The validated fault plan for this run (the scenario's default or `--faults`). */
+  readonly faults: FaultPlan;
+  /** Emit a trace record at the current simulated time. */
+  emit(record: TraceRecord): void;
+}
+
+/** What `build` returns: how long to run and the scenario's own metrics. */
+export interface Model {
+  /** Stop at this simulated time (µs); without it the run ends when no events remain. */
+  untilUs?: number;
+  /** Scenario-specific metrics merged into RunResult.metrics (numbers, or small objects of numbers). */
+  metrics?(): Record<string, unknown>;
+  /** Called once after the run loop ends, before metrics and checks (flush, settle). */
+  finish?(): void;
+}
+
+export type CheckStatus = 'ok' | 'fail' | 'unknown';
+
+export interface CheckOutcome {
+  status: CheckStatus;
+  detail?: string;
+  /** When the invariant first failed, in simulated milliseconds. */
+  firstFailedAtMs?: number | null;
+}
+
+export interface CheckContext<P extends ParamSpecs> {
+  readonly params: Readonly<ParamsOf<P>>;
+  readonly variant: string;
+  /** RunResult.metrics as computed (standard plus the scenario's own). */
+  readonly metrics: Readonly<Record<string, any>>;
+  readonly registry: Metrics;
+  readonly requests: RequestStats;
+  readonly faults: FaultPlan;
+  readonly simTimeUs: number;
+  /** The trace records kept at the run's level (empty at level `off`). */
+  readonly records: readonly TraceRecord[];
+}
+
+export interface CheckSpec<P extends ParamSpecs> {
+  name: string;
+  description?: string;
+  check(ctx: CheckContext<P>): CheckOutcome | boolean;
+}
+
+export interface ScenarioSpec<P extends ParamSpecs> {
+  /** kebab-case; equals the file name. */
+  name: string;
+  title: string;
+  /** The teaching text, Markdown: what happens, why, what fixes it, the real-world reference. */
+  description: string;
+  params: P;
+  /** Named designs to compare. The first is the default. Without any, one variant "default". */
+  variants?: Record<string, VariantSpec<P>>;
+  /** The default fault plan, as data or computed from the params. */
+  faults?: FaultPlanInput | ((params: Readonly<ParamsOf<P>>) => FaultPlanInput);
+  /** Fault kinds `faultline check` explores by default. */
+  faultKinds?: readonly string[];
+  /** Trace window width for the standard series (throughput, latency); default 1 s. */
+  seriesWindowMs?: number;
+  budgets?: Partial<Budgets>;
+  build(ctx: BuildContext<P>): Model | void;
+  checks?: readonly CheckSpec<P>[];
+  /** Metric names (keys of RunResult.metrics) to show in comparison tables; defaults to the standard set. */
+  keyMetrics?: readonly string[];
+}
+
+export interface Scenario<P extends ParamSpecs = ParamSpecs> extends ScenarioSpec<P> {
+  readonly kind: 'faultline-scenario';
+  readonly variants: Record<string, VariantSpec<P>>;
+  readonly variantNames: readonly string[];
+}
+
+const NAME_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+export function defineScenario<P extends ParamSpecs>(spec: ScenarioSpec<P>): Scenario<P> {
+  const where = `scenario ${JSON.stringify(spec?.name)}`;
+  if (!spec || typeof spec !== 'object') throw new InputError('defineScenario: expected a scenario object');
+  if (typeof spec.name !== 'string' || !NAME_RE.test(spec.name)) {
+    throw new InputError(`${where}: name must be kebab-case (lowercase letters, digits and dashes)`);
+  }
+  if (typeof spec.title !== 'string' || spec.title.length === 0) throw new InputError(`${where}: title is required`);
+  if (typeof spec.description !== 'string') throw new InputError(`${where}: description (Markdown) is required`);
+  if (typeof spec.build !== 'function') throw new InputError(`${where}: build(ctx) is required`);
+  for (const [key, p] of Object.entries(spec.params ?? {})) checkParamSpec(where, key, p);
+  const variants: Record<string, VariantSpec<P>> =
+    spec.variants && Object.keys(spec.variants).length > 0 ? spec.variants : { default: {} };
+  const checkNames = new Set((spec.checks ?? []).map((c) => c.name));
+  if (checkNames.size !== (spec.checks ?? []).length) throw new InputError(`${where}: check names must be unique`);
+  for (const [vname, v] of Object.entries(variants)) {
+    if (!NAME_RE.test(vname)) throw new InputError(`${where}: variant name ${JSON.stringify(vname)} must be kebab-case`);
+    for (const c of v.expectFail ?? []) {
+      if (!checkNames.has(c)) {
+        throw new InputError(
+          `${where}: variant ${vname} expects check ${JSON.stringify(c)} to fail, but there is no such check; checks: ${[...checkNames].join(', ') || '(none)'}`,
+        );
+      }
+    }
+    // variant params must themselves be valid
+    resolveParams(spec.params, (v.params ?? {}) as Record<string, ParamValue>, `${where}, variant ${vname}`);
+  }
+  return Object.freeze({
+    ...spec,
+    kind: 'faultline-scenario' as const,
+    variants,
+    variantNames: Object.keys(variants),
+  });
+}
+
+function checkParamSpec(where: string, key: string, p: ParamSpec): void {
+  const at = `${where}: param ${key}`;
+  if (!p || typeof p !== 'object') throw new InputError(`${at}: expected a param spec`);
+  if (p.type === 'number') {
+    if (typeof p.default !== 'number' || !Number.isFinite(p.default)) throw new InputError(`${at}: default must be a finite number`);
+    if (p.min !== undefined && p.default < p.min) throw new InputError(`${at}: default ${p.default} is below min ${p.min}`);
+    if (p.max !== undefined && p.default > p.max) throw new InputError(`${at}: default ${p.default} is above max ${p.max}`);
+  } else if (p.type === 'enum') {
+    if (!p.values.includes(p.default)) throw new InputError(`${at}: default ${p.default} is not one of ${p.values.join(', ')}`);
+  } else if (p.type !== 'boolean') {
+    throw new InputError(`${at}: type must be number, boolean or enum`);
+  }
+}
+
+export function isScenario(x: unknown): x is Scenario {
+  return typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'faultline-scenario';
+}
+
+/** Describe a param's valid values, for error messages and `--help`. */
+export function describeParam(p: ParamSpec): string {
+  switch (p.type) {
+    case 'number': {
+      const kind = p.integer ? 'an integer' : 'a number';
+      const lo = p.min !== undefined ? `${p.min}` : '-∞';
+      const hi = p.max !== undefined ? `${p.max}` : '∞';
+      return `${kind} in [${lo}, ${hi}]${p.unit ? ` ${p.unit}` : ''}`;
+    }
+    case 'boolean':
+      return 'true or false';
+    case 'enum':
+      return `one of ${p.values.join(', ')}`;
+  }
+}
+
+/** Parse a CLI string into a param value of the right type. */
+export function parseParamValue(key: string, spec: ParamSpec, raw: string): ParamValue {
+  switch (spec.type) {
+    case 'number': {
+      const t = raw.trim();
+      const n = t === '' ? NaN : Number(t);
+      if (!Number.isFinite(n)) {
+        throw new InputError(`param ${key}: ${JSON.stringify(raw)} is not a number; valid: ${describeParam(spec)}`);
+      }
+      return n;
+    }
+    case 'boolean':
+      if (raw === 'true') return true;
+      if (raw === 'false') return false;
+      throw new InputError(`param ${key}: ${JSON.stringify(raw)} is not a boolean; valid: true or false`);
+    case 'enum':
+      return raw;
+  }
+}
+
+/** Merge overrides onto defaults and validate every value; errors list what is valid. */
+export function resolveParams<P extends ParamSpecs>(
+  specs: P,
+  overrides: Record<string, ParamValue | undefined>,
+  where = 'params',
+): ParamsOf<P> {
+  const out: Record<string, ParamValue> = {};
+  for (const key of Object.keys(overrides)) {
+    if (!(key in specs)) {
+      const valid = Object.keys(specs);
+      throw new InputError(
+        `${where}: unknown param ${JSON.stringify(key)}; valid params: ${valid.length ? valid.join(', ') : '(none)'}`,
+      );
+    }
+  }
+  for (const [key, spec] of Object.entries(specs)) {
+    const v = overrides[key] ?? spec.default;
+    out[key] = validateParam(key, spec, v, where);
+  }
+  return out as ParamsOf<P>;
+}
+
+function validateParam(key: string, spec: ParamSpec, v: unknown, where: string): ParamValue {
+  const bad = (why: string): never => {
+    throw new InputError(`${where}: param ${key}=${JSON.stringify(v)} ${why}; valid: ${describeParam(spec)}`);
+  };
+  switch (spec.type) {
+    case 'number':
+      if (typeof v !== 'number' || !Number.isFinite(v)) bad('is not a finite number');
+      if (spec.integer && !Number.isInteger(v)) bad('is not an integer');
+      if (spec.min !== undefined && (v as number) < spec.min) bad('is below the minimum');
+      if (spec.max !== undefined && (v as number) > spec.max) bad('is above the maximum');
+      return v as number;
+    case 'boolean':
+      if (typeof v !== 'boolean') bad('is not a boolean');
+      return v as boolean;
+    case 'enum':
+      if (typeof v !== 'string' || !spec.values.includes(v)) bad('is not a valid choice');
+      return v as string;
+  }
+}
