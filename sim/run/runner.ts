@@ -94,14 +94,14 @@ export function runDetailed<P extends ParamSpecs>(scenario: Scenario<P>, options
   }
   const overrides: Record<string, ParamValue> = { ...(vspec.params as Record<string, ParamValue>), ...options.params };
   const params = resolveParams(scenario.params, overrides, `scenario ${scenario.name}`);
+  const random = new RandomStreams(seed);
   const planInput =
     options.faults ??
-    (typeof scenario.faults === 'function' ? scenario.faults(params) : scenario.faults) ??
+    (typeof scenario.faults === 'function' ? scenario.faults(params, random.get('faults')) : scenario.faults) ??
     [];
   const plan = parseFaultPlan(planInput);
 
   const sim = new Simulation({ seed, budgets: { ...scenario.budgets, ...options.budgets } });
-  const random = new RandomStreams(seed);
   const trace = new Tracer({ level: options.traceLevel ?? 'off', sink: options.traceSink });
   const windowUs = Math.round((scenario.seriesWindowMs ?? 1000) * 1000);
   const metrics = new Metrics(windowUs);

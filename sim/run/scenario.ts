@@ -5,7 +5,7 @@
  */
 import { InputError } from '../kernel/errors.ts';
 import type { Budgets, Simulation } from '../kernel/sim.ts';
-import type { RandomStreams } from '../kernel/random.ts';
+import type { Random, RandomStreams } from '../kernel/random.ts';
 import type { Metrics } from '../observe/metrics.ts';
 import type { TraceRecord, Tracer } from '../observe/trace.ts';
 import type { FaultPlan, FaultPlanInput } from '../faults/plan.ts';
@@ -106,7 +106,12 @@ export interface ScenarioSpec<P extends ParamSpecs> {
   /** Named designs to compare. The first is the default. Without any, one variant "default". */
   variants?: Record<string, VariantSpec<P>>;
   /** The default fault plan, as data or computed from the params. */
-  faults?: FaultPlanInput | ((params: Readonly<ParamsOf<P>>) => FaultPlanInput);
+  /**
+   * The default fault plan: data, or a function of the params and a random stream derived from the
+   * run's seed (stream path "faults"), which is how nemeses such as Chaos Monkey write the faults
+   * they choose into the plan, so every run can be replayed as a plain plan.
+   */
+  faults?: FaultPlanInput | ((params: Readonly<ParamsOf<P>>, random: Random) => FaultPlanInput);
   /** Fault kinds `faultline check` explores by default. */
   faultKinds?: readonly string[];
   /** Trace window width for the standard series (throughput, latency); default 1 s. */
