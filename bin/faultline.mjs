@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+// The faultline command. Registers tsx so the TypeScript sources run without a build step, and a
+// resolve hook so a user's own scenario file anywhere on disk can `import ... from 'faultline'`.
+import { register as registerTsx } from 'tsx/esm/api';
+import { register } from 'node:module';
+
+registerTsx();
+register(new URL('./resolve-faultline.mjs', import.meta.url));
+const { main } = await import('../sim/cli/main.ts');
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,102 @@
+/**
+ * Human-readable output: a run's summary and the side-by-side comparison of variants.
+ */
+import type { Scenario } from '../run/scenario.ts';
+import type { RunResult } from '../run/runner.ts';
+
+const DEFAULT_KEYS = ['availability', 'latencyMs.p50', 'latencyMs.p99', 'requests'];
+
+export function metricAt(metrics: Record<string, unknown>, path: string): unknown {
+  let v: unknown = metrics;
+  for (const part of path.split('.')) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[part];
+  }
+  return v;
+}
+
+export function formatValue(v: unknown): string {
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) return String(v);
+    if (Number.isInteger(v)) return v.toLocaleString('en-US');
+    const a = Math.abs(v);
+    if (a >= 1000) return v.toFixed(0);
+    if (a >= 1) return v.toFixed(3).replace(/\.?0+$/, '');
+    return v.toPrecision(4).replace(/\.?0+$/, '');
+  }
+  if (v === undefined) return '-';
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+export function keyMetricsOf(scenario: Scenario<any>): string[] {
+  return [...(scenario.keyMetrics ?? DEFAULT_KEYS)];
+}
+
+function mark(status: string, expected: string): string {
+  const sym = status === 'ok' ? 'ok  ' : status === 'fail' ? 'FAIL' : '??  ';
+  return status === expected ? sym : `${sym} (expected ${expected})`;
+}
+
+export function formatRunSummary(scenario: Scenario<any>, r: RunResult): string {
+  const lines: string[] = [];
+  lines.push(`${scenario.title}`);
+  lines.push(`scenario ${r.scenario} · variant ${r.variant} · seed ${r.seed} · ${r.stats.events.toLocaleString('en-US')} events · ${formatValue(r.stats.simTimeMs / 1000)} s simulated · ${r.stats.wallMs} ms wall`);
+  const vdesc = scenario.variants[r.variant]?.description;
+  if (vdesc) lines.push(`design: ${vdesc}`);
+  lines.push('');
+  const keys = keyMetricsOf(scenario);
+  const w = Math.max(...keys.map((k) => k.length));
+  for (const k of keys) lines.push(`  ${k.padEnd(w)}  ${formatValue(metricAt(r.metrics, k))}`);
+  if (r.faults.length) {
+    lines.push('');
+    lines.push(`faults (${r.faults.length}):`);
+    for (const f of r.faults.slice(0, 12)) lines.push(`  ${JSON.stringify(f)}`);
+    if (r.faults.length > 12) lines.push(`  … ${r.faults.length - 12} more (see --json)`);
+  }
+  lines.push('');
+  lines.push('checks:');
+  for (const c of r.checks) lines.push(`  ${mark(c.status, c.expected)}  ${c.name}: ${c.detail}${c.firstFailedAtMs != null ? ` (first failed at ${formatValue(c.firstFailedAtMs / 1000)} s)` : ''}`);
+  if (r.checks.length === 0) lines.push('  (none)');
+  const differs = r.checks.filter((c) => c.status !== c.expected);
+  lines.push('');
+  lines.push(differs.length === 0 ? 'verdict: every check came out as this variant expects' : `verdict: ${differs.length} check(s) differ from this variant's expectation`);
+  lines.push(`replay: ${r.replay}`);
+  lines.push(`trace hash: ${r.traceHash}`);
+  return lines.join('\n') + '\n';
+}
+
+/** Rows: variants. Columns: key metrics, then each check's outcome. */
+export function comparisonTable(scenario: Scenario<any>, results: readonly RunResult[]): string {
+  const keys = keyMetricsOf(scenario);
+  const checkNames = scenario.checks?.map((c) => c.name) ?? [];
+  const header = ['variant', ...keys, ...checkNames];
+  const rows = results.map((r) => [
+    r.variant,
+    ...keys.map((k) => formatValue(metricAt(r.metrics, k))),
+    ...checkNames.map((n) => {
+      const c = r.checks.find((x) => x.name === n);
+      if (!c) return '-';
+      const s = c.status === 'ok' ? 'ok' : c.status === 'fail' ? 'FAIL' : '??';
+      return c.status === c.expected ? s : `${s}!`;
+    }),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const out: string[] = [];
+  out.push(`${scenario.title} — seed ${results[0]?.seed}`);
+  out.push('');
+  out.push(line(header));
+  out.push(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) out.push(line(r));
+  out.push('');
+  for (const r of results) {
+    const d = scenario.variants[r.variant]?.description;
+    if (d) out.push(`  ${r.variant}: ${d}`);
+  }
+  out.push('');
+  out.push("checks: ok = held, FAIL = violated (expected for designs meant to fail); a trailing ! marks an outcome that differs from the variant's expectation.");
+  const differs = results.filter((r) => r.checks.some((c) => c.status !== c.expected));
+  out.push(differs.length === 0 ? 'verdict: every variant behaved as expected' : `verdict: ${differs.map((r) => r.variant).join(', ')} differ from expectation`);
+  out.push(`replay one: ${results[0]?.replay}`);
+  return out.join('\n') + '\n';
+}
