@@ -1,0 +1,204 @@
+/**
+ * The call abstraction every policy wraps (DESIGN.md, "patterns/").
+ *
+ * A `Call` is a callback-style operation: `call(ctx, done)` starts the work and later invokes
+ * `done(outcome)` exactly once, also after its context was cancelled (a policy that already gave
+ * up ignores such late completions, but budgets that count work in flight need them). Callbacks, not promises or generators, because policies sit on the
+ * hot path of every simulated request (DESIGN.md, "Performance shape").
+ *
+ * The `CallContext` carries what travels with a request between simulated services:
+ *   - `deadlineUs`: the absolute simulated time by which the whole operation must finish
+ *     (`Infinity` when none). Downstream calls made on behalf of this one inherit it, so they get
+ *     only the remaining budget (gRPC deadline propagation).
+ *   - `attempt`: which attempt of the enclosing retry/hedge this is (1 = the original call).
+ *   - `key`: the request's hash key for ring-hash load balancing and feature-flag bucketing.
+ *   - cancellation: a policy that gives up on an attempt (a timeout, a losing hedge) calls
+ *     `ctx.cancel(reason)`; the callee may register one hook with `ctx.onCancel(fn, arg)` to stop
+ *     its work cooperatively. A callee that ignores cancellation keeps running, as real servers do.
+ *
+ * An `Outcome` is `{ ok, error, latencyUs, value? }`. `error` is '' when ok, otherwise a short kind
+ * such as 'timeout', 'unavailable' or 'breaker-open' (see `ErrorKinds`). Policies reuse the few
+ * shared outcomes of their own rejections, so a rejected call allocates nothing.
+ */
+import type { Simulation } from '../kernel/sim.ts';
+
+/** Error kinds produced by the patterns themselves; callees may use any other short string. */
+export const ErrorKinds = {
+  /** A per-attempt timeout fired (R4j TimeLimiter, Envoy per_try_timeout). */
+  timeout: 'timeout',
+  /** The propagated overall deadline passed (gRPC DEADLINE_EXCEEDED). */
+  deadlineExceeded: 'deadline-exceeded',
+  /** The attempt was cancelled by an enclosing policy. */
+  cancelled: 'cancelled',
+  /** Circuit breaker refused the call (R4j CallNotPermittedException). */
+  breakerOpen: 'breaker-open',
+  /** Bulkhead full (R4j BulkheadFullException). */
+  bulkheadFull: 'bulkhead-full',
+  /** Rate limiter refused (R4j RequestNotPermitted, Envoy local rate limit 429). */
+  rateLimited: 'rate-limited',
+  /** Server-side load shedding dropped the request (queue full, CoDel). */
+  shed: 'shed',
+  /** Client-side adaptive throttling rejected the request locally (Google SRE). */
+  throttled: 'throttled',
+  /** Adaptive concurrency limiter rejected the request (Netflix concurrency-limits). */
+  limited: 'limit-exceeded',
+  /** Load balancer found no host to send to (Envoy "no healthy upstream"). */
+  noHealthyUpstream: 'no-healthy-upstream',
+  /** A generic server failure (HTTP 5xx / gRPC UNAVAILABLE). */
+  unavailable: 'unavailable',
+  error: 'error',
+} as const;
+
+export interface Outcome {
+  readonly ok: boolean;
+  /** '' when ok; otherwise the error kind. */
+  readonly error: string;
+  /** Time from the start of this (sub-)call to its completion, in µs. */
+  readonly latencyUs: number;
+  /** An optional payload (a read value, a cached response). */
+  readonly value?: unknown;
+  /** True when a fallback or stale cache entry produced this outcome. */
+  readonly degraded?: boolean;
+}
+
+export type Done = (outcome: Outcome) => void;
+export type Call = (ctx: CallContext, done: Done) => void;
+
+type CancelHook = (arg: any, reason: string) => void;
+
+/** Per-request (and per-attempt) context. See the file comment. */
+export class CallContext {
+  /** Absolute deadline in simulated µs, `Infinity` when none. */
+  deadlineUs: number;
+  /** 1-based attempt number within the enclosing retry or hedge. */
+  attempt = 1;
+  /** Request key for hashing (ring hash, rollout bucketing). */
+  key: string | number;
+  /** Set once `cancel` ran. */
+  cancelled = false;
+  cancelReason = '';
+  /** The request's start time, for end-to-end latency. */
+  readonly startUs: number;
+  private hook: CancelHook | null = null;
+  private hookArg: unknown = undefined;
+
+  constructor(
+    readonly sim: Simulation,
+    deadlineUs = Infinity,
+    key: string | number = 0,
+    readonly parent: CallContext | null = null,
+  ) {
+    this.deadlineUs = deadlineUs;
+    this.key = key;
+    this.startUs = sim.now;
+  }
+
+  /** Budget left before the deadline (µs); `Infinity` without a deadline, 0 once it has passed. */
+  remainingUs(): number {
+    const r = this.deadlineUs - this.sim.now;
+    return r > 0 ? r : 0;
+  }
+
+  /** True when a deadline exists and has passed. */
+  get expired(): boolean {
+    return this.sim.now >= this.deadlineUs;
+  }
+
+  /**
+   * A context for a sub-call: same key and attempt, a deadline no later than this one's (deadline
+   * propagation), and cancellation that follows this one's.
+   */
+  child(deadlineUs = Infinity): CallContext {
+    const c = new CallContext(this.sim, deadlineUs < this.deadlineUs ? deadlineUs : this.deadlineUs, this.key, this);
+    c.attempt = this.attempt;
+    if (this.cancelled) c.cancel(this.cancelReason);
+    else this.addChild(c);
+    return c;
+  }
+
+  /** Register the one cooperative-cancellation hook; a second registration replaces the first. */
+  onCancel<A>(fn: (arg: A, reason: string) => void, arg: A): void {
+    if (this.cancelled) {
+      fn(arg, this.cancelReason);
+      return;
+    }
+    this.hook = fn;
+    this.hookArg = arg;
+  }
+
+  /** Cancel this context and its children (idempotent). */
+  cancel(reason: string = ErrorKinds.cancelled): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    this.cancelReason = reason;
+    const h = this.hook;
+    this.hook = null;
+    if (h !== null) h(this.hookArg, reason);
+    const kids = this.kids;
+    if (kids !== null) {
+      this.kids = null;
+      for (let i = 0; i < kids.length; i++) kids[i]!.cancel(reason);
+    }
+  }
+
+  private kids: CallContext[] | null = null;
+  private addChild(c: CallContext): void {
+    // Children are only tracked while the parent can still be cancelled; a long-lived parent
+    // with many children keeps them, which is bounded by its attempts (retries, hedges).
+    if (this.kids === null) this.kids = [c];
+    else this.kids.push(c);
+  }
+}
+
+/** A new root context for a request starting now; `deadlineUs` is absolute (default none). */
+export function newCallContext(sim: Simulation, options: { deadlineUs?: number; key?: string | number } = {}): CallContext {
+  return new CallContext(sim, options.deadlineUs ?? Infinity, options.key ?? 0, null);
+}
+
+const OK_OUTCOMES: Outcome[] = [];
+/** An ok outcome (cached per latency below 1 ms so hot paths do not allocate). */
+export function okOutcome(latencyUs: number, value?: unknown): Outcome {
+  if (value === undefined && latencyUs < 1000 && Number.isInteger(latencyUs) && latencyUs >= 0) {
+    let o = OK_OUTCOMES[latencyUs];
+    if (o === undefined) OK_OUTCOMES[latencyUs] = o = Object.freeze({ ok: true, error: '', latencyUs });
+    return o;
+  }
+  return value === undefined ? { ok: true, error: '', latencyUs } : { ok: true, error: '', latencyUs, value };
+}
+
+/** A failed outcome of kind `error`. */
+export function errorOutcome(error: string, latencyUs: number): Outcome {
+  if (latencyUs === 0) return rejection(error);
+  return { ok: false, error, latencyUs };
+}
+
+const REJECTIONS = new Map<string, Outcome>();
+/** The shared zero-latency outcome of a local rejection (breaker open, bulkhead full, ...). */
+export function rejection(error: string): Outcome {
+  let o = REJECTIONS.get(error);
+  if (o === undefined) REJECTIONS.set(error, (o = Object.freeze({ ok: false, error, latencyUs: 0 })));
+  return o;
+}
+
+/** An outcome with its latency replaced (policies report latency as seen from their own start). */
+export function withLatency(o: Outcome, latencyUs: number): Outcome {
+  if (o.latencyUs === latencyUs) return o;
+  if (o.ok && o.value === undefined && o.degraded === undefined) return okOutcome(latencyUs);
+  return { ok: o.ok, error: o.error, latencyUs, value: o.value, degraded: o.degraded };
+}
+
+/**
+ * A policy wraps a call. `execute(ctx, call, done)` runs `call` under the policy.
+ * `kind` is the pattern ('retry', 'circuit-breaker', ...); `name` is this instance's name, used in
+ * metric names and trace records.
+ */
+export interface Policy {
+  readonly kind: string;
+  readonly name: string;
+  execute(ctx: CallContext, call: Call, done: Done): void;
+}
+
+/** Wrap a call in one policy, giving a call (so policies and services compose as calls). */
+export function applyPolicy(policy: Policy, call: Call): Call {
+  return (ctx, done) => policy.execute(ctx, call, done);
+}
