@@ -1,5 +1,6 @@
 // Node resolve hook: `faultline` and `faultline/vitest` resolve to this checkout's sources, so a
-// scenario file outside the repository needs no install step to import the public API.
+// scenario file outside the repository needs no install step to import the public API. A user's
+// TypeScript file is loaded as an ES module even where no package.json says "type": "module".
 const root = new URL('../', import.meta.url);
 const targets = {
   faultline: new URL('sim/index.ts', root).href,
@@ -8,6 +9,10 @@ const targets = {
 
 export async function resolve(specifier, context, next) {
   const target = targets[specifier];
-  if (target !== undefined) return { url: target, shortCircuit: true };
-  return next(specifier, context);
+  if (target !== undefined) return { url: target, format: 'module', shortCircuit: true };
+  const result = await next(specifier, context);
+  if (result.url.startsWith('file:') && !result.url.includes('/node_modules/') && /\.(ts|mts)$/.test(result.url)) {
+    return { ...result, format: 'module' };
+  }
+  return result;
 }

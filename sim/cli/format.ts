@@ -40,7 +40,9 @@ function mark(status: string, expected: string): string {
 export function formatRunSummary(scenario: Scenario<any>, r: RunResult): string {
   const lines: string[] = [];
   lines.push(`${scenario.title}`);
-  lines.push(`scenario ${r.scenario} · variant ${r.variant} · seed ${r.seed} · ${r.stats.events.toLocaleString('en-US')} events · ${formatValue(r.stats.simTimeMs / 1000)} s simulated · ${r.stats.wallMs} ms wall`);
+  const events = r.stats.events.toLocaleString('en-US');
+  const simulated = formatValue(r.stats.simTimeMs / 1000);
+  lines.push(`scenario ${r.scenario} · variant ${r.variant} · seed ${r.seed} · ${events} events · ${simulated} s simulated · ${r.stats.wallMs} ms wall`);
   const vdesc = scenario.variants[r.variant]?.description;
   if (vdesc) lines.push(`design: ${vdesc}`);
   lines.push('');

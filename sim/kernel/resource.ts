@@ -13,10 +13,13 @@ export type QueueDiscipline = 'fifo' | 'lifo';
 
 export class Resource {
   inUse = 0;
+  // waiting line: entries [head, tail) of parallel arrays; a granted or cancelled entry has fn null.
+  // Arrays are reused, never truncated (changing an array's length is costly in V8).
   private wf: (Callback | null)[] = [];
   private wa: unknown[] = [];
   private wt: number[] = [];
   private head = 0;
+  private tail = 0;
   private live = 0;
   private nextTicket = 1;
 
@@ -43,9 +46,17 @@ export class Resource {
       this.sim.schedule(0, fn, arg);
       return ticket;
     }
-    this.wf.push(fn);
-    this.wa.push(arg);
-    this.wt.push(ticket);
+    if (this.tail === this.wf.length && this.head > 0 && this.head * 2 >= this.tail) this.shift();
+    const i = this.tail++;
+    if (i === this.wf.length) {
+      this.wf.push(fn);
+      this.wa.push(arg);
+      this.wt.push(ticket);
+    } else {
+      this.wf[i] = fn;
+      this.wa[i] = arg;
+      this.wt[i] = ticket;
+    }
     this.live++;
     return ticket;
   }
@@ -54,7 +65,7 @@ export class Resource {
   cancel(ticket: number): boolean {
     // tickets are appended in increasing order and only removed from either end: binary search
     let lo = this.head;
-    let hi = this.wt.length - 1;
+    let hi = this.tail - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
       const t = this.wt[mid]!;
@@ -65,7 +76,7 @@ export class Resource {
         this.wf[mid] = null;
         this.wa[mid] = null;
         this.live--;
-        this.compact();
+        this.trim();
         return true;
       }
     }
@@ -76,7 +87,7 @@ export class Resource {
   release(): void {
     if (this.inUse <= 0) throw new Error('Resource.release without a matching grant');
     this.inUse--;
-    this.grant();
+    if (this.live > 0) this.grant();
   }
 
   /** Change the number of slots (autoscaling a pool); extra waiters are granted at once. */
@@ -91,10 +102,12 @@ export class Resource {
   /** Drop every waiter (a crash loses the queue); returns how many were dropped. */
   clearQueue(): number {
     const n = this.live;
-    this.wf.length = 0;
-    this.wa.length = 0;
-    this.wt.length = 0;
+    for (let i = this.head; i < this.tail; i++) {
+      this.wf[i] = null;
+      this.wa[i] = null;
+    }
     this.head = 0;
+    this.tail = 0;
     this.live = 0;
     return n;
   }
@@ -107,50 +120,45 @@ export class Resource {
   }
 
   private grant(): void {
+    const lifo = this.discipline === 'lifo';
     while (this.inUse < this.capacity && this.live > 0) {
-      let i: number;
-      if (this.discipline === 'fifo') {
-        while (this.wf[this.head] === null) this.head++;
-        i = this.head++;
-      } else {
-        i = this.wf.length - 1;
-        while (this.wf[i] === null) i--;
-      }
+      const i = lifo ? this.tail - 1 : this.head;
       const fn = this.wf[i]!;
       const arg = this.wa[i];
       this.wf[i] = null;
       this.wa[i] = null;
       this.live--;
       this.inUse++;
-      if (this.discipline === 'lifo') {
-        this.wf.length = i;
-        this.wa.length = i;
-        this.wt.length = i;
-        while (this.wf.length > this.head && this.wf[this.wf.length - 1] === null) this.popTail();
-      }
+      this.trim();
       this.sim.schedule(0, fn, arg);
     }
-    this.compact();
   }
 
-  private popTail(): void {
-    this.wf.pop();
-    this.wa.pop();
-    this.wt.pop();
-  }
-
-  private compact(): void {
+  /** Drop granted or cancelled entries from both ends; reset to the start when empty. */
+  private trim(): void {
     if (this.live === 0) {
-      this.wf.length = 0;
-      this.wa.length = 0;
-      this.wt.length = 0;
       this.head = 0;
-    } else if (this.head > 1024 && this.head * 2 > this.wf.length) {
-      this.wf.splice(0, this.head);
-      this.wa.splice(0, this.head);
-      this.wt.splice(0, this.head);
-      this.head = 0;
+      this.tail = 0;
+      return;
     }
+    while (this.wf[this.head] === null) this.head++;
+    while (this.wf[this.tail - 1] === null) this.tail--;
+  }
+
+  /** Move live entries to the front so the arrays stop growing. */
+  private shift(): void {
+    const n = this.tail - this.head;
+    for (let i = 0; i < n; i++) {
+      this.wf[i] = this.wf[this.head + i]!;
+      this.wa[i] = this.wa[this.head + i];
+      this.wt[i] = this.wt[this.head + i]!;
+    }
+    for (let i = n; i < this.tail; i++) {
+      this.wf[i] = null;
+      this.wa[i] = null;
+    }
+    this.head = 0;
+    this.tail = n;
   }
 }
 

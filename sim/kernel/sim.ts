@@ -172,11 +172,13 @@ export class Simulation {
   private hs = new Float64Array(1024);
   private hf: (Callback | null)[] = new Array(1024).fill(null);
   private ha: unknown[] = new Array(1024).fill(null);
-  // immediate FIFO (all at time `now`), ring buffer that grows
+  // immediate FIFO (all at time `now`): arrays indexed [qh, qt); reset to 0 when drained (never
+  // truncated: changing an array's length is costly in V8 and the capacity is reused)
   private qs: number[] = [];
   private qf: (Callback | null)[] = [];
   private qa: unknown[] = [];
   private qh = 0;
+  private qt = 0;
   private cancelled = new Set<number>();
   private stopped = false;
   private running = false;
@@ -193,7 +195,7 @@ export class Simulation {
 
   /** Events waiting to run (heap plus immediate FIFO, including lazily cancelled ones). */
   get pending(): number {
-    return this.hn + (this.qs.length - this.qh);
+    return this.hn + (this.qt - this.qh);
   }
 
   /**
@@ -206,9 +208,16 @@ export class Simulation {
     }
     const seq = this.seq++;
     if (delayUs < 0.5) {
-      this.qs.push(seq);
-      this.qf.push(fn);
-      this.qa.push(arg);
+      const i = this.qt++;
+      if (i === this.qs.length) {
+        this.qs.push(seq);
+        this.qf.push(fn);
+        this.qa.push(arg);
+      } else {
+        this.qs[i] = seq;
+        this.qf[i] = fn;
+        this.qa[i] = arg;
+      }
     } else {
       this.push(this.now + Math.round(delayUs), seq, fn, arg);
     }
@@ -312,27 +321,19 @@ export class Simulation {
       for (;;) {
         if (this.stopped) break;
         // choose between the FIFO head (time now) and the heap top
-        const qlen = this.qs.length;
         let fn: Callback | null;
         let arg: unknown;
         let seq: number;
-        if (this.qh < qlen && (this.hn === 0 || this.ht[0]! > this.now || this.hs[0]! > this.qs[this.qh]!)) {
+        if (this.qh < this.qt && (this.hn === 0 || this.ht[0]! > this.now || this.hs[0]! > this.qs[this.qh]!)) {
           const i = this.qh++;
           seq = this.qs[i]!;
           fn = this.qf[i]!;
           arg = this.qa[i];
           this.qf[i] = null;
           this.qa[i] = null;
-          if (this.qh === qlen) {
+          if (this.qh === this.qt) {
             this.qh = 0;
-            this.qs.length = 0;
-            this.qf.length = 0;
-            this.qa.length = 0;
-          } else if (this.qh > 4096 && this.qh * 2 > qlen) {
-            this.qs.splice(0, this.qh);
-            this.qf.splice(0, this.qh);
-            this.qa.splice(0, this.qh);
-            this.qh = 0;
+            this.qt = 0;
           }
         } else if (this.hn > 0) {
           const t = this.ht[0]!;
@@ -389,6 +390,12 @@ export class Simulation {
     ha[i] = a;
   }
 
+  /**
+   * Remove the heap top. Bottom-up ("Floyd") deletion: walk the hole down along the smaller
+   * child to a leaf (one comparison per level), then sift the last element up from there; the
+   * last element usually belongs near the bottom, so this does about half the comparisons of the
+   * textbook sift-down.
+   */
   private pop(): void {
     const n = --this.hn;
     const ht = this.ht;
@@ -406,27 +413,33 @@ export class Simulation {
     const a = ha[n];
     hf[n] = null;
     ha[n] = null;
+    // 1. hole from the root down to a leaf along the smaller child
     let i = 0;
-    const half = n >> 1;
-    while (i < half) {
+    for (;;) {
       let c = 2 * i + 1;
-      let ct = ht[c]!;
-      let cs = hs[c]!;
+      if (c >= n) break;
       const r = c + 1;
       if (r < n) {
+        const ct = ht[c]!;
         const rt = ht[r]!;
-        if (rt < ct || (rt === ct && hs[r]! < cs)) {
-          c = r;
-          ct = rt;
-          cs = hs[r]!;
-        }
+        if (rt < ct || (rt === ct && hs[r]! < hs[c]!)) c = r;
       }
-      if (t < ct || (t === ct && s < cs)) break;
-      ht[i] = ct;
-      hs[i] = cs;
+      ht[i] = ht[c]!;
+      hs[i] = hs[c]!;
       hf[i] = hf[c]!;
       ha[i] = ha[c];
       i = c;
+    }
+    // 2. sift the former last element up from the hole
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const pt = ht[p]!;
+      if (pt < t || (pt === t && hs[p]! < s)) break;
+      ht[i] = pt;
+      hs[i] = hs[p]!;
+      hf[i] = hf[p]!;
+      ha[i] = ha[p];
+      i = p;
     }
     ht[i] = t;
     hs[i] = s;

@@ -4,6 +4,7 @@
  * all bounded in memory. Feeds RunResult.metrics and the report's metric panels.
  */
 import { Histogram, percentile, Series } from './metrics.ts';
+import type { Tracer } from './trace.ts';
 
 export interface LatencySummaryMs {
   p50: number;
@@ -36,7 +37,15 @@ export class RequestStats {
   /** Per-window latency histograms for p50/p99 panels (bounded: one histogram per window). */
   readonly windowLatency: Histogram[] = [];
 
-  constructor(readonly windowUs = 1_000_000) {
+  /**
+   * @param windowUs width of the per-window series
+   * @param tracer when given, every finished request is also a `request` trace record (a detail
+   *   kind: hashed at every level, kept at `full`), so the trace hash reflects each outcome.
+   */
+  constructor(
+    readonly windowUs = 1_000_000,
+    private readonly tracer?: Tracer,
+  ) {
     this.throughput = new Series(windowUs);
     this.goodput = new Series(windowUs);
     this.latency = new Series(windowUs);
@@ -44,9 +53,19 @@ export class RequestStats {
     this.retrySends = new Series(windowUs);
   }
 
-  /** A request finished at `nowUs` after `latencyUs`; `error` names the failure kind when not ok. */
-  record(nowUs: number, ok: boolean, latencyUs: number, error?: string): void {
+  /**
+   * A request finished at `nowUs` after `latencyUs`; `error` names the failure kind when not ok;
+   * `node` is where it was observed (the client or entry point).
+   */
+  record(nowUs: number, ok: boolean, latencyUs: number, error?: string, node = 'client', attempts?: number): void {
     this.requests++;
+    if (this.tracer !== undefined) {
+      this.tracer.emit(
+        ok
+          ? { time: nowUs, kind: 'request', node, id: this.requests, ok, latencyUs, attempts }
+          : { time: nowUs, kind: 'request', node, id: this.requests, ok, latencyUs, attempts, error: error ?? 'error' },
+      );
+    }
     this.latencyUs.record(latencyUs);
     this.throughput.add(nowUs, 1);
     this.latency.add(nowUs, latencyUs);

@@ -105,7 +105,7 @@ export function runDetailed<P extends ParamSpecs>(scenario: Scenario<P>, options
   const trace = new Tracer({ level: options.traceLevel ?? 'off', sink: options.traceSink });
   const windowUs = Math.round((scenario.seriesWindowMs ?? 1000) * 1000);
   const metrics = new Metrics(windowUs);
-  const requests = new RequestStats(windowUs);
+  const requests = new RequestStats(windowUs, trace);
 
   trace.emit({ time: 0, kind: 'run-start', scenario: scenario.name, variant, seed });
   const ctx: BuildContext<P> = {

@@ -1,0 +1,169 @@
+/**
+ * Kernel workloads, the same models as the reference kernel's scripts (timers, M/M/c, fan-out
+ * with retries), written against faultline's public kernel API. Time unit: the reference uses
+ * abstract time units with mean 1; here 1 unit = 1 ms = 1000 µs.
+ */
+import { Resource, Simulation, RandomStreams } from '../sim/index.ts';
+
+const UNIT = 1000;
+
+export interface BenchFigure {
+  name: string;
+  count: number;
+  wallMs: number;
+  perSec: number;
+  extra?: Record<string, number | string>;
+}
+
+function timed(name: string, fn: () => { count: number; extra?: Record<string, number | string> }): BenchFigure {
+  const t0 = performance.now();
+  const r = fn();
+  const wallMs = performance.now() - t0;
+  return { name, count: r.count, wallMs, perSec: r.count / (wallMs / 1000), extra: r.extra };
+}
+
+/** N callback timers, each re-arming with an exponential(mean 1 unit) delay until time T units. */
+export function timersCallback(n = 1000, t = 2000, seed = 1): BenchFigure {
+  return timed('timers-cb', () => {
+    const sim = new Simulation({ seed });
+    const r = new RandomStreams(seed).get('timers');
+    let count = 0;
+    const tick = (): void => {
+      count++;
+      sim.schedule(r.exponential(UNIT), tick, null);
+    };
+    for (let i = 0; i < n; i++) sim.schedule(r.exponential(UNIT), tick, null);
+    sim.run(t * UNIT);
+    return { count };
+  });
+}
+
+/** The same with generator processes: `yield delay`. */
+export function timersGenerator(n = 1000, t = 2000, seed = 1): BenchFigure {
+  return timed('timers-gen', () => {
+    const sim = new Simulation({ seed });
+    const r = new RandomStreams(seed).get('timers');
+    let count = 0;
+    function* proc(): Generator<number, void, unknown> {
+      for (;;) {
+        yield r.exponential(UNIT);
+        count++;
+      }
+    }
+    for (let i = 0; i < n; i++) sim.process(proc());
+    sim.run(t * UNIT);
+    return { count };
+  });
+}
+
+/** M/M/c with callbacks: Poisson arrivals, exponential service (mean 1 unit), c slots, FIFO. */
+export function mmcCallback(c = 4, customers = 1_000_000, rho = 0.8, seed = 1): BenchFigure {
+  return timed(`mm${c}-cb`, () => {
+    const sim = new Simulation({ seed });
+    const streams = new RandomStreams(seed);
+    const arrivals = streams.get('arrivals');
+    const service = streams.get('service');
+    const pool = new Resource(sim, c);
+    const meanGapUs = UNIT / (rho * c);
+    let arrived = 0;
+    let served = 0;
+    let waitSum = 0;
+    interface Cust {
+      arrive: number;
+      svc: number;
+    }
+    const end = (): void => {
+      pool.release();
+      served++;
+    };
+    const start = (k: Cust): void => {
+      waitSum += sim.now - k.arrive;
+      sim.schedule(k.svc, end, null);
+    };
+    const arrive = (): void => {
+      pool.request(start, { arrive: sim.now, svc: service.exponential(UNIT) });
+      if (++arrived < customers) sim.schedule(arrivals.exponential(meanGapUs), arrive, null);
+    };
+    sim.schedule(arrivals.exponential(meanGapUs), arrive, null);
+    sim.run();
+    return { count: served, extra: { waitUnitsMean: +(waitSum / served / UNIT).toFixed(4) } };
+  });
+}
+
+/**
+ * Fan-out with retries, as the reference's fanout.mjs: Poisson requests round-robin over 10
+ * servers of 4 slots; each attempt has a deadline of 3 units covering wait and service; on expiry
+ * the client withdraws its queued request (or abandons the in-service job) and retries on the
+ * next server, 3 attempts at most.
+ */
+export function fanoutCallback(requests = 200_000, seed = 1, lam = 24, deadline = 3): BenchFigure {
+  return timed('fanout-cb', () => {
+    const SERVERS = 10;
+    const sim = new Simulation({ seed });
+    const streams = new RandomStreams(seed);
+    const arrivals = streams.get('arrivals');
+    const service = streams.get('service');
+    const servers = Array.from({ length: SERVERS }, () => new Resource(sim, 4));
+    let rr = 0;
+    let ok = 0;
+    let failed = 0;
+    let attempts = 0;
+    let arrived = 0;
+    const deadlineUs = deadline * UNIT;
+    class Req {
+      attempt = 0;
+      constructor(readonly start: number) {}
+    }
+    class Try {
+      granted = false;
+      settled = false;
+      ticket = 0;
+      constructor(
+        readonly req: Req,
+        readonly srv: Resource,
+      ) {}
+    }
+    const served = (t: Try): void => {
+      t.srv.release();
+      if (!t.settled) {
+        t.settled = true;
+        ok++;
+      }
+    };
+    const granted = (t: Try): void => {
+      t.granted = true;
+      if (t.settled) {
+        t.srv.release();
+        return;
+      }
+      sim.schedule(service.exponential(UNIT), served, t);
+    };
+    const expire = (t: Try): void => {
+      if (t.settled) return;
+      t.settled = true;
+      if (!t.granted) t.srv.cancel(t.ticket);
+      attempt(t.req);
+    };
+    const attempt = (r: Req): void => {
+      if (r.attempt === 3) {
+        failed++;
+        return;
+      }
+      r.attempt++;
+      attempts++;
+      const srv = servers[rr]!;
+      rr = (rr + 1) % SERVERS;
+      const t = new Try(r, srv);
+      t.ticket = srv.request(granted, t);
+      sim.schedule(deadlineUs, expire, t);
+    };
+    const arrive = (): void => {
+      attempt(new Req(sim.now));
+      if (++arrived < requests) sim.schedule(arrivals.exponential(UNIT / lam), arrive, null);
+    };
+    sim.schedule(arrivals.exponential(UNIT / lam), arrive, null);
+    sim.run();
+    const done = ok + failed;
+    return { count: done, extra: { okFrac: +(ok / done).toFixed(5), attemptsPerReq: +(attempts / done).toFixed(5) } };
+  });
+}

@@ -1,0 +1,140 @@
+/**
+ * `npm run bench`: faultline's speed, printed as figures and as ratios to the lean reference
+ * kernel (../shared/reference-kernel/, run as child processes, never copied) measured in the same
+ * run, since absolute figures drift ±30% between runs. Not a test: nothing here fails the suite.
+ *
+ *   npm run bench                  all workloads
+ *   npm run bench -- kernel        only the kernel workloads (timers, M/M/4, fan-out)
+ *   npm run bench -- --reps 5      more repetitions (median reported)
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { fanoutCallback, mmcCallback, timersCallback, timersGenerator, type BenchFigure } from './kernel.ts';
+import { run } from '../sim/index.ts';
+import mmc from '../scenarios/mmc-queue.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const REF = join(root, '..', 'shared', 'reference-kernel');
+const argv = process.argv.slice(2);
+const repsIdx = argv.indexOf('--reps');
+const REPS = repsIdx >= 0 ? Math.max(1, Number(argv[repsIdx + 1]) || 3) : 3;
+const only = argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--reps');
+const want = (name: string): boolean => only.length === 0 || only.includes(name);
+
+function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function fmt(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(2)} M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(0)} k`;
+  return n.toFixed(0);
+}
+
+function ours(f: () => BenchFigure): BenchFigure {
+  const runs = Array.from({ length: REPS }, f);
+  const best = median(runs.map((r) => r.perSec));
+  return { ...runs[0]!, perSec: best };
+}
+
+function reference(script: string, args: string[], field: string): number | undefined {
+  if (!existsSync(join(REF, script))) return undefined;
+  const xs: number[] = [];
+  for (let i = 0; i < REPS; i++) {
+    const out = execFileSync(process.execPath, [join(REF, script), ...args], { encoding: 'utf8' });
+    const line = JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, number>;
+    xs.push(line[field]!);
+  }
+  return median(xs);
+}
+
+const rows: { workload: string; unit: string; ours: number; ref?: number; target?: number; note?: string }[] = [];
+
+console.log(`faultline benchmark · node ${process.version} · ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}) · median of ${REPS}`);
+if (!existsSync(REF)) {
+  console.log(`reference kernel not found at ${REF}: printing faultline's figures without ratios`);
+} else {
+  console.log(`reference kernel: ${REF}`);
+}
+
+if (want('kernel')) {
+  const ref = existsSync(REF);
+  const tcb = ours(() => timersCallback(1000, 2000, 1));
+  const tgen = ours(() => timersGenerator(1000, 2000, 1));
+  const refTcb = ref ? reference('timers.mjs', ['cb', '1000', '2000', '1'], 'events_per_s') : undefined;
+  const refTgen = ref ? reference('timers.mjs', ['gen', '1000', '2000', '1'], 'events_per_s') : undefined;
+  rows.push({ workload: 'timers, 1,000 processes, callbacks (≈2 M events)', unit: 'events/s', ours: tcb.perSec, ref: refTcb, target: 0.8 });
+  rows.push({ workload: 'timers, 1,000 processes, generators', unit: 'events/s', ours: tgen.perSec, ref: refTgen });
+  rows.push({ workload: '  (faultline generators vs reference callbacks)', unit: 'events/s', ours: tgen.perSec, ref: refTcb });
+  const mm4 = ours(() => mmcCallback(4, 1_000_000, 0.8, 1));
+  const refMm4 = ref ? reference('queue.mjs', ['cb', '4', '1000000', '0.8', '1'], 'customers_per_s') : undefined;
+  rows.push({ workload: 'M/M/4, ρ = 0.8, 1 M customers, callbacks', unit: 'customers/s', ours: mm4.perSec, ref: refMm4, target: 0.5 });
+  const fan = ours(() => fanoutCallback(200_000, 1));
+  const refFan = ref ? reference('fanout.mjs', ['cb', '200000', '1'], 'requests_per_s') : undefined;
+  rows.push({ workload: 'fan-out with retries, 200 k requests, callbacks', unit: 'requests/s', ours: fan.perSec, ref: refFan, target: 0.5 });
+
+  // The full scenario path: runner, request stats, trace hashing of every request.
+  const t0 = performance.now();
+  const full = run(mmc, { seed: 1, params: { customers: 1_000_000 } });
+  const wall = performance.now() - t0;
+  rows.push({
+    workload: 'mmc-queue scenario (runner + metrics + hashed trace), 1 M',
+    unit: 'customers/s',
+    ours: 1_000_000 / (wall / 1000),
+    ref: refMm4,
+    note: 'full scenario vs bare reference loop',
+  });
+  void full;
+}
+
+// Optional workloads contributed by other layers, loaded only when their files exist.
+async function optional(file: string, fn: string, label: string, unit: string, field: string, target?: number): Promise<void> {
+  const path = join(root, 'bench', file);
+  if (!existsSync(path)) return;
+  const mod = (await import(pathToFileURL(path).href)) as Record<string, (o?: unknown) => unknown>;
+  if (typeof mod[fn] !== 'function') return;
+  const r = (await mod[fn]!()) as Record<string, number>;
+  rows.push({ workload: label, unit, ours: r[field]!, target, note: target ? `target ≥ ${fmt(target)} ${unit}` : undefined });
+}
+
+if (want('network')) await optional('network.ts', 'benchNetwork', '100 nodes request/response, latency, loss, partition, trace off', 'delivered msgs/s', 'deliveredPerSec', 1_000_000);
+if (want('patterns')) await optional('patterns.ts', 'benchPatterns', 'client → LB → 10 servers → db, timeouts, retries, breaker', 'requests/s', 'requestsPerSec', 300_000);
+if (want('sweep')) await optional('sweep.ts', 'benchSweep', 'retry-storm 1,000-seed sweep, 2 workers vs 1', 'speedup ×', 'speedup', 1.7);
+if (want('report')) {
+  const path = join(root, 'bench', 'report.ts');
+  if (existsSync(path)) {
+    const mod = (await import(pathToFileURL(path).href)) as { benchReport?: () => Promise<Record<string, number>> };
+    if (mod.benchReport) {
+      const r = await mod.benchReport();
+      rows.push({ workload: 'report of a 1 M-request run: size', unit: 'MB', ours: r.sizeMb!, note: 'target < 15 MB' });
+      if (r.renderMs !== undefined) rows.push({ workload: 'report of a 1 M-request run: render in Chromium', unit: 'ms', ours: r.renderMs, note: 'target < 3000 ms' });
+    }
+  }
+}
+
+if (want('accuracy')) {
+  // Issue 2: at 1,000,000 customers and ρ = 0.8 the mean wait is within 3% of Erlang C.
+  for (const variant of ['mm1-rho-80', 'mm4-rho-80']) {
+    for (const seed of [1, 2, 3]) {
+      const r = run(mmc, { seed, variant, params: { customers: 1_000_000 } });
+      const m = r.metrics as Record<string, number>;
+      const err = ((m.waitMsMean! - m.waitMsErlangC!) / m.waitMsErlangC!) * 100;
+      rows.push({ workload: `accuracy ${variant} seed ${seed}, 1 M customers`, unit: '% off Erlang C', ours: err, note: 'target |x| ≤ 3%' });
+    }
+  }
+}
+
+console.log('');
+const w = Math.max(...rows.map((r) => r.workload.length));
+console.log(`${'workload'.padEnd(w)}  ${'faultline'.padStart(10)}  ${'reference'.padStart(10)}  ${'ratio'.padStart(6)}  unit / target`);
+for (const r of rows) {
+  const ratio = r.ref ? r.ours / r.ref : undefined;
+  const ratioText = ratio === undefined ? '' : `${ratio.toFixed(2)}×`;
+  const target = r.target !== undefined && r.ref ? `target ≥ ${r.target}×${ratio !== undefined && ratio >= r.target ? ' ✓' : ' ✗'}` : (r.note ?? '');
+  const value = r.unit.startsWith('%') ? `${r.ours.toFixed(2)}%` : r.unit === 'MB' || r.unit.startsWith('speedup') ? r.ours.toFixed(2) : fmt(r.ours);
+  console.log(`${r.workload.padEnd(w)}  ${value.padStart(10)}  ${(r.ref ? fmt(r.ref) : '').padStart(10)}  ${ratioText.padStart(6)}  ${r.unit}; ${target}`);
+}

@@ -1,0 +1,64 @@
+/**
+ * The body of a run worker (started through `worker-entry.mjs`). It receives run jobs, runs them
+ * with the same pure runner as the main thread and posts back compact results. A job that throws
+ * is answered with its error; the worker stays alive for the next job.
+ */
+import { parentPort } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
+import { isScenario, type Scenario } from './scenario.ts';
+import { run, type RunResult } from './runner.ts';
+import '../faults/register.ts';
+
+export interface WorkerJob {
+  id: number;
+  /** Absolute path of the scenario module. */
+  scenarioFile: string;
+  scenarioRef: string;
+  seed: number | string;
+  variant: string;
+  params?: Record<string, number | boolean | string>;
+  faults?: unknown;
+  faultsFile?: string;
+  budgets?: Record<string, number>;
+}
+
+export type WorkerReply =
+  | { id: number; ok: true; result: RunResult }
+  | { id: number; ok: false; error: string; errorName: string };
+
+const cache = new Map<string, Scenario<any>>();
+
+async function scenarioAt(file: string): Promise<Scenario<any>> {
+  let s = cache.get(file);
+  if (!s) {
+    const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    if (!isScenario(mod.default)) throw new Error(`${file}: the default export is not a scenario`);
+    s = mod.default;
+    cache.set(file, s);
+  }
+  return s;
+}
+
+parentPort!.on('message', async (job: WorkerJob) => {
+  let reply: WorkerReply;
+  try {
+    const scenario = await scenarioAt(job.scenarioFile);
+    const result = run(scenario, {
+      seed: job.seed,
+      variant: job.variant,
+      params: job.params,
+      faults: job.faults as never,
+      budgets: job.budgets,
+      replay: { scenarioRef: job.scenarioRef, faultsFile: job.faultsFile },
+    });
+    reply = { id: job.id, ok: true, result };
+  } catch (err) {
+    reply = {
+      id: job.id,
+      ok: false,
+      error: err instanceof Error ? err.message : String(err),
+      errorName: err instanceof Error ? err.name : 'Error',
+    };
+  }
+  parentPort!.postMessage(reply);
+});

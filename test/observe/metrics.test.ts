@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { Gauge, Histogram, RandomStreams, Series, percentile, percentileOfValues } from '../../sim/index.ts';
+
+describe('Histogram and percentile()', () => {
+  it('is exact below 256 and follows the nearest-rank definition', () => {
+    const h = new Histogram();
+    const values = [5, 1, 3, 2, 4, 100, 7, 9, 8, 6];
+    for (const v of values) h.record(v);
+    for (const q of [0.1, 0.25, 0.5, 0.9, 0.95, 0.99]) expect(percentile(h, q)).toBe(percentileOfValues(values, q));
+    expect(percentile(h, 0)).toBe(1);
+    expect(percentile(h, 1)).toBe(100);
+  });
+
+  it('stays within 0.8% of the exact nearest-rank value on a wide distribution', () => {
+    const r = new RandomStreams(3).get('h');
+    const h = new Histogram();
+    const values: number[] = [];
+    for (let i = 0; i < 50_000; i++) {
+      const v = Math.floor(r.lognormal(10, 1.5));
+      values.push(v);
+      h.record(v);
+    }
+    for (const q of [0.5, 0.9, 0.99, 0.999]) {
+      const exact = percentileOfValues(values, q);
+      const approx = percentile(h, q);
+      expect(approx).toBeGreaterThanOrEqual(exact);
+      expect((approx - exact) / exact).toBeLessThan(1 / 128);
+    }
+  });
+
+  it('memory is bounded by the value range, not the count', () => {
+    const h = new Histogram();
+    for (let i = 0; i < 1_000_000; i++) h.record(1000 + (i % 7));
+    expect(h.buckets.length).toBeLessThan(2000);
+    expect(h.count).toBe(1_000_000);
+  });
+
+  it('an empty histogram reports NaN, a single value reports itself', () => {
+    expect(percentile(new Histogram(), 0.5)).toBeNaN();
+    const h = new Histogram();
+    h.record(123_456);
+    expect(percentile(h, 0.5)).toBe(123_456);
+    expect(percentile(h, 0.99)).toBe(123_456);
+  });
+});
+
+describe('Gauge', () => {
+  it('mean(now) is the time-weighted average', () => {
+    const g = new Gauge(0);
+    g.set(0, 2);
+    g.set(10, 4);
+    // 2 for 10 us, 4 for 30 us: (20 + 120) / 40 = 3.5
+    expect(g.mean(40)).toBeCloseTo(3.5, 12);
+    expect(g.max).toBe(4);
+  });
+});
+
+describe('Series', () => {
+  it('buckets by simulated time and coarsens instead of growing without bound', () => {
+    const s = new Series(1000, 8);
+    for (let t = 0; t < 8000; t += 100) s.add(t, 1);
+    expect(s.windows().map((w) => w.count)).toEqual([10, 10, 10, 10, 10, 10, 10, 10]);
+    s.add(20_000, 5);
+    expect(s.widthUs).toBe(4000);
+    const w = s.windows();
+    expect(w.length).toBeLessThanOrEqual(8);
+    expect(w.reduce((a, x) => a + x.count, 0)).toBe(81);
+    expect(w[5]!.max).toBe(5);
+  });
+});
