@@ -1,0 +1,199 @@
+/**
+ * The report's data model: what `buildReportData` produces on the Node side and the viewer draws
+ * in the browser. Plain JSON (no classes, no Maps), bounded in size whatever the run's length:
+ * every series holds at most `SERIES_POINTS_MAX` points, every swimlane at most
+ * `LANE_SEGMENTS_MAX` segments, the message diagram at most `MESSAGES_MAX` arrows (with a notice
+ * saying how many were left out).
+ *
+ * Times are simulated microseconds (`...Us`), like the trace.
+ */
+
+export const REPORT_DATA_VERSION = 1;
+
+/** Points per metric series: about one per horizontal pixel of a wide screen, twice over. */
+export const SERIES_POINTS_MAX = 2048;
+/** Segments per swimlane row; beyond it segments are merged into per-bin "worst state" segments. */
+export const LANE_SEGMENTS_MAX = 2048;
+/** Message arrows embedded per run; the rest are counted in `MessagesView.total`. */
+export const MESSAGES_MAX = 5000;
+/** Instant events (unknown record kinds, notes) embedded per node. */
+export const NODE_EVENTS_MAX = 1000;
+
+export type CheckStatus = 'ok' | 'fail' | 'unknown';
+
+export interface ReportData {
+  version: number;
+  /** Shared time axis for every panel of every run: [0, the longest run's end]. */
+  domainUs: [number, number];
+  runs: RunView[];
+}
+
+export interface ParamView {
+  name: string;
+  value: string | number | boolean;
+  unit?: string;
+  description?: string;
+}
+
+export interface CheckView {
+  name: string;
+  status: CheckStatus;
+  expected: 'ok' | 'fail';
+  /** The outcome matches the variant's expectation. */
+  asExpected: boolean;
+  firstFailedAtMs: number | null;
+  detail: string;
+  description?: string;
+}
+
+export interface FaultInterval {
+  /** Index in the fault plan (or -1 for a fault seen only in the trace). */
+  index: number;
+  kind: string;
+  startUs: number;
+  /** null: an instant fault (a tick). */
+  endUs: number | null;
+  /** The fault never ended within the run: the band runs to the edge. */
+  open: boolean;
+  target?: string;
+  /** One line describing the entry (its JSON fields other than at/kind/for). */
+  detail: string;
+  /** For partitions: the groups of node names, one per side. */
+  groups?: string[][];
+}
+
+/** A moment worth a vertical rule across every panel: a check failing, a scenario's note. */
+export interface Mark {
+  timeUs: number;
+  kind: 'check-failed' | 'note';
+  text: string;
+}
+
+export interface Segment {
+  startUs: number;
+  endUs: number;
+  /** The state name: node lifecycle (up, crashed...), breaker state, role, partition side. */
+  value: string;
+}
+
+export interface LaneRow {
+  /** What the row shows: "state", "role", "partition", "breaker <name>", "ejected". */
+  label: string;
+  kind: 'state' | 'role' | 'partition' | 'breaker' | 'ejection';
+  segments: Segment[];
+}
+
+export interface NodeEvent {
+  timeUs: number;
+  kind: string;
+  text: string;
+  /** Number of events merged into this one (aggregation to pixel resolution). */
+  count: number;
+}
+
+export interface NodeView {
+  name: string;
+  rows: LaneRow[];
+  events: NodeEvent[];
+  eventsTotal: number;
+}
+
+export interface MessageView {
+  id: string;
+  from: string;
+  to: string;
+  type: string;
+  sendUs: number;
+  /** Delivery time; null when dropped or still in flight at the end. */
+  deliverUs: number | null;
+  dropUs: number | null;
+  reason?: string;
+}
+
+export interface MessagesView {
+  items: MessageView[];
+  /** Messages seen in the trace (sent, delivered or dropped). */
+  total: number;
+  dropped: number;
+  /** True when `items` holds fewer messages than `total`. */
+  truncated: boolean;
+  /** How the shown subset was chosen, for the notice. */
+  sampling: string;
+}
+
+/** A series on a regular grid: value i covers [startUs + i·widthUs, startUs + (i+1)·widthUs). */
+export interface GridSeries {
+  name: string;
+  startUs: number;
+  widthUs: number;
+  /** null: no data in that window (a gap in the line). */
+  values: (number | null)[];
+}
+
+export interface MetricPanelView {
+  id: string;
+  title: string;
+  /** How to read the panel, one or two sentences. */
+  caption: string;
+  unit: string;
+  scale: 'linear' | 'log';
+  series: GridSeries[];
+  /** Shown when the run has no data for this panel. */
+  emptyText: string;
+}
+
+export interface PercentileRow {
+  label: string;
+  count: number;
+  meanMs: number | null;
+  minMs: number | null;
+  p50Ms: number | null;
+  p90Ms: number | null;
+  p99Ms: number | null;
+  p999Ms: number | null;
+  maxMs: number | null;
+}
+
+export interface KeyMetric {
+  name: string;
+  value: string | number | boolean | null;
+}
+
+export interface RunView {
+  id: string;
+  scenario: { name: string; title: string; description: string };
+  variant: string;
+  variantDescription: string;
+  seed: string | number;
+  params: ParamView[];
+  /** The fault plan as RunResult.faults prints it (durations as strings). */
+  faultPlan: Record<string, unknown>[];
+  replay: string;
+  traceHash: string;
+  version: string;
+  simTimeUs: number;
+  events: number;
+  summary: {
+    requests: number;
+    ok: number;
+    failed: number;
+    availability: number;
+    retries: number;
+    latencyMs: { p50: number; p90: number; p99: number; p999: number; max: number };
+  };
+  keyMetrics: KeyMetric[];
+  checks: CheckView[];
+  /** ok when every check's outcome matches its expectation, else fail. */
+  verdict: 'ok' | 'fail' | 'unknown';
+  faultKinds: string[];
+  faults: FaultInterval[];
+  nodes: NodeView[];
+  messages: MessagesView;
+  panels: MetricPanelView[];
+  percentiles: PercentileRow[];
+  marks: Mark[];
+  /** Record kinds the report does not know how to draw, with counts (drawn as node ticks when they name a node). */
+  otherKinds: { kind: string; count: number }[];
+  /** Trace records dropped by the tracer's memory cap, and the trace level's effect. */
+  traceNotes: string[];
+}

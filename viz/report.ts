@@ -1,0 +1,126 @@
+/**
+ * The report writer (Node only): one self-contained HTML file that opens from disk with no server
+ * and no network. The viewer (`viz/viewer/*.ts`, with D3) is bundled by esbuild's JS API at report
+ * time and cached in memory for the life of the process; the data is embedded as JSON in a
+ * `<script type="application/json">` block, escaped so that no string from a scenario can close
+ * the block or start markup. The viewer reads it with `JSON.parse(textContent)` and writes every
+ * string with `textContent`, never as HTML.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RunArtifacts } from '../sim/run/runner.ts';
+import { buildReportData, type BuildReportOptions } from './data.ts';
+import type { ReportData } from './model.ts';
+import { REPORT_CSS } from './style.ts';
+
+export interface WriteReportOptions extends BuildReportOptions {
+  /** Document title; defaults to the first run's scenario title. */
+  title?: string;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const VIEWER_ENTRY = join(here, 'viewer', 'main.ts');
+
+let bundleCache: Promise<string> | undefined;
+
+/** The viewer bundle (D3 included), built once per process with esbuild's JS API. */
+export function viewerBundle(): Promise<string> {
+  bundleCache ??= buildBundle().catch((err: unknown) => {
+    bundleCache = undefined; // a failed build is not cached: the next call retries
+    throw err;
+  });
+  return bundleCache;
+}
+
+async function buildBundle(): Promise<string> {
+  const esbuild = await import('esbuild');
+  const out = await esbuild.build({
+    entryPoints: [VIEWER_ENTRY],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2020',
+    minify: true,
+    legalComments: 'none',
+    charset: 'utf8',
+    logLevel: 'silent',
+  });
+  const file = out.outputFiles[0];
+  if (!file) throw new Error('esbuild produced no output for the report viewer');
+  return file.text;
+}
+
+/**
+ * JSON safe to place inside `<script type="application/json">`: `<`, `>` and `&` become `\u003c`,
+ * `\u003e`, `\u0026` (so neither `</script>` nor `<!--` can appear), and U+2028/U+2029 are escaped
+ * too. JSON.parse reads the escapes back to the original characters.
+ */
+export function escapeJsonForHtml(json: string): string {
+  return json
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+/** Text for an HTML element's content (the document title). */
+export function escapeHtmlText(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** Keep the inline bundle from ending its own script element or entering the script-escape state. */
+function safeInlineScript(js: string): string {
+  return js.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
+}
+
+/** The complete HTML document for already-built report data. */
+export async function renderReportHtml(data: ReportData, options: { title?: string } = {}): Promise<string> {
+  const bundle = await viewerBundle();
+  const first = data.runs[0];
+  const title = options.title ?? (first ? `${first.scenario.title} · faultline report` : 'faultline report');
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    // No network: the policy forbids every fetch; inline script and style are the whole report.
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">`,
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeHtmlText(title)}</title>`,
+    `<style>${REPORT_CSS}</style>`,
+    '</head>',
+    '<body>',
+    '<main id="report"><noscript><p>This report draws its views with JavaScript; the embedded data is in the faultline-data script element.</p></noscript></main>',
+    `<script type="application/json" id="faultline-data">${escapeJsonForHtml(JSON.stringify(data))}</script>`,
+    `<script>${safeInlineScript(bundle)}</script>`,
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
+/** Write the report for one or more runs (several runs: a variant comparison) atomically. */
+export async function writeReport(path: string, runs: RunArtifacts[], opts: WriteReportOptions = {}): Promise<{ path: string; bytes: number }> {
+  const data = buildReportData(runs, opts);
+  const html = await renderReportHtml(data, opts.title !== undefined ? { title: opts.title } : {});
+  const target = resolve(path);
+  await writeAtomic(target, html);
+  return { path: target, bytes: Buffer.byteLength(html) };
+}
+
+/** Write to a temporary file beside the target, then rename: readers never see half a file. */
+export async function writeAtomic(target: string, text: string): Promise<void> {
+  await mkdir(dirname(target), { recursive: true });
+  const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(tmp, text);
+    await rename(tmp, target);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * The message diagram (Lamport style, on the shared horizontal time axis): one line per node and
+ * an arrow per message from (sender, send time) to (receiver, delivery time). A dropped message
+ * stops at its drop time halfway to the receiver and ends in ✕ (hover for the reason); a message
+ * never delivered nor dropped runs dashed to the end of the run. Arrows are drawn only for the
+ * zoomed window and only when it holds at most `ARROWS_MAX` of them; beyond that the view shows
+ * message density per pixel column on a canvas and asks the reader to zoom in.
+ */
+import type { MessageView, MessagesView } from '../model.ts';
+import { formatTimeUs } from './format.ts';
+import { OUTCOME_COLORS } from './palette.ts';
+import type { G } from './panel.ts';
+import type { TimeScale } from './timeController.ts';
+import { hideTooltip, showTooltip } from './tooltip.ts';
+
+export const MESSAGE_LANE_H = 26;
+export const ARROWS_MAX = 1500;
+const DELIVERED = '#4a5263';
+
+export function messagesHeight(nodes: readonly string[]): number {
+  return Math.max(1, nodes.length) * MESSAGE_LANE_H;
+}
+
+export interface MessagesContext {
+  x: TimeScale;
+  endUs: number;
+  plotW: number;
+  plotH: number;
+  arrowId: string;
+}
+
+/** Which messages overlap the window [d0, d1] (pure). */
+export function visibleMessages(items: readonly MessageView[], d0: number, d1: number, endUs: number): MessageView[] {
+  return items.filter((m) => m.sendUs <= d1 && (m.deliverUs ?? m.dropUs ?? endUs) >= d0);
+}
+
+export function renderMessages(
+  content: G,
+  labels: G,
+  canvas: HTMLCanvasElement,
+  notice: HTMLElement,
+  messages: MessagesView,
+  nodes: readonly string[],
+  ctx: MessagesContext,
+): void {
+  const { x } = ctx;
+  const yOf = new Map(nodes.map((n, i) => [n, i * MESSAGE_LANE_H + MESSAGE_LANE_H / 2] as const));
+  const y = (n: string): number => yOf.get(n) ?? ctx.plotH - 4;
+  labels
+    .selectAll<SVGTextElement, string>('text.msg-node')
+    .data(nodes)
+    .join('text')
+    .attr('class', 'msg-node lane-label')
+    .attr('x', 6)
+    .attr('y', (n) => y(n) + 4)
+    .text((n) => n);
+  content
+    .selectAll<SVGLineElement, string>('line.node-line')
+    .data(nodes)
+    .join('line')
+    .attr('class', 'node-line')
+    .attr('x1', -1e4)
+    .attr('x2', 1e6)
+    .attr('y1', y)
+    .attr('y2', y)
+    .attr('stroke', '#d5d9e0');
+
+  const [d0, d1] = x.domain() as [number, number];
+  const visible = visibleMessages(messages.items, d0, d1, ctx.endUs);
+  const dense = visible.length > ARROWS_MAX;
+  const lines: string[] = [];
+  if (messages.truncated) lines.push(`Showing ${messages.sampling}.`);
+  if (dense) lines.push(`${visible.length.toLocaleString('en-US')} messages in this window: drawn as density; zoom in (brush the overview) to see arrows.`);
+  notice.replaceChildren(...lines.map((l) => Object.assign(document.createElement('div'), { className: 'notice', textContent: l })));
+  notice.setAttribute('data-visible-messages', String(visible.length));
+
+  const arrows = dense ? [] : visible;
+  const g = content
+    .selectAll<SVGGElement, MessageView>('g.message')
+    .data(arrows, (m) => m.id)
+    .join((enter) => {
+      const e = enter.append('g').attr('class', 'message');
+      e.append('line');
+      e.append('path').attr('class', 'drop-x');
+      return e;
+    })
+    .attr('data-id', (m) => m.id)
+    .attr('data-dropped', (m) => (m.dropUs !== null ? 'true' : null))
+    .on('mousemove', (event: MouseEvent, m) => showTooltip(event, `${m.type}: ${m.from} → ${m.to}`, messageLines(m)))
+    .on('mouseleave', hideTooltip);
+  g.select('line')
+    .attr('x1', (m) => x(m.sendUs))
+    .attr('y1', (m) => y(m.from))
+    .attr('x2', (m) => x(endOf(m, ctx.endUs)))
+    .attr('y2', (m) => (m.deliverUs !== null ? y(m.to) : (y(m.from) + y(m.to)) / 2))
+    .attr('stroke', (m) => (m.dropUs !== null ? OUTCOME_COLORS.fail : m.deliverUs === null ? '#9aa1ad' : DELIVERED))
+    .attr('stroke-dasharray', (m) => (m.deliverUs === null && m.dropUs === null ? '3 3' : null))
+    .attr('marker-end', (m) => (m.deliverUs !== null ? `url(#${ctx.arrowId})` : null));
+  g.select('path.drop-x')
+    .attr('d', (m) => {
+      if (m.dropUs === null) return null;
+      const cx = x(m.dropUs);
+      const cy = (y(m.from) + y(m.to)) / 2;
+      return `M${cx - 4},${cy - 4}L${cx + 4},${cy + 4}M${cx - 4},${cy + 4}L${cx + 4},${cy - 4}`;
+    })
+    .attr('stroke', OUTCOME_COLORS.fail)
+    .attr('stroke-width', 2);
+
+  drawDensity(canvas, dense ? visible : [], nodes, y, ctx);
+}
+
+function endOf(m: MessageView, endUs: number): number {
+  return m.deliverUs ?? m.dropUs ?? endUs;
+}
+
+function messageLines(m: MessageView): string[] {
+  const out = [`sent ${formatTimeUs(m.sendUs)}`];
+  if (m.deliverUs !== null) out.push(`delivered ${formatTimeUs(m.deliverUs)} (after ${formatTimeUs(m.deliverUs - m.sendUs)})`);
+  if (m.dropUs !== null) out.push(`dropped ${formatTimeUs(m.dropUs)}${m.reason ? `: ${m.reason}` : ''}`);
+  if (m.deliverUs === null && m.dropUs === null) out.push('never delivered before the run ended');
+  out.push(`id ${m.id}`);
+  return out;
+}
+
+/** Per pixel column and sender lane, how many messages were sent (and dropped), as shaded cells. */
+function drawDensity(canvas: HTMLCanvasElement, visible: readonly MessageView[], nodes: readonly string[], y: (n: string) => number, ctx: MessagesContext): void {
+  const ratio = 1;
+  canvas.width = ctx.plotW * ratio;
+  canvas.height = ctx.plotH * ratio;
+  canvas.style.width = `${ctx.plotW}px`;
+  canvas.style.height = `${ctx.plotH}px`;
+  const c = canvas.getContext('2d');
+  if (!c) return;
+  c.clearRect(0, 0, canvas.width, canvas.height);
+  canvas.style.display = visible.length ? 'block' : 'none';
+  if (!visible.length) return;
+  const cols = Math.ceil(ctx.plotW / 2);
+  const sent = new Float64Array(cols * nodes.length);
+  const drops = new Float64Array(cols * nodes.length);
+  const index = new Map(nodes.map((n, i) => [n, i] as const));
+  for (const m of visible) {
+    const col = Math.floor(ctx.x(m.sendUs) / 2);
+    const lane = index.get(m.from);
+    if (lane === undefined || col < 0 || col >= cols) continue;
+    sent[lane * cols + col]!++;
+    if (m.dropUs !== null) drops[lane * cols + col]!++;
+  }
+  let max = 1;
+  for (const v of sent) if (v > max) max = v;
+  nodes.forEach((n, lane) => {
+    const cy = y(n);
+    for (let col = 0; col < cols; col++) {
+      const v = sent[lane * cols + col]!;
+      if (!v) continue;
+      const d = drops[lane * cols + col]!;
+      c.fillStyle = d > 0 ? OUTCOME_COLORS.fail : DELIVERED;
+      c.globalAlpha = 0.15 + 0.85 * Math.sqrt(v / max);
+      c.fillRect(col * 2, cy - 8, 2, 16);
+    }
+  });
+  c.globalAlpha = 1;
+}
