@@ -34,7 +34,7 @@ import {
 } from './model.ts';
 
 /** A trace record read structurally: `time`, `kind` and whatever fields its layer declared. */
-type AnyRecord = { time: number; kind: string; [field: string]: unknown };
+export type AnyRecord = { time: number; kind: string; [field: string]: unknown };
 
 /** Kinds that only feed series (already aggregated elsewhere) or bracket the run. */
 const SILENT_KINDS = new Set(['run-start', 'run-end', 'request', 'metric-window']);
@@ -175,7 +175,7 @@ function describeEntry(entry: Record<string, unknown>, skip: readonly string[]):
   return parts.join(' ');
 }
 
-function faultIntervals(run: RunArtifacts, records: readonly AnyRecord[], endUs: number): FaultInterval[] {
+export function faultIntervals(run: RunArtifacts, records: readonly AnyRecord[], endUs: number): FaultInterval[] {
   const starts = new Map<number, AnyRecord>();
   const stops = new Map<number, AnyRecord>();
   const traceOnly: AnyRecord[] = [];
@@ -193,9 +193,15 @@ function faultIntervals(run: RunArtifacts, records: readonly AnyRecord[], endUs:
     const start = starts.get(index);
     const stop = stops.get(index);
     const startUs = start ? start.time : entry.at;
-    let stopUs: number | null = stop ? stop.time : entry.for !== undefined ? entry.at + entry.for : null;
+    // The world writes an instant fault as a start and an end at the same moment, and a fault
+    // without `for` that lasts until healed as a start with no end (it runs to the edge).
+    let stopUs: number | null;
     let open = false;
-    if (stopUs !== null && stopUs > endUs) {
+    if (stop) stopUs = stop.time === startUs && entry.for === undefined ? null : stop.time;
+    else if (entry.for !== undefined) stopUs = entry.at + entry.for;
+    else if (start) [stopUs, open] = [endUs, true];
+    else stopUs = null;
+    if (stopUs !== null && stopUs >= endUs) {
       stopUs = endUs;
       open = true;
     }
@@ -250,7 +256,7 @@ interface NodeBuilder {
   eventsTotal: number;
 }
 
-function naturalCompare(a: string, b: string): number {
+export function naturalCompare(a: string, b: string): number {
   const re = /(\d+)|(\D+)/g;
   const pa = a.match(re) ?? [];
   const pb = b.match(re) ?? [];
@@ -288,6 +294,7 @@ function buildNodes(records: readonly AnyRecord[], faults: readonly FaultInterva
     r.sinceUs = timeUs;
   };
   let leader: string | null = null;
+  const partitionRecords: AnyRecord[] = [];
 
   for (const r of records) {
     if (SILENT_KINDS.has(r.kind) || r.kind === 'fault-start' || r.kind === 'fault-end') continue;
@@ -296,6 +303,10 @@ function buildNodes(records: readonly AnyRecord[], faults: readonly FaultInterva
       const m = messageEnds(r);
       if (m.from) node(m.from);
       if (m.to) node(m.to);
+      continue;
+    }
+    if (r.kind === 'partition' && Array.isArray(r.groups)) {
+      partitionRecords.push(r);
       continue;
     }
     const name = str(r.node);
@@ -336,8 +347,26 @@ function buildNodes(records: readonly AnyRecord[], faults: readonly FaultInterva
     }
   }
 
-  // Partition sides come from the fault plan: a node in group i of a partition is on side i+1.
-  for (const f of faults) addPartitionSides(f, node, row, endUs);
+  // Partition sides: from the network's own `partition` cut/heal records when the trace has them,
+  // else from the fault plan. A node in group i of a partition is on side i+1.
+  if (partitionRecords.length > 0) {
+    const cuts = new Map<string, AnyRecord>();
+    const intervals: { startUs: number; endUs: number | null; groups: string[][] }[] = [];
+    for (const r of partitionRecords) {
+      const id = str(r.id) ?? '';
+      if (r.action === 'heal') {
+        const cut = cuts.get(id);
+        cuts.delete(id);
+        if (cut) intervals.push({ startUs: cut.time, endUs: r.time, groups: stringGroups(cut.groups) ?? [] });
+      } else {
+        cuts.set(id, r);
+      }
+    }
+    for (const cut of cuts.values()) intervals.push({ startUs: cut.time, endUs: null, groups: stringGroups(cut.groups) ?? [] });
+    for (const p of intervals) addPartitionSides(p, node, row, endUs);
+  } else {
+    for (const f of faults) if (f.groups) addPartitionSides({ startUs: f.startUs, endUs: f.endUs, groups: f.groups }, node, row, endUs);
+  }
 
   const views: NodeView[] = [];
   for (const n of [...nodes.values()].sort((a, b) => naturalCompare(a.name, b.name))) {
@@ -359,13 +388,12 @@ function buildNodes(records: readonly AnyRecord[], faults: readonly FaultInterva
 }
 
 function addPartitionSides(
-  f: FaultInterval,
+  f: { startUs: number; endUs: number | null; groups: string[][] },
   node: (name: string) => NodeBuilder,
   row: (n: NodeBuilder, key: string, kind: LaneRow['kind'], label: string) => RowBuilder,
   endUs: number,
 ): void {
   const groups = f.groups;
-  if (!groups) return;
   const stop = f.endUs ?? endUs;
   groups.forEach((g, i) => {
     for (const name of g) {
@@ -446,14 +474,14 @@ function messageEnds(r: AnyRecord): { from?: string; to?: string } {
   return { ...(from ? { from } : {}), ...(to ? { to } : {}) };
 }
 
-interface CollectedMessages {
+export interface CollectedMessages {
   all: MessageView[];
   /** Counts per time bin, for the message-rate panel (all messages, not just the shown ones). */
   sentUs: number[];
   droppedUs: number[];
 }
 
-function collectMessages(records: readonly AnyRecord[], endUs: number): CollectedMessages {
+export function collectMessages(records: readonly AnyRecord[], endUs: number): CollectedMessages {
   const byId = new Map<string, MessageView>();
   const all: MessageView[] = [];
   const sentUs: number[] = [];
@@ -794,9 +822,12 @@ function percentileRows(run: RunArtifacts): PercentileRow[] {
 }
 
 function countKinds(records: readonly AnyRecord[]): { kind: string; count: number }[] {
-  const known = new Set(['node-state', 'fault-start', 'fault-end', 'note', 'check-failed', ...SILENT_KINDS]);
+  const known = new Set(['node-state', 'fault-start', 'fault-end', 'note', 'check-failed', 'partition', 'breaker-state', ...SILENT_KINDS]);
   const counts = new Map<string, number>();
-  for (const r of records) if (!known.has(r.kind) && !isMessageKind(r.kind)) counts.set(r.kind, (counts.get(r.kind) ?? 0) + 1);
+  for (const r of records) {
+    if (known.has(r.kind) || isMessageKind(r.kind) || /eject|leader/.test(r.kind)) continue;
+    counts.set(r.kind, (counts.get(r.kind) ?? 0) + 1);
+  }
   return [...counts.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([kind, count]) => ({ kind, count }));
 }
 
