@@ -1,0 +1,127 @@
+/**
+ * Client-side adaptive throttling as in the Google SRE book, chapter 21 "Handling Overload":
+ * over a trailing window (default 2 minutes) the client counts `requests` (every request the
+ * application attempted, including those it rejected locally) and `accepts` (requests the backend
+ * accepted), and rejects a new request locally with probability
+ *
+ *     p = max(0, (requests − K × accepts) / (requests + 1))
+ *
+ * with K = 2 by default (1.1 is more aggressive). The probability is computed from the counts
+ * *before* the new request, which is then counted (zeromicro/go-zero#5011 on why the order and the
+ * window length matter). The window is kept as 120 buckets of `window/120`.
+ * By default an outcome counts as accepted when it is ok; `acceptedErrors` lists error kinds that
+ * still mean the backend accepted the request (such as "not-found").
+ * Local rejections fail with `throttled`.
+ */
+import type { Counter } from '../observe/metrics.ts';
+import { ErrorKinds, rejection, type Call, type CallContext, type Done, type Outcome, type Policy } from './call.ts';
+import { ENV_OPTION_NAMES, PolicyEnv, type PolicyEnvOptions } from './env.ts';
+import { checkKnown, durationOption, numberOption, stringListOption, type Opts } from './options.ts';
+import type { Random } from '../kernel/random.ts';
+
+export interface AdaptiveThrottlingOptions extends PolicyEnvOptions {
+  K?: number;
+  window?: string;
+  windowMs?: number;
+  acceptedErrors?: readonly string[];
+}
+
+export interface AdaptiveThrottling extends Policy {
+  readonly K: number;
+  /** Current rejection probability. */
+  rejectionProbability(): number;
+  readonly requests: number;
+  readonly accepts: number;
+  readonly throttled: Counter;
+}
+
+const BUCKETS = 120;
+
+class AdaptiveThrottlingImpl implements AdaptiveThrottling {
+  readonly kind = 'adaptive-throttling';
+  readonly name: string;
+  private readonly req = new Float64Array(BUCKETS);
+  private readonly acc = new Float64Array(BUCKETS);
+  private reqSum = 0;
+  private accSum = 0;
+  private bucket = 0;
+  private readonly bucketUs: number;
+  private readonly rng: Random;
+  private readonly accepted: ReadonlySet<string>;
+  readonly throttled: Counter;
+
+  constructor(
+    readonly env: PolicyEnv,
+    readonly K: number,
+    windowUs: number,
+    acceptedErrors: readonly string[],
+  ) {
+    this.name = env.name;
+    this.bucketUs = Math.max(1, windowUs / BUCKETS);
+    this.rng = env.random();
+    this.accepted = new Set(acceptedErrors);
+    this.throttled = env.counter('throttled');
+    this.bucket = Math.floor(env.sim.now / this.bucketUs);
+  }
+
+  private advance(): number {
+    const b = Math.floor(this.env.sim.now / this.bucketUs);
+    if (b !== this.bucket) {
+      const steps = Math.min(b - this.bucket, BUCKETS);
+      for (let i = 1; i <= steps; i++) {
+        const k = (this.bucket + i) % BUCKETS;
+        this.reqSum -= this.req[k]!;
+        this.accSum -= this.acc[k]!;
+        this.req[k] = 0;
+        this.acc[k] = 0;
+      }
+      this.bucket = b;
+    }
+    return b % BUCKETS;
+  }
+
+  get requests(): number {
+    this.advance();
+    return this.reqSum;
+  }
+  get accepts(): number {
+    this.advance();
+    return this.accSum;
+  }
+
+  rejectionProbability(): number {
+    this.advance();
+    const p = (this.reqSum - this.K * this.accSum) / (this.reqSum + 1);
+    return p > 0 ? p : 0;
+  }
+
+  execute(ctx: CallContext, call: Call, done: Done): void {
+    const p = this.rejectionProbability();
+    const k = this.advance();
+    this.req[k]!++;
+    this.reqSum++;
+    if (p > 0 && this.rng.next() < p) {
+      this.throttled.inc();
+      return done(rejection(ErrorKinds.throttled));
+    }
+    call(ctx, (o: Outcome) => {
+      if (o.ok || this.accepted.has(o.error)) {
+        const kk = this.advance();
+        this.acc[kk]!++;
+        this.accSum++;
+      }
+      done(o);
+    });
+  }
+}
+
+/** Google SRE client-side adaptive throttling; see the file comment. Needs a random stream. */
+export function adaptiveThrottling(options: AdaptiveThrottlingOptions): AdaptiveThrottling {
+  const where = 'adaptiveThrottling';
+  const o = options as unknown as Opts;
+  checkKnown(where, o, [...ENV_OPTION_NAMES, 'K', 'window', 'windowMs', 'acceptedErrors']);
+  const K = numberOption(where, o, 'K', 2, { min: 1 });
+  const windowUs = durationOption(where, o, 'window', 120_000_000, { minUs: 1000 });
+  const acc = stringListOption(where, o, 'acceptedErrors', []);
+  return new AdaptiveThrottlingImpl(new PolicyEnv(where, 'adaptive-throttling', o), K, windowUs, acc);
+}
