@@ -60,11 +60,11 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       case 'faults':
         return faultsCommand(rest, io);
       case 'sweep': {
-        const { sweepCommand } = (await import(SWEEP_MODULE)) as SweepModule;
+        const { sweepCommand } = await import('./sweep-command.ts');
         return await sweepCommand(rest, io);
       }
       case 'merge': {
-        const { mergeCommand } = (await import(SWEEP_MODULE)) as SweepModule;
+        const { mergeCommand } = await import('./sweep-command.ts');
         return await mergeCommand(rest, io);
       }
       case 'check': {
@@ -81,11 +81,6 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
 
 // Resolved at run time so that the CLI works while optional modules are being built.
 const CHECK_MODULE = './check-command.ts';
-const SWEEP_MODULE = './sweep-command.ts';
-type SweepModule = {
-  sweepCommand: (a: readonly string[], io: Io) => Promise<number>;
-  mergeCommand: (a: readonly string[], io: Io) => Promise<number>;
-};
 const REPORT_MODULE = '../../viz/report.ts';
 const PERFETTO_MODULE = '../../viz/perfetto.ts';
 

@@ -10,3 +10,9 @@ const hostNow: () => number = performance.now.bind(performance);
 export function wallClockMs(): number {
   return hostNow();
 }
+
+/** A wall-clock watchdog for sweep workers; returns a function that disarms it. */
+export function startWatchdog(ms: number, onExpire: () => void): () => void {
+  const timer = setTimeout(onExpire, ms);
+  return () => clearTimeout(timer);
+}

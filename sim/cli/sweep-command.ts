@@ -1,0 +1,233 @@
+/**
+ * `faultline sweep` and `faultline merge`: many seeds in worker threads, a per-variant summary,
+ * shards for CI matrices and Kubernetes Indexed Jobs, and the merge of shard outputs.
+ */
+import { readFileSync } from 'node:fs';
+import { InputError } from '../kernel/errors.ts';
+import { FAULTLINE_VERSION } from '../run/runner.ts';
+import { runPool } from '../run/pool.ts';
+import type { WorkerJob } from '../run/worker.ts';
+import {
+  buildReport,
+  mergeReports,
+  parseSeedRange,
+  parseShard,
+  reportAsExpected,
+  shardSeeds,
+  type SweepReport,
+  type SweepRun,
+} from '../run/sweep-report.ts';
+import { flagHelp, parseArgs, parseIntFlag, UsageError, type FlagSpec } from './args.ts';
+import { writeFileAtomic } from './files.ts';
+import { formatValue, keyMetricsOf } from './format.ts';
+import { loadScenario, resolveScenarioFile } from './load.ts';
+import { parseBudgetFlags, parseParamFlags, readFaultsFile, type Io } from './main.ts';
+import { availableParallelism } from 'node:os';
+
+const SWEEP_FLAGS: Record<string, FlagSpec> = {
+  seeds: { type: 'string', value: 'A..B', help: 'seeds to run: 1..1000, 7, 1,2,3 or 1..10,20..30 (default 1..100)' },
+  variant: { type: 'string', value: 'V', help: "one variant (default: the scenario's first)" },
+  'all-variants': { type: 'boolean', help: 'every variant on every seed' },
+  param: { type: 'list', value: 'k=v', help: 'override a param for every run (repeatable)' },
+  faults: { type: 'string', value: 'plan.json', help: 'use this fault plan for every run' },
+  workers: { type: 'string', value: 'N', help: 'worker threads (default: the number of cores)' },
+  shard: { type: 'string', value: 'i/n', help: 'run only slice i of n (i counts from 1); combine outputs with faultline merge' },
+  'watchdog-ms': { type: 'string', value: 'MS', help: 'abort a run after this much wall time and report it (default 600000)' },
+  budget: { type: 'list', value: 'name=N', help: 'run budgets for every run: eventsMax, simTimeMaxUs, liveEventsMax, processesMax' },
+  json: { type: 'boolean', help: 'print the sweep result as JSON' },
+  out: { type: 'string', value: 'file.json', help: 'write the sweep result JSON to a file (atomically)' },
+  help: { type: 'boolean', help: 'show this help' },
+};
+
+export interface SweepOptions {
+  scenarioRef: string;
+  seeds: string;
+  variants?: string[];
+  allVariants?: boolean;
+  params?: Record<string, number | boolean | string>;
+  faults?: unknown;
+  faultsFile?: string;
+  workers?: number;
+  shard?: string;
+  watchdogMs?: number;
+  budgets?: Record<string, number>;
+  onProgress?: (done: number, total: number, unexpected: number) => void;
+}
+
+/** Run a sweep (the function behind the command; tests call it directly). */
+export async function runSweep(o: SweepOptions): Promise<SweepReport> {
+  const scenario = await loadScenario(o.scenarioRef);
+  const file = resolveScenarioFile(o.scenarioRef);
+  const variants = o.allVariants ? [...scenario.variantNames] : (o.variants ?? [scenario.variantNames[0]!]);
+  for (const v of variants) {
+    if (!scenario.variants[v]) throw new InputError(`scenario ${scenario.name} has no variant ${JSON.stringify(v)}; variants: ${scenario.variantNames.join(', ')}`);
+  }
+  const all = parseSeedRange(o.seeds);
+  const shard = o.shard !== undefined ? parseShard(o.shard) : undefined;
+  const seeds = shard ? shardSeeds(all, shard) : all;
+  const jobs: WorkerJob[] = [];
+  let id = 0;
+  for (const variant of variants) {
+    for (const seed of seeds) {
+      jobs.push({
+        id: id++,
+        scenarioFile: file,
+        scenarioRef: o.scenarioRef,
+        seed,
+        variant,
+        params: o.params,
+        faults: o.faults,
+        faultsFile: o.faultsFile,
+        budgets: o.budgets,
+      });
+    }
+  }
+  let unexpected = 0;
+  const replies = await runPool(jobs, {
+    workers: o.workers ?? availableParallelism(),
+    watchdogMs: o.watchdogMs ?? 600_000,
+    onProgress: (done, total) => o.onProgress?.(done, total, unexpected),
+  });
+  const runs: SweepRun[] = replies.map((reply, i) => {
+    const job = jobs[i]!;
+    if (reply.ok) {
+      const r = reply.result;
+      const row: SweepRun = {
+        variant: r.variant,
+        seed: r.seed,
+        traceHash: r.traceHash,
+        checks: r.checks.map((c) => ({ name: c.name, status: c.status, expected: c.expected })),
+        metrics: r.metrics,
+        replay: r.replay,
+      };
+      if (row.checks.some((c) => c.status !== c.expected)) unexpected++;
+      return row;
+    }
+    unexpected++;
+    const replayParts = ['npm run faultline -- run', o.scenarioRef, '--seed', String(job.seed)];
+    if (job.variant !== scenario.variantNames[0]) replayParts.push('--variant', job.variant);
+    for (const [k, v] of Object.entries(o.params ?? {})) replayParts.push('--param', `${k}=${v}`);
+    if (o.faultsFile) replayParts.push('--faults', o.faultsFile);
+    return { variant: job.variant, seed: job.seed, traceHash: null, checks: [], metrics: {}, error: `${reply.errorName}: ${reply.error}`, replay: replayParts.join(' ') };
+  });
+  return buildReport(
+    {
+      version: FAULTLINE_VERSION,
+      scenario: scenario.name,
+      seeds: o.seeds,
+      variants,
+      params: o.params ?? {},
+      shard: shard ? `${shard.index}/${shard.count}` : null,
+      keyMetrics: keyMetricsOf(scenario),
+    },
+    runs,
+  );
+}
+
+function progressBar(io: Io, label: string): (done: number, total: number, unexpected: number) => void {
+  let last = -1;
+  return (done, total, unexpected) => {
+    const pct = Math.floor((done / total) * 100);
+    if (pct === last && done !== total) return;
+    last = pct;
+    const width = 30;
+    const filled = Math.round((done / total) * width);
+    io.stderr(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} runs · ${unexpected} unexpected${done === total ? '\n' : ''}`);
+  };
+}
+
+export async function sweepCommand(argv: readonly string[], io: Io): Promise<number> {
+  const args = parseArgs(argv, SWEEP_FLAGS, 'sweep');
+  if (args.flags.help) {
+    io.stdout(
+      `Usage: faultline sweep <scenario> [options]\n\nRuns many seeds in worker threads and reports, per variant, the p5/p50/p95 of key metrics and every seed\nwhose checks differ from the variant's expectation, with its replay command.\n\n${flagHelp(SWEEP_FLAGS)}\n`,
+    );
+    return 0;
+  }
+  if (args.positionals.length !== 1) throw new UsageError('sweep: expected one scenario; see faultline sweep --help');
+  if (args.flags.variant !== undefined && args.flags['all-variants']) throw new UsageError('sweep: give either --variant or --all-variants');
+  const ref = args.positionals[0]!;
+  const scenario = await loadScenario(ref);
+  const faultsFile = args.flags.faults as string | undefined;
+  const quiet = Boolean(args.flags.json) || !io.isTTY;
+  const report = await runSweep({
+    scenarioRef: ref,
+    seeds: (args.flags.seeds as string | undefined) ?? '1..100',
+    variants: args.flags.variant !== undefined ? [args.flags.variant as string] : undefined,
+    allVariants: Boolean(args.flags['all-variants']),
+    params: parseParamFlags(scenario, (args.flags.param as string[] | undefined) ?? []),
+    faults: faultsFile !== undefined ? readFaultsFile(faultsFile) : undefined,
+    faultsFile,
+    workers: args.flags.workers !== undefined ? parseIntFlag('workers', args.flags.workers as string, 1, 256) : undefined,
+    shard: args.flags.shard as string | undefined,
+    watchdogMs: args.flags['watchdog-ms'] !== undefined ? parseIntFlag('watchdog-ms', args.flags['watchdog-ms'] as string, 1) : undefined,
+    budgets: parseBudgetFlags((args.flags.budget as string[] | undefined) ?? []),
+    onProgress: quiet ? undefined : progressBar(io, `sweep ${scenario.name}`),
+  });
+  return emitReport(report, args.flags, io);
+}
+
+function emitReport(report: SweepReport, flags: Record<string, unknown>, io: Io): number {
+  const text = JSON.stringify(report, null, 2) + '\n';
+  if (flags.out !== undefined) writeFileAtomic(flags.out as string, text);
+  if (flags.json) io.stdout(text);
+  else io.stdout(formatSweep(report) + (flags.out !== undefined ? `wrote ${flags.out as string}\n` : ''));
+  return reportAsExpected(report) ? 0 : 1;
+}
+
+export function formatSweep(report: SweepReport): string {
+  const lines: string[] = [];
+  const total = report.runs.length;
+  lines.push(`sweep ${report.scenario} · seeds ${report.seeds}${report.shard ? ` · shard ${report.shard}` : ''} · ${total} runs`);
+  for (const v of report.variants) {
+    const s = report.summary[v]!;
+    lines.push('');
+    lines.push(`variant ${v}: ${s.asExpected}/${s.runs} as expected, ${s.differing} differ, ${s.errors} failed to run`);
+    const keys = Object.keys(s.metrics);
+    if (keys.length) {
+      const w = Math.max(...keys.map((k) => k.length));
+      lines.push(`  ${'metric'.padEnd(w)}  ${'p5'.padStart(10)}  ${'p50'.padStart(10)}  ${'p95'.padStart(10)}`);
+      for (const k of keys) {
+        const m = s.metrics[k]!;
+        lines.push(`  ${k.padEnd(w)}  ${formatValue(m.p5).padStart(10)}  ${formatValue(m.p50).padStart(10)}  ${formatValue(m.p95).padStart(10)}`);
+      }
+    }
+    for (const u of s.unexpected.slice(0, 20)) {
+      lines.push(`  seed ${u.seed}: ${u.error ?? u.checks.join('; ')}`);
+      lines.push(`    replay: ${u.replay}`);
+    }
+    if (s.unexpected.length > 20) lines.push(`  … ${s.unexpected.length - 20} more (see --json)`);
+  }
+  lines.push('');
+  lines.push(reportAsExpected(report) ? 'verdict: every run came out as its variant expects' : 'verdict: some runs differ from expectation (listed above)');
+  return lines.join('\n') + '\n';
+}
+
+const MERGE_FLAGS: Record<string, FlagSpec> = {
+  json: { type: 'boolean', help: 'print the merged result as JSON' },
+  out: { type: 'string', value: 'file.json', help: 'write the merged result JSON to a file (atomically)' },
+  help: { type: 'boolean', help: 'show this help' },
+};
+
+export async function mergeCommand(argv: readonly string[], io: Io): Promise<number> {
+  const args = parseArgs(argv, MERGE_FLAGS, 'merge');
+  if (args.flags.help) {
+    io.stdout(`Usage: faultline merge <shard results...> [--json] [--out file.json]\n\nCombines the outputs of 'faultline sweep --shard i/n --out ...' into the report one sweep would give.\n\n${flagHelp(MERGE_FLAGS)}\n`);
+    return 0;
+  }
+  if (args.positionals.length === 0) throw new UsageError('merge: give the shard result files to combine');
+  const reports = args.positionals.map((f) => {
+    let text: string;
+    try {
+      text = readFileSync(f, 'utf8');
+    } catch {
+      throw new InputError(`merge: cannot read ${f}`);
+    }
+    try {
+      return JSON.parse(text) as SweepReport;
+    } catch {
+      throw new InputError(`merge: ${f} is not valid JSON`);
+    }
+  });
+  return emitReport(mergeReports(reports), args.flags, io);
+}
