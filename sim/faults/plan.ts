@@ -81,7 +81,13 @@ export function parseFaultPlan(input: unknown, options: { nodes?: readonly strin
     throw new InputError('fault plan: expected a JSON array of entries (or an object with a "faults" array)');
   }
   const nodes = options.nodes ? new Set(options.nodes) : undefined;
-  const out: FaultEntry[] = list.map((raw, index) => parseEntry(raw, index, nodes));
+  const out: FaultEntry[] = list.map((raw, index) => {
+    const e = parseEntry(raw, index, nodes);
+    // the index as written, for errors and trace records after sorting; non-enumerable, so it is
+    // neither serialized nor hashed
+    Object.defineProperty(e, 'index', { value: index, enumerable: false });
+    return e;
+  });
   return out
     .map((e, i) => [e, i] as const)
     .sort((a, b) => a[0].at - b[0].at || a[1] - b[1])
@@ -138,7 +144,9 @@ function parseDurationField(index: number, field: string, v: unknown): number {
 
 function checkNode(index: number, field: string, name: unknown, nodes: Set<string> | undefined): string {
   if (typeof name !== 'string' || name.length === 0) fail(index, field, name, 'use a node name (a non-empty string)');
-  if (nodes && !nodes.has(name as string) && !(name as string).includes('*')) {
+  // selectors ("*", "zone:a", "rack:r1") and disks ("db1/wal") are checked by the world, which knows them
+  const n = name as string;
+  if (nodes && !nodes.has(n) && !n.includes('*') && !n.includes(':') && !nodes.has(n.split('/')[0]!)) {
     fail(index, field, name, `known nodes: ${[...nodes].join(', ')}`);
   }
   return name as string;

@@ -1,0 +1,27 @@
+/**
+ * The world layer's public API: the things that fail. Explicit exports only (no `export *`).
+ */
+export { createWorld, World } from './world.ts';
+export type { WorldContext, WorldSpec, WorldNodeSpec, DiskSpec } from './world.ts';
+export { Node, NODE_STATES, CONFIG_EFFECTS } from './node.ts';
+export type { NodeSpec, NodeState, NodeError, NodeConfig, ConfigEffect, ExecuteCallback } from './node.ts';
+export { Network, DROP_REASONS } from './network.ts';
+export type { Message, MessageHandler, CallCallback, CallError, DropReason, LinkOptions, LinkRule, LinkEffect } from './network.ts';
+export { Disk, diskChecksum, DISK_ERRORS } from './disk.ts';
+export type { DiskOptions, DiskData, DiskOp, DiskError, DiskReadResult, DiskReadCallback, DiskWriteCallback, DiskEffect } from './disk.ts';
+export { MemoryStore, DEFAULT_BITFLIP_RATE_PER_GB_PER_HOUR, flipBit } from './memory.ts';
+export type { MemoryValue, MemoryRead, MemoryOptions } from './memory.ts';
+export { Clock } from './clock.ts';
+export type { ClockBasis, ClockOptions } from './clock.ts';
+export {
+  partitionGroups,
+  partitionIsolate,
+  partitionMajorityMinority,
+  partitionBridge,
+  partitionRandomHalves,
+  PARTITION_MODES,
+  PARTITION_DIRECTIONS,
+} from './partition.ts';
+export type { PartitionMode, PartitionDirection } from './partition.ts';
+export { prepareFault, worldFaultKinds } from './faults.ts';
+export type { FaultLike, PreparedFault } from './faults.ts';

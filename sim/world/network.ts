@@ -1,0 +1,626 @@
+/**
+ * The network: messages between nodes over directed links, each with its own latency
+ * distribution, bandwidth, loss, duplication, reordering and corruption (the knobs of Linux
+ * netem, which Chaos Mesh NetworkChaos and LitmusChaos drive), partitions, and a
+ * request/response helper with a per-call timeout.
+ *
+ * Semantics a reader should know:
+ * - A link is FIFO by default (as a TCP connection is): a message never overtakes an earlier one
+ *   on the same link, unless a reorder fault picks it. Set `fifo: false` for datagram semantics.
+ * - Bandwidth serializes messages on the link: a message departs when the previous one has been
+ *   transmitted, taking `sizeBytes / rate`; propagation latency comes on top.
+ * - A message is dropped, and the drop traced with its reason, when its sender is down
+ *   (`source-down`), its link is cut at send or at arrival (`partition`: faults hit messages in
+ *   flight, as in turmoil ≥ 0.7.1), netem-style loss picks it (`loss`), its receiver is down on
+ *   arrival (`target-down`) or nothing listens (`no-listener`). A message to a paused node waits
+ *   in its socket buffer and is handled at resume.
+ * - A duplicated message arrives twice, with the same id and independent latencies.
+ * - A corrupted message arrives with `corrupted: true` and, for string, number or byte
+ *   payloads, one bit flipped; models that checksum payloads should drop it.
+ *
+ * Hot path: one message object and one kernel event per delivery, draws from the link's own
+ * random stream (`net/link/<from>-><to>`) only for the effects that are on, and one small trace
+ * record per outcome (`message-deliver` or `message-drop`, detail kinds: hashed at every level,
+ * kept only at `full`). Call timeouts live in per-timeout FIFO lanes with one kernel timer each,
+ * so a call costs no heap entry for its timeout.
+ */
+import { durationSampler, type DistributionSpec, type Sampler } from '../kernel/distribution.ts';
+import { InputError } from '../kernel/errors.ts';
+import type { Random, RandomStreams } from '../kernel/random.ts';
+import type { SimEvent, Simulation } from '../kernel/sim.ts';
+import { markDetailKind, type Tracer } from '../observe/trace.ts';
+import type { Node } from './node.ts';
+import type { PartitionDirection } from './partition.ts';
+
+declare module '../observe/trace.ts' {
+  interface TraceRecordMap {
+    /** A message arrived (sent at `sentUs`). */
+    'message-deliver': { from: string; to: string; id: number; sentUs: number };
+    /** A message was lost, and why. */
+    'message-drop': { from: string; to: string; id: number; reason: DropReason };
+    /** A partition began (`cut`) or ended (`heal`). */
+    partition: { id: number; action: 'cut' | 'heal'; groups: string[][]; direction: PartitionDirection };
+  }
+}
+markDetailKind('message-deliver');
+markDetailKind('message-drop');
+
+export type DropReason = 'source-down' | 'target-down' | 'partition' | 'loss' | 'no-listener';
+export const DROP_REASONS: readonly DropReason[] = ['source-down', 'target-down', 'partition', 'loss', 'no-listener'];
+
+export interface Message<P = unknown> {
+  /** Unique per send (a duplicate carries the original's id). */
+  readonly id: number;
+  readonly from: string;
+  readonly to: string;
+  payload: P;
+  readonly sizeBytes: number;
+  readonly sentUs: number;
+  /** The payload was damaged on the wire. */
+  corrupted: boolean;
+  /** This copy is a duplicate made by the network. */
+  duplicate: boolean;
+  /** > 0: a request awaiting a reply with this call id; < 0: a reply to call -callId; 0: one-way. */
+  readonly callId: number;
+  /** @internal */ readonly src: number;
+  /** @internal */ readonly dst: number;
+}
+
+export type MessageHandler = (msg: Message<any>) => void;
+export type CallError = 'timeout';
+export type CallCallback<A> = (arg: A, reply: Message<any> | null, error: CallError | null) => void;
+
+/** Link properties. Percentages follow netem / Chaos Mesh (`loss: "25"` is 25%). */
+export interface LinkOptions {
+  /** One-way latency (propagation), as a distribution. Default "500us" (same datacenter). */
+  latency?: DistributionSpec;
+  lossPercent?: number;
+  duplicatePercent?: number;
+  corruptPercent?: number;
+  /** Share of messages held back by up to `reorderDelay` so later ones overtake them. */
+  reorderPercent?: number;
+  reorderDelay?: DistributionSpec;
+  /** Bandwidth in bytes per second (0 or absent: unlimited). */
+  bandwidthBytesPerSec?: number;
+  /** In-order delivery per link (TCP-like). Default true. */
+  fifo?: boolean;
+}
+
+/** A fault's effect on a link; effects stack and are removed when the fault ends. */
+export interface LinkEffect {
+  extraLatency?: Sampler;
+  lossPercent?: number;
+  duplicatePercent?: number;
+  corruptPercent?: number;
+  reorderPercent?: number;
+  reorderDelay?: Sampler;
+  bandwidthBytesPerSec?: number;
+}
+
+class Link {
+  readonly next: () => number;
+  latency: Sampler;
+  extra: Sampler[] = [];
+  lossP = 0;
+  dupP = 0;
+  corruptP = 0;
+  reorderP = 0;
+  reorderDelay: Sampler;
+  usPerByte = 0;
+  fifo: boolean;
+  lastArrivalUs = 0;
+  txFreeUs = 0;
+  effects: LinkEffect[] = [];
+
+  constructor(
+    readonly random: Random,
+    readonly base: ResolvedLink,
+  ) {
+    this.next = random.next;
+    this.latency = base.latency;
+    this.reorderDelay = base.reorderDelay;
+    this.fifo = base.fifo;
+    this.recompute();
+  }
+
+  recompute(): void {
+    const b = this.base;
+    let keep = 1 - b.lossP;
+    let nodup = 1 - b.dupP;
+    let nocorrupt = 1 - b.corruptP;
+    let reorder = b.reorderP;
+    let reorderDelay = b.reorderDelay;
+    let bw = b.bytesPerSec;
+    const extra: Sampler[] = [];
+    for (const e of this.effects) {
+      if (e.extraLatency) extra.push(e.extraLatency);
+      if (e.lossPercent) keep *= 1 - e.lossPercent / 100;
+      if (e.duplicatePercent) nodup *= 1 - e.duplicatePercent / 100;
+      if (e.corruptPercent) nocorrupt *= 1 - e.corruptPercent / 100;
+      if (e.reorderPercent && e.reorderPercent / 100 > reorder) {
+        reorder = e.reorderPercent / 100;
+        if (e.reorderDelay) reorderDelay = e.reorderDelay;
+      }
+      if (e.bandwidthBytesPerSec && (bw === 0 || e.bandwidthBytesPerSec < bw)) bw = e.bandwidthBytesPerSec;
+    }
+    this.extra = extra;
+    this.lossP = 1 - keep;
+    this.dupP = 1 - nodup;
+    this.corruptP = 1 - nocorrupt;
+    this.reorderP = reorder;
+    this.reorderDelay = reorderDelay;
+    this.usPerByte = bw > 0 ? 1e6 / bw : 0;
+  }
+}
+
+interface ResolvedLink {
+  latency: Sampler;
+  lossP: number;
+  dupP: number;
+  corruptP: number;
+  reorderP: number;
+  reorderDelay: Sampler;
+  bytesPerSec: number;
+  fifo: boolean;
+}
+
+interface Call {
+  id: number;
+  done: CallCallback<any>;
+  arg: unknown;
+  caller: Node;
+  incarnation: number;
+  deadlineUs: number;
+  finished: boolean;
+}
+
+interface Lane {
+  timeoutUs: number;
+  calls: Call[];
+  head: number;
+  armed: boolean;
+}
+
+/** A rule that overrides link properties for matching (from, to) pairs; later rules win. */
+export interface LinkRule extends LinkOptions {
+  /** A node name, `*`, `zone:<name>` or `rack:<name>`. */
+  from: string;
+  to: string;
+  /** Apply to both directions. Default true. */
+  bidirectional?: boolean;
+}
+
+export class Network {
+  readonly n: number;
+  readonly names: readonly string[];
+  sent = 0;
+  delivered = 0;
+  dropped = 0;
+  readonly dropsByReason: Record<DropReason, number> = {
+    'source-down': 0,
+    'target-down': 0,
+    partition: 0,
+    loss: 0,
+    'no-listener': 0,
+  };
+  /** Replies that arrived after their call had timed out (or a duplicate reply). */
+  lateReplies = 0;
+
+  private readonly index = new Map<string, number>();
+  private readonly links: (Link | undefined)[];
+  private readonly cut: Uint16Array;
+  private readonly handlers: (MessageHandler | undefined)[];
+  private readonly partitions = new Map<number, { pairs: Int32Array; groups: string[][]; direction: PartitionDirection }>();
+  private nextPartition = 1;
+  private nextMessageId = 1;
+  private nextCallId = 1;
+  private readonly calls = new Map<number, Call>();
+  private readonly lanes = new Map<number, Lane>();
+  private readonly defaults: ResolvedLink;
+  private readonly rules: { from: Set<number>; to: Set<number>; link: ResolvedLink }[] = [];
+
+  constructor(
+    readonly sim: Simulation,
+    readonly nodes: readonly Node[],
+    private readonly random: RandomStreams,
+    private readonly trace: Tracer,
+    options: LinkOptions = {},
+    rules: readonly LinkRule[] = [],
+  ) {
+    this.n = nodes.length;
+    this.names = nodes.map((x) => x.name);
+    nodes.forEach((x, i) => this.index.set(x.name, i));
+    this.links = new Array(this.n * this.n).fill(undefined);
+    this.cut = new Uint16Array(this.n * this.n);
+    this.handlers = new Array(this.n).fill(undefined);
+    this.defaults = resolveLink('network', options, undefined);
+    rules.forEach((r, i) => {
+      const where = `links[${i}]`;
+      const from = new Set(this.select(r.from, `${where}.from`));
+      const to = new Set(this.select(r.to, `${where}.to`));
+      const link = resolveLink(where, r, this.defaults);
+      this.rules.push({ from, to, link });
+      if (r.bidirectional ?? true) this.rules.push({ from: to, to: from, link });
+    });
+  }
+
+  /** Index of a node by name, or -1. */
+  indexOf(name: string): number {
+    return this.index.get(name) ?? -1;
+  }
+
+  /**
+   * Node indices matching a selector: a node name, `*` (every node), `zone:<name>` or
+   * `rack:<name>`. Unknown selectors are an InputError listing the valid names.
+   */
+  select(selector: string, what = 'selector'): number[] {
+    if (selector === '*') return this.nodes.map((_, i) => i);
+    const i = this.index.get(selector);
+    if (i !== undefined) return [i];
+    if (selector.startsWith('zone:') || selector.startsWith('rack:')) {
+      const isZone = selector.startsWith('zone:');
+      const name = selector.slice(5);
+      const out: number[] = [];
+      this.nodes.forEach((x, j) => {
+        if ((isZone ? x.zone : x.rack) === name) out.push(j);
+      });
+      if (out.length > 0) return out;
+      const valid = [...new Set(this.nodes.map((x) => (isZone ? x.zone : x.rack)))];
+      throw new InputError(`${what}: ${JSON.stringify(selector)} matches no node; valid ${isZone ? 'zones' : 'racks'}: ${valid.join(', ')}`);
+    }
+    throw new InputError(
+      `${what}: ${JSON.stringify(selector)} is not a node; valid: ${this.names.join(', ')}, "*", "zone:<name>" or "rack:<name>"`,
+    );
+  }
+
+  /** Register the handler of messages (and requests) arriving at `node`. */
+  listen(node: string, handler: MessageHandler): void {
+    const i = this.index.get(node);
+    if (i === undefined) throw new InputError(`listen: unknown node ${JSON.stringify(node)}; nodes: ${this.names.join(', ')}`);
+    this.handlers[i] = handler;
+  }
+
+  /** Send a one-way message. Returns its id (also for messages dropped at once). */
+  send<P>(from: string, to: string, payload: P, sizeBytes = 0): number {
+    return this.sendIdx(this.idx(from, 'from'), this.idx(to, 'to'), payload, sizeBytes, 0);
+  }
+
+  /**
+   * Request/response: send `payload` to `to`; `done(arg, reply, null)` when the reply arrives,
+   * `done(arg, null, "timeout")` after `timeoutUs` without one. A late or duplicate reply is
+   * ignored (counted in `lateReplies`). If the caller crashes, `done` is never called.
+   */
+  call<P, A>(from: string, to: string, payload: P, timeoutUs: number, done: CallCallback<A>, arg: A, sizeBytes = 0): number {
+    if (!(timeoutUs > 0 && timeoutUs < Infinity)) {
+      throw new InputError(`call: timeoutUs=${timeoutUs} is not valid; use a finite timeout > 0 µs`);
+    }
+    const src = this.idx(from, 'from');
+    const dst = this.idx(to, 'to');
+    const id = this.nextCallId++;
+    const t = Math.round(timeoutUs);
+    const c: Call = { id, done, arg, caller: this.nodes[src]!, incarnation: this.nodes[src]!.incarnation, deadlineUs: this.sim.now + t, finished: false };
+    this.calls.set(id, c);
+    let lane = this.lanes.get(t);
+    if (lane === undefined) {
+      lane = { timeoutUs: t, calls: [], head: 0, armed: false };
+      this.lanes.set(t, lane);
+    }
+    lane.calls.push(c);
+    if (!lane.armed) {
+      lane.armed = true;
+      this.sim.schedule(t, laneFire, [this, lane] as const);
+    }
+    this.sendIdx(src, dst, payload, sizeBytes, id);
+    return id;
+  }
+
+  /** Generator style: `const [reply, error] = yield net.callEvent(...)`. */
+  callEvent<P>(from: string, to: string, payload: P, timeoutUs: number, sizeBytes = 0): SimEvent<[Message<any> | null, CallError | null]> {
+    const ev = this.sim.event<[Message<any> | null, CallError | null]>();
+    this.call(from, to, payload, timeoutUs, succeedCall, ev, sizeBytes);
+    return ev;
+  }
+
+  /** Answer a request (a message with `callId > 0`). */
+  reply<P>(request: Message<any>, payload: P, sizeBytes = 0): number {
+    if (!(request.callId > 0)) throw new InputError(`reply: message ${request.id} is not a request (it was sent with send, not call)`);
+    return this.sendIdx(request.dst, request.src, payload, sizeBytes, -request.callId);
+  }
+
+  /** Calls awaiting a reply. */
+  get pendingCalls(): number {
+    return this.calls.size;
+  }
+
+  // ---- partitions and link faults ----
+
+  /** Cut links between groups (see partition.ts for shapes). Returns an id for `heal`. */
+  partition(groups: readonly (readonly string[])[], direction: PartitionDirection = 'both'): number {
+    const idx = groups.map((g, gi) => g.map((name, ni) => this.idx(name, `groups[${gi}][${ni}]`)));
+    const pairs: number[] = [];
+    for (let a = 0; a < idx.length; a++) {
+      for (let b = 0; b < idx.length; b++) {
+        if (a === b) continue;
+        const forward = a === 0; // from the first group to another
+        const backward = b === 0; // from another group into the first
+        const cutThis = direction === 'both' || (direction === 'to' && forward) || (direction === 'from' && backward);
+        if (!cutThis) continue;
+        for (const s of idx[a]!) for (const d of idx[b]!) if (s !== d) pairs.push(s * this.n + d);
+      }
+    }
+    const p = Int32Array.from(pairs);
+    for (let i = 0; i < p.length; i++) this.cut[p[i]!]!++;
+    const id = this.nextPartition++;
+    const g = groups.map((x) => [...x]);
+    this.partitions.set(id, { pairs: p, groups: g, direction });
+    this.trace.emit({ time: this.sim.now, kind: 'partition', id, action: 'cut', groups: g, direction });
+    return id;
+  }
+
+  heal(id: number): boolean {
+    const p = this.partitions.get(id);
+    if (p === undefined) return false;
+    this.partitions.delete(id);
+    for (let i = 0; i < p.pairs.length; i++) this.cut[p.pairs[i]!]!--;
+    this.trace.emit({ time: this.sim.now, kind: 'partition', id, action: 'heal', groups: p.groups, direction: p.direction });
+    return true;
+  }
+
+  /** Heal every partition (Jepsen's `:stop-partition`). Returns how many were healed. */
+  healAll(): number {
+    const ids = [...this.partitions.keys()];
+    for (const id of ids) this.heal(id);
+    return ids.length;
+  }
+
+  get activePartitions(): number {
+    return this.partitions.size;
+  }
+
+  /** True when messages from `from` to `to` are cut now. */
+  isCut(from: string, to: string): boolean {
+    return this.cut[this.idx(from, 'from') * this.n + this.idx(to, 'to')]! > 0;
+  }
+
+  /** Apply an effect to the links from each of `fromIdx` to each of `toIdx` until the returned function is called. */
+  addLinkEffect(fromIdx: readonly number[], toIdx: readonly number[], effect: LinkEffect): () => void {
+    const touched: Link[] = [];
+    for (const s of fromIdx) {
+      for (const d of toIdx) {
+        if (s === d) continue;
+        const l = this.link(s, d);
+        l.effects.push(effect);
+        l.recompute();
+        touched.push(l);
+      }
+    }
+    return () => {
+      for (const l of touched) {
+        const i = l.effects.indexOf(effect);
+        if (i >= 0) l.effects.splice(i, 1);
+        l.recompute();
+      }
+    };
+  }
+
+  // ---- hot path ----
+
+  private idx(name: string, what: string): number {
+    const i = this.index.get(name);
+    if (i === undefined) throw new InputError(`${what}: unknown node ${JSON.stringify(name)}; nodes: ${this.names.join(', ')}`);
+    return i;
+  }
+
+  private link(src: number, dst: number): Link {
+    const k = src * this.n + dst;
+    let l = this.links[k];
+    if (l === undefined) {
+      let base = this.defaults;
+      for (const r of this.rules) if (r.from.has(src) && r.to.has(dst)) base = r.link;
+      l = new Link(this.random.get(`net/link/${this.names[src]}->${this.names[dst]}`), base);
+      this.links[k] = l;
+    }
+    return l;
+  }
+
+  /** @internal */
+  sendIdx(src: number, dst: number, payload: unknown, sizeBytes: number, callId: number): number {
+    const id = this.nextMessageId++;
+    this.sent++;
+    const now = this.sim.now;
+    if (!this.nodes[src]!.alive) {
+      this.drop(src, dst, id, 'source-down');
+      return id;
+    }
+    if (this.cut[src * this.n + dst]! > 0) {
+      this.drop(src, dst, id, 'partition');
+      return id;
+    }
+    const l = this.link(src, dst);
+    if (l.lossP > 0 && l.next() < l.lossP) {
+      this.drop(src, dst, id, 'loss');
+      return id;
+    }
+    let corrupted = false;
+    if (l.corruptP > 0 && l.next() < l.corruptP) {
+      corrupted = true;
+      payload = corruptPayload(payload, l.random);
+    }
+    const msg: Message = {
+      id,
+      from: this.names[src]!,
+      to: this.names[dst]!,
+      payload,
+      sizeBytes,
+      sentUs: now,
+      corrupted,
+      duplicate: false,
+      callId,
+      src,
+      dst,
+    };
+    this.sim.schedule(this.delay(l, sizeBytes, now), deliverMessage, [this, msg] as const);
+    if (l.dupP > 0 && l.next() < l.dupP) {
+      const copy: Message = { ...msg, duplicate: true };
+      this.sim.schedule(this.delay(l, 0, now), deliverMessage, [this, copy] as const);
+    }
+    return id;
+  }
+
+  private delay(l: Link, sizeBytes: number, now: number): number {
+    let d = l.latency(l.random);
+    for (let i = 0; i < l.extra.length; i++) d += l.extra[i]!(l.random);
+    if (l.usPerByte > 0 && sizeBytes > 0) {
+      const depart = Math.max(now, l.txFreeUs) + sizeBytes * l.usPerByte;
+      l.txFreeUs = depart;
+      d += depart - now;
+    }
+    if (l.reorderP > 0 && l.next() < l.reorderP) {
+      // held back and overtaken; it does not hold later messages back
+      return Math.round(d + l.reorderDelay(l.random));
+    }
+    if (l.fifo) {
+      let at = Math.round(now + d);
+      if (at < l.lastArrivalUs) at = l.lastArrivalUs;
+      l.lastArrivalUs = at;
+      return at - now;
+    }
+    return Math.round(d);
+  }
+
+  /** @internal */
+  _deliver(msg: Message): void {
+    const target = this.nodes[msg.dst]!;
+    if (!target.alive) {
+      this.drop(msg.src, msg.dst, msg.id, 'target-down');
+      return;
+    }
+    if (this.cut[msg.src * this.n + msg.dst]! > 0) {
+      this.drop(msg.src, msg.dst, msg.id, 'partition');
+      return;
+    }
+    if (target.paused) {
+      target._whenServing(redeliver, [this, msg] as const);
+      return;
+    }
+    const callId = msg.callId;
+    if (callId >= 0) {
+      const h = this.handlers[msg.dst];
+      if (h === undefined) {
+        this.drop(msg.src, msg.dst, msg.id, 'no-listener');
+        return;
+      }
+      this.delivered++;
+      this.trace.emit({ time: this.sim.now, kind: 'message-deliver', from: msg.from, to: msg.to, id: msg.id, sentUs: msg.sentUs });
+      h(msg);
+      return;
+    }
+    this.delivered++;
+    this.trace.emit({ time: this.sim.now, kind: 'message-deliver', from: msg.from, to: msg.to, id: msg.id, sentUs: msg.sentUs });
+    const c = this.calls.get(-callId);
+    if (c === undefined) {
+      this.lateReplies++;
+      return;
+    }
+    this.calls.delete(-callId);
+    c.finished = true;
+    if (c.caller.incarnation !== c.incarnation) return;
+    c.done(c.arg, msg, null);
+  }
+
+  /** @internal */
+  _laneFire(lane: Lane): void {
+    const now = this.sim.now;
+    const calls = lane.calls;
+    let h = lane.head;
+    while (h < calls.length) {
+      const c = calls[h]!;
+      if (!c.finished) {
+        if (c.deadlineUs > now) break;
+        c.finished = true;
+        this.calls.delete(c.id);
+        calls[h++] = undefined as unknown as Call;
+        if (c.caller.incarnation === c.incarnation) c.done(c.arg, null, 'timeout');
+        continue;
+      }
+      calls[h++] = undefined as unknown as Call;
+    }
+    if (h === calls.length) {
+      lane.calls = [];
+      lane.head = 0;
+      lane.armed = false;
+      return;
+    }
+    if (h > 4096 && h * 2 > calls.length) {
+      lane.calls = calls.slice(h);
+      h = 0;
+    }
+    lane.head = h;
+    this.sim.schedule(lane.calls[h]!.deadlineUs - now, laneFire, [this, lane] as const);
+  }
+
+  private drop(src: number, dst: number, id: number, reason: DropReason): void {
+    this.dropped++;
+    this.dropsByReason[reason]++;
+    this.trace.emit({ time: this.sim.now, kind: 'message-drop', from: this.names[src]!, to: this.names[dst]!, id, reason });
+  }
+}
+
+function deliverMessage(x: readonly [Network, Message]): void {
+  x[0]._deliver(x[1]);
+}
+function redeliver(x: readonly [Network, Message]): void {
+  x[0]._deliver(x[1]);
+}
+function laneFire(x: readonly [Network, Lane]): void {
+  x[0]._laneFire(x[1]);
+}
+function succeedCall(ev: SimEvent<[Message<any> | null, CallError | null]>, reply: Message<any> | null, error: CallError | null): void {
+  ev.succeed([reply, error]);
+}
+
+function resolveLink(where: string, o: LinkOptions, base: ResolvedLink | undefined): ResolvedLink {
+  const pct = (field: string, v: number | undefined, dflt: number): number => {
+    if (v === undefined) return dflt;
+    if (!(v >= 0 && v <= 100)) throw new InputError(`${where}: ${field}=${v} is not valid; use a percentage from 0 to 100`);
+    return v / 100;
+  };
+  const bw = o.bandwidthBytesPerSec ?? base?.bytesPerSec ?? 0;
+  if (!(bw >= 0 && bw < Infinity)) {
+    throw new InputError(`${where}: bandwidthBytesPerSec=${o.bandwidthBytesPerSec} is not valid; use a number ≥ 0 (0: unlimited)`);
+  }
+  return {
+    latency: o.latency !== undefined ? durationSampler(o.latency, `${where}: latency`) : (base?.latency ?? durationSampler('500us')),
+    lossP: pct('lossPercent', o.lossPercent, base?.lossP ?? 0),
+    dupP: pct('duplicatePercent', o.duplicatePercent, base?.dupP ?? 0),
+    corruptP: pct('corruptPercent', o.corruptPercent, base?.corruptP ?? 0),
+    reorderP: pct('reorderPercent', o.reorderPercent, base?.reorderP ?? 0),
+    reorderDelay:
+      o.reorderDelay !== undefined
+        ? durationSampler(o.reorderDelay, `${where}: reorderDelay`)
+        : (base?.reorderDelay ?? durationSampler({ dist: 'uniform', min: '0us', max: '10ms' })),
+    bytesPerSec: bw,
+    fifo: o.fifo ?? base?.fifo ?? true,
+  };
+}
+
+/** Flip one bit of a string, number or byte payload (bytes are copied: the sender keeps its buffer). */
+function corruptPayload(p: unknown, random: Random): unknown {
+  if (typeof p === 'string' && p.length > 0) {
+    const i = Math.floor(random.next() * p.length);
+    return p.slice(0, i) + String.fromCharCode(p.charCodeAt(i) ^ (1 << Math.floor(random.next() * 7))) + p.slice(i + 1);
+  }
+  if (typeof p === 'number') {
+    const f = new Float64Array([p]);
+    const u = new Uint32Array(f.buffer);
+    const bit = Math.floor(random.next() * 64);
+    u[bit >> 5]! ^= 1 << (bit & 31);
+    return f[0];
+  }
+  if (p instanceof Uint8Array && p.length > 0) {
+    const c = p.slice();
+    c[Math.floor(random.next() * c.length)]! ^= 1 << Math.floor(random.next() * 8);
+    return c;
+  }
+  return p;
+}

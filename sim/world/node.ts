@@ -1,0 +1,637 @@
+/**
+ * A server: cores that serve work with a service-time distribution, a bounded waiting line (FIFO
+ * or LIFO), a concurrency limit, memory use with leaks and an OOM kill, and a lifecycle:
+ *
+ *   up ⇄ limping (service times × factor: a gray failure)
+ *   up → paused → up (stop-the-world: a GC pause or SIGSTOP; nothing runs, messages wait)
+ *   up → crashed → restarting → up (volatile state lost; restart takes `restartDelay`)
+ *
+ * Every change of state is a `node-state` trace record with its reason.
+ *
+ * A crash ends the node's process: queued and running work, pending disk I/O, local timers and
+ * generator processes started with `spawn` all vanish without calling back (their code died),
+ * memory contents are lost, and `incarnation` goes up so stale callbacks can tell. Models reset
+ * their volatile state in `onCrash` and recover (from disk) in `onRestart`.
+ *
+ * Automatic restarts (after an OOM kill, a bad config, an uncorrectable memory error) follow
+ * Kubernetes' CrashLoopBackOff: restartDelay doubled per consecutive crash, capped at 5 minutes,
+ * reset after 10 minutes up (kubelet defaults, Kubernetes 1.30).
+ */
+import { durationSampler, type DistributionSpec, type Sampler } from '../kernel/distribution.ts';
+import { InputError } from '../kernel/errors.ts';
+import type { RandomStreams } from '../kernel/random.ts';
+import type { Callback, Process, ProcessBody, SimEvent, Simulation } from '../kernel/sim.ts';
+import { parseDuration, type Duration } from '../kernel/time.ts';
+import type { Tracer } from '../observe/trace.ts';
+import { Clock, type ClockOptions } from './clock.ts';
+import type { Disk } from './disk.ts';
+import { MemoryStore, type MemoryOptions } from './memory.ts';
+
+export type NodeState = 'up' | 'limping' | 'paused' | 'crashed' | 'restarting';
+export const NODE_STATES: readonly NodeState[] = ['up', 'limping', 'paused', 'crashed', 'restarting'];
+
+/** Why `execute` refused work. A crash never reports: the caller's process is gone too. */
+export type NodeError = 'node-down' | 'queue-full' | 'concurrency-limit' | 'bad-config';
+export type ExecuteCallback<A> = (arg: A, error: NodeError | null) => void;
+
+/** What a config does when a node loads it (a config push, see `config-push`). */
+export type ConfigEffect = 'none' | 'crash' | 'limp' | 'reject';
+export const CONFIG_EFFECTS: readonly ConfigEffect[] = ['none', 'crash', 'limp', 'reject'];
+
+export interface NodeConfig {
+  version: string;
+  effect: ConfigEffect;
+  /** Service-time factor for `limp`. */
+  factor: number;
+}
+
+export interface NodeSpec {
+  name: string;
+  zone?: string;
+  rack?: string;
+  /** Work served in parallel. Default 1. */
+  cores?: number;
+  /** Service time of one unit of work on one core. Default "1ms". */
+  serviceTime?: DistributionSpec;
+  /** Waiting-line order: FIFO (fair) or LIFO (adaptive LIFO: fresh work first under overload). Default fifo. */
+  queue?: 'fifo' | 'lifo';
+  /** Work waiting for a core beyond which `execute` refuses with queue-full. Default 10,000. */
+  queueMax?: number;
+  /** Work admitted at once (in service + waiting), as a concurrency limiter would cap it. Default no limit. */
+  concurrencyMax?: number;
+  /** Memory limit in MiB (a container's memory limit; exceeding it is an OOM kill). Default 4096. */
+  memoryLimitMb?: number;
+  /** Memory in use after start, MiB. Default 256. */
+  memoryBaseMb?: number;
+  /** Leak rate in MiB per hour (a slow leak ends in an OOM kill). Default 0. */
+  leakMbPerHour?: number;
+  /** Time from restart to serving. Default "5s". */
+  restartDelay?: Duration;
+  /** Whether a supervisor restarts the process after an OOM kill or a crash on bad config (Kubernetes `restartPolicy`). Default always. */
+  restartPolicy?: 'always' | 'never';
+  clock?: ClockOptions;
+  memory?: MemoryOptions;
+  /** What an uncorrectable memory error does: crash the process (Linux SIGBUS/MCE) or only fail the read. Default crash. */
+  onUncorrectableMemory?: 'crash' | 'error';
+}
+
+interface Job {
+  done: ExecuteCallback<any>;
+  arg: unknown;
+  serviceUs: number;
+  endUs: number;
+  remainingUs: number;
+  timer: number;
+  slot: number;
+}
+
+const BACKOFF_MAX_US = 300_000_000;
+const BACKOFF_RESET_US = 600_000_000;
+
+export class Node {
+  readonly name: string;
+  readonly zone: string;
+  readonly rack: string;
+  readonly cores: number;
+  readonly discipline: 'fifo' | 'lifo';
+  readonly queueMax: number;
+  readonly concurrencyMax: number;
+  readonly memoryLimitMb: number;
+  readonly memoryBaseMb: number;
+  readonly restartDelayUs: number;
+  readonly restartPolicy: 'always' | 'never';
+  readonly clock: Clock;
+  /** Values the node's process holds in RAM (lost on crash; subject to bit flips). */
+  readonly memory: MemoryStore;
+  /** Disks attached to this node (set up by the world). */
+  readonly disks: Disk[] = [];
+  /** Bumped at every crash, so callbacks from an earlier life can tell they are stale. */
+  incarnation = 0;
+  completed = 0;
+  rejected = 0;
+  crashes = 0;
+
+  private readonly sampler: Sampler;
+  private readonly serviceRandom: import('../kernel/random.ts').Random;
+  private _state: NodeState = 'up';
+  private down = false;
+  private restarting = false;
+  private pauses = 0;
+  private limpFactors: number[] = [];
+  private limpFactor = 1;
+  private running: Job[] = [];
+  private waiting: Job[] = [];
+  private waitHead = 0;
+  private deferred: { fn: Callback; arg: unknown }[] = [];
+  private restartTimer = -1;
+  private processes = new Set<Process<any>>();
+  private crashHooks: ((reason: string) => void)[] = [];
+  private restartHooks: (() => void)[] = [];
+  private stateHooks: ((from: NodeState, to: NodeState, reason: string) => void)[] = [];
+  private allocatedMb = 0;
+  private leakMbPerHour: number;
+  private leakExtraMbPerHour = 0;
+  private leakSinceUs = 0;
+  private leakBaseMb = 0;
+  private oomTimer = -1;
+  private consecutiveCrashes = 0;
+  private upSinceUs = 0;
+  private goodConfig: NodeConfig = { version: 'initial', effect: 'none', factor: 1 };
+  private _config: NodeConfig = this.goodConfig;
+
+  constructor(
+    readonly sim: Simulation,
+    spec: NodeSpec,
+    random: RandomStreams,
+    private readonly trace: Tracer,
+  ) {
+    const where = `node ${spec.name}`;
+    if (typeof spec.name !== 'string' || spec.name.length === 0 || /[*/\s]/.test(spec.name)) {
+      throw new InputError(`node name ${JSON.stringify(spec.name)} is not valid; use a non-empty name without spaces, "/" or "*"`);
+    }
+    this.name = spec.name;
+    this.zone = spec.zone ?? 'default';
+    this.rack = spec.rack ?? `${this.zone}/${spec.name}`;
+    this.cores = intAtLeast(where, 'cores', spec.cores ?? 1, 1);
+    this.discipline = spec.queue ?? 'fifo';
+    if (this.discipline !== 'fifo' && this.discipline !== 'lifo') {
+      throw new InputError(`${where}: queue=${JSON.stringify(spec.queue)} is not valid; use fifo or lifo`);
+    }
+    this.queueMax = spec.queueMax === undefined ? 10_000 : intAtLeast(where, 'queueMax', spec.queueMax, 0);
+    this.concurrencyMax = spec.concurrencyMax === undefined ? Infinity : intAtLeast(where, 'concurrencyMax', spec.concurrencyMax, 1);
+    this.memoryLimitMb = positive(where, 'memoryLimitMb', spec.memoryLimitMb ?? 4096);
+    this.memoryBaseMb = nonNegative(where, 'memoryBaseMb', spec.memoryBaseMb ?? 256);
+    this.leakMbPerHour = nonNegative(where, 'leakMbPerHour', spec.leakMbPerHour ?? 0);
+    this.restartDelayUs = parseDuration(spec.restartDelay ?? '5s', `${where}: restartDelay`);
+    this.restartPolicy = spec.restartPolicy ?? 'always';
+    if (this.restartPolicy !== 'always' && this.restartPolicy !== 'never') {
+      throw new InputError(`${where}: restartPolicy=${JSON.stringify(spec.restartPolicy)} is not valid; use always or never`);
+    }
+    this.sampler = durationSampler(spec.serviceTime ?? '1ms', `${where}: serviceTime`);
+    this.serviceRandom = random.get(`node/${spec.name}/service`);
+    this.clock = new Clock(sim, spec.name, spec.clock);
+    this.clock.onChange = (change) =>
+      trace.emit({
+        time: sim.now,
+        kind: 'clock-change',
+        node: this.name,
+        change,
+        offsetUs: this.clock.offsetUs,
+        driftPpm: this.clock.driftPpm,
+      });
+    this.memory = new MemoryStore(sim, spec.name, random.get(`memory/${spec.name}`), trace, {
+      dramMb: spec.memory?.dramMb ?? this.memoryLimitMb,
+      ...spec.memory,
+    });
+    const onUncorrectable = spec.onUncorrectableMemory ?? 'crash';
+    if (onUncorrectable === 'crash') {
+      this.memory.onUncorrectable = () => {
+        // a machine check kills the process after the failed read returns
+        this.sim.schedule(0, crashAuto, [this, 'memory-uncorrectable'] as const);
+      };
+    }
+    this.leakSinceUs = sim.now;
+    this.armOom();
+  }
+
+  get state(): NodeState {
+    return this._state;
+  }
+
+  /** Up or limping or paused: the process exists. */
+  get alive(): boolean {
+    return !this.down;
+  }
+
+  /** Serving now (up or limping). */
+  get serving(): boolean {
+    return !this.down && this.pauses === 0;
+  }
+
+  get paused(): boolean {
+    return !this.down && this.pauses > 0;
+  }
+
+  /** Current service-time multiplier (limp faults and bad configs). */
+  get slowdown(): number {
+    return this.limpFactor * (this._config.effect === 'limp' ? this._config.factor : 1);
+  }
+
+  get config(): Readonly<NodeConfig> {
+    return this._config;
+  }
+
+  /** Work in service plus waiting. */
+  get inflight(): number {
+    return this.running.length + (this.waiting.length - this.waitHead);
+  }
+
+  get queueLength(): number {
+    return this.waiting.length - this.waitHead;
+  }
+
+  /** Memory in use now, MiB: base + allocations + leak since the process started. */
+  memoryUsedMb(): number {
+    const hours = (this.sim.now - this.leakSinceUs) / 3_600_000_000;
+    return this.memoryBaseMb + this.allocatedMb + this.leakBaseMb + (this.leakMbPerHour + this.leakExtraMbPerHour) * hours;
+  }
+
+  onCrash(fn: (reason: string) => void): void {
+    this.crashHooks.push(fn);
+  }
+
+  onRestart(fn: () => void): void {
+    this.restartHooks.push(fn);
+  }
+
+  onStateChange(fn: (from: NodeState, to: NodeState, reason: string) => void): void {
+    this.stateHooks.push(fn);
+  }
+
+  /**
+   * Serve one unit of work: wait for a core (in the node's queue order), hold it for a service
+   * time (drawn from `serviceTime`, or `serviceUs` if given) times the slowdown, then call
+   * `done(arg, null)`. Refusals call `done(arg, error)` at once (through the event queue).
+   */
+  execute<A>(done: ExecuteCallback<A>, arg: A, serviceUs?: number): void {
+    let error: NodeError | null = null;
+    if (this.down) error = 'node-down';
+    else if (this._config.effect === 'reject') error = 'bad-config';
+    else if (this.inflight >= this.concurrencyMax) error = 'concurrency-limit';
+    else if (this.running.length >= this.cores || this.pauses > 0) {
+      if (this.queueLength >= this.queueMax) error = 'queue-full';
+    }
+    if (error !== null) {
+      this.rejected++;
+      this.sim.schedule(0, refuse, [done, arg, error] as const);
+      return;
+    }
+    const job: Job = {
+      done,
+      arg,
+      serviceUs: serviceUs ?? this.sampler(this.serviceRandom),
+      endUs: 0,
+      remainingUs: -1,
+      timer: -1,
+      slot: -1,
+    };
+    if (this.running.length < this.cores && this.pauses === 0) this.start(job);
+    else this.waiting.push(job);
+  }
+
+  /** Generator style: `const err = yield node.work()`. */
+  work(serviceUs?: number): SimEvent<NodeError | null> {
+    const ev = this.sim.event<NodeError | null>();
+    this.execute(succeedWith, ev, serviceUs);
+    return ev;
+  }
+
+  /** Start a generator process that belongs to this node: a crash interrupts it. */
+  spawn<R>(body: ProcessBody<R>, name = `${this.name}/process`): Process<R> {
+    if (this.down) throw new InputError(`node ${this.name} is ${this._state}; spawn processes on a live node (use onRestart)`);
+    const p = this.sim.process(body, name);
+    this.processes.add(p);
+    p.done.then(forgetProcess, [this.processes, p] as const);
+    return p;
+  }
+
+  /** Set a timer on the node's local clock that dies with the process. */
+  setTimer<A>(delayUs: number, fn: Callback<A>, arg: A): number {
+    return this.clock.schedule(delayUs, fn, arg);
+  }
+
+  /** Allocate memory (MiB); exceeding the limit is an OOM kill. */
+  allocate(mb: number): void {
+    if (!(mb >= 0 && mb < Infinity)) throw new InputError(`node ${this.name}: allocate(${mb}) is not valid; use MiB ≥ 0`);
+    if (this.down) return;
+    this.allocatedMb += mb;
+    if (this.memoryUsedMb() >= this.memoryLimitMb) this.oomKill();
+    else this.armOom();
+  }
+
+  free(mb: number): void {
+    this.allocatedMb = Math.max(0, this.allocatedMb - mb);
+    this.armOom();
+  }
+
+  /** @internal Run `fn(arg)` when the node can act (now if serving; at resume if paused). */
+  _whenServing(fn: Callback, arg: unknown): boolean {
+    if (this.down) return false;
+    if (this.pauses > 0) this.deferred.push({ fn, arg });
+    else fn(arg);
+    return true;
+  }
+
+  // ---- lifecycle (the world's fault injector drives these) ----
+
+  /**
+   * Crash now. `scope: "machine"` (power loss, kernel panic, instance stop) also loses the
+   * disks' unsynced writes; `"process"` (kill -9, OOM kill) keeps the OS page cache.
+   */
+  crash(reason: string, scope: 'machine' | 'process' = 'machine'): void {
+    if (this.down) {
+      if (this.restarting) {
+        this.cancelRestart();
+        this.restarting = false;
+        this.updateState(reason);
+      }
+      return;
+    }
+    this.crashes++;
+    if (this.sim.now - this.upSinceUs >= BACKOFF_RESET_US) this.consecutiveCrashes = 0;
+    this.consecutiveCrashes++;
+    this.down = true;
+    this.incarnation++;
+    this.pauses = 0;
+    for (const j of this.running) if (j.timer !== -1) this.sim.cancel(j.timer);
+    this.running = [];
+    this.waiting = [];
+    this.waitHead = 0;
+    this.memory.clear();
+    this.clock.cancelAll();
+    this.allocatedMb = 0;
+    if (this.oomTimer !== -1) this.sim.cancel(this.oomTimer);
+    this.oomTimer = -1;
+    for (const p of [...this.processes]) p.interrupt(`node ${this.name} crashed: ${reason}`);
+    this.processes.clear();
+    for (const d of this.disks) {
+      if (scope === 'machine') d.crash();
+      else d.dropInflight();
+    }
+    // messages that waited for a paused node now meet a dead one (and are dropped with a reason)
+    this.flushDeferred();
+    this.updateState(reason);
+    for (const h of this.crashHooks) h(reason);
+  }
+
+  /** Begin restarting now (from crashed); up after `delayUs` (default restartDelay). */
+  restart(reason = 'restart', delayUs = this.restartDelayUs): void {
+    if (!this.down) this.crash(reason, 'process');
+    this.cancelRestart();
+    this.restarting = true;
+    this.updateState(reason);
+    this.restartTimer = this.sim.schedule(delayUs, finishRestart, this);
+  }
+
+  /** @internal */
+  _finishRestart(): void {
+    this.restartTimer = -1;
+    this.restarting = false;
+    this.down = false;
+    this.upSinceUs = this.sim.now;
+    this.leakSinceUs = this.sim.now;
+    this.leakBaseMb = 0;
+    this.updateState('restarted');
+    for (const h of this.restartHooks) h();
+    if (this.down) return;
+    this.armOom();
+    // loading the config is the first thing a process does
+    this.loadConfig();
+  }
+
+  pause(reason = 'pause'): void {
+    if (this.down) return;
+    this.pauses++;
+    if (this.pauses === 1) {
+      for (const j of this.running) {
+        if (j.timer !== -1) this.sim.cancel(j.timer);
+        j.timer = -1;
+        j.remainingUs = Math.max(0, j.endUs - this.sim.now);
+      }
+    }
+    this.updateState(reason);
+  }
+
+  resume(reason = 'resume'): void {
+    if (this.down || this.pauses === 0) return;
+    this.pauses--;
+    if (this.pauses > 0) return;
+    for (const j of this.running) {
+      j.endUs = this.sim.now + j.remainingUs;
+      j.timer = this.sim.schedule(j.remainingUs, completeJob, [this, j, this.incarnation] as const);
+    }
+    this.updateState(reason);
+    this.flushDeferred();
+    this.startWaiting();
+  }
+
+  /** Multiply service times by `factor` until the returned function is called (a gray failure). */
+  limp(factor: number, reason = 'limp'): () => void {
+    if (!(factor >= 1 && factor < Infinity)) {
+      throw new InputError(`node ${this.name}: limp factor ${factor} is not valid; use a number ≥ 1`);
+    }
+    this.limpFactors.push(factor);
+    this.recomputeLimp(reason);
+    let undone = false;
+    return () => {
+      if (undone) return;
+      undone = true;
+      const i = this.limpFactors.indexOf(factor);
+      if (i >= 0) this.limpFactors.splice(i, 1);
+      this.recomputeLimp(`${reason} ended`);
+    };
+  }
+
+  /** Add a leak (MiB per hour) until the returned function is called; the node is OOM-killed at its limit. */
+  leak(mbPerHour: number): () => void {
+    this.rebaseLeak();
+    this.leakExtraMbPerHour += mbPerHour;
+    this.armOom();
+    return () => {
+      this.rebaseLeak();
+      this.leakExtraMbPerHour = Math.max(0, this.leakExtraMbPerHour - mbPerHour);
+      this.armOom();
+    };
+  }
+
+  /** OOM-kill the process now (the supervisor restarts it under restartPolicy always). */
+  oomKill(): void {
+    this.crashAuto('oom');
+  }
+
+  /** Load a config (a push); `good: true` marks it as the one a rollback returns to. */
+  pushConfig(config: NodeConfig, good = false): void {
+    if (good) this.goodConfig = config;
+    this._config = config;
+    this.trace.emit({ time: this.sim.now, kind: 'config-load', node: this.name, version: config.version, effect: config.effect });
+    this.recomputeLimp(`config ${config.version}`);
+    if (!this.down) this.loadConfig();
+  }
+
+  /** Return to the last good config. */
+  rollbackConfig(): void {
+    this.pushConfig(this.goodConfig);
+  }
+
+  /** @internal crash and, under restartPolicy always, restart with CrashLoopBackOff. */
+  crashAuto(reason: string): void {
+    if (this.down) return;
+    this.crash(reason, 'process');
+    if (this.restartPolicy === 'always') {
+      const backoff = Math.min(BACKOFF_MAX_US, this.restartDelayUs * 2 ** Math.max(0, this.consecutiveCrashes - 1));
+      this.cancelRestart();
+      this.restartTimer = this.sim.schedule(backoff, beginAutoRestart, this);
+    }
+  }
+
+  /** @internal */
+  _beginAutoRestart(): void {
+    this.restartTimer = -1;
+    if (!this.down || this.restarting) return;
+    this.restart('supervisor restart');
+  }
+
+  private loadConfig(): void {
+    if (this._config.effect === 'crash') this.sim.schedule(0, crashAuto, [this, `bad config ${this._config.version}`] as const);
+  }
+
+  private cancelRestart(): void {
+    if (this.restartTimer !== -1) this.sim.cancel(this.restartTimer);
+    this.restartTimer = -1;
+  }
+
+  private recomputeLimp(reason: string): void {
+    let f = 1;
+    for (const x of this.limpFactors) f *= x;
+    this.limpFactor = f;
+    this.updateState(reason);
+  }
+
+  private rebaseLeak(): void {
+    const hours = (this.sim.now - this.leakSinceUs) / 3_600_000_000;
+    this.leakBaseMb += (this.leakMbPerHour + this.leakExtraMbPerHour) * hours;
+    this.leakSinceUs = this.sim.now;
+  }
+
+  private armOom(): void {
+    if (this.oomTimer !== -1) this.sim.cancel(this.oomTimer);
+    this.oomTimer = -1;
+    if (this.down) return;
+    const rate = this.leakMbPerHour + this.leakExtraMbPerHour;
+    const headroom = this.memoryLimitMb - this.memoryUsedMb();
+    if (headroom <= 0) {
+      this.oomTimer = this.sim.schedule(0, oomNow, this);
+      return;
+    }
+    if (rate <= 0) return;
+    const delay = Math.ceil((headroom / rate) * 3_600_000_000);
+    if (delay > 100 * 365 * 24 * 3_600_000_000) return;
+    this.oomTimer = this.sim.schedule(delay, oomNow, this);
+  }
+
+  /** @internal */
+  _oomTimer(): void {
+    this.oomTimer = -1;
+    if (this.down) return;
+    if (this.memoryUsedMb() >= this.memoryLimitMb - 1e-9) this.oomKill();
+    else this.armOom();
+  }
+
+  private updateState(reason: string): void {
+    let next: NodeState;
+    if (this.down) next = this.restarting ? 'restarting' : 'crashed';
+    else if (this.pauses > 0) next = 'paused';
+    else if (this.slowdown > 1) next = 'limping';
+    else next = 'up';
+    const prev = this._state;
+    if (next === prev) return;
+    this._state = next;
+    this.trace.emit({ time: this.sim.now, kind: 'node-state', node: this.name, from: prev, to: next, reason });
+    for (const h of this.stateHooks) h(prev, next, reason);
+  }
+
+  private flushDeferred(): void {
+    const d = this.deferred;
+    if (d.length === 0) return;
+    this.deferred = [];
+    for (const x of d) this.sim.schedule(0, x.fn, x.arg);
+  }
+
+  private start(job: Job): void {
+    const us = job.serviceUs * this.slowdown;
+    job.endUs = this.sim.now + us;
+    job.slot = this.running.length;
+    this.running.push(job);
+    job.timer = this.sim.schedule(us, completeJob, [this, job, this.incarnation] as const);
+  }
+
+  /** @internal */
+  _complete(job: Job, incarnation: number): void {
+    if (incarnation !== this.incarnation || job.timer === -1) return;
+    job.timer = -1;
+    // swap-remove from the running set
+    const last = this.running.pop()!;
+    if (last !== job) {
+      this.running[job.slot] = last;
+      last.slot = job.slot;
+    }
+    this.completed++;
+    job.done(job.arg, null);
+    this.startWaiting();
+  }
+
+  private startWaiting(): void {
+    while (this.running.length < this.cores && this.pauses === 0 && !this.down && this.queueLength > 0) {
+      let job: Job;
+      if (this.discipline === 'fifo') {
+        job = this.waiting[this.waitHead]!;
+        this.waiting[this.waitHead++] = undefined as unknown as Job;
+        if (this.waitHead === this.waiting.length) {
+          this.waiting = [];
+          this.waitHead = 0;
+        } else if (this.waitHead > 1024 && this.waitHead * 2 > this.waiting.length) {
+          this.waiting = this.waiting.slice(this.waitHead);
+          this.waitHead = 0;
+        }
+      } else {
+        job = this.waiting.pop()!;
+      }
+      this.start(job);
+    }
+  }
+}
+
+declare module '../observe/trace.ts' {
+  interface TraceRecordMap {
+    /** A node loaded a config version (a push or a rollback). */
+    'config-load': { node: string; version: string; effect: ConfigEffect };
+  }
+}
+
+function completeJob(x: readonly [Node, Job, number]): void {
+  x[0]._complete(x[1], x[2]);
+}
+function refuse(x: readonly [ExecuteCallback<any>, unknown, NodeError]): void {
+  x[0](x[1], x[2]);
+}
+function finishRestart(n: Node): void {
+  n._finishRestart();
+}
+function beginAutoRestart(n: Node): void {
+  n._beginAutoRestart();
+}
+function oomNow(n: Node): void {
+  n._oomTimer();
+}
+function crashAuto(x: readonly [Node, string]): void {
+  x[0].crashAuto(x[1]);
+}
+function succeedWith(ev: SimEvent<any>, value: unknown): void {
+  ev.succeed(value);
+}
+function forgetProcess(x: readonly [Set<Process<any>>, Process<any>]): void {
+  x[0].delete(x[1]);
+}
+
+function intAtLeast(where: string, field: string, v: number, min: number): number {
+  if (!(Number.isInteger(v) && v >= min)) throw new InputError(`${where}: ${field}=${v} is not valid; use an integer ≥ ${min}`);
+  return v;
+}
+function positive(where: string, field: string, v: number): number {
+  if (!(v > 0 && v < Infinity)) throw new InputError(`${where}: ${field}=${v} is not valid; use a finite number > 0`);
+  return v;
+}
+function nonNegative(where: string, field: string, v: number): number {
+  if (!(v >= 0 && v < Infinity)) throw new InputError(`${where}: ${field}=${v} is not valid; use a finite number ≥ 0`);
+  return v;
+}

@@ -1,0 +1,303 @@
+/**
+ * The world container: nodes in zones and racks, the network between them, their disks, clocks
+ * and memory, built from a short spec, with the run's fault plan applied automatically.
+ *
+ *   const world = createWorld(ctx, {
+ *     nodes: ['a', 'b', 'c'],
+ *     nodeDefaults: { cores: 4, serviceTime: { dist: 'exponential', mean: '2ms' } },
+ *     zones: { 'us-east-1a': ['a'], 'us-east-1b': ['b'], 'us-east-1c': ['c'] },
+ *     network: { latency: { dist: 'lognormal', median: '400us', sigma: 0.4 } },
+ *     links: [{ from: 'zone:us-east-1a', to: 'zone:us-east-1c', latency: '2ms' }],
+ *     disks: [{ node: 'a' }],
+ *   });
+ *
+ * Every fault plan entry is checked against the world when it is built (unknown nodes, disks,
+ * zones or racks are an InputError naming the entry's index, the field, the value and the valid
+ * names), then scheduled; each fault writes `fault-start` when it begins and `fault-end` when it
+ * ends (instant faults such as `restart` or `clock-jump` write both at once; a fault without
+ * `for` that lasts, such as a `crash`, ends only if something heals it).
+ */
+import { InputError } from '../kernel/errors.ts';
+import type { RandomStreams } from '../kernel/random.ts';
+import type { Simulation } from '../kernel/sim.ts';
+import type { Tracer } from '../observe/trace.ts';
+import { Disk, type DiskOptions } from './disk.ts';
+import { prepareFault, type FaultLike, type PreparedFault } from './faults.ts';
+import { Network, type LinkOptions, type LinkRule } from './network.ts';
+import { Node, type NodeSpec } from './node.ts';
+
+/** The parts of a scenario's build context the world needs (a `BuildContext` has them all). */
+export interface WorldContext {
+  readonly sim: Simulation;
+  readonly random: RandomStreams;
+  readonly trace: Tracer;
+  /** The validated fault plan; applied unless `applyFaults: false`. */
+  readonly faults?: readonly FaultLike[];
+}
+
+export interface DiskSpec extends DiskOptions {
+  node: string;
+  /** Disk name within its node; the disk is then called `<node>/<name>`. Without it, the disk is called `<node>`. */
+  name?: string;
+}
+
+export type WorldNodeSpec = NodeSpec & { disk?: boolean | DiskOptions };
+
+export interface WorldSpec {
+  /** Node names, or specs; names are shorthand for `{ name, ...nodeDefaults }`. */
+  nodes: readonly (string | WorldNodeSpec)[];
+  /** Settings shared by every node (a node's own spec wins). */
+  nodeDefaults?: Partial<Omit<WorldNodeSpec, 'name'>>;
+  /** Zone name → node names (instead of, or besides, `zone` in node specs). */
+  zones?: Readonly<Record<string, readonly string[]>>;
+  /** Rack name → node names. A rack belongs to the zone of its nodes. */
+  racks?: Readonly<Record<string, readonly string[]>>;
+  /** Link properties between every pair of nodes. */
+  network?: LinkOptions;
+  /** Overrides for some links (by node, zone or rack); later rules win. */
+  links?: readonly LinkRule[];
+  disks?: readonly DiskSpec[];
+  /** Apply `ctx.faults` (default true). */
+  applyFaults?: boolean;
+}
+
+export class World {
+  readonly sim: Simulation;
+  readonly random: RandomStreams;
+  readonly trace: Tracer;
+  readonly nodes: readonly Node[];
+  readonly net: Network;
+  readonly disks: readonly Disk[];
+  private readonly byName = new Map<string, Node>();
+  private readonly diskByName = new Map<string, Disk>();
+  private activeFaults = 0;
+  /** Faults without `for` that last until something ends them (a heal, a restart). */
+  private open: { p: PreparedFault; undo: () => void }[] = [];
+  private scheduledFaults = 0;
+  /** Simulated time the last fault that ends has ended (µs), or 0. */
+  lastFaultEndUs = 0;
+
+  constructor(ctx: WorldContext, spec: WorldSpec) {
+    this.sim = ctx.sim;
+    this.random = ctx.random;
+    this.trace = ctx.trace;
+    if (!spec || !Array.isArray(spec.nodes) || spec.nodes.length === 0) {
+      throw new InputError('createWorld: nodes must list at least one node (names or { name, ... } specs)');
+    }
+    const zoneOf = invert('zones', spec.zones);
+    const rackOf = invert('racks', spec.racks);
+    const nodes: Node[] = [];
+    const diskSpecs: DiskSpec[] = [...(spec.disks ?? [])];
+    for (const raw of spec.nodes) {
+      const s: WorldNodeSpec = typeof raw === 'string' ? { ...spec.nodeDefaults, name: raw } : { ...spec.nodeDefaults, ...raw };
+      if (this.byName.has(s.name)) throw new InputError(`createWorld: node ${JSON.stringify(s.name)} is listed twice`);
+      s.zone ??= zoneOf.get(s.name);
+      s.rack ??= rackOf.get(s.name);
+      const node = new Node(this.sim, s, this.random, this.trace);
+      nodes.push(node);
+      this.byName.set(node.name, node);
+      if (s.disk) diskSpecs.push({ ...(s.disk === true ? {} : s.disk), node: s.name });
+    }
+    for (const [map, what] of [
+      [zoneOf, 'zones'],
+      [rackOf, 'racks'],
+    ] as const) {
+      for (const n of map.keys()) {
+        if (!this.byName.has(n)) throw new InputError(`createWorld: ${what} name node ${JSON.stringify(n)}, which is not in nodes; nodes: ${[...this.byName.keys()].join(', ')}`);
+      }
+    }
+    this.nodes = nodes;
+    this.net = new Network(this.sim, nodes, this.random, this.trace, spec.network, spec.links ?? []);
+    const disks: Disk[] = [];
+    for (const d of diskSpecs) {
+      const node = this.byName.get(d.node);
+      if (!node) throw new InputError(`createWorld: disk on unknown node ${JSON.stringify(d.node)}; nodes: ${[...this.byName.keys()].join(', ')}`);
+      const name = d.name ? `${d.node}/${d.name}` : d.node;
+      if (this.diskByName.has(name)) throw new InputError(`createWorld: disk ${JSON.stringify(name)} is listed twice; give it a name`);
+      const disk = new Disk(this.sim, name, d.node, this.random.get(`disk/${name}`), this.trace, d);
+      disks.push(disk);
+      node.disks.push(disk);
+      this.diskByName.set(name, disk);
+    }
+    this.disks = disks;
+    if (spec.applyFaults ?? true) this.applyPlan(ctx.faults ?? []);
+  }
+
+  get nodeNames(): string[] {
+    return this.nodes.map((n) => n.name);
+  }
+
+  get diskNames(): string[] {
+    return this.disks.map((d) => d.name);
+  }
+
+  /** Zone name → node names, in node order. */
+  get zones(): Map<string, string[]> {
+    return groupBy(this.nodes, (n) => n.zone);
+  }
+
+  /** Rack name → node names, in node order. */
+  get racks(): Map<string, string[]> {
+    return groupBy(this.nodes, (n) => n.rack);
+  }
+
+  node(name: string): Node {
+    const n = this.byName.get(name);
+    if (!n) throw new InputError(`unknown node ${JSON.stringify(name)}; nodes: ${this.nodeNames.join(', ')}`);
+    return n;
+  }
+
+  hasNode(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  disk(name: string): Disk {
+    const d = this.diskByName.get(name);
+    if (!d) throw new InputError(`unknown disk ${JSON.stringify(name)}; disks: ${this.diskNames.join(', ') || '(none)'}`);
+    return d;
+  }
+
+  /** Disks selected by a disk name or a node name (every disk of that node). */
+  disksOf(name: string): Disk[] {
+    const d = this.diskByName.get(name);
+    if (d) return [d];
+    const n = this.byName.get(name);
+    return n ? [...n.disks] : [];
+  }
+
+  /** Faults started and not yet ended. */
+  get faultsActive(): number {
+    return this.activeFaults;
+  }
+
+  /** Faults scheduled that have not started yet. */
+  get faultsPending(): number {
+    return this.scheduledFaults;
+  }
+
+  /**
+   * Check every entry against this world, then schedule each. `index` in errors and trace
+   * records is the entry's position in the plan as the user wrote it when known.
+   */
+  applyPlan(plan: readonly FaultLike[]): void {
+    const prepared = plan.map((e, i) => prepareFault(this, e, entryIndex(e, i)));
+    for (const p of prepared) this.schedule(p);
+  }
+
+  /** Check and schedule one entry (its `at` is absolute simulated time; a past `at` starts now). */
+  inject(entry: FaultLike, index = -1): void {
+    this.schedule(prepareFault(this, entry, index));
+  }
+
+  private schedule(p: PreparedFault): void {
+    this.scheduledFaults++;
+    const at = Math.max(this.sim.now, p.entry.at);
+    this.sim.at(at, startFault, [this, p] as const);
+  }
+
+  /** @internal */
+  _start(p: PreparedFault): void {
+    this.scheduledFaults--;
+    const e = p.entry;
+    this.trace.emit({
+      time: this.sim.now,
+      kind: 'fault-start',
+      ...(p.node !== undefined ? { node: p.node } : {}),
+      fault: e.kind,
+      index: p.index,
+      ...(p.target !== undefined ? { target: p.target } : {}),
+      ...(p.detail !== undefined ? { detail: p.detail } : {}),
+    });
+    const undo = p.start();
+    if (p.instant) {
+      this.emitEnd(p);
+      return;
+    }
+    if (e.for !== undefined) {
+      this.activeFaults++;
+      this.sim.schedule(e.for, endFault, [this, p, undo] as const);
+    } else if (undo !== null) {
+      // lasts until something else ends it (a heal ends partitions, a restart ends a crash)
+      this.activeFaults++;
+      this.open.push({ p, undo });
+    }
+  }
+
+  /**
+   * @internal End open faults of `kind` (those without `for`), optionally only those on the
+   * given nodes: a `heal` ends open partitions, a `restart` ends an open crash of that node.
+   */
+  _endOpen(kind: string, nodes?: readonly string[]): void {
+    const keep: { p: PreparedFault; undo: () => void }[] = [];
+    const ending: { p: PreparedFault; undo: () => void }[] = [];
+    for (const o of this.open) {
+      const hit = o.p.entry.kind === kind && (nodes === undefined || (o.p.node !== undefined && nodes.includes(o.p.node)));
+      (hit ? ending : keep).push(o);
+    }
+    this.open = keep;
+    for (const o of ending) this._end(o.p, o.undo);
+  }
+
+  /** @internal */
+  _end(p: PreparedFault, undo: (() => void) | null): void {
+    this.activeFaults--;
+    undo?.();
+    this.emitEnd(p);
+  }
+
+  private emitEnd(p: PreparedFault): void {
+    this.lastFaultEndUs = this.sim.now;
+    this.trace.emit({
+      time: this.sim.now,
+      kind: 'fault-end',
+      ...(p.node !== undefined ? { node: p.node } : {}),
+      fault: p.entry.kind,
+      index: p.index,
+      ...(p.target !== undefined ? { target: p.target } : {}),
+    });
+  }
+}
+
+/** Build a world from a spec (see the file comment for an example). */
+export function createWorld(ctx: WorldContext, spec: WorldSpec): World {
+  return new World(ctx, spec);
+}
+
+function startFault(x: readonly [World, PreparedFault]): void {
+  x[0]._start(x[1]);
+}
+function endFault(x: readonly [World, PreparedFault, (() => void) | null]): void {
+  x[0]._end(x[1], x[2]);
+}
+
+/** The entry's index in the plan as written (`parseFaultPlan` sorts by `at`; it keeps the original index). */
+function entryIndex(e: FaultLike, position: number): number {
+  const i = (e as { index?: unknown }).index;
+  return typeof i === 'number' && Number.isInteger(i) && i >= 0 ? i : position;
+}
+
+function invert(what: string, m: Readonly<Record<string, readonly string[]>> | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [group, names] of Object.entries(m ?? {})) {
+    if (!Array.isArray(names)) throw new InputError(`createWorld: ${what}.${group} must be a list of node names`);
+    for (const n of names) {
+      const prev = out.get(n);
+      if (prev !== undefined && prev !== group) {
+        throw new InputError(`createWorld: node ${JSON.stringify(n)} is in ${what} ${prev} and ${group}; a node belongs to one`);
+      }
+      out.set(n, group);
+    }
+  }
+  return out;
+}
+
+function groupBy(nodes: readonly Node[], key: (n: Node) => string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const n of nodes) {
+    const k = key(n);
+    let list = out.get(k);
+    if (!list) out.set(k, (list = []));
+    list.push(n.name);
+  }
+  return out;
+}
