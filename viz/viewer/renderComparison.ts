@@ -55,5 +55,5 @@ export function overlayPanel(runs: readonly RunView[], panelId: string, seriesNa
     series.push({ ...s, name: runLabel(r, runs) });
   }
   if (series.length === 0) return null;
-  return { id: `compare-${panelId}-${seriesName}`, title, caption, unit, scale, series, emptyText: '' };
+  return { id: `${panelId}-${seriesName}`, title, caption, unit, scale, series, emptyText: '' };
 }

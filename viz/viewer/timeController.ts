@@ -24,6 +24,7 @@ export class TimeController {
   ) {
     this.x0 = scaleLinear().domain(domainUs).range([0, plotW]);
     this.x = this.x0.copy();
+    document.documentElement.setAttribute('data-domain', domainUs.map((v) => Math.round(v)).join(','));
     const spanUs = Math.max(1, domainUs[1] - domainUs[0]);
     // Zoom in down to a 50 µs window: finer than any trace timestamp resolution we draw.
     const kMax = Math.max(1, spanUs / 50);
