@@ -1,7 +1,8 @@
 /**
  * faultline's public API. Explicit exports only (no `export *`): the public surface is a
- * reviewable diff.
+ * reviewable diff. Importing it registers the built-in fault kinds.
  */
+import './faults/register.ts';
 export { Simulation, SimEvent, Process, Interrupt, DEFAULT_BUDGETS } from './kernel/sim.ts';
 export type { Budgets, Callback, ProcessBody, Yieldable, SimulationOptions } from './kernel/sim.ts';
 export { Resource } from './kernel/resource.ts';

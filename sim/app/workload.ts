@@ -1,0 +1,182 @@
+/**
+ * Workloads drive a system: open-loop Poisson arrivals at a rate that may change over time (ramps,
+ * bursts, steps, a diurnal curve), and closed-loop users with think time. Every request gets a
+ * root `CallContext` (an optional end-to-end deadline, a key) and its outcome is recorded in the
+ * run's `RequestStats`, which feeds availability, latency, throughput and goodput.
+ *
+ * Open loop is the right model for internet traffic (arrivals do not slow down when the service
+ * does, which is what makes retry storms possible); closed loop models a fixed population such as
+ * batch workers, whose arrival rate falls as latency rises.
+ */
+import { durationSampler, type DistributionSpec } from '../kernel/distribution.ts';
+import { InputError } from '../kernel/errors.ts';
+import { parseDuration, type Duration } from '../kernel/time.ts';
+import { newCallContext, type Call, type Outcome } from '../patterns/call.ts';
+import type { AppContext } from './service.ts';
+
+export type RateShape =
+  | number
+  | { shape: 'constant'; perSec: number }
+  /** Linear from `fromPerSec` at `at` to `toPerSec` at `at + over`, then flat. */
+  | { shape: 'ramp'; fromPerSec: number; toPerSec: number; at?: Duration; over: Duration }
+  /** `basePerSec`, except `burstPerSec` during [at, at + for). */
+  | { shape: 'burst'; basePerSec: number; burstPerSec: number; at: Duration; for: Duration }
+  /** Piecewise constant: each step's rate from its `at` on. */
+  | { shape: 'steps'; steps: readonly { at: Duration; perSec: number }[] }
+  /** mean·(1 + amplitude·sin(2πt/period)), a day's traffic curve compressed into `period`. */
+  | { shape: 'diurnal'; meanPerSec: number; amplitude: number; period: Duration };
+
+/** Compile a rate shape into (rate per µs at time t, its maximum). */
+export function compileRate(rate: RateShape, what = 'rate'): { at: (tUs: number) => number; maxPerUs: number } {
+  const check = (v: number, name: string): number => {
+    if (!(v >= 0 && v < Infinity)) throw new InputError(`${what}.${name}: ${v} is not valid; use a finite rate ≥ 0 per second`);
+    return v / 1e6;
+  };
+  if (typeof rate === 'number') {
+    const r = check(rate, 'perSec');
+    return { at: () => r, maxPerUs: r };
+  }
+  switch (rate.shape) {
+    case 'constant': {
+      const r = check(rate.perSec, 'perSec');
+      return { at: () => r, maxPerUs: r };
+    }
+    case 'ramp': {
+      const a = check(rate.fromPerSec, 'fromPerSec');
+      const b = check(rate.toPerSec, 'toPerSec');
+      const t0 = rate.at !== undefined ? parseDuration(rate.at, `${what}.at`) : 0;
+      const span = Math.max(1, parseDuration(rate.over, `${what}.over`));
+      return { at: (t) => (t <= t0 ? a : t >= t0 + span ? b : a + ((b - a) * (t - t0)) / span), maxPerUs: Math.max(a, b) };
+    }
+    case 'burst': {
+      const base = check(rate.basePerSec, 'basePerSec');
+      const burst = check(rate.burstPerSec, 'burstPerSec');
+      const t0 = parseDuration(rate.at, `${what}.at`);
+      const t1 = t0 + parseDuration(rate.for, `${what}.for`);
+      return { at: (t) => (t >= t0 && t < t1 ? burst : base), maxPerUs: Math.max(base, burst) };
+    }
+    case 'steps': {
+      if (!rate.steps.length) throw new InputError(`${what}.steps: give at least one step`);
+      const steps = rate.steps
+        .map((s, i) => ({ at: parseDuration(s.at, `${what}.steps[${i}].at`), r: check(s.perSec, `steps[${i}].perSec`) }))
+        .sort((x, y) => x.at - y.at);
+      return {
+        at: (t) => {
+          let r = 0;
+          for (const s of steps) if (t >= s.at) r = s.r;
+          return r;
+        },
+        maxPerUs: Math.max(...steps.map((s) => s.r)),
+      };
+    }
+    case 'diurnal': {
+      const mean = check(rate.meanPerSec, 'meanPerSec');
+      const amp = rate.amplitude;
+      if (!(amp >= 0 && amp <= 1)) throw new InputError(`${what}.amplitude: ${amp} is not valid; use a number in [0, 1]`);
+      const period = Math.max(1, parseDuration(rate.period, `${what}.period`));
+      return { at: (t) => mean * (1 + amp * Math.sin((2 * Math.PI * t) / period)), maxPerUs: mean * (1 + amp) };
+    }
+    default:
+      throw new InputError(`${what}: unknown shape ${JSON.stringify((rate as { shape?: unknown }).shape)}; valid: constant, ramp, burst, steps, diurnal`);
+  }
+}
+
+export interface OpenLoopOptions {
+  /** Names the workload's random stream and is the `node` of its request records. */
+  name?: string;
+  rate: RateShape;
+  /** Start and stop generating (requests in flight still finish). */
+  start?: Duration;
+  until: Duration;
+  call: Call;
+  /** End-to-end deadline per request (propagated to every downstream call). */
+  deadline?: Duration;
+  /** Keys are drawn uniformly from [0, keys) for hashing load balancers. Default 1,000,000. */
+  keys?: number;
+  /** Called with each finished request's outcome (after it is recorded). */
+  onOutcome?: (outcome: Outcome, startUs: number) => void;
+}
+
+/** Open-loop Poisson arrivals (non-homogeneous by thinning when the rate changes over time). */
+export function openLoop(ctx: AppContext, o: OpenLoopOptions): { readonly sent: number } {
+  const name = o.name ?? 'client';
+  const rng = ctx.random.get(`workload/${name}`);
+  const { at, maxPerUs } = compileRate(o.rate, `workload ${name}.rate`);
+  const startUs = o.start !== undefined ? parseDuration(o.start, `workload ${name}.start`) : 0;
+  const untilUs = parseDuration(o.until, `workload ${name}.until`);
+  const deadlineUs = o.deadline !== undefined ? parseDuration(o.deadline, `workload ${name}.deadline`) : Infinity;
+  const keys = o.keys ?? 1_000_000;
+  const sim = ctx.sim;
+  const state = { sent: 0 };
+  if (maxPerUs <= 0 || untilUs <= startUs) return state;
+  const meanGapUs = 1 / maxPerUs;
+  const finish = (startedUs: number, outcome: Outcome): void => {
+    ctx.requests.record(sim.now, outcome.ok, sim.now - startedUs, outcome.error, name);
+    if (outcome.degraded) ctx.metrics.counter(`${name}.degraded`).inc();
+    o.onOutcome?.(outcome, startedUs);
+  };
+  const arrive = (): void => {
+    const now = sim.now;
+    if (now >= untilUs) return;
+    // thinning: accept a candidate arrival with probability rate(t)/max
+    if (rng.next() * maxPerUs < at(now)) {
+      state.sent++;
+      const callCtx = newCallContext(sim, { deadlineUs: deadlineUs === Infinity ? Infinity : now + deadlineUs, key: Math.floor(rng.next() * keys) });
+      o.call(callCtx, (outcome) => finish(now, outcome));
+    }
+    sim.schedule(rng.exponential(meanGapUs), arrive, null);
+  };
+  sim.schedule(startUs + rng.exponential(meanGapUs), arrive, null);
+  return state;
+}
+
+export interface ClosedLoopOptions {
+  name?: string;
+  users: number;
+  thinkTime: DistributionSpec;
+  start?: Duration;
+  until: Duration;
+  call: Call;
+  deadline?: Duration;
+  keys?: number;
+  onOutcome?: (outcome: Outcome, startUs: number) => void;
+}
+
+/** A fixed population of users: call, wait for the outcome, think, repeat. */
+export function closedLoop(ctx: AppContext, o: ClosedLoopOptions): { readonly sent: number } {
+  const name = o.name ?? 'users';
+  if (!(Number.isInteger(o.users) && o.users >= 1)) throw new InputError(`workload ${name}.users: ${o.users} is not valid; use an integer ≥ 1`);
+  const rng = ctx.random.get(`workload/${name}`);
+  const think = durationSampler(o.thinkTime, `workload ${name}.thinkTime`);
+  const startUs = o.start !== undefined ? parseDuration(o.start, `workload ${name}.start`) : 0;
+  const untilUs = parseDuration(o.until, `workload ${name}.until`);
+  const deadlineUs = o.deadline !== undefined ? parseDuration(o.deadline, `workload ${name}.deadline`) : Infinity;
+  const keys = o.keys ?? 1_000_000;
+  const sim = ctx.sim;
+  const state = { sent: 0 };
+  const go = (): void => {
+    const now = sim.now;
+    if (now >= untilUs) return;
+    state.sent++;
+    const callCtx = newCallContext(sim, { deadlineUs: deadlineUs === Infinity ? Infinity : now + deadlineUs, key: Math.floor(rng.next() * keys) });
+    o.call(callCtx, (outcome) => {
+      ctx.requests.record(sim.now, outcome.ok, sim.now - now, outcome.error, name);
+      if (outcome.degraded) ctx.metrics.counter(`${name}.degraded`).inc();
+      o.onOutcome?.(outcome, now);
+      sim.schedule(think(rng), go, null);
+    });
+  };
+  for (let u = 0; u < o.users; u++) sim.schedule(startUs + think(rng), go, null);
+  return state;
+}
+
+/**
+ * Wrap the innermost call of a client so each attempt is counted as a first try or a retry in the
+ * run's request series (the "first tries vs retries" panel).
+ */
+export function countAttempts(ctx: AppContext, call: Call): Call {
+  return (c, done) => {
+    ctx.requests.attempt(ctx.sim.now, c.attempt > 1);
+    call(c, done);
+  };
+}

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { defineScenario, run } from '../../sim/index.ts';
+import { createWorld } from '../../sim/world/index.ts';
+import { createApp, openLoop, closedLoop, compileRate } from '../../sim/app/index.ts';
+
+function twoTier(opts: { apiWorkers?: number; dbWorkMs?: string; timeout?: string; crashDb?: boolean; late?: { failed: number } }) {
+  return defineScenario({
+    name: 'two-tier',
+    title: 'client → api → db',
+    description: 'test',
+    params: {},
+    faults: opts.crashDb ? [{ at: '2s', kind: 'crash', target: 'db1', for: '2s' }] : [],
+    build(ctx) {
+      const world = createWorld(ctx, { nodes: ['client', 'api1', 'api2', { name: 'db1', cores: 4 }], network: { latency: '1ms' } });
+      const app = createApp(ctx, world);
+      const db = app.service({ name: 'db', nodes: ['db1'], endpoints: { query: { work: opts.dbWorkMs ?? '2ms' } } });
+      const api = app.service({
+        name: 'api',
+        nodes: ['api1', 'api2'],
+        workers: opts.apiWorkers,
+        endpoints: {
+          get: {
+            work: '1ms',
+            handler: (h, done) => h.call(db.client(h.node.name, 'query', { timeout: opts.timeout }), done),
+          },
+        },
+      });
+      const call = api.client('client', 'get', { timeout: '1s' });
+      openLoop(ctx, {
+        rate: 100,
+        until: opts.crashDb ? '12s' : '6s',
+        call,
+        onOutcome: (o, startUs) => {
+          if (opts.late && startUs > 10_000_000 && !o.ok) opts.late.failed++;
+        },
+      });
+      return {};
+    },
+  });
+}
+
+describe('app: services, clients and workloads', () => {
+  it('requests flow client → api → db and back; latency includes network hops and work', () => {
+    const r = run(twoTier({}), { seed: 1 });
+    expect(r.metrics.requests).toBeGreaterThan(500);
+    expect(r.metrics.availability).toBe(1);
+    // 4 one-way hops of 1 ms + 1 ms api work + 2 ms db work ≈ 7 ms
+    expect(r.metrics.latencyMs.p50).toBeGreaterThanOrEqual(7);
+    expect(r.metrics.latencyMs.p50).toBeLessThan(9);
+  });
+
+  it('a crashed dependency fails requests with timeouts while it is down, and they succeed after', () => {
+    // crashed 2–4 s, then restarting for the default restartDelay of 5 s: down 2–9 s of 12 s
+    const late = { failed: 0 };
+    const r = run(twoTier({ crashDb: true, timeout: '100ms', late }), { seed: 1 });
+    expect(r.metrics.availability).toBeGreaterThan(0.35);
+    expect(r.metrics.availability).toBeLessThan(0.5);
+    expect(late.failed).toBe(0);
+  });
+
+  it('a worker pool is exhausted by a slow dependency: requests queue and time out at the client', () => {
+    const fast = run(twoTier({ apiWorkers: 2, dbWorkMs: '2ms' }), { seed: 1 });
+    const slow = run(twoTier({ apiWorkers: 2, dbWorkMs: '60ms' }), { seed: 1 });
+    expect(fast.metrics.availability).toBe(1);
+    // 2 api replicas × 2 workers, each held ≥ 60 ms: at most ≈ 67 requests/s get through at 100/s offered
+    expect(slow.metrics.availability).toBeLessThan(0.9);
+  });
+
+  it('compileRate shapes: ramp, burst, steps and diurnal', () => {
+    const ramp = compileRate({ shape: 'ramp', fromPerSec: 0, toPerSec: 100, over: '10s' });
+    expect(ramp.at(5_000_000) * 1e6).toBeCloseTo(50, 9);
+    const burst = compileRate({ shape: 'burst', basePerSec: 10, burstPerSec: 50, at: '1s', for: '1s' });
+    expect(burst.at(1_500_000) * 1e6).toBeCloseTo(50, 9);
+    expect(burst.at(2_000_000) * 1e6).toBeCloseTo(10, 9);
+    const steps = compileRate({ shape: 'steps', steps: [{ at: '0s', perSec: 5 }, { at: '2s', perSec: 7 }] });
+    expect(steps.at(2_000_000) * 1e6).toBeCloseTo(7, 9);
+    expect(() => compileRate({ shape: 'diurnal', meanPerSec: 10, amplitude: 2, period: '1h' })).toThrow(/amplitude: 2/);
+    expect(() => compileRate(-5)).toThrow(/rate ≥ 0/);
+  });
+
+  it('open-loop arrivals follow the configured rate; a closed loop self-limits', () => {
+    const s = defineScenario({
+      name: 'loops',
+      title: 't',
+      description: '',
+      params: {},
+      build(ctx) {
+        const world = createWorld(ctx, { nodes: ['c', { name: 's', cores: 1, serviceTime: '10ms' }], network: { latency: '0ms' } });
+        const app = createApp(ctx, world);
+        const svc = app.service({ name: 's', nodes: ['s'], endpoints: { e: {} } });
+        closedLoop(ctx, { users: 5, thinkTime: '0ms', until: '10s', call: svc.client('c', 'e') });
+        return {};
+      },
+    });
+    const r = run(s, { seed: 2 });
+    // one core at 10 ms per request: at most 100 requests/s whatever the population
+    expect(r.metrics.requests).toBeGreaterThan(950);
+    expect(r.metrics.requests).toBeLessThanOrEqual(1005);
+  });
+});
