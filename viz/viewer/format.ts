@@ -2,8 +2,9 @@
 
 export function formatTimeUs(us: number): string {
   const a = Math.abs(us);
+  if (a === 0) return '0';
   if (a >= 3_600_000_000) return `${trim(us / 3_600_000_000)}h`;
-  if (a >= 60_000_000 && a % 1_000_000 === 0 && us >= 600_000_000) return `${trim(us / 60_000_000)}min`;
+  if (a >= 600_000_000 && a % 60_000_000 === 0) return `${trim(us / 60_000_000)}min`;
   if (a >= 1_000_000) return `${trim(us / 1_000_000)}s`;
   if (a >= 1_000) return `${trim(us / 1_000)}ms`;
   return `${trim(us)}µs`;
@@ -31,4 +32,9 @@ export function formatPercent(fraction: number): string {
 export function valueText(v: unknown): string {
   if (typeof v === 'string') return v;
   return JSON.stringify(v) ?? String(v);
+}
+
+/** Shorten a label to `max` characters (the full text goes in a tooltip or title). */
+export function clipLabel(s: string, max = 18): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
 }

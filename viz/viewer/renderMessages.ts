@@ -1,13 +1,13 @@
 /**
  * The message diagram (Lamport style, on the shared horizontal time axis): one line per node and
  * an arrow per message from (sender, send time) to (receiver, delivery time). A dropped message
- * stops at its drop time halfway to the receiver and ends in ✕ (hover for the reason); a message
+ * stops at its drop time just short of the receiver's line and ends in ✕ (hover for the reason); a message
  * never delivered nor dropped runs dashed to the end of the run. Arrows are drawn only for the
  * zoomed window and only when it holds at most `ARROWS_MAX` of them; beyond that the view shows
  * message density per pixel column on a canvas and asks the reader to zoom in.
  */
 import type { MessageView, MessagesView } from '../model.ts';
-import { formatTimeUs } from './format.ts';
+import { clipLabel, formatTimeUs } from './format.ts';
 import { OUTCOME_COLORS } from './palette.ts';
 import type { G } from './panel.ts';
 import type { TimeScale } from './timeController.ts';
@@ -53,7 +53,7 @@ export function renderMessages(
     .attr('class', 'msg-node lane-label')
     .attr('x', 6)
     .attr('y', (n) => y(n) + 4)
-    .text((n) => n);
+    .text((n) => clipLabel(n));
   content
     .selectAll<SVGLineElement, string>('line.node-line')
     .data(nodes)
@@ -88,11 +88,18 @@ export function renderMessages(
     .attr('data-dropped', (m) => (m.dropUs !== null ? 'true' : null))
     .on('mousemove', (event: MouseEvent, m) => showTooltip(event, `${m.type}: ${m.from} → ${m.to}`, messageLines(m)))
     .on('mouseleave', hideTooltip);
+  // An undelivered message stops just short of its receiver's line, so the ✕ names the receiver
+  // without being mistaken for a delivery (or for a node in between).
+  const shortOf = (m: MessageView): number => {
+    const a = y(m.from);
+    const b = y(m.to);
+    return a === b ? a - 8 : b - Math.sign(b - a) * 7;
+  };
   g.select('line')
     .attr('x1', (m) => x(m.sendUs))
     .attr('y1', (m) => y(m.from))
     .attr('x2', (m) => x(endOf(m, ctx.endUs)))
-    .attr('y2', (m) => (m.deliverUs !== null ? y(m.to) : (y(m.from) + y(m.to)) / 2))
+    .attr('y2', (m) => (m.deliverUs !== null ? y(m.to) : shortOf(m)))
     .attr('stroke', (m) => (m.dropUs !== null ? OUTCOME_COLORS.fail : m.deliverUs === null ? '#9aa1ad' : DELIVERED))
     .attr('stroke-dasharray', (m) => (m.deliverUs === null && m.dropUs === null ? '3 3' : null))
     .attr('marker-end', (m) => (m.deliverUs !== null ? `url(#${ctx.arrowId})` : null));
@@ -100,7 +107,7 @@ export function renderMessages(
     .attr('d', (m) => {
       if (m.dropUs === null) return null;
       const cx = x(m.dropUs);
-      const cy = (y(m.from) + y(m.to)) / 2;
+      const cy = shortOf(m);
       return `M${cx - 4},${cy - 4}L${cx + 4},${cy + 4}M${cx - 4},${cy + 4}L${cx + 4},${cy - 4}`;
     })
     .attr('stroke', OUTCOME_COLORS.fail)

@@ -9,6 +9,7 @@ import { renderMarkdown } from './markdown.ts';
 
 export function verdictText(run: RunView): string {
   const unexpected = run.checks.filter((c) => !c.asExpected);
+  if (run.checks.length === 0) return 'No checks: this scenario judges nothing';
   if (run.verdict === 'ok') {
     const meant = run.checks.filter((c) => c.expected === 'fail').length;
     return meant ? `As expected: ${meant} check${meant > 1 ? 's' : ''} failed as this variant is meant to` : 'Every check passed';
@@ -52,6 +53,7 @@ export function renderRunCard(container: HTMLElement, run: RunView): void {
     );
   }
 
+  if (run.params.length === 0) params.appendChild(el('tr', {}, el('td', { class: 'empty' }, 'No parameters.')));
   const plan = el('ul', { class: 'plain mono' });
   if (run.faultPlan.length === 0) plan.appendChild(el('li', { class: 'empty' }, 'No faults: this run is the baseline.'));
   run.faultPlan.forEach((f) => plan.appendChild(el('li', {}, JSON.stringify(f))));

@@ -4,7 +4,7 @@
  * breakers and load-balancer ejections. Other events the node wrote are ticks above the state row.
  */
 import type { LaneRow, NodeEvent, NodeView, Segment } from '../model.ts';
-import { formatTimeUs } from './format.ts';
+import { clipLabel, formatTimeUs } from './format.ts';
 import { segmentColor } from './palette.ts';
 import type { G } from './panel.ts';
 import type { TimeScale } from './timeController.ts';
@@ -67,7 +67,8 @@ export function renderSwimlanes(content: G, labels: G, nodes: readonly NodeView[
         t.setAttribute('x', d.main ? '6' : '14');
         t.setAttribute('y', String(d.y));
         t.setAttribute('class', d.main ? 'lane-label' : 'row-label');
-        t.textContent = d.text;
+        t.textContent = clipLabel(d.text);
+        t.setAttribute('data-full', d.text);
       });
     });
   const lane = content
