@@ -79,10 +79,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   }
 }
 
-// Resolved at run time so that the CLI works while optional modules are being built.
+// Loaded lazily: most commands never need the report bundler or the property-test engine.
 const CHECK_MODULE = './check-command.ts';
-const REPORT_MODULE = '../../viz/report.ts';
-const PERFETTO_MODULE = '../../viz/perfetto.ts';
 
 export function reportError(err: unknown, io: Io): number {
   if (err instanceof InputError) {
@@ -279,14 +277,14 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
   const written: string[] = [];
   if (args.flags.report !== undefined) {
     const path = args.flags.report as string;
-    const mod = (await import(REPORT_MODULE)) as { writeReport: (p: string, runs: RunArtifacts[]) => Promise<void> };
-    await mod.writeReport(path, artifacts);
+    const { writeReport } = await import('../../viz/report.ts');
+    await writeReport(path, artifacts);
     written.push(`report: ${path}`);
   }
   if (args.flags.perfetto !== undefined) {
     const path = args.flags.perfetto as string;
-    const mod = (await import(PERFETTO_MODULE)) as { writePerfetto: (p: string, runs: RunArtifacts[]) => Promise<void> | void };
-    await mod.writePerfetto(path, artifacts);
+    const { writePerfetto } = await import('../../viz/perfetto.ts');
+    await writePerfetto(path, artifacts);
     written.push(`perfetto trace: ${path} (open it at https://ui.perfetto.dev)`);
   }
   if (tracePath !== undefined) written.push(`trace: ${tracePath}`);

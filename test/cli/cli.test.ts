@@ -135,4 +135,19 @@ export default defineScenario({
     expect(res.replay).toMatch(/run \.\/my-service\.ts --seed 1/);
     expect(existsSync(file)).toBe(true);
   });
+
+  it('--report and --perfetto write a self-contained HTML report and a Chrome Trace Event file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-report-'));
+    const html = join(dir, 'out', 'report.html');
+    const perfetto = join(dir, 'out', 'trace.json');
+    const r = faultline(['run', 'mmc-queue', '--all-variants', '--report', html, '--perfetto', perfetto, ...quick]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`wrote report: ${html}`);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toMatch(/^<!doctype html>/i);
+    expect(page).not.toMatch(/<script[^>]+src=|<link[^>]+href=["']https?:/i);
+    const trace = JSON.parse(readFileSync(perfetto, 'utf8'));
+    expect(Array.isArray(trace.traceEvents)).toBe(true);
+    expect(trace.traceEvents.length).toBeGreaterThan(0);
+  });
 });
