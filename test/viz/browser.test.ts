@@ -13,6 +13,8 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReport } from '../../viz/index.ts';
+import { runDetailed } from '../../sim/index.ts';
+import mmc from '../../scenarios/mmc-queue.ts';
 import { FIXTURE_NODES, fixtureRun } from './fixtures.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -154,6 +156,19 @@ describe.skipIf(!hasChromium && !ci)('report in Chromium', () => {
 
     await page.getByRole('button', { name: 'Reset' }).click();
     expect(await domain(page)).toEqual([0, 60 * 1e6]);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('renders a run with no trace (mmc-queue at level off) with empty-state notes', async () => {
+    const file = join(dir, 'mmc.html');
+    await writeReport(file, [runDetailed(mmc, { params: { customers: 3000 } })]);
+    const { page, problems } = await open(file);
+    expect(await page.locator('[data-panel=swimlanes] .empty').count()).toBe(1);
+    expect(await page.locator('[data-panel=faults] .empty').count()).toBe(1);
+    expect(await page.locator('#run-0-throughput path.series').count()).toBe(2);
+    expect(await page.locator('#run-0-latency path.series').count()).toBe(3);
+    expect(await page.locator('[data-panel=checks] li[data-status]').count()).toBe(2);
     expect(problems).toEqual([]);
     await page.close();
   });
