@@ -83,7 +83,6 @@ class RetryRun {
   ) {
     this.startUs = p.sim.now;
   }
-  readonly onAttemptDone = (o: Outcome): void => this.p.attemptDone(this, o);
 }
 
 function runAttempt(r: RetryRun): void {
@@ -135,7 +134,7 @@ class RetryImpl implements RetryPolicy {
     const actx = ctx.child();
     actx.attempt = r.attempt;
     this.budget?.onAttemptStart();
-    r.call(actx, r.onAttemptDone);
+    r.call(actx, (o: Outcome) => this.attemptDone(r, o));
   }
 
   attemptDone(r: RetryRun, o: Outcome): void {
