@@ -142,7 +142,7 @@ const RUN_FLAGS: Record<string, FlagSpec> = {
   faults: { type: 'string', value: 'plan.json', help: "replay this fault plan instead of the scenario's default" },
   json: { type: 'boolean', help: 'print the RunResult as JSON (an array with --all-variants)' },
   trace: { type: 'string', value: 'file.jsonl', help: 'stream the trace to a JSONL file (level full unless --trace-level)' },
-  'trace-level': { type: 'string', value: 'L', help: 'off | summary | full (default summary; the hash is the same at every level)' },
+  'trace-level': { type: 'string', value: 'L', help: 'off | summary | full (default summary, full with --trace/--report/--perfetto; same hash at every level)' },
   report: { type: 'string', value: 'file.html', help: 'write the D3 timeline report (one self-contained HTML file)' },
   perfetto: { type: 'string', value: 'file.json', help: 'write a Chrome Trace Event file for ui.perfetto.dev' },
   out: { type: 'string', value: 'file.json', help: 'also write the RunResult JSON to a file' },
@@ -239,7 +239,8 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
     const l = args.flags['trace-level'] as string;
     if (!(TRACE_LEVELS as readonly string[]).includes(l)) throw new UsageError(`--trace-level ${l}: valid: ${TRACE_LEVELS.join(', ')}`);
     traceLevel = l as TraceLevel;
-  } else if (args.flags.trace !== undefined) {
+  } else if (args.flags.trace !== undefined || args.flags.report !== undefined || args.flags.perfetto !== undefined) {
+    // a trace file, the report's message diagram and Perfetto's flows need every record
     traceLevel = 'full';
   }
   const tracePath = args.flags.trace as string | undefined;
@@ -260,6 +261,7 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
           budgets,
           traceLevel,
           traceSink: sink,
+          traceAlsoInMemory: args.flags.report !== undefined || args.flags.perfetto !== undefined,
           replay: { scenarioRef: ref, faultsFile },
         }),
       );

@@ -62,6 +62,8 @@ export interface TracerOptions {
   sink?: TraceSink;
   /** Keep at most this many records in memory; later ones are counted as truncated. */
   memoryMax?: number;
+  /** With a sink, also keep records in memory (for a report of the same run). Default false. */
+  alsoKeepInMemory?: boolean;
 }
 
 export class Tracer {
@@ -72,6 +74,7 @@ export class Tracer {
   private readonly hasher = new Hasher();
   private readonly sink: TraceSink | undefined;
   private readonly memoryMax: number;
+  private readonly keepInMemory: boolean;
   /** True when records of detail kinds are kept; models may skip building optional detail fields. */
   readonly keepsDetail: boolean;
 
@@ -79,6 +82,7 @@ export class Tracer {
     this.level = options.level ?? 'summary';
     this.sink = options.sink;
     this.memoryMax = options.memoryMax ?? 2_000_000;
+    this.keepInMemory = this.sink === undefined || options.alsoKeepInMemory === true;
     this.keepsDetail = this.level === 'full';
   }
 
@@ -88,13 +92,10 @@ export class Tracer {
     const level = this.level;
     if (level === 'off') return;
     if (level === 'summary' && detailKinds.has(record.kind)) return;
-    if (this.sink !== undefined) {
-      this.sink.write(record);
-    } else if (this.records.length < this.memoryMax) {
-      this.records.push(record);
-    } else {
-      this.truncated++;
-    }
+    if (this.sink !== undefined) this.sink.write(record);
+    if (!this.keepInMemory) return;
+    if (this.records.length < this.memoryMax) this.records.push(record);
+    else this.truncated++;
   }
 
   get hash(): string {

@@ -62,6 +62,8 @@ export interface RunOptions {
   faults?: FaultPlanInput;
   traceLevel?: TraceLevel;
   traceSink?: TraceSink;
+  /** With a sink, also keep the records in memory (the report of the same run needs them). */
+  traceAlsoInMemory?: boolean;
   budgets?: Partial<Budgets>;
   /** How the replay command names the scenario (a path for a user's own file) and the plan file. */
   replay?: { scenarioRef?: string; faultsFile?: string };
@@ -102,7 +104,7 @@ export function runDetailed<P extends ParamSpecs>(scenario: Scenario<P>, options
   const plan = parseFaultPlan(planInput);
 
   const sim = new Simulation({ seed, budgets: { ...scenario.budgets, ...options.budgets } });
-  const trace = new Tracer({ level: options.traceLevel ?? 'off', sink: options.traceSink });
+  const trace = new Tracer({ level: options.traceLevel ?? 'off', sink: options.traceSink, alsoKeepInMemory: options.traceAlsoInMemory });
   const windowUs = Math.round((scenario.seriesWindowMs ?? 1000) * 1000);
   const metrics = new Metrics(windowUs);
   const requests = new RequestStats(windowUs, trace);
