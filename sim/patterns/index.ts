@@ -20,6 +20,8 @@ export type { HedgingOptions, HedgingPolicy } from './hedging.ts';
 
 export { circuitBreaker, circuitBreakerConfig, BREAKER_STATE_ORDER } from './circuit-breaker.ts';
 export type { CircuitBreaker, CircuitBreakerOptions, CircuitBreakerConfig, BreakerState, WindowSnapshot } from './circuit-breaker.ts';
+export { opossumBreaker, hystrixBreaker, pollyBreaker } from './library-breakers.ts';
+export type { LibraryBreaker } from './library-breakers.ts';
 export { bulkhead } from './bulkhead.ts';
 export type { Bulkhead, BulkheadOptions } from './bulkhead.ts';
 export { rateLimiter } from './rate-limiter.ts';
