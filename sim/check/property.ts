@@ -1,0 +1,548 @@
+/**
+ * The property runner: "this scenario's invariants hold under any fault plan of these kinds".
+ *
+ * `checkScenario` asks fast-check for (fault plan, run seed[, params]) triples, runs the scenario
+ * on each, and judges the chosen invariants. It returns either evidence (runs, and which fault
+ * kinds hit which targets) or the violation, shrunk by fast-check to a minimal plan, re-run to
+ * confirm that it still fails the same way, with the command that replays it.
+ *
+ * Choices, and why:
+ *   - Shrinking is locked to the first violated invariant: a smaller plan that breaks something
+ *     else is a different bug, and "slipping" to it would hide the one found.
+ *   - The run seed is generated but never shrunk (a smaller seed is not a simpler run); the plan
+ *     shrinks toward fewer, shorter, later faults (see arbitraries.ts).
+ *   - Shrinking has a bound (`shrinkRunsMax` runs); past it the smallest plan found so far is
+ *     reported, so shrinking always ends.
+ *   - A run that throws (a model assertion) or exceeds a budget is a violation (`run-error`,
+ *     `budget`); a run rejected as bad input (InputError: an unknown target, say) stops the search
+ *     and is rethrown, since no plan can pass or fail on bad input.
+ *   - Liveness mode (TigerBeetle's VOPR): faults happen before the horizon; at the horizon a `heal`
+ *     entry ends them all; the `liveness` invariant then requires the SLO to hold again within a
+ *     stated time (and, optionally, a convergence predicate of the scenario's own).
+ *   - Deterministic by default: the fast-check seed is 1 unless given; the same options give the
+ *     same report, byte for byte.
+ */
+import fc from 'fast-check';
+import { BudgetExceededError, InputError } from '../kernel/errors.ts';
+import { formatDuration, parseDuration, type Duration } from '../kernel/time.ts';
+import type { Seed } from '../kernel/random.ts';
+import type { Budgets } from '../kernel/sim.ts';
+import type { TraceLevel, TraceRecord } from '../observe/trace.ts';
+import { faultKindSpec, faultKinds, parseFaultPlan, serializeFaultPlan, type FaultEntry } from '../faults/plan.ts';
+import { replayCommand, runDetailed, type RunArtifacts } from '../run/runner.ts';
+import type { CheckOutcome, ParamValue, Scenario } from '../run/scenario.ts';
+import { faultPlan, runSeed, scenarioParams, type FaultTargets } from './arbitraries.ts';
+import { checkRecovery, type SloSpec } from './slo.ts';
+
+/** An invariant of your own, judged on a finished run. */
+export interface Invariant {
+  name: string;
+  description?: string;
+  check(run: RunArtifacts): CheckOutcome | boolean;
+}
+
+export interface FaultSpace {
+  /** Fault kinds to explore; default: the kinds the scenario declares (`faultKinds`). */
+  kinds?: readonly string[];
+  /** Names to aim faults at; default: discovered from a fault-free run's trace. */
+  targets?: FaultTargets;
+  /** Faults start and end within [0, horizon]; default 80% of a fault-free run (50% in liveness mode). */
+  horizon?: Duration;
+  /** At most this many faults per plan (default 3). */
+  maxFaults?: number;
+  durationMin?: Duration;
+  durationMax?: Duration;
+  resolution?: Duration;
+}
+
+export interface LivenessOptions {
+  /** The kind appended at the horizon to heal everything; default `heal` when registered, else none. */
+  healKind?: string | null;
+  /** How long after healing the SLO must hold again; default half the time left after healing. */
+  within?: Duration;
+  /** The SLO that must hold again; default `{ availabilityMin: 0.99 }`. */
+  slo?: SloSpec;
+  /** A convergence predicate of the scenario's own (replicas agree, queues drained). */
+  converged?(run: RunArtifacts, healedAtUs: number): CheckOutcome | boolean;
+}
+
+export interface CheckProgress {
+  phase: 'explore' | 'shrink' | 'confirm';
+  /** Exploration runs done. */
+  run: number;
+  runs: number;
+  /** Shrink candidates run so far. */
+  shrinkRuns: number;
+  /** The invariant found violated, once one is. */
+  violation: string | null;
+  /** Faults in the smallest failing plan so far. */
+  faults: number | null;
+}
+
+export interface CheckScenarioOptions {
+  /** Default: the scenario's first variant. */
+  variant?: string;
+  /**
+   * What must hold: names of the scenario's checks and/or invariants of your own. Default: every
+   * check of the scenario (also those the variant is expected to fail: finding how is the point),
+   * plus `liveness` in liveness mode.
+   */
+  invariants?: readonly (string | Invariant)[];
+  /** Exploration runs (default 100). */
+  runs?: number;
+  faults?: FaultSpace;
+  /** The fast-check seed (default 1). */
+  seed?: number;
+  /** A fast-check counterexample path, to go straight to a reported counterexample. */
+  path?: string;
+  /** Run every plan on this root seed instead of generating one per run. */
+  runSeed?: Seed;
+  /** Param overrides on top of the variant's. */
+  params?: Record<string, ParamValue>;
+  /** Params to explore within their declared ranges (shrinking toward the variant's values). */
+  exploreParams?: readonly string[];
+  /** Liveness mode: heal everything at the horizon and require convergence. */
+  liveness?: boolean | LivenessOptions;
+  /** Bound on shrink candidates run (default 1000). */
+  shrinkRunsMax?: number;
+  /** Trace level of each run (default `summary`, so checks may read `records`). */
+  traceLevel?: TraceLevel;
+  budgets?: Partial<Budgets>;
+  /** How the replay command names the scenario and the plan file (default `plan.json`). */
+  replay?: { scenarioRef?: string; faultsFile?: string };
+  onProgress?(progress: CheckProgress): void;
+}
+
+export interface Violation {
+  invariant: string;
+  detail: string;
+  firstFailedAtMs: number | null;
+  /** The root seed of the failing run (the `--seed` of the replay command). */
+  runSeed: Seed;
+  /** Explored param overrides of the failing run (empty unless `exploreParams`). */
+  params: Record<string, ParamValue>;
+  /** fast-check's counterexample path: `checkScenario(s, { seed, path })` goes straight to it. */
+  path: string;
+  /** Shrink candidates run, and how many faults the first failing plan had. */
+  shrinkRuns: number;
+  faultCountBeforeShrink: number;
+  /** The shrunk plan was run again and failed the same invariant with the same trace hash. */
+  confirmed: boolean;
+  traceHash: string;
+}
+
+/** faults kind → target → exploration runs in which that kind hit that target. */
+export type Coverage = Record<string, Record<string, number>>;
+
+export interface CheckReport {
+  scenario: string;
+  variant: string;
+  /** The fast-check seed. */
+  seed: number;
+  /** Exploration runs (the failing one included; shrink runs not). */
+  runs: number;
+  coverage: Coverage;
+  violation: Violation | null;
+  /** On a violation, the shrunk plan (as JSON for `--faults`); otherwise null. */
+  faults: Record<string, unknown>[] | null;
+  /** On a violation, the command that replays it; otherwise the command that repeats this check. */
+  replay: string;
+  /** Invariants whose outcome was `unknown`, with how many exploration runs. */
+  inconclusive: Record<string, number>;
+  /** The exploration space actually used (after defaults and discovery). */
+  space: { kinds: string[]; targets: FaultTargets; horizonMs: number; maxFaults: number; liveness: boolean };
+}
+
+interface Candidate {
+  faults: FaultEntry[];
+  runSeed: Seed;
+  params: Record<string, ParamValue>;
+}
+
+interface Evaluation {
+  failed: { invariant: string; detail: string; firstFailedAtMs: number | null } | null;
+  unknown: string[];
+  traceHash: string;
+}
+
+const LIVENESS = 'liveness';
+
+/** Discover fault targets from a run's kept trace records (fields `node`, `disk`, `link`, `zone`, `rack`). */
+export function targetsFromRecords(records: readonly TraceRecord[]): FaultTargets {
+  const pools: Record<'nodes' | 'disks' | 'links' | 'zones' | 'racks', Set<string>> = {
+    nodes: new Set(),
+    disks: new Set(),
+    links: new Set(),
+    zones: new Set(),
+    racks: new Set(),
+  };
+  for (const r of records) {
+    if (r.kind === 'run-start' || r.kind === 'run-end' || r.kind.startsWith('kv-') || r.kind === 'request') continue;
+    const x = r as unknown as Record<string, unknown>;
+    const add = (field: string, pool: keyof typeof pools): void => {
+      const v = x[field];
+      if (typeof v === 'string' && v.length > 0) pools[pool].add(v);
+    };
+    add('node', 'nodes');
+    add('disk', 'disks');
+    add('link', 'links');
+    add('zone', 'zones');
+    add('rack', 'racks');
+  }
+  const out: FaultTargets = {};
+  for (const [k, s] of Object.entries(pools)) if (s.size) out[k as keyof typeof pools] = [...s].sort();
+  return out;
+}
+
+function targetLabel(e: FaultEntry): string {
+  if (typeof e.target === 'string') return e.target;
+  const groups = e.groups;
+  if (Array.isArray(groups)) return groups.map((g) => (Array.isArray(g) ? g.join(',') : String(g))).join(' | ');
+  for (const v of Object.values(e)) {
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join(',');
+  }
+  for (const k of ['node', 'link', 'disk', 'zone', 'rack']) if (typeof e[k] === 'string') return e[k] as string;
+  return '*';
+}
+
+function outcomeOf(r: CheckOutcome | boolean): CheckOutcome {
+  return typeof r === 'boolean' ? { status: r ? 'ok' : 'fail' } : r;
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function checkScenario(scenario: Scenario<any>, options: CheckScenarioOptions = {}): CheckReport {
+  const variant = options.variant ?? scenario.variantNames[0]!;
+  if (!scenario.variants[variant]) {
+    throw new InputError(`scenario ${scenario.name} has no variant ${JSON.stringify(variant)}; variants: ${scenario.variantNames.join(', ')}`);
+  }
+  const runs = options.runs ?? 100;
+  if (!(Number.isInteger(runs) && runs >= 1)) throw new InputError(`checkScenario: runs=${runs} is not valid; use an integer ≥ 1`);
+  const seed = options.seed ?? 1;
+  if (!(Number.isInteger(seed) && seed >= -0x80000000 && seed <= 0xffffffff)) {
+    throw new InputError(`checkScenario: seed=${seed} is not valid; use an integer (fast-check seeds are 32-bit)`);
+  }
+  const shrinkRunsMax = options.shrinkRunsMax ?? 1000;
+  const traceLevel = options.traceLevel ?? 'summary';
+  const baseParams = options.params ?? {};
+  const liveness = options.liveness === true ? {} : options.liveness || null;
+
+  // Invariants: scenario check names and own invariants.
+  const checkNames = (scenario.checks ?? []).map((c) => c.name);
+  const chosen = options.invariants ?? [...checkNames, ...(liveness ? [LIVENESS] : [])];
+  const named: string[] = [];
+  const own: Invariant[] = [];
+  for (const inv of chosen) {
+    if (typeof inv === 'string') {
+      if (inv === LIVENESS) {
+        if (!liveness) throw new InputError(`checkScenario: invariant ${LIVENESS} needs liveness mode (liveness: true)`);
+        continue;
+      }
+      if (!checkNames.includes(inv)) {
+        throw new InputError(`scenario ${scenario.name} has no check ${JSON.stringify(inv)}; checks: ${checkNames.join(', ') || '(none)'}`);
+      }
+      named.push(inv);
+    } else {
+      own.push(inv);
+    }
+  }
+  const livenessChosen = Boolean(liveness) && (options.invariants === undefined || options.invariants.includes(LIVENESS));
+  if (named.length === 0 && own.length === 0 && !livenessChosen) {
+    throw new InputError(`checkScenario: scenario ${scenario.name} has no checks and no invariants were given; nothing to check`);
+  }
+
+  // The exploration space.
+  const space = options.faults ?? {};
+  const kinds = [...(space.kinds ?? scenario.faultKinds ?? [])];
+  if (kinds.length === 0) {
+    throw new InputError(
+      `checkScenario: scenario ${scenario.name} declares no faultKinds; give faults.kinds (registered kinds: ${faultKinds().join(', ') || '(none)'})`,
+    );
+  }
+  for (const k of kinds) {
+    if (!faultKindSpec(k)) throw new InputError(`unknown fault kind ${JSON.stringify(k)}; registered kinds: ${faultKinds().join(', ') || '(none)'}`);
+  }
+  let targets = space.targets;
+  let horizonUs = space.horizon !== undefined ? parseDuration(space.horizon, 'faults.horizon') : undefined;
+  if (targets === undefined || horizonUs === undefined) {
+    // a fault-free probe run tells how long the scenario runs and what it is made of
+    const probe = runDetailed(scenario, {
+      seed: options.runSeed ?? 1,
+      variant,
+      params: baseParams,
+      faults: [],
+      traceLevel: 'summary',
+      budgets: options.budgets,
+    });
+    targets ??= targetsFromRecords(probe.records);
+    if (horizonUs === undefined) {
+      const endUs = probe.result.stats.simTimeMs * 1000;
+      if (!(endUs > 0 && endUs < Infinity)) {
+        throw new InputError(`checkScenario: cannot size the fault horizon from a run of length ${endUs}us; give faults.horizon`);
+      }
+      horizonUs = Math.max(1000, Math.floor((endUs * (liveness ? 0.5 : 0.8)) / 1000) * 1000);
+    }
+  }
+  const maxFaults = space.maxFaults ?? 3;
+  const planArb = faultPlan({
+    kinds,
+    targets,
+    horizon: horizonUs,
+    maxFaults,
+    durationMin: space.durationMin,
+    durationMax: space.durationMax,
+    resolution: space.resolution,
+  });
+
+  // Liveness: the heal entry appended at the horizon.
+  let healKind: string | null = null;
+  if (liveness) {
+    healKind = liveness.healKind === undefined ? (faultKindSpec('heal') ? 'heal' : null) : liveness.healKind;
+    if (healKind !== null) {
+      const spec = faultKindSpec(healKind);
+      if (!spec) throw new InputError(`liveness: heal kind ${JSON.stringify(healKind)} is not registered; registered kinds: ${faultKinds().join(', ')}`);
+      const required = Object.entries(spec.fields).filter(([, f]) => f.required).map(([k]) => k);
+      if (required.length || spec.duration === 'required') {
+        throw new InputError(`liveness: heal kind ${healKind} needs ${[...required, ...(spec.duration === 'required' ? ['for'] : [])].join(', ')}; a heal-everything kind takes no fields`);
+      }
+    }
+  }
+  const withHeal = (plan: readonly FaultEntry[]): FaultEntry[] =>
+    healKind !== null ? [...plan, { at: horizonUs!, kind: healKind }] : [...plan];
+
+  const evaluate = (c: Candidate): Evaluation => {
+    const plan = withHeal(c.faults);
+    let art: RunArtifacts;
+    try {
+      art = runDetailed(scenario, {
+        seed: c.runSeed,
+        variant,
+        params: { ...baseParams, ...c.params },
+        faults: plan,
+        traceLevel,
+        budgets: options.budgets,
+      });
+    } catch (err) {
+      if (err instanceof InputError) throw err;
+      const invariant = err instanceof BudgetExceededError ? 'budget' : 'run-error';
+      return { failed: { invariant, detail: errorMessage(err), firstFailedAtMs: null }, unknown: [], traceHash: '' };
+    }
+    const unknown: string[] = [];
+    let failed: Evaluation['failed'] = null;
+    const judge = (name: string, o: CheckOutcome): void => {
+      if (o.status === 'unknown') unknown.push(name);
+      else if (o.status === 'fail' && failed === null) {
+        failed = { invariant: name, detail: o.detail ?? '', firstFailedAtMs: o.firstFailedAtMs ?? null };
+      }
+    };
+    for (const name of named) {
+      const r = art.result.checks.find((x) => x.name === name)!;
+      judge(name, { status: r.status, detail: r.detail, firstFailedAtMs: r.firstFailedAtMs });
+    }
+    for (const inv of own) {
+      let o: CheckOutcome;
+      try {
+        o = outcomeOf(inv.check(art));
+      } catch (err) {
+        o = { status: 'unknown', detail: `invariant threw: ${errorMessage(err)}` };
+      }
+      judge(inv.name, o);
+    }
+    if (liveness && livenessChosen) judge(LIVENESS, livenessOutcome(art, c.faults));
+    return { failed, unknown, traceHash: art.result.traceHash };
+  };
+
+  const livenessOutcome = (art: RunArtifacts, plan: readonly FaultEntry[]): CheckOutcome => {
+    const l = liveness!;
+    const healedAtUs = healKind !== null ? horizonUs! : plan.reduce((t, e) => Math.max(t, e.at + (e.for ?? 0)), 0);
+    const endUs = art.result.stats.simTimeMs * 1000;
+    const withinUs = l.within !== undefined ? parseDuration(l.within, 'liveness within') : Math.max(1, Math.floor((endUs - healedAtUs) / 2));
+    const rec = checkRecovery(art.requests, { healedAtUs, within: withinUs, slo: l.slo ?? { availabilityMin: 0.99 }, endUs });
+    if (rec.status === 'fail' || !l.converged) return rec;
+    let conv: CheckOutcome;
+    try {
+      conv = outcomeOf(l.converged(art, healedAtUs));
+    } catch (err) {
+      conv = { status: 'unknown', detail: `converged() threw: ${errorMessage(err)}` };
+    }
+    if (conv.status !== 'ok') return { ...conv, detail: `no convergence after healing at ${formatDuration(healedAtUs)}: ${conv.detail ?? ''}` };
+    return rec;
+  };
+
+  // The property, with bookkeeping: coverage of exploration runs, shrink lock and bound, abort.
+  const coverage: Coverage = {};
+  const inconclusive: Record<string, number> = {};
+  let explored = 0;
+  let shrinkRuns = 0;
+  let locked: string | null = null;
+  let aborted: InputError | null = null;
+  let firstFailingSize = 0;
+  let smallest: { candidate: Candidate; evaluation: Evaluation } | null = null;
+  const progress = (phase: CheckProgress['phase']): void =>
+    options.onProgress?.({
+      phase,
+      run: explored,
+      runs,
+      shrinkRuns,
+      violation: locked,
+      faults: smallest ? smallest.candidate.faults.length : null,
+    });
+
+  const arb = fc.record({
+    faults: planArb,
+    runSeed: options.runSeed !== undefined ? fc.constant(options.runSeed) : runSeed(),
+    params: options.exploreParams?.length ? scenarioParams(scenario, { variant, names: options.exploreParams }) : fc.constant({}),
+  });
+  const property = fc.property(arb, (c: Candidate) => {
+    if (aborted) return true;
+    if (locked !== null && shrinkRuns >= shrinkRunsMax) return true;
+    let ev: Evaluation;
+    try {
+      ev = evaluate(c);
+    } catch (err) {
+      aborted = err as InputError;
+      return true;
+    }
+    if (locked === null) {
+      explored++;
+      for (const e of c.faults) {
+        const byTarget = (coverage[e.kind] ??= {});
+        const label = targetLabel(e);
+        byTarget[label] = (byTarget[label] ?? 0) + 1;
+      }
+      for (const u of ev.unknown) inconclusive[u] = (inconclusive[u] ?? 0) + 1;
+      if (ev.failed) {
+        locked = ev.failed.invariant;
+        firstFailingSize = c.faults.length;
+        smallest = { candidate: c, evaluation: ev };
+        progress('shrink');
+        return false;
+      }
+      progress('explore');
+      return true;
+    }
+    shrinkRuns++;
+    const fails = ev.failed !== null && ev.failed.invariant === locked;
+    if (fails) smallest = { candidate: c, evaluation: ev };
+    progress('shrink');
+    return !fails;
+  });
+
+  const details = fc.check(property, {
+    seed,
+    numRuns: runs,
+    ...(options.path !== undefined ? { path: options.path } : {}),
+    endOnFailure: false,
+  });
+  if (aborted) throw aborted;
+
+  const kindsSorted = [...kinds];
+  const report: CheckReport = {
+    scenario: scenario.name,
+    variant,
+    seed,
+    runs: explored,
+    coverage: sortCoverage(coverage),
+    violation: null,
+    faults: null,
+    replay: checkCommandLine(scenario, { seed, runs, variant, kinds: space.kinds, scenarioRef: options.replay?.scenarioRef }),
+    inconclusive,
+    space: { kinds: kindsSorted, targets, horizonMs: horizonUs / 1000, maxFaults, liveness: Boolean(liveness) },
+  };
+  if (!details.failed || locked === null) return report;
+
+  // fast-check's counterexample is the last failing candidate it kept; confirm it by running again.
+  const counterexample = (details.counterexample?.[0] as Candidate | undefined) ?? smallest!.candidate;
+  progress('confirm');
+  const again = evaluate(counterexample);
+  const kept = smallest as { candidate: Candidate; evaluation: Evaluation } | null;
+  const recorded = kept && JSON.stringify(kept.candidate) === JSON.stringify(counterexample) ? kept.evaluation : again;
+  const confirmed = again.failed !== null && again.failed.invariant === locked && again.traceHash === recorded.traceHash;
+  const failed = again.failed ?? recorded.failed!;
+  const plan = parseFaultPlan(withHeal(counterexample.faults));
+  const faultsFile = options.replay?.faultsFile ?? 'plan.json';
+  report.violation = {
+    invariant: failed.invariant,
+    detail: failed.detail,
+    firstFailedAtMs: failed.firstFailedAtMs,
+    runSeed: counterexample.runSeed,
+    params: counterexample.params,
+    path: details.counterexamplePath ?? '',
+    shrinkRuns,
+    faultCountBeforeShrink: firstFailingSize,
+    confirmed,
+    traceHash: again.traceHash,
+  };
+  report.faults = serializeFaultPlan(plan);
+  report.replay = replayCommand(scenario, {
+    seed: counterexample.runSeed,
+    variant,
+    params: { ...baseParams, ...counterexample.params },
+    faultsFile,
+    scenarioRef: options.replay?.scenarioRef,
+  });
+  return report;
+}
+
+function sortCoverage(c: Coverage): Coverage {
+  const out: Coverage = {};
+  for (const k of Object.keys(c).sort()) {
+    const t: Record<string, number> = {};
+    for (const name of Object.keys(c[k]!).sort()) t[name] = c[k]![name]!;
+    out[k] = t;
+  }
+  return out;
+}
+
+function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The command that repeats a check exactly. */
+export function checkCommandLine(
+  scenario: Scenario<any>,
+  o: { seed: number; runs: number; variant: string; kinds?: readonly string[]; scenarioRef?: string },
+): string {
+  const parts = ['npm', 'run', 'faultline', '--', 'check', o.scenarioRef ?? scenario.name, '--seed', String(o.seed), '--runs', String(o.runs)];
+  if (o.variant !== scenario.variantNames[0]) parts.push('--variant', o.variant);
+  if (o.kinds?.length) parts.push('--kinds', o.kinds.join(','));
+  return parts.map(shellQuote).join(' ');
+}
+
+/** A multi-line, human-readable account of a report (used by the CLI and the vitest helpers). */
+export function formatCheckReport(report: CheckReport): string {
+  const lines: string[] = [];
+  const v = report.violation;
+  lines.push(
+    `${report.scenario} (${report.variant}): ${report.runs} run(s), fast-check seed ${report.seed}` +
+      (v ? `, violation of ${v.invariant}` : ', no violation'),
+  );
+  const kinds = Object.keys(report.coverage);
+  if (kinds.length) {
+    lines.push('coverage (fault kind: target × runs):');
+    for (const k of kinds) {
+      const t = Object.entries(report.coverage[k]!).map(([name, n]) => `${name}×${n}`);
+      lines.push(`  ${k}: ${t.join(', ')}`);
+    }
+  } else {
+    lines.push('coverage: no faults were generated (maxFaults 0, or every plan was empty)');
+  }
+  const inc = Object.entries(report.inconclusive);
+  if (inc.length) lines.push(`inconclusive (outcome unknown): ${inc.map(([k, n]) => `${k} in ${n} run(s)`).join(', ')}`);
+  if (v) {
+    lines.push(`violation: ${v.invariant}${v.firstFailedAtMs !== null ? ` at ${v.firstFailedAtMs} ms` : ''}`);
+    lines.push(`  ${v.detail}`);
+    lines.push(
+      `shrunk from ${v.faultCountBeforeShrink} to ${report.faults?.length ?? 0} fault(s) in ${v.shrinkRuns} shrink run(s); ` +
+        (v.confirmed ? 'replayed: fails the same way' : 'WARNING: the shrunk plan did not fail the same way when run again'),
+    );
+    lines.push(`run seed ${String(v.runSeed)}; fast-check seed ${report.seed}, path ${JSON.stringify(v.path)}`);
+    if (Object.keys(v.params).length) lines.push(`params: ${JSON.stringify(v.params)}`);
+    lines.push('plan:');
+    lines.push(JSON.stringify(report.faults, null, 2));
+  }
+  lines.push(`${v ? 'replay' : 'repeat'}: ${report.replay}`);
+  return lines.join('\n') + '\n';
+}
