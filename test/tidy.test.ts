@@ -1,5 +1,5 @@
 // Style enforced by a test (STYLE.md): no ambient time or randomness in simulation code, no
-// Node APIs in the layers the browser also runs, no leftover FIXMEs, readable line lengths.
+// Node APIs in the layers the browser also runs, no leftover FIXMEs.
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -75,7 +75,7 @@ describe('tidy', () => {
     expect(offenders).toEqual([]);
   });
 
-  it('no leftover FIXME or XXX markers, and lines stay readable (≤ 260 columns)', () => {
+  it('no leftover FIXME or XXX markers', () => {
     const offenders: string[] = [];
     const all = ['sim', 'scenarios', 'viz', 'test', 'bench'].filter(exists).flatMap(files);
     for (const f of all) {
@@ -83,7 +83,6 @@ describe('tidy', () => {
       const lines = readFileSync(join(root, f), 'utf8').split('\n');
       lines.forEach((line, i) => {
         if (/\b(FIXME|XXX)\b/.test(line)) offenders.push(`${f}:${i + 1}: marker`);
-        if (line.length > 260 && !/https?:\/\//.test(line)) offenders.push(`${f}:${i + 1}: ${line.length} columns`);
       });
     }
     expect(offenders).toEqual([]);
