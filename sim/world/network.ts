@@ -18,8 +18,14 @@
  * - A corrupted message arrives with `corrupted: true` and, for string, number or byte
  *   payloads, one bit flipped; models that checksum payloads should drop it.
  *
- * Hot path: one message object and one kernel event per delivery, draws from the link's own
- * random stream (`net/link/<from>-><to>`) only for the effects that are on, and one small trace
+ * Randomness: each sending node has its own stream, `net/node/<from>`, shared by its outgoing
+ * links. A stream per link (`net/link/a->b`) would also keep a->b's draws fixed when a sends to
+ * a new node, but 100 nodes make 9,900 seedrandom states, whose creation (~46 µs each) and
+ * scattered memory (a cache miss per draw) made delivery 2× slower in bench/network.ts; a
+ * stream per sender keeps every other node's draws unchanged when a node or a fault is added.
+ *
+ * Hot path: one message object and one kernel event per delivery, draws only for the effects
+ * that are on, and one small trace
  * record per outcome (`message-deliver` or `message-drop`, detail kinds: hashed at every level,
  * kept only at `full`). Call timeouts live in per-timeout FIFO lanes with one kernel timer each,
  * so a call costs no heap entry for its timeout.
@@ -28,7 +34,7 @@ import { durationSampler, type DistributionSpec, type Sampler } from '../kernel/
 import { InputError } from '../kernel/errors.ts';
 import type { Random, RandomStreams } from '../kernel/random.ts';
 import type { SimEvent, Simulation } from '../kernel/sim.ts';
-import { markDetailKind, type Tracer } from '../observe/trace.ts';
+import { markDetailKind, type TraceRecordOf, type Tracer } from '../observe/trace.ts';
 import type { Node } from './node.ts';
 import type { PartitionDirection } from './partition.ts';
 
@@ -64,6 +70,7 @@ export interface Message<P = unknown> {
   readonly callId: number;
   /** @internal */ readonly src: number;
   /** @internal */ readonly dst: number;
+  /** @internal the network that carries it (saves a closure or tuple per delivery) */ readonly net: Network;
 }
 
 export type MessageHandler = (msg: Message<any>) => void;
@@ -417,7 +424,7 @@ export class Network {
     if (l === undefined) {
       let base = this.defaults;
       for (const r of this.rules) if (r.from.has(src) && r.to.has(dst)) base = r.link;
-      l = new Link(this.random.get(`net/link/${this.names[src]}->${this.names[dst]}`), base);
+      l = new Link(this.random.get(`net/node/${this.names[src]}`), base);
       this.links[k] = l;
     }
     return l;
@@ -458,11 +465,12 @@ export class Network {
       callId,
       src,
       dst,
+      net: this,
     };
-    this.sim.schedule(this.delay(l, sizeBytes, now), deliverMessage, [this, msg] as const);
+    this.sim.schedule(this.delay(l, sizeBytes, now), deliverMessage, msg);
     if (l.dupP > 0 && l.next() < l.dupP) {
       const copy: Message = { ...msg, duplicate: true };
-      this.sim.schedule(this.delay(l, 0, now), deliverMessage, [this, copy] as const);
+      this.sim.schedule(this.delay(l, 0, now), deliverMessage, copy);
     }
     return id;
   }
@@ -511,12 +519,12 @@ export class Network {
         return;
       }
       this.delivered++;
-      this.trace.emit({ time: this.sim.now, kind: 'message-deliver', from: msg.from, to: msg.to, id: msg.id, sentUs: msg.sentUs });
+      this.emitDeliver(msg);
       h(msg);
       return;
     }
     this.delivered++;
-    this.trace.emit({ time: this.sim.now, kind: 'message-deliver', from: msg.from, to: msg.to, id: msg.id, sentUs: msg.sentUs });
+    this.emitDeliver(msg);
     const c = this.calls.get(-callId);
     if (c === undefined) {
       this.lateReplies++;
@@ -559,15 +567,47 @@ export class Network {
     this.sim.schedule(lane.calls[h]!.deadlineUs - now, laneFire, [this, lane] as const);
   }
 
+  /**
+   * Per-message records are hashed at every trace level but kept only at `full`. When they are
+   * not kept, one scratch object per kind is refilled instead of allocating a record per
+   * message: the hash sees the same fields in the same order, so `traceHash` is unchanged.
+   */
+  private emitDeliver(msg: Message): void {
+    if (this.trace.keepsDetail) {
+      this.trace.emit({ time: this.sim.now, kind: 'message-deliver', from: msg.from, to: msg.to, id: msg.id, sentUs: msg.sentUs });
+      return;
+    }
+    const r = this.deliverScratch;
+    r.time = this.sim.now;
+    r.from = msg.from;
+    r.to = msg.to;
+    r.id = msg.id;
+    r.sentUs = msg.sentUs;
+    this.trace.emit(r);
+  }
+
   private drop(src: number, dst: number, id: number, reason: DropReason): void {
     this.dropped++;
     this.dropsByReason[reason]++;
-    this.trace.emit({ time: this.sim.now, kind: 'message-drop', from: this.names[src]!, to: this.names[dst]!, id, reason });
+    if (this.trace.keepsDetail) {
+      this.trace.emit({ time: this.sim.now, kind: 'message-drop', from: this.names[src]!, to: this.names[dst]!, id, reason });
+      return;
+    }
+    const r = this.dropScratch;
+    r.time = this.sim.now;
+    r.from = this.names[src]!;
+    r.to = this.names[dst]!;
+    r.id = id;
+    r.reason = reason;
+    this.trace.emit(r);
   }
+
+  private readonly deliverScratch: TraceRecordOf<'message-deliver'> = { time: 0, kind: 'message-deliver', from: '', to: '', id: 0, sentUs: 0 };
+  private readonly dropScratch: TraceRecordOf<'message-drop'> = { time: 0, kind: 'message-drop', from: '', to: '', id: 0, reason: 'loss' };
 }
 
-function deliverMessage(x: readonly [Network, Message]): void {
-  x[0]._deliver(x[1]);
+function deliverMessage(m: Message): void {
+  m.net._deliver(m);
 }
 function redeliver(x: readonly [Network, Message]): void {
   x[0]._deliver(x[1]);
