@@ -89,7 +89,7 @@ export class Clock {
     return this.anchorMonoUs + (this.sim.now - this.anchorTrueUs) * this.rate;
   }
 
-  /** Local wall-clock time in microseconds (drifts and steps): what `Date.now()` would say. */
+  /** Local wall-clock time in microseconds (drifts and steps): what the host wall clock would say. */
   now(): number {
     return this.monotonic() + this._offsetUs;
   }

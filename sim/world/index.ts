@@ -1,5 +1,5 @@
 /**
- * The world layer's public API: the things that fail. Explicit exports only (no `export *`).
+ * The world layer's public API: the things that fail. Explicit, named exports only.
  */
 export { createWorld, World } from './world.ts';
 export type { WorldContext, WorldSpec, WorldNodeSpec, DiskSpec } from './world.ts';
