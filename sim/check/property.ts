@@ -453,11 +453,41 @@ export function checkScenario(scenario: Scenario<any>, options: CheckScenarioOpt
   };
   if (!details.failed || locked === null) return report;
 
-  // fast-check's counterexample is the last failing candidate it kept; confirm it by running again.
-  const counterexample = (details.counterexample?.[0] as Candidate | undefined) ?? smallest!.candidate;
+  // fast-check's counterexample is the last failing candidate it kept. Its shrinkers move each
+  // fault's start and length separately, which can stop at a long fault whose failing moment
+  // lies inside it; a last pass trims each fault from either end while the same invariant still
+  // fails (halving steps on the plan's time grid, within the shrink bound).
+  let counterexample = (details.counterexample?.[0] as Candidate | undefined) ?? smallest!.candidate;
+  const gridUs = space.resolution !== undefined ? parseDuration(space.resolution, 'faults.resolution') : 1000;
+  const stillFails = (c: Candidate): boolean => {
+    if (shrinkRuns >= shrinkRunsMax) return false;
+    shrinkRuns++;
+    const ev = evaluate(c);
+    progress('shrink');
+    if (ev.failed?.invariant !== locked) return false;
+    smallest = { candidate: c, evaluation: ev };
+    return true;
+  };
+  for (let j = 0; j < counterexample.faults.length; j++) {
+    for (const side of ['end', 'start'] as const) {
+      let stepUs = Math.floor((counterexample.faults[j]!.for ?? 0) / 2 / gridUs) * gridUs;
+      while (stepUs >= gridUs && stepUs < (counterexample.faults[j]!.for ?? 0)) {
+        const e = counterexample.faults[j]!;
+        const trimmed: FaultEntry = { ...e, for: e.for! - stepUs, at: side === 'start' ? e.at + stepUs : e.at };
+        const faults = counterexample.faults.map((x, k) => (k === j ? trimmed : x)).sort((a, b) => a.at - b.at);
+        const c: Candidate = { ...counterexample, faults };
+        if (stillFails(c)) {
+          counterexample = c;
+          j = faults.indexOf(trimmed);
+        } else {
+          stepUs = Math.floor(stepUs / 2 / gridUs) * gridUs;
+        }
+      }
+    }
+  }
   progress('confirm');
   const again = evaluate(counterexample);
-  const kept = smallest as { candidate: Candidate; evaluation: Evaluation } | null;
+  const kept = smallest as { candidate: Candidate; evaluation: Evaluation } | null; // (narrowing is lost across closures)
   const recorded = kept && JSON.stringify(kept.candidate) === JSON.stringify(counterexample) ? kept.evaluation : again;
   const confirmed = again.failed !== null && again.failed.invariant === locked && again.traceHash === recorded.traceHash;
   const failed = again.failed ?? recorded.failed!;
