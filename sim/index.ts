@@ -51,3 +51,10 @@ export type {
 } from './run/scenario.ts';
 export { run, runDetailed, outcomesAsExpected, replayCommand, FAULTLINE_VERSION } from './run/runner.ts';
 export type { RunResult, RunOptions, RunArtifacts, CheckResult } from './run/runner.ts';
+
+// The most used builders of the other layers; their full APIs are the subpath exports
+// `faultline/world`, `faultline/patterns`, `faultline/app` and `faultline/check`.
+export { createWorld } from './world/index.ts';
+export type { World, WorldSpec } from './world/index.ts';
+export { createApp, openLoop, closedLoop, countAttempts } from './app/index.ts';
+export type { App, Service } from './app/index.ts';

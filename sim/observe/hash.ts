@@ -23,11 +23,17 @@ const TAG_UNDEFINED = 0x1a;
 
 const STRING_CACHE_MAX = 4096;
 
+interface Shape {
+  keys: string[];
+  hashes: number[];
+}
+
 export class Hasher {
   private h1 = 0x9747b28c | 0;
   private h2 = 0x1b873593 | 0;
   private count = 0;
   private readonly strings = new Map<string, number>();
+  private readonly shapes = new Map<string, Shape>();
 
   private mix(k: number): void {
     let a = Math.imul(k, 0xcc9e2d51);
@@ -100,13 +106,48 @@ export class Hasher {
     }
   }
 
-  /** Hash a plain object: every own key (in order) and its value; undefined fields are skipped as JSON does. */
+  /**
+   * Hash a plain object: every own key (in order) and its value; undefined fields are skipped as
+   * JSON does. Records of one kind nearly always have the same keys in the same order, so the
+   * key hashes are remembered per `kind` (a "shape") and reused when the keys match, which saves
+   * a string lookup per field on the hot path. The hashed sequence is the same either way.
+   */
   record(o: Record<string, unknown>): void {
     this.mix(TAG_OBJECT);
+    const kind = o.kind;
+    let shape: Shape | undefined;
+    if (typeof kind === 'string') {
+      shape = this.shapes.get(kind);
+      if (shape === undefined) {
+        if (this.shapes.size >= STRING_CACHE_MAX) this.shapes.clear();
+        shape = { keys: [], hashes: [] };
+        this.shapes.set(kind, shape);
+      }
+    }
+    let i = 0;
     for (const k in o) {
       const v = o[k];
       if (v === undefined) continue;
-      this.mix(this.stringHash(k));
+      let kh: number;
+      if (shape !== undefined && i < shape.keys.length) {
+        if (shape.keys[i] === k) kh = shape.hashes[i]!;
+        else {
+          kh = this.stringHash(k);
+          // a different key order for this kind: start the shape again from here
+          shape.keys.length = i;
+          shape.hashes.length = i;
+          shape.keys.push(k);
+          shape.hashes.push(kh);
+        }
+      } else {
+        kh = this.stringHash(k);
+        if (shape !== undefined && i < 64) {
+          shape.keys.push(k);
+          shape.hashes.push(kh);
+        }
+      }
+      i++;
+      this.mix(kh);
       this.value(v);
     }
     this.mix(TAG_END);
