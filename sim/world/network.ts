@@ -179,6 +179,7 @@ interface Call {
   incarnation: number;
   deadlineUs: number;
   finished: boolean;
+  lane: Lane;
 }
 
 interface Lane {
@@ -186,6 +187,10 @@ interface Lane {
   calls: Call[];
   head: number;
   armed: boolean;
+  /** Kernel timer of the lane's next deadline (valid while armed). */
+  timer: number;
+  /** Calls in the lane still waiting; at 0 the timer is cancelled so a finished run ends on time. */
+  live: number;
 }
 
 /** A rule that overrides link properties for matching (from, to) pairs; later rules win. */
@@ -305,17 +310,19 @@ export class Network {
     const dst = this.idx(to, 'to');
     const id = this.nextCallId++;
     const t = Math.round(timeoutUs);
-    const c: Call = { id, done, arg, caller: this.nodes[src]!, incarnation: this.nodes[src]!.incarnation, deadlineUs: this.sim.now + t, finished: false };
-    this.calls.set(id, c);
     let lane = this.lanes.get(t);
     if (lane === undefined) {
-      lane = { timeoutUs: t, calls: [], head: 0, armed: false };
+      lane = { timeoutUs: t, calls: [], head: 0, armed: false, timer: -1, live: 0 };
       this.lanes.set(t, lane);
     }
+    const caller = this.nodes[src]!;
+    const c: Call = { id, done, arg, caller, incarnation: caller.incarnation, deadlineUs: this.sim.now + t, finished: false, lane };
+    this.calls.set(id, c);
     lane.calls.push(c);
+    lane.live++;
     if (!lane.armed) {
       lane.armed = true;
-      this.sim.schedule(t, laneFire, [this, lane] as const);
+      lane.timer = this.sim.schedule(t, laneFire, [this, lane] as const);
     }
     this.sendIdx(src, dst, payload, sizeBytes, id);
     return id;
@@ -532,6 +539,14 @@ export class Network {
     }
     this.calls.delete(-callId);
     c.finished = true;
+    const lane = c.lane;
+    if (--lane.live === 0 && lane.armed) {
+      // nothing left to time out: drop the lane's timer so it does not hold the run open
+      this.sim.cancel(lane.timer);
+      lane.calls = [];
+      lane.head = 0;
+      lane.armed = false;
+    }
     if (c.caller.incarnation !== c.incarnation) return;
     c.done(c.arg, msg, null);
   }
@@ -546,6 +561,7 @@ export class Network {
       if (!c.finished) {
         if (c.deadlineUs > now) break;
         c.finished = true;
+        lane.live--;
         this.calls.delete(c.id);
         calls[h++] = undefined as unknown as Call;
         if (c.caller.incarnation === c.incarnation) c.done(c.arg, null, 'timeout');
@@ -564,7 +580,7 @@ export class Network {
       h = 0;
     }
     lane.head = h;
-    this.sim.schedule(lane.calls[h]!.deadlineUs - now, laneFire, [this, lane] as const);
+    lane.timer = this.sim.schedule(lane.calls[h]!.deadlineUs - now, laneFire, [this, lane] as const);
   }
 
   /**
