@@ -73,9 +73,9 @@ export function targetPoolOf(kind: string, field: string, spec: FieldSpec): Targ
   if (kind.startsWith('disk')) return 'disks';
   if (kind.includes('zone')) return 'zones';
   if (kind.includes('rack')) return 'racks';
-  // last, the field's own description ("the link to slow, as a->b")
+  // last, the first words of the field's own description ("link to slow, as a->b", "disk name")
   for (const p of ['links', 'disks', 'zones', 'racks'] as const) {
-    if (new RegExp(`\\b${p.slice(0, -1)}s?\\b`, 'i').test(spec.description)) return p;
+    if (new RegExp(`^(the |a )?${p.slice(0, -1)}s?\\b`, 'i').test(spec.description)) return p;
   }
   return 'nodes';
 }

@@ -14,8 +14,9 @@
  *   - Shrinking has a bound (`shrinkRunsMax` runs); past it the smallest plan found so far is
  *     reported, so shrinking always ends.
  *   - A run that throws (a model assertion) or exceeds a budget is a violation (`run-error`,
- *     `budget`); a run rejected as bad input (InputError: an unknown target, say) stops the search
- *     and is rethrown, since no plan can pass or fail on bad input.
+ *     `budget`); a plan the scenario rejects as input (InputError) is skipped as a precondition
+ *     failure and counted, and when every plan is rejected (an unknown target, say) the search
+ *     stops with that error, since no plan can pass or fail on bad input.
  *   - Liveness mode (TigerBeetle's VOPR): faults happen before the horizon; at the horizon a `heal`
  *     entry ends them all; the `liveness` invariant then requires the SLO to hold again within a
  *     stated time (and, optionally, a convergence predicate of the scenario's own).
@@ -149,6 +150,12 @@ export interface CheckReport {
   replay: string;
   /** Invariants whose outcome was `unknown`, with how many exploration runs. */
   inconclusive: Record<string, number>;
+  /**
+   * Generated plans the scenario rejected as input (InputError while building, for example a
+   * combination of optional fields its world does not support); they are skipped, not judged.
+   */
+  rejectedPlans: number;
+  firstRejection?: string;
   /** The exploration space actually used (after defaults and discovery). */
   space: { kinds: string[]; targets: FaultTargets; horizonMs: number; maxFaults: number; liveness: boolean };
 }
@@ -194,15 +201,20 @@ export function targetsFromRecords(records: readonly TraceRecord[]): FaultTarget
   return out;
 }
 
-function targetLabel(e: FaultEntry): string {
-  if (typeof e.target === 'string') return e.target;
-  const groups = e.groups;
-  if (Array.isArray(groups)) return groups.map((g) => (Array.isArray(g) ? g.join(',') : String(g))).join(' | ');
-  for (const v of Object.values(e)) {
-    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join(',');
+/**
+ * The targets an entry hits, for coverage: its `target`; for a partition by groups, the nodes cut
+ * off from the largest group; the nodes of a `nodes` list; a zone or rack; else "*".
+ */
+function targetLabels(e: FaultEntry): string[] {
+  if (typeof e.target === 'string') return [e.target];
+  if (Array.isArray(e.groups)) {
+    const groups = e.groups as string[][];
+    const largest = groups.reduce((best, g) => (g.length > best.length ? g : best), groups[0] ?? []);
+    return groups.filter((g) => g !== largest).flat();
   }
-  for (const k of ['node', 'link', 'disk', 'zone', 'rack']) if (typeof e[k] === 'string') return e[k] as string;
-  return '*';
+  if (Array.isArray(e.nodes)) return e.nodes as string[];
+  for (const k of ['node', 'link', 'disk', 'zone', 'rack', 'from']) if (typeof e[k] === 'string') return [e[k] as string];
+  return ['*'];
 }
 
 function outcomeOf(r: CheckOutcome | boolean): CheckOutcome {
@@ -377,7 +389,9 @@ export function checkScenario(scenario: Scenario<any>, options: CheckScenarioOpt
   let explored = 0;
   let shrinkRuns = 0;
   let locked: string | null = null;
-  let aborted: InputError | null = null;
+  let skipped = 0;
+  let acceptedWithFaults = 0;
+  let firstRejection: InputError | null = null;
   let firstFailingSize = 0;
   let smallest: { candidate: Candidate; evaluation: Evaluation } | null = null;
   const progress = (phase: CheckProgress['phase']): void =>
@@ -396,21 +410,25 @@ export function checkScenario(scenario: Scenario<any>, options: CheckScenarioOpt
     params: options.exploreParams?.length ? scenarioParams(scenario, { variant, names: options.exploreParams }) : fc.constant({}),
   });
   const property = fc.property(arb, (c: Candidate) => {
-    if (aborted) return true;
     if (locked !== null && shrinkRuns >= shrinkRunsMax) return true;
     let ev: Evaluation;
     try {
       ev = evaluate(c);
     } catch (err) {
-      aborted = err as InputError;
+      // The world rejected this plan as input (a combination of optional fields the kind's
+      // declaration allows but its model does not, say): skip it, as a precondition failure.
+      if (!(err instanceof InputError)) throw err;
+      skipped++;
+      firstRejection ??= err;
+      fc.pre(false);
       return true;
     }
     if (locked === null) {
       explored++;
+      if (c.faults.length > 0) acceptedWithFaults++;
       for (const e of c.faults) {
         const byTarget = (coverage[e.kind] ??= {});
-        const label = targetLabel(e);
-        byTarget[label] = (byTarget[label] ?? 0) + 1;
+        for (const label of new Set(targetLabels(e))) byTarget[label] = (byTarget[label] ?? 0) + 1;
       }
       for (const u of ev.unknown) inconclusive[u] = (inconclusive[u] ?? 0) + 1;
       if (ev.failed) {
@@ -436,7 +454,10 @@ export function checkScenario(scenario: Scenario<any>, options: CheckScenarioOpt
     ...(options.path !== undefined ? { path: options.path } : {}),
     endOnFailure: false,
   });
-  if (aborted) throw aborted;
+  // No plan with faults was accepted (an unknown target, say): the input is wrong, not the system.
+  if (firstRejection !== null && (acceptedWithFaults === 0 || (details.failed && locked === null))) {
+    throw new InputError(`every generated fault plan was rejected (${skipped}); the first: ${(firstRejection as InputError).message}`);
+  }
 
   const kindsSorted = [...kinds];
   const report: CheckReport = {
@@ -449,6 +470,8 @@ export function checkScenario(scenario: Scenario<any>, options: CheckScenarioOpt
     faults: null,
     replay: checkCommandLine(scenario, { seed, runs, variant, kinds: space.kinds, scenarioRef: options.replay?.scenarioRef }),
     inconclusive,
+    rejectedPlans: skipped,
+    ...(firstRejection !== null ? { firstRejection: (firstRejection as InputError).message } : {}),
     space: { kinds: kindsSorted, targets, horizonMs: horizonUs / 1000, maxFaults, liveness: Boolean(liveness) },
   };
   if (!details.failed || locked === null) return report;
@@ -558,6 +581,9 @@ export function formatCheckReport(report: CheckReport): string {
     }
   } else {
     lines.push('coverage: no faults were generated (maxFaults 0, or every plan was empty)');
+  }
+  if (report.rejectedPlans > 0) {
+    lines.push(`skipped ${report.rejectedPlans} generated plan(s) the scenario rejected as input; the first: ${report.firstRejection}`);
   }
   const inc = Object.entries(report.inconclusive);
   if (inc.length) lines.push(`inconclusive (outcome unknown): ${inc.map(([k, n]) => `${k} in ${n} run(s)`).join(', ')}`);
