@@ -97,4 +97,23 @@ describe('app: services, clients and workloads', () => {
     expect(r.metrics.requests).toBeGreaterThan(950);
     expect(r.metrics.requests).toBeLessThanOrEqual(1005);
   });
+
+  it('a run ends when its work ends, even with clients that have no timeout (no dangling timeout timers)', () => {
+    const s = defineScenario({
+      name: 'no-timeout',
+      title: 't',
+      description: '',
+      params: {},
+      build(ctx) {
+        const world = createWorld(ctx, { nodes: ['c', 's'], network: { latency: '1ms' } });
+        const app = createApp(ctx, world);
+        const svc = app.service({ name: 's', nodes: ['s'], endpoints: { e: {} } });
+        openLoop(ctx, { rate: 10, until: '2s', call: svc.client('c', 'e') });
+        return {};
+      },
+    });
+    const r = run(s, { seed: 1 });
+    expect(r.metrics.requests).toBeGreaterThan(5);
+    expect(r.stats.simTimeMs).toBeLessThan(2_100);
+  });
 });
