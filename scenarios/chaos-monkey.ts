@@ -1,0 +1,244 @@
+/**
+ * Chaos Monkey: random instance terminations behind a load balancer with health checks. With one
+ * spare instance (N+1) nobody notices; sized exactly for the load (N), every kill is an outage.
+ */
+import { defineScenario } from '../sim/index.ts';
+import { Histogram, percentile } from '../sim/observe/metrics.ts';
+import { createWorld } from '../sim/world/index.ts';
+import { chaosMonkey } from '../sim/faults/nemesis.ts';
+import { countAttempts, createApp, openLoop, type ReplicaPicker } from '../sim/app/index.ts';
+import { loadBalancer } from '../sim/patterns/load-balancer.ts';
+import { envoyRetry } from '../sim/patterns/retry.ts';
+import { envoyRetryBudget } from '../sim/patterns/retry-budget.ts';
+import { applyPolicy, newCallContext } from '../sim/patterns/call.ts';
+
+const WINDOW_MS = 5_000;
+/** A window with fewer requests than this cannot fail the availability SLO (too little evidence). */
+const WINDOW_REQUESTS_MIN = 100;
+const AVAILABILITY_MIN = 0.99;
+const P99_MAX_MS = 400;
+
+const instanceNames = (n: number): string[] => Array.from({ length: n }, (_, i) => `web${i + 1}`);
+
+export default defineScenario({
+  name: 'chaos-monkey',
+  title: 'Chaos Monkey: random instance kills behind a load balancer, N vs N+1',
+  description: `
+**What happens.** A web tier of identical instances sits behind a load balancer with active health
+checks and retries. Each instance serves about 80 requests/s (2 cores, ~25 ms of CPU per request);
+users send 180 requests/s. Chaos Monkey terminates a random instance now and then (here every
+few seconds of simulated time instead of every few workdays); the auto-scaling group replaces it
+after a while. The kills it chose are written into the run's fault plan, so every run replays.
+
+**Why it matters.** An instance failure is not an exceptional event at scale, it is the weather.
+The question Chaos Monkey asks is whether the service was *designed* for it:
+
+- **N+1** (4 instances, 56 % busy): when one dies, outlier detection ejects it after five timed-out
+  tries (well before its health check fails twice), those few requests are retried on another
+  instance (Envoy \`retry_on\` timeouts with a \`per_try_timeout\`), and the three survivors run at
+  75 %. Users see nothing.
+- **N** (3 instances, 75 % busy: "capacity exactly at load", the fleet that passed the load test
+  and was trimmed to save money): the two survivors get 112 % of what they can serve. Queues grow
+  for as long as the instance is gone, requests wait past the route timeout, and availability falls
+  in every window that contains a kill. It gets worse than the missing third of capacity explains:
+  retries add load on top, and the survivors' timeouts look to outlier detection like a failing
+  host, so it ejects one of them (\`max_ejection_percent\` 50 allows one of three). Chaos Monkey found
+  a design that only works while nothing fails.
+- **N+1 with health checks only**: the spare capacity is there, but the requests routed to the
+  dead instance before its health check fails (two 1-s intervals) are simply lost: redundancy has to
+  be paired with request-level failover (retries, and outlier detection that ejects a host after
+  five failed tries in a row).
+
+**What fixes it.** Run N+1 (or N+2 for deploys during failures) in every group, with health checks
+and bounded retries in the load balancer, and *prove* it continuously by killing instances in
+production: Netflix's Chaos Monkey, and the Principles of Chaos Engineering.
+
+**What to try.** \`--param meanTimeBetweenKillsMs=2000\` overlaps kills (N+1 is not N+2);
+\`--param downForMs=20000\` makes replacements slower; \`--param instances=6 --param ratePerSec=360\`.
+
+References: Netflix Chaos Monkey, https://netflix.github.io/chaosmonkey/ (schedule semantics:
+\`meanTimeBetweenKillsInWorkDays\`, \`minTimeBetweenKillsInWorkDays\`); Y. Izrailevsky and A. Tseitlin,
+"The Netflix Simian Army" (2011), https://netflixtechblog.com/the-netflix-simian-army-16e57fbab116 ;
+Principles of Chaos Engineering, https://principlesofchaos.org/ ; Envoy health checking and retries,
+https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/health_checking .
+`.trim(),
+  params: {
+    instances: { type: 'number', default: 4, min: 1, max: 100, integer: true, description: 'web instances behind the load balancer' },
+    ratePerSec: { type: 'number', default: 180, min: 1, max: 100_000, unit: '1/s', description: 'offered load (Poisson); one instance serves ~80/s' },
+    durationMs: { type: 'number', default: 30_000, min: 10_000, max: 3_600_000, unit: 'ms', description: 'how long the workload runs' },
+    meanTimeBetweenKillsMs: { type: 'number', default: 4_000, min: 100, max: 3_600_000, unit: 'ms', description: 'Chaos Monkey meanTimeBetweenKills (compressed from workdays)' },
+    minTimeBetweenKillsMs: { type: 'number', default: 12_000, min: 0, max: 3_600_000, unit: 'ms', description: 'Chaos Monkey minTimeBetweenKills: at most one instance down at a time by default' },
+    downForMs: { type: 'number', default: 4_000, min: 0, max: 3_600_000, unit: 'ms', description: 'until the auto-scaling group launches a replacement (which then boots for restartDelayMs)' },
+    restartDelayMs: { type: 'number', default: 3_000, min: 0, max: 600_000, unit: 'ms', description: 'boot time of a replacement instance' },
+    timeoutMs: { type: 'number', default: 1_000, min: 1, max: 60_000, unit: 'ms', description: 'Envoy route timeout (the whole request, retries included)' },
+    per_try_timeoutMs: { type: 'number', default: 250, min: 1, max: 60_000, unit: 'ms', description: 'Envoy retry_policy.per_try_timeout (a terminated instance never answers)' },
+    num_retries: { type: 'number', default: 2, min: 0, max: 5, integer: true, description: 'Envoy retry_policy.num_retries (retry_on: 5xx, reset, timeouts; budget 20 %)' },
+    max_ejection_percent: {
+      type: 'number',
+      default: 50,
+      min: 0,
+      max: 100,
+      unit: '%',
+      description: 'Envoy outlier_detection.max_ejection_percent with consecutive_5xx 5 (0: no outlier detection, health checks alone)',
+    },
+  },
+  variants: {
+    'n-plus-one': {
+      description: '4 instances for the load of 3 (one spare), health checks, 2 retries',
+      params: { instances: 4 },
+    },
+    'exactly-n': {
+      description: '3 instances: capacity exactly at the load, health checks, 2 retries',
+      params: { instances: 3 },
+      expectFail: ['availability-every-5s', 'p99-latency'],
+    },
+    'n-plus-one-health-checks-only': {
+      description: '4 instances and active health checks, but no retries and no outlier detection: requests caught before detection are lost',
+      params: { instances: 4, num_retries: 0, max_ejection_percent: 0 },
+      expectFail: ['availability-every-5s'],
+    },
+  },
+  // Chaos Monkey (sim/faults/nemesis.ts) writes its random choices into the plan: which instance,
+  // when. Kills start after 5 s of warm-up and stop 5 s before the end so each outage is observed.
+  faults: (p, random) =>
+    chaosMonkey(random, {
+      group: instanceNames(p.instances),
+      meanTimeBetweenKills: `${p.meanTimeBetweenKillsMs}ms`,
+      minTimeBetweenKills: `${p.minTimeBetweenKillsMs}ms`,
+      period: `${Math.max(1, Math.round(p.meanTimeBetweenKillsMs / 2))}ms`,
+      start: '5s',
+      end: `${p.durationMs - 5_000}ms`,
+      downFor: `${p.downForMs}ms`,
+      scope: 'machine',
+    }),
+  faultKinds: ['crash', 'restart', 'zone-outage'],
+  keyMetrics: ['kills', 'availability', 'worstWindowAvailability', 'latencyMs.p99', 'retriesPerRequest', 'ejections', 'healthCheckFailures'],
+  build(ctx) {
+    const { sim, params: p } = ctx;
+    const instances = instanceNames(p.instances);
+
+    // ── components ──────────────────────────────────────────────────────────────
+    // One load balancer host and the web instances (2 cores, ~25 ms of CPU per request: ~80/s).
+    const world = createWorld(ctx, {
+      nodes: [{ name: 'lb', cores: 64 }, ...instances],
+      nodeDefaults: { cores: 2, serviceTime: { dist: 'lognormal', median: '22ms', sigma: 0.5 }, restartDelay: `${p.restartDelayMs}ms` },
+      network: { latency: { dist: 'lognormal', median: '300us', sigma: 0.3 } },
+    });
+    const app = createApp(ctx, world);
+    const web = app.service({ name: 'web', nodes: instances, endpoints: { page: {}, health: { work: '1ms' } } });
+
+    // ── wiring ──────────────────────────────────────────────────────────────────
+    // Adapter between the app's ReplicaPicker and the patterns' load balancer: one client per
+    // instance, pinned to it, so the balancer chooses and sees each outcome.
+    const pinned = (node: string): ReplicaPicker => ({ pick: () => node });
+    const endpoints = instances.map((n) => ({ id: n, call: web.client('lb', 'page', { picker: pinned(n), timeout: `${p.per_try_timeoutMs}ms` }) }));
+    // An HTTP health check: it goes through the instance's cores like any request, so a dead
+    // instance fails it (no answer) and so, under overload, may a live one.
+    const healthCalls = new Map(instances.map((n) => [n, web.client('lb', 'health', { picker: pinned(n), timeout: '500ms' })]));
+    const lb = loadBalancer({
+      sim,
+      trace: ctx.trace,
+      metrics: ctx.metrics,
+      random: ctx.random,
+      node: 'lb',
+      name: 'web',
+      endpoints,
+      lbPolicy: 'ROUND_ROBIN',
+      healthCheck: {
+        probe: (ep, done) => healthCalls.get(ep.id)!(newCallContext(sim), (o) => done(o.ok)),
+        interval: '1s',
+        timeout: '500ms',
+        unhealthy_threshold: 2,
+        healthy_threshold: 2,
+      },
+      // Passive health: five timed-out tries in a row eject a host long before two health-check
+      // intervals have passed (Envoy counts a per-try timeout as a gateway failure, a 5xx).
+      ...(p.max_ejection_percent > 0 ? { outlierDetection: { consecutive_5xx: 5, max_ejection_percent: p.max_ejection_percent, base_ejection_time: '30s', interval: '1s' } } : {}),
+    });
+    // Retries are bounded by an Envoy retry budget. Its min_retry_concurrency is raised from the
+    // default 3 to 10 because this fleet serves 180 requests/s, not thousands: at the default, the
+    // budget (20 % of ~15 active requests) would refuse most of the retries a kill calls for.
+    const tries = countAttempts(ctx, lb.call);
+    const retryPolicy = envoyRetry({
+      sim,
+      metrics: ctx.metrics,
+      random: ctx.random,
+      name: 'web-route',
+      num_retries: p.num_retries,
+      retry_on: ['timeout', 'unavailable', 'error', 'no-healthy-upstream'],
+      budget: envoyRetryBudget({ budget_percent: 20, min_retry_concurrency: 10 }),
+    });
+    const route = p.num_retries > 0 ? applyPolicy(retryPolicy, tries) : tries;
+
+    // ── workload ────────────────────────────────────────────────────────────────
+    const windows: { requests: number; ok: number }[] = [];
+    const okLatency = new Histogram();
+    openLoop(ctx, {
+      name: 'users',
+      rate: p.ratePerSec,
+      until: `${p.durationMs}ms`,
+      call: route,
+      deadline: `${p.timeoutMs}ms`,
+      onOutcome(o, startUs) {
+        const w = Math.floor(startUs / 1000 / WINDOW_MS);
+        while (windows.length <= w) windows.push({ requests: 0, ok: 0 });
+        windows[w]!.requests++;
+        if (o.ok) {
+          windows[w]!.ok++;
+          okLatency.record(sim.now - startUs);
+        }
+      },
+    });
+
+    return {
+      untilUs: (p.durationMs + p.timeoutMs + 100) * 1000,
+      finish: () => lb.stop(),
+      metrics() {
+        const judged = windows.map((w, i) => ({ startMs: i * WINDOW_MS, requests: w.requests, availability: w.requests === 0 ? 1 : w.ok / w.requests }));
+        const worst = judged.filter((w) => w.requests >= WINDOW_REQUESTS_MIN).reduce((a, w) => Math.min(a, w.availability), 1);
+        return {
+          kills: ctx.faults.filter((f) => f.kind === 'crash').length,
+          worstWindowAvailability: round(worst),
+          windows: judged.map((w) => ({ startMs: w.startMs, requests: w.requests, availability: round(w.availability) })),
+          okLatencyMsP99: round(percentile(okLatency, 0.99) / 1000),
+          retriesPerRequest: round(ctx.requests.retries / Math.max(1, ctx.requests.requests)),
+          healthCheckFailures: lb.hcFailures.value,
+          ejections: lb.ejectionsTotal.value,
+          noHealthyUpstream: lb.noHealthy.value,
+        };
+      },
+    };
+  },
+  checks: [
+    {
+      name: 'availability-every-5s',
+      description: `in every 5-s window (by request start, ≥ ${WINDOW_REQUESTS_MIN} requests) at least ${AVAILABILITY_MIN * 100} % of requests succeed`,
+      check({ metrics }) {
+        const ws = metrics.windows as { startMs: number; requests: number; availability: number }[];
+        const bad = ws.filter((w) => w.requests >= WINDOW_REQUESTS_MIN && w.availability < AVAILABILITY_MIN);
+        const worst = metrics.worstWindowAvailability as number;
+        const kills = metrics.kills as number;
+        if (bad.length === 0) {
+          return { status: 'ok', detail: `worst window ${(worst * 100).toFixed(2)} % across ${kills} Chaos Monkey kills` };
+        }
+        const list = bad.map((w) => `[${w.startMs / 1000}s, ${(w.startMs + WINDOW_MS) / 1000}s) ${(w.availability * 100).toFixed(1)} %`).join(', ');
+        return { status: 'fail', detail: `${bad.length} windows under ${AVAILABILITY_MIN * 100} % after ${kills} kills: ${list}`, firstFailedAtMs: bad[0]!.startMs };
+      },
+    },
+    {
+      name: 'p99-latency',
+      description: `p99 latency over the whole run (every request, ok or not) stays under ${P99_MAX_MS} ms`,
+      check({ metrics }) {
+        const v = metrics.latencyMs.p99 as number;
+        return {
+          status: v < P99_MAX_MS ? 'ok' : 'fail',
+          detail: `p99 ${v.toFixed(1)} ms (SLO ${P99_MAX_MS} ms), ${metrics.retriesPerRequest} retries per request, ${metrics.kills} kills`,
+        };
+      },
+    },
+  ],
+});
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
