@@ -25,6 +25,13 @@ const linkFields: Record<string, FieldSpec> = {
     values: ['to', 'from', 'both'],
     description: 'Chaos Mesh `direction`: to (from→to only, default), from (to→from only), both',
   },
+  toxicity: {
+    type: 'number',
+    min: 0,
+    max: 1,
+    description:
+      'Toxiproxy `toxicity`: the probability, rolled once per link (one direction of one node pair) when the fault starts, that the fault applies to that link at all — not per message (default 1)',
+  },
 };
 const percent = (what: string, dflt: number): FieldSpec => ({
   type: 'number',

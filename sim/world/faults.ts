@@ -143,14 +143,24 @@ const linkEffect = (w: World, e: FaultLike, f: Fields, effect: LinkEffect, detai
   const a = from.map((n) => w.net.indexOf(n.name));
   const b = to.map((n) => w.net.indexOf(n.name));
   const sel = `${String(e.from ?? '*')}->${String(e.to ?? '*')}${direction === 'both' ? ' (both ways)' : direction === 'from' ? ' (reverse)' : ''}`;
+  const toxicity = f.num('toxicity', 1, 0, 1);
   return {
     target: sel,
-    detail,
+    detail: toxicity < 1 ? `${detail}, toxicity ${toxicity}` : detail,
     instant: false,
     start: () => {
       const undos: (() => void)[] = [];
-      if (direction !== 'from') undos.push(w.net.addLinkEffect(a, b, effect));
-      if (direction !== 'to') undos.push(w.net.addLinkEffect(b, a, effect));
+      const add = (src: number[], dst: number[]): void => {
+        if (toxicity >= 1) {
+          undos.push(w.net.addLinkEffect(src, dst, effect));
+          return;
+        }
+        // Toxiproxy semantics: toxicity is rolled once per link (connection direction), not per message
+        const rng = faultRandom(w, f);
+        for (const i of src) for (const j of dst) if (i !== j && rng.next() < toxicity) undos.push(w.net.addLinkEffect([i], [j], effect));
+      };
+      if (direction !== 'from') add(a, b);
+      if (direction !== 'to') add(b, a);
       return undoAll(undos);
     },
   };
