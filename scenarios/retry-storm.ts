@@ -1,0 +1,374 @@
+/**
+ * Retry storm: a short capacity drop turns into a metastable failure when every layer retries at
+ * once; a retry budget, or a circuit breaker, lets the system recover. Backoff with jitter alone
+ * does not.
+ *
+ *   client ──retry──► frontend ──retry [──circuit breaker]──► backend
+ *   60 req/s, open loop          no work of its own            2 cores × 20 ms ≈ 100 req/s
+ *                                                               limps ×4 for 3 s at t = 3 s
+ */
+import { defineScenario } from '../sim/index.ts';
+import { createWorld } from '../sim/world/index.ts';
+import { createApp, openLoop } from '../sim/app/index.ts';
+import { okOutcome, type Call, type CallContext, type Done, type Policy } from '../sim/patterns/call.ts';
+import { constantBackoff, exponentialBackoff, type Backoff } from '../sim/patterns/backoff.ts';
+import { retry } from '../sim/patterns/retry.ts';
+import { grpcRetryThrottling } from '../sim/patterns/retry-budget.ts';
+import { circuitBreaker } from '../sim/patterns/circuit-breaker.ts';
+import { wrap } from '../sim/patterns/compose.ts';
+import type { FaultPlan } from '../sim/faults/plan.ts';
+import type { RequestStats } from '../sim/observe/requests.ts';
+
+/** Width of the windows the recovery check judges (the run's standard series width). */
+const WINDOW_US = 1_000_000;
+/** A window recovered when at least this share of its requests succeeded. */
+const WINDOW_AVAILABILITY_MIN = 0.99;
+/** After recovery, at most this many backend attempts per client request. */
+const ATTEMPTS_PER_REQUEST_MAX = 1.2;
+
+export default defineScenario({
+  name: 'retry-storm',
+  title: 'Retry storm: a 3-second slowdown that never ends',
+  description: `
+**What happens.** Clients send 60 requests/s to a frontend, which calls a backend that can serve
+about 100/s: 60% busy, fast and healthy. At t = 3 s the backend slows down 4× for 3 seconds (a
+noisy neighbour, a GC storm, a slow disk). Requests queue, calls time out, and every layer
+retries: the client up to 3 times, and the frontend up to 3 times for each client attempt,
+immediately. The backend now receives up to 9 attempts per request, most of them for callers that
+have already given up (a timeout does not stop the work already queued), so it spends its whole
+capacity on wasted work. When the slowdown ends, the load it faces (first tries plus retries,
+about 9 × 60 = 540/s) is still five times its capacity: the queue never drains, every call keeps
+timing out, every timeout makes more retries. Goodput stays at zero to the end of the run, although
+the offered load is the same 60/s the system served without a single error before the trigger.
+
+**Why.** This is a *metastable failure* (Bronson et al.): at the same offered load the system has
+two stable states, and a temporary trigger moves it from the good one to the bad one. The retries
+are the *sustaining effect*: they only happen when the system is already overloaded, and they keep
+it overloaded. Removing the trigger does not help; removing the sustaining effect does.
+
+**What fixes it.**
+- *Backoff with jitter alone does not* (variant \`backoff-jitter\`): new requests keep arriving
+  whatever the latency (an open system), so backoff delays retries but does not reduce them; three
+  attempts per request are still three times the load. Jitter helps contention for one resource
+  (see the \`backoff-jitter\` scenario), not overload (Brooker, "What is Backoff For?").
+- *A retry budget* (variant \`backoff-jitter-budget\`: gRPC \`retryThrottling\` on each channel;
+  a failed attempt costs a token, a success returns \`tokenRatio\`, and retries stop while the
+  tokens are at or below half of \`maxTokens\`) caps retries at a small fraction of the traffic.
+  The load falls back to the first tries, the queue drains and the good state returns in seconds.
+- *A circuit breaker* (variant \`circuit-breaker\`: Resilience4j at the frontend) stops calling the
+  backend when half the calls fail. Retries still happen, but they meet the open breaker and cost
+  the backend nothing; its queue drains, and half-open probes find it healthy and close the breaker.
+  (R4j's default 100-call window, deciding from 20 calls, and 1 s open instead of 60 s to suit
+  this short run. A smaller window trips on ordinary latency blips and causes outages of its own.)
+
+**What to look at.** In the table: availability and goodput after the trigger, next to the work
+the backend still does (\`backendServedPerSecAfter\`: the storm keeps it 100% busy serving answers
+nobody waits for) and the backend attempts per client request. In the report: throughput vs
+goodput, first tries vs retries (retries outnumber first tries for good in the naive designs), and
+the backend queue that keeps growing after the fault ends.
+
+**References.**
+N. Bronson, A. Aghayev, A. Charapko, T. Zhu, "Metastable Failures in Distributed Systems",
+HotOS 2021, https://sigops.org/s/conferences/hotos/2021/papers/hotos21-s11-bronson.pdf;
+M. Brooker, "Timeouts, retries, and backoff with jitter", Amazon Builders' Library,
+https://aws.amazon.com/builders-library/timeouts-retries-and-backoff-with-jitter/;
+M. Brooker, "What is Backoff For?" (2022), https://brooker.co.za/blog/2022/08/11/backoff.html;
+gRFC A6 client retries (retry throttling), https://github.com/grpc/proposal/blob/master/A6-client-retries.md;
+Resilience4j CircuitBreaker, https://resilience4j.readme.io/docs/circuitbreaker.
+`.trim(),
+  params: {
+    offeredLoadPerSec: { type: 'number', default: 60, min: 1, max: 100_000, unit: '1/s', description: 'client requests per second (open loop, Poisson)' },
+    backendCores: { type: 'number', default: 2, min: 1, max: 1024, integer: true, description: 'backend cores; capacity ≈ cores / service time' },
+    backendServiceTimeMs: { type: 'number', default: 20, min: 0.01, max: 10_000, unit: 'ms', description: 'mean backend work per attempt (exponential)' },
+    clientTimeoutMs: { type: 'number', default: 1000, min: 1, max: 60_000, unit: 'ms', description: 'client per-try timeout (a socket read timeout: the server is not told)' },
+    frontendTimeoutMs: { type: 'number', default: 300, min: 1, max: 60_000, unit: 'ms', description: 'frontend per-try timeout on backend calls (not told to the backend either)' },
+    clientMaxAttempts: { type: 'number', default: 3, min: 1, max: 5, integer: true, description: 'client attempts per request, including the first (gRPC maxAttempts)' },
+    frontendMaxAttempts: { type: 'number', default: 3, min: 1, max: 5, integer: true, description: 'frontend attempts per backend call, including the first (gRPC maxAttempts)' },
+    backoff: {
+      type: 'enum',
+      default: 'immediate',
+      values: ['immediate', 'exponential-full-jitter'],
+      description: 'delay before a retry: none, or exponential backoff with full jitter (AWS: sleep = random(0, min(cap, base · 2^attempt)))',
+    },
+    backoffBaseMs: { type: 'number', default: 50, min: 1, max: 60_000, unit: 'ms', description: 'exponential backoff base' },
+    backoffCapMs: { type: 'number', default: 1000, min: 1, max: 600_000, unit: 'ms', description: 'exponential backoff cap' },
+    retryThrottling: { type: 'boolean', default: false, description: 'gRPC retryThrottling (a retry budget) on each channel' },
+    maxTokens: { type: 'number', default: 10, min: 1, max: 1000, description: 'gRPC retryThrottling.maxTokens: retries stop at or below maxTokens / 2' },
+    tokenRatio: { type: 'number', default: 0.1, min: 0.001, max: 1000, description: 'gRPC retryThrottling.tokenRatio: tokens regained per successful attempt' },
+    circuitBreaker: { type: 'boolean', default: false, description: 'a Resilience4j circuit breaker around the frontend → backend attempts' },
+    failureRateThreshold: { type: 'number', default: 50, min: 1, max: 100, unit: '%', description: 'R4j failureRateThreshold' },
+    waitDurationInOpenStateMs: { type: 'number', default: 1000, min: 1, max: 600_000, unit: 'ms', description: 'R4j waitDurationInOpenState' },
+    triggerAtMs: { type: 'number', default: 3000, min: 0, max: 3_600_000, unit: 'ms', description: 'when the backend starts to limp (default fault plan)' },
+    triggerForMs: { type: 'number', default: 3000, min: 1, max: 3_600_000, unit: 'ms', description: 'how long it limps (default fault plan)' },
+    limpFactor: { type: 'number', default: 4, min: 1, max: 1000, description: 'how many times slower the backend serves while it limps (default fault plan)' },
+    recoveryWithinMs: { type: 'number', default: 7000, min: 0, max: 3_600_000, unit: 'ms', description: 'time allowed to recover after the last fault ends' },
+    durationMs: { type: 'number', default: 20_000, min: 1000, max: 36_000_000, unit: 'ms', description: 'how long clients send requests' },
+  },
+  variants: {
+    'naive-retries': {
+      description: 'every layer retries up to 3 times, immediately: the storm outlives the trigger',
+      expectFail: ['recovers-after-trigger', 'backend-load-bounded'],
+    },
+    'backoff-jitter': {
+      description: 'exponential backoff with full jitter, no budget: retries are spread out, not reduced',
+      params: { backoff: 'exponential-full-jitter' },
+      expectFail: ['recovers-after-trigger', 'backend-load-bounded'],
+    },
+    'backoff-jitter-budget': {
+      description: 'backoff with full jitter plus gRPC retry throttling on each channel: retries stop while most fail',
+      params: { backoff: 'exponential-full-jitter', retryThrottling: true },
+    },
+    'circuit-breaker': {
+      description: 'immediate retries, but a Resilience4j circuit breaker at the frontend stops calling a failing backend',
+      params: { circuitBreaker: true },
+    },
+  },
+
+  build(ctx) {
+    const { sim, params: p } = ctx;
+    const endUs = p.durationMs * 1000;
+    const afterUs = lastFaultEndUs(ctx.faults) + p.recoveryWithinMs * 1000;
+
+    // ---- components: three machines; only the backend can run out of capacity ----
+    const world = createWorld(ctx, {
+      nodes: [
+        { name: 'client', cores: 64 },
+        { name: 'frontend', cores: 64 },
+        // The backend's FIFO queue is long (the default 10,000), as thread-pool queues usually are:
+        // work waits there long after its caller has given up.
+        { name: 'backend', cores: p.backendCores, serviceTime: { dist: 'exponential', mean: `${p.backendServiceTimeMs}ms` } },
+      ],
+      network: { latency: { dist: 'lognormal', median: '500us', sigma: 0.3 } },
+    });
+    const app = createApp(ctx, world);
+    let servedAfter = 0;
+    const backend = app.service({
+      name: 'backend',
+      nodes: ['backend'],
+      endpoints: {
+        query: {
+          handler: (_h, done) => {
+            if (sim.now >= afterUs && sim.now < endUs) servedAfter++;
+            done(okOutcome(0));
+          },
+        },
+      },
+    });
+
+    // ---- wiring: each channel's policies ----
+    const backoff = (): Backoff =>
+      p.backoff === 'immediate' ? constantBackoff({ delayMs: 0 }) : exponentialBackoff({ baseMs: p.backoffBaseMs, capMs: p.backoffCapMs, jitter: 'full' });
+    const channelRetry = (name: string, node: string, attemptsMax: number): Policy =>
+      retry({
+        sim,
+        name,
+        node,
+        random: ctx.random,
+        metrics: ctx.metrics,
+        attemptsMax,
+        backoff: backoff(),
+        // one budget per channel, as gRPC keeps one retryThrottling state per server name
+        ...(p.retryThrottling ? { budget: grpcRetryThrottling({ maxTokens: p.maxTokens, tokenRatio: p.tokenRatio }) } : {}),
+      });
+
+    // gRPC tells the server which attempt it sees (`grpc-previous-rpc-attempts` metadata); the
+    // app's clients carry no metadata, so the client's attempt number is kept here by request key,
+    // which travels with every call. The backend-side counter reads it to tell first tries from
+    // retries of either layer.
+    const clientAttemptOfKey = new Map<string | number, number>();
+    let backendAttemptsAfter = 0;
+    const countBackendAttempts = (call: Call): Call => (c: CallContext, done: Done) => {
+      ctx.requests.attempt(sim.now, c.attempt > 1 || (clientAttemptOfKey.get(c.key) ?? 1) > 1);
+      if (sim.now >= afterUs && sim.now < endUs) backendAttemptsAfter++;
+      call(c, done);
+    };
+
+    const frontendPolicies: Policy[] = [channelRetry('frontend→backend', 'frontend', p.frontendMaxAttempts)];
+    if (p.circuitBreaker) {
+      frontendPolicies.push(
+        circuitBreaker({
+          sim,
+          name: 'backend',
+          node: 'frontend',
+          metrics: ctx.metrics,
+          trace: ctx.trace,
+          failureRateThreshold: p.failureRateThreshold,
+          slidingWindowType: 'COUNT_BASED',
+          slidingWindowSize: 100,
+          minimumNumberOfCalls: 20,
+          waitDurationInOpenStateMs: p.waitDurationInOpenStateMs,
+          permittedNumberOfCallsInHalfOpenState: 5,
+        }),
+      );
+    }
+    // retry outside, breaker inside: every attempt asks the breaker (R4j's recommended order)
+    const callBackend = wrap(...frontendPolicies).wrapCall(countBackendAttempts(backend.client('frontend', 'query', { timeout: `${p.frontendTimeoutMs}ms` })));
+    const frontend = app.service({
+      name: 'frontend',
+      nodes: ['frontend'],
+      endpoints: { get: { work: '0ms', handler: (h, done) => h.call(callBackend, done) } },
+    });
+
+    const toFrontend = frontend.client('client', 'get', { timeout: `${p.clientTimeoutMs}ms` });
+    const callFrontend = wrap(channelRetry('client→frontend', 'client', p.clientMaxAttempts)).wrapCall((c, done) => {
+      clientAttemptOfKey.set(c.key, c.attempt);
+      toFrontend(c, done);
+    });
+
+    // ---- workload: open loop, so arrivals do not slow down when the service does ----
+    openLoop(ctx, {
+      name: 'client',
+      rate: p.offeredLoadPerSec,
+      until: endUs,
+      keys: 2 ** 31,
+      call: (c, done) =>
+        callFrontend(c, (o) => {
+          clientAttemptOfKey.delete(c.key);
+          done(o);
+        }),
+    });
+
+    // ---- observation: the backend's queue and utilization, sampled every 100 ms ----
+    const node = world.node('backend');
+    const queue = ctx.metrics.seriesOf('backend.queue');
+    const utilization = ctx.metrics.seriesOf('backend.utilization');
+    const sample = (): void => {
+      queue.add(sim.now, node.queueLength);
+      utilization.add(sim.now, (node.inflight - node.queueLength) / node.cores);
+      if (sim.now + 100_000 < endUs) sim.schedule(100_000, sample, null);
+    };
+    sim.schedule(0, sample, null);
+
+    return {
+      // Requests still in flight when clients stop are abandoned, not awaited: a storm's queue
+      // would take minutes to drain and show nothing new.
+      untilUs: endUs + 1_000_000,
+      metrics() {
+        const after = windowsBetween(ctx.requests, afterUs, endUs);
+        const seconds = Math.max(1e-9, (endUs - afterUs) / 1e6);
+        const requests = sum(after, (w) => w.total);
+        const ok = sum(after, (w) => w.ok);
+        const retries = ctx.metrics.counter('retry.client/client→frontend.retries').value + ctx.metrics.counter('retry.frontend/frontend→backend.retries').value;
+        return {
+          availabilityAfterTrigger: round(requests === 0 ? 1 : ok / requests, 4),
+          goodputPerSecAfter: round(ok / seconds, 1),
+          backendServedPerSecAfter: round(servedAfter / seconds, 1),
+          backendAttemptsPerRequestAfter: round(requests === 0 ? 0 : backendAttemptsAfter / requests, 2),
+          retriesPerRequest: round(retries / Math.max(1, ctx.requests.requests), 2),
+          recoveredAfterMs: recoveredAfterMs(ctx.requests, lastFaultEndUs(ctx.faults), endUs),
+        };
+      },
+    };
+  },
+
+  // ---- faults: the trigger, a short capacity drop ----
+  faults: (p) => [{ at: `${p.triggerAtMs}ms`, kind: 'limp', target: 'backend', factor: p.limpFactor, for: `${p.triggerForMs}ms` }],
+  faultKinds: ['limp', 'pause', 'crash', 'link-latency'],
+
+  // ---- checks ----
+  checks: [
+    {
+      name: 'healthy-before-trigger',
+      description: 'before the first fault the same load is served: availability ≥ 99.9% (the good state exists)',
+      check({ requests, faults }) {
+        const startUs = faults.length ? Math.min(...faults.map((f) => f.at)) : Infinity;
+        const before = windowsBetween(requests, 0, Math.min(startUs, requests.throughput.windows().length * WINDOW_US));
+        const total = sum(before, (w) => w.total);
+        const ok = sum(before, (w) => w.ok);
+        if (total === 0) return { status: 'unknown', detail: 'no request finished in a whole window before the first fault' };
+        const a = ok / total;
+        return { status: a >= 0.999 ? 'ok' : 'fail', detail: `${ok} of ${total} requests ok before the first fault (${pct(a)})` };
+      },
+    },
+    {
+      name: 'recovers-after-trigger',
+      description: `from recoveryWithinMs after the last fault ends to the end of the run, every 1 s window has availability ≥ ${WINDOW_AVAILABILITY_MIN * 100}%`,
+      check({ requests, faults, params }) {
+        const endUs = params.durationMs * 1000;
+        const healUs = lastFaultEndUs(faults);
+        const fromUs = healUs + params.recoveryWithinMs * 1000;
+        const windows = windowsBetween(requests, fromUs, endUs);
+        if (windows.length === 0) return { status: 'unknown', detail: `the run ends at ${endUs / 1e6}s, before the recovery deadline ${fromUs / 1e6}s` };
+        const bad = windows.filter((w) => w.total > 0 && w.ok / w.total < WINDOW_AVAILABILITY_MIN);
+        const ok = sum(windows, (w) => w.ok);
+        const total = sum(windows, (w) => w.total);
+        if (bad.length === 0) {
+          return { status: 'ok', detail: `all ${windows.length} windows from ${fromUs / 1e6}s on meet ${pct(WINDOW_AVAILABILITY_MIN)}; ${ok} of ${total} requests ok` };
+        }
+        return {
+          status: 'fail',
+          detail:
+            `${bad.length} of ${windows.length} windows from ${fromUs / 1e6}s on (${params.recoveryWithinMs / 1000}s after the fault ended) miss ${pct(WINDOW_AVAILABILITY_MIN)}; ` +
+            `${ok} of ${total} requests ok (${pct(total ? ok / total : 1)}): the overload outlived its trigger`,
+          firstFailedAtMs: bad[0]!.startUs / 1000,
+        };
+      },
+    },
+    {
+      name: 'backend-load-bounded',
+      description: `after the recovery deadline the backend receives at most ${ATTEMPTS_PER_REQUEST_MAX} attempts per client request`,
+      check({ metrics }) {
+        const a = metrics.backendAttemptsPerRequestAfter as number;
+        return {
+          status: a <= ATTEMPTS_PER_REQUEST_MAX ? 'ok' : 'fail',
+          detail: `${a} backend attempts per client request after the recovery deadline: retries multiply the backend's load by ${a.toFixed(1)} (allowed ${ATTEMPTS_PER_REQUEST_MAX})`,
+        };
+      },
+    },
+  ],
+  keyMetrics: ['availabilityAfterTrigger', 'goodputPerSecAfter', 'backendServedPerSecAfter', 'backendAttemptsPerRequestAfter', 'retriesPerRequest', 'recoveredAfterMs'],
+});
+
+interface Window {
+  startUs: number;
+  total: number;
+  ok: number;
+}
+
+/** The run's whole windows inside [fromUs, toUs): requests finished and requests ok in each. */
+function windowsBetween(requests: RequestStats, fromUs: number, toUs: number): Window[] {
+  const total = requests.throughput.windows(toUs);
+  const good = requests.goodput.windows(toUs);
+  const width = requests.throughput.widthUs;
+  const out: Window[] = [];
+  for (let i = 0; i < total.length; i++) {
+    const w = total[i]!;
+    if (w.startUs >= fromUs && w.startUs + width <= toUs) out.push({ startUs: w.startUs, total: w.count, ok: good[i]?.count ?? 0 });
+  }
+  return out;
+}
+
+/**
+ * Time from the end of the last fault to the start of the first window after which every window
+ * meets the availability bar (the window holding the fault's end counts); null: never recovered.
+ */
+function recoveredAfterMs(requests: RequestStats, healUs: number, endUs: number): number | null {
+  const width = requests.throughput.widthUs;
+  const ws = windowsBetween(requests, Math.floor(healUs / width) * width, endUs);
+  let lastBad = -1;
+  for (let i = 0; i < ws.length; i++) if (ws[i]!.total > 0 && ws[i]!.ok / ws[i]!.total < WINDOW_AVAILABILITY_MIN) lastBad = i;
+  const rec = ws[lastBad + 1];
+  return rec === undefined ? null : Math.max(0, (rec.startUs - healUs) / 1000);
+}
+
+/** When the last fault of the plan ends (its `at + for`). */
+function lastFaultEndUs(plan: FaultPlan): number {
+  let t = 0;
+  for (const e of plan) t = Math.max(t, e.at + (e.for ?? 0));
+  return t;
+}
+
+function sum<T>(xs: readonly T[], f: (x: T) => number): number {
+  let s = 0;
+  for (const x of xs) s += f(x);
+  return s;
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+function pct(x: number): string {
+  return `${+(x * 100).toFixed(2)}%`;
+}
