@@ -1,0 +1,140 @@
+/**
+ * `faultline check <scenario>`: search fault plans for an invariant violation and shrink it.
+ * Logic lives in `sim/check` (`checkScenario`); this module parses flags, shows progress, writes
+ * the plan file and prints. Exit codes: 0 no violation, 1 a violation, 2 usage or input error.
+ */
+import { InputError } from '../kernel/errors.ts';
+import { checkScenario, formatCheckReport, type CheckProgress, type CheckReport } from '../check/index.ts';
+import { flagHelp, parseArgs, parseIntFlag, parseSeedFlag, UsageError, type FlagSpec } from './args.ts';
+import { writeFileAtomic } from './files.ts';
+import { loadScenario } from './load.ts';
+import { parseParamFlags, reportError } from './main.ts';
+import '../faults/register.ts';
+
+export interface CheckIo {
+  stdout: ((s: string) => void) | { write(s: string): unknown };
+  stderr: ((s: string) => void) | { write(s: string): unknown };
+  isTTY: boolean;
+}
+
+const FLAGS: Record<string, FlagSpec> = {
+  variant: { type: 'string', value: 'V', help: "the variant to check (default: the scenario's first)" },
+  runs: { type: 'string', value: 'N', help: 'exploration runs (default 100)' },
+  kinds: { type: 'string', value: 'k1,k2', help: 'fault kinds to explore (default: the kinds the scenario declares)' },
+  seed: { type: 'string', value: 'S', help: 'fast-check seed, 0..4294967295 (default 1; "random" draws one from the clock)' },
+  'max-faults': { type: 'string', value: 'N', help: 'at most N faults per plan (default 3)' },
+  horizon: { type: 'string', value: 'D', help: 'faults start and end before this time, e.g. 5s (default 80% of a fault-free run)' },
+  liveness: { type: 'boolean', help: 'liveness mode: heal everything at the horizon, then require recovery (SLO availability ≥ 99%)' },
+  param: { type: 'list', value: 'k=v', help: 'override a param (repeatable)' },
+  out: { type: 'string', value: 'plan.json', help: 'where to write the shrunk plan on a violation (default <scenario>.plan.json)' },
+  json: { type: 'boolean', help: 'print { scenario, variant, seed, runs, coverage, violation, faults, replay } as JSON' },
+  help: { type: 'boolean', help: 'show this help' },
+};
+
+const HELP = `Usage: faultline check <scenario> [options]
+
+Explores fault plans of the given kinds against the scenario's checks (fast-check generates the
+plans and shrinks a failing one toward fewer, shorter, later faults). Prints how many runs and
+which fault kinds hit which targets, or the smallest plan that breaks a check, its seed and the
+command that replays it (after writing the plan file).
+
+<scenario> is a name from 'faultline list' or the path of your own scenario file.
+
+${flagHelp(FLAGS)}
+
+Exit codes: 0 no violation found, 1 a violation found, 2 usage or input error.`;
+
+function writer(out: CheckIo['stdout']): (s: string) => void {
+  return typeof out === 'function' ? out : (s) => void out.write(s);
+}
+
+export async function checkCommand(argv: string[], io: CheckIo): Promise<number> {
+  const stdout = writer(io.stdout);
+  const stderr = writer(io.stderr);
+  try {
+    const args = parseArgs(argv, FLAGS, 'check');
+    if (args.flags.help) {
+      stdout(HELP + '\n');
+      return 0;
+    }
+    if (args.positionals.length !== 1) {
+      throw new UsageError(`check: expected one scenario, got ${args.positionals.length ? args.positionals.join(' ') : 'none'}; see faultline check --help`);
+    }
+    const ref = args.positionals[0]!;
+    const runs = args.flags.runs !== undefined ? parseIntFlag('runs', args.flags.runs as string, 1, 1_000_000) : 100;
+    const maxFaults = args.flags['max-faults'] !== undefined ? parseIntFlag('max-faults', args.flags['max-faults'] as string, 0, 100) : undefined;
+    let seed = 1;
+    if (args.flags.seed === 'random') {
+      // the CLI may read the host clock; the seed is printed, so the run stays replayable
+      seed = Date.now() % 0x100000000;
+    } else if (args.flags.seed !== undefined) {
+      const s = parseSeedFlag(args.flags.seed as string);
+      if (typeof s !== 'number') throw new UsageError(`--seed: ${JSON.stringify(s)} is not valid; use an integer from 0 to 4294967295, or "random"`);
+      seed = s;
+    }
+    const kinds =
+      args.flags.kinds !== undefined
+        ? (args.flags.kinds as string)
+            .split(',')
+            .map((k) => k.trim())
+            .filter((k) => k.length > 0)
+        : undefined;
+    if (kinds !== undefined && kinds.length === 0) throw new UsageError('--kinds: give at least one fault kind, e.g. --kinds crash,partition');
+
+    const scenario = await loadScenario(ref);
+    const variant = (args.flags.variant as string | undefined) ?? scenario.variantNames[0]!;
+    if (!scenario.variants[variant]) {
+      throw new InputError(`scenario ${scenario.name} has no variant ${JSON.stringify(variant)}; variants: ${scenario.variantNames.join(', ')}`);
+    }
+    const params = parseParamFlags(scenario, (args.flags.param as string[] | undefined) ?? []);
+    const outPath = (args.flags.out as string | undefined) ?? `${scenario.name}.plan.json`;
+    const json = Boolean(args.flags.json);
+
+    // Progress: on a TTY only, and never with --json; at most a few updates a second.
+    const showProgress = io.isTTY && !json;
+    let lastDrawMs = 0;
+    const onProgress = showProgress
+      ? (p: CheckProgress): void => {
+          const now = Date.now();
+          if (now - lastDrawMs < 200 && p.phase !== 'confirm') return;
+          lastDrawMs = now;
+          const text =
+            p.phase === 'explore'
+              ? `check ${scenario.name}: run ${p.run}/${p.runs}`
+              : p.phase === 'shrink'
+                ? `check ${scenario.name}: ${p.violation} violated; shrinking (${p.shrinkRuns} runs, ${p.faults} fault(s))`
+                : `check ${scenario.name}: replaying the shrunk plan`;
+          stderr(`\r\x1b[2K${text}`);
+        }
+      : undefined;
+
+    let report: CheckReport;
+    try {
+      report = checkScenario(scenario, {
+        variant,
+        runs,
+        seed,
+        params,
+        faults: { kinds, maxFaults, horizon: args.flags.horizon as string | undefined },
+        liveness: Boolean(args.flags.liveness),
+        replay: { scenarioRef: ref, faultsFile: outPath },
+        onProgress,
+      });
+    } finally {
+      if (showProgress) stderr('\r\x1b[2K');
+    }
+
+    if (report.violation) writeFileAtomic(outPath, JSON.stringify(report.faults, null, 2) + '\n');
+    if (json) {
+      const { scenario: name, variant: v, seed: s, runs: n, coverage, violation, faults, replay } = report;
+      stdout(JSON.stringify({ scenario: name, variant: v, seed: s, runs: n, coverage, violation, faults, replay }, null, 2) + '\n');
+      if (report.violation) stderr(`wrote ${outPath}\n`);
+    } else {
+      stdout(formatCheckReport(report));
+      if (report.violation) stdout(`wrote ${outPath}\n`);
+    }
+    return report.violation ? 1 : 0;
+  } catch (err) {
+    return reportError(err, { stdout, stderr, isTTY: io.isTTY });
+  }
+}
