@@ -68,8 +68,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         return await mergeCommand(rest, io);
       }
       case 'check': {
-        const mod = (await import(CHECK_MODULE)) as { checkCommand: (a: string[], io: Io) => Promise<number> };
-        return await mod.checkCommand([...rest], io);
+        const { checkCommand } = await import('./check-command.ts');
+        return await checkCommand([...rest], io);
       }
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: list, run, sweep, merge, check, faults`);
@@ -80,7 +80,6 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
 }
 
 // Loaded lazily: most commands never need the report bundler or the property-test engine.
-const CHECK_MODULE = './check-command.ts';
 
 export function reportError(err: unknown, io: Io): number {
   if (err instanceof InputError) {
