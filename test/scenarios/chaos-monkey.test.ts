@@ -33,8 +33,8 @@ describe('chaos-monkey', () => {
   it('exactly N: survivors overload, retries amplify the load, and outlier detection ejects a live survivor', () => {
     const spare = run(scenario, { seed: 7, variant: 'n-plus-one' }).metrics as Record<string, number>;
     const exact = run(scenario, { seed: 7, variant: 'exactly-n' }).metrics as Record<string, number>;
-    expect(exact.retriesPerRequest).toBeGreaterThan(5 * spare.retriesPerRequest);
-    expect(exact.ejections).toBeGreaterThan(exact.kills);
+    expect(exact.retriesPerRequest!).toBeGreaterThan(5 * spare.retriesPerRequest!);
+    expect(exact.ejections!).toBeGreaterThan(exact.kills!);
     expect(exact.availability).toBeLessThan(0.8);
   });
 
