@@ -58,3 +58,14 @@ export { createWorld } from './world/index.ts';
 export type { World, WorldSpec } from './world/index.ts';
 export { createApp, openLoop, closedLoop, countAttempts } from './app/index.ts';
 export type { App, Service } from './app/index.ts';
+export {
+  kvHistory,
+  KvHistory,
+  checkLinearizable,
+  checkNoLostWrites,
+  checkNoCorruptReads,
+  checkWindowedSlo,
+  checkRecovery,
+  checkScenario,
+} from './check/index.ts';
+export type { KvOperation, CheckReport, CheckScenarioOptions, Invariant } from './check/index.ts';

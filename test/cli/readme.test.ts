@@ -32,4 +32,9 @@ describe('README', () => {
     expect(readme).toContain('npm ci && npm start');
     expect(readme).toMatch(/^npm test\b/m);
   });
+
+  it('shows the property-test example that the suite runs (test/readme/split-brain.property.test.ts), verbatim', () => {
+    const example = readFileSync(join(root, 'test/readme/split-brain.property.test.ts'), 'utf8');
+    expect(readme).toContain(example);
+  });
 });
