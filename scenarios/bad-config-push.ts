@@ -1,0 +1,175 @@
+/**
+ * A bad config pushed to every server at once takes the whole service down; pushed to one canary
+ * first, with automatic rollback on an unhealthy canary, it costs a sliver of one server.
+ * The world's `config-push` fault is the push (and its rollback); the deployment controller that
+ * gates the waves on the canary's health is modelled in this file.
+ */
+import { defineScenario } from '../sim/index.ts';
+import { createWorld, type Node } from '../sim/world/index.ts';
+import { createApp, openLoop } from '../sim/app/index.ts';
+import { checkWindowedSlo } from '../sim/check/index.ts';
+
+const API = Array.from({ length: 10 }, (_, i) => `api-${i + 1}`);
+const CANARY = API[0]!;
+const PUSH_AT_US = 5_000_000;
+const BAD = { version: 'v2-bad', effect: 'crash' } as const;
+
+export default defineScenario({
+  name: 'bad-config-push',
+  title: 'Bad config push: global vs canary with automatic rollback',
+  description: `
+**What happens.** Ten API servers sit behind a client-side round-robin balancer. At 5 s an
+operator pushes config \`v2-bad\`, which the server binary cannot load: every process that loads
+it crashes, and its supervisor restarts it into the same crash (CrashLoopBackOff). A human
+rolls it back after \`rollbackAfterMs\` (20 s here, hours in real incidents).
+
+**Why it is an outage.** A global push gives every server the bad config within seconds, so
+there is no healthy capacity left to absorb the failure: the service is down until a human
+notices and rolls back, and the servers then crawl back through their crash-loop backoff.
+This is the shape of many of the largest public outages: Google's 2019-06-02 network
+configuration change, Cloudflare's 2019-07-02 WAF rule pushed globally in seconds, and the SRE
+book's observation that most outages come from changes.
+
+**What fixes it.** Stage the rollout: push to one canary, bake it while watching its health
+(crashes, restarts, rejected work: what Argo Rollouts or Flagger analyses do), and roll back
+automatically when the canary is unhealthy; only a healthy canary is promoted to the other
+servers. The bad config then reaches one server of ten, for under a second, and the balancer's
+other nine servers carry the load. A good config (\`--param configEffect=none\`) is promoted
+normally after the bake time.
+
+**Watch in the table.** \`serversHit\` (servers that loaded the bad config),
+\`rollbackAfterMs\` (automatic or human) and the worst second's availability.
+
+References: Google SRE book, ch. 8 "Release Engineering" and ch. 1 ("roughly 70% of outages
+are due to changes in a live system"), https://sre.google/sre-book/release-engineering/ ;
+Google Cloud, "Google Cloud Networking Incident #19009" (2019-06-02),
+https://status.cloud.google.com/incident/cloud-networking/19009 ; Cloudflare, "Details of the
+Cloudflare outage on July 2, 2019", https://blog.cloudflare.com/details-of-the-cloudflare-outage-on-july-2-2019/
+`.trim(),
+  params: {
+    rollout: { type: 'enum', default: 'global', values: ['global', 'canary'], description: 'push to every server at once, or to one canary first with automatic rollback' },
+    configEffect: { type: 'enum', default: 'crash', values: ['crash', 'reject', 'limp', 'none'], description: 'what loading the new config does (none: a good config)' },
+    bakeTimeMs: { type: 'number', default: 5000, min: 100, max: 3_600_000, unit: 'ms', description: 'how long the canary must stay healthy before promotion' },
+    healthCheckIntervalMs: { type: 'number', default: 250, min: 10, max: 60_000, unit: 'ms', description: 'how often the controller looks at the canary' },
+    rollbackAfterMs: { type: 'number', default: 20_000, min: 1000, max: 3_600_000, unit: 'ms', description: 'when a human rolls the push back (the fault’s `for`)' },
+    requestRatePerSec: { type: 'number', default: 200, min: 1, max: 100_000, unit: '1/s', description: 'client requests per second (Poisson)' },
+    durationMs: { type: 'number', default: 40_000, min: 10_000, max: 3_600_000, unit: 'ms', description: 'run length' },
+  },
+  variants: {
+    'global-push': {
+      description: 'the config reaches all ten servers at once; a human rolls back after 20 s',
+      params: { rollout: 'global' },
+      expectFail: ['no-global-outage', 'bad-config-contained'],
+    },
+    'canary-auto-rollback': {
+      description: 'one canary first; the controller rolls back on the first sign of trouble and never promotes',
+      params: { rollout: 'canary' },
+    },
+  },
+  // The operator's push: to every server, or to the canary only (the controller promotes it).
+  faults: (p) => [
+    {
+      at: `${PUSH_AT_US}us`,
+      kind: 'config-push',
+      target: p.rollout === 'global' ? '*' : CANARY,
+      version: BAD.version,
+      effect: p.configEffect,
+      factor: 20,
+      for: `${p.rollbackAfterMs}ms`,
+    },
+  ],
+  faultKinds: ['config-push', 'crash'],
+  keyMetrics: ['availability', 'worstSecondAvailability', 'serversHit', 'rollbackAfterMs', 'promoted'],
+  build(ctx) {
+    const { sim, params } = ctx;
+
+    // ---- components: a client and ten API servers (restarted by a supervisor, with backoff) ----
+    const world = createWorld(ctx, {
+      nodes: ['client', 'deployer', ...API],
+      nodeDefaults: { cores: 2, restartDelay: '1s', serviceTime: { dist: 'exponential', mean: '2ms' } },
+      network: { latency: { dist: 'lognormal', median: '500us', sigma: 0.3 } },
+    });
+    const app = createApp(ctx, world);
+    const api = app.service({ name: 'api', nodes: API, endpoints: { get: {} } });
+
+    // ---- wiring: the deployment controller watches the canary and rolls back automatically ----
+    const hit = new Set<string>();
+    let rollbackAtUs = -1;
+    let promoted = 0;
+    const sawBad = (n: Node): boolean => n.config.version === BAD.version;
+    const track = (): void => {
+      for (const name of API) if (sawBad(world.node(name))) hit.add(name);
+    };
+    if (params.rollout === 'canary') {
+      const canary = world.node(CANARY);
+      let baseline = { crashes: 0, rejected: 0 };
+      let pushedAtUs = -1;
+      const watch = (): void => {
+        track();
+        if (rollbackAtUs >= 0 || promoted > 0) return;
+        if (pushedAtUs < 0 && sawBad(canary)) {
+          pushedAtUs = sim.now;
+          baseline = { crashes: canary.crashes, rejected: canary.rejected };
+          ctx.emit({ time: sim.now, kind: 'note', node: 'deployer', text: `canary ${CANARY} runs ${BAD.version}; baking ${params.bakeTimeMs} ms` });
+        }
+        if (pushedAtUs >= 0) {
+          const unhealthy = !canary.serving || canary.crashes > baseline.crashes || canary.rejected > baseline.rejected || canary.slowdown > 2;
+          if (unhealthy) {
+            rollbackAtUs = sim.now;
+            canary.rollbackConfig();
+            ctx.emit({ time: sim.now, kind: 'note', node: 'deployer', text: `canary unhealthy (${canary.state}): automatic rollback, rollout halted` });
+          } else if (sim.now - pushedAtUs >= params.bakeTimeMs * 1000) {
+            // promotion: the same push, to the other servers, through the world's config-push fault
+            promoted = API.length - 1;
+            world.inject({ at: sim.now, kind: 'config-push', target: '*', version: BAD.version, effect: params.configEffect, factor: 20 });
+            ctx.emit({ time: sim.now, kind: 'note', node: 'deployer', text: `canary healthy for ${params.bakeTimeMs} ms: promoted to all servers` });
+          }
+        }
+        sim.schedule(params.healthCheckIntervalMs * 1000, watch, null);
+      };
+      sim.schedule(0, watch, null);
+    } else {
+      const poll = (): void => {
+        track();
+        if (sim.now < params.durationMs * 1000) sim.schedule(params.healthCheckIntervalMs * 1000, poll, null);
+      };
+      sim.schedule(0, poll, null);
+    }
+
+    // ---- workload: steady client traffic, round robin over the ten servers ----
+    openLoop(ctx, { name: 'client', rate: params.requestRatePerSec, until: `${params.durationMs}ms`, call: api.client('client', 'get', { timeout: '500ms' }) });
+
+    return {
+      untilUs: params.durationMs * 1000 + 1_000_000,
+      metrics: () => {
+        const windows = checkWindowedSlo(ctx.requests, { availabilityMin: 0.8, requestsMin: 20 }).windows.filter((w) => w.pass !== null);
+        const humanRollbackUs = PUSH_AT_US + params.rollbackAfterMs * 1000;
+        return {
+          serversHit: hit.size,
+          rollbackAfterMs: hit.size === 0 ? 0 : Math.round(((rollbackAtUs >= 0 ? rollbackAtUs : humanRollbackUs) - PUSH_AT_US) / 1000),
+          promoted,
+          worstSecondAvailability: Math.min(1, ...windows.map((w) => Math.round(w.availability * 1e4) / 1e4)),
+        };
+      },
+    };
+  },
+  checks: [
+    {
+      name: 'no-global-outage',
+      description: 'every 1-second window serves at least 80% of requests',
+      check: ({ requests }) => {
+        const r = checkWindowedSlo(requests, { availabilityMin: 0.8, requestsMin: 20 });
+        return { status: r.status, detail: r.detail, firstFailedAtMs: r.firstFailedAtMs };
+      },
+    },
+    {
+      name: 'bad-config-contained',
+      description: 'a config that breaks servers reaches at most one server (the canary)',
+      check: ({ metrics, params }) => {
+        const n = metrics.serversHit as number;
+        if (params.configEffect === 'none') return { status: 'ok', detail: `a good config: ${n} server(s) run it` };
+        return { status: n <= 1 ? 'ok' : 'fail', detail: `${n} of ${API.length} servers loaded ${BAD.version}`, firstFailedAtMs: n <= 1 ? null : PUSH_AT_US / 1000 };
+      },
+    },
+  ],
+});
