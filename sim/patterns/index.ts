@@ -49,3 +49,11 @@ export type { ScalableTarget, ReplicaSetOptions, HpaOptions, HpaScalingPolicy, T
 
 export { wrap, pipeline } from './compose.ts';
 export type { Pipeline, PipelineOptions } from './compose.ts';
+
+export { primaryBackup, PrimaryBackup } from './failover.ts';
+export type { PrimaryBackupOptions, PrimaryBackupConfig, ReplicationMode, ConflictResolution, ReplicaRole, VersionedValue } from './failover.ts';
+export { quorumKv, QuorumKv, quorumVersionNewer } from './quorum-kv.ts';
+export type { QuorumKvOptions, QuorumKvConfig, QuorumValue, QuorumVersion } from './quorum-kv.ts';
+export { leaderLease, LeaderLease } from './lease.ts';
+export type { LeaderLeaseOptions, LeaderLeaseConfig, LeaseClock, LeaseRole } from './lease.ts';
+export type { KvHistorySink, KvResult, KvDone } from './replication.ts';
