@@ -103,6 +103,8 @@ interface Reply {
   ok: boolean;
   error: string;
   value?: unknown;
+  /** The handler answered from a fallback or a stale cache (graceful degradation). */
+  degraded?: boolean;
 }
 
 /** Without a timeout or deadline a client still gives up after an hour: a model of "no timeout". */
@@ -256,7 +258,8 @@ function onReply(p: Pending, reply: Message<Reply> | null, error: string | null)
     outcome = errorOutcome('corrupt-response', latency);
   } else {
     const r = reply.payload;
-    outcome = r.ok ? okOutcome(latency, r.value) : errorOutcome(r.error || ErrorKinds.unavailable, latency);
+    if (r.degraded) outcome = { ok: r.ok, error: r.error, latencyUs: latency, value: r.value, degraded: true };
+    else outcome = r.ok ? okOutcome(latency, r.value) : errorOutcome(r.error || ErrorKinds.unavailable, latency);
   }
   p.picker.onResult?.(p.target, outcome);
   p.done(outcome);
@@ -296,10 +299,10 @@ function afterWork(s: Serving, error: string | null): void {
     finishServing(s, true, '');
     return;
   }
-  handler(new HandlingImpl(s), (o: Outcome) => finishServing(s, o.ok, o.error, o.value));
+  handler(new HandlingImpl(s), (o: Outcome) => finishServing(s, o.ok, o.error, o.value, o.degraded));
 }
 
-function finishServing(s: Serving, ok: boolean, error: string, value?: unknown): void {
+function finishServing(s: Serving, ok: boolean, error: string, value?: unknown, degraded?: boolean): void {
   if (s.replied) return;
   s.replied = true;
   // a crash already emptied the pool; otherwise give the worker back
@@ -307,6 +310,7 @@ function finishServing(s: Serving, ok: boolean, error: string, value?: unknown):
   if (s.node.incarnation !== s.incarnation) return;
   s.service.served.set(s.node.name, (s.service.served.get(s.node.name) ?? 0) + 1);
   const reply: Reply = value === undefined ? { ok, error } : { ok, error, value };
+  if (degraded) reply.degraded = true;
   s.service.app.world.net.reply(s.msg, reply, s.ep.spec.responseBytes ?? 0);
 }
 

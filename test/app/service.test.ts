@@ -116,4 +116,28 @@ describe('app: services, clients and workloads', () => {
     expect(r.metrics.requests).toBeGreaterThan(5);
     expect(r.stats.simTimeMs).toBeLessThan(2_100);
   });
+
+  it('a degraded answer (fallback, stale cache) stays marked as degraded across the network', () => {
+    const s = defineScenario({
+      name: 'degraded',
+      title: 't',
+      description: '',
+      params: {},
+      build(ctx) {
+        const world = createWorld(ctx, { nodes: ['c', 's'], network: { latency: '1ms' } });
+        const app = createApp(ctx, world);
+        const svc = app.service({
+          name: 's',
+          nodes: ['s'],
+          endpoints: { e: { work: '0ms', handler: (_h, done) => done({ ok: true, error: '', latencyUs: 0, value: 'default', degraded: true }) } },
+        });
+        openLoop(ctx, { name: 'web', rate: 10, until: '1s', call: svc.client('c', 'e') });
+        return { metrics: () => ({ degraded: ctx.metrics.counter('web.degraded').value }) };
+      },
+    });
+    const r = run(s, { seed: 1 });
+    expect(r.metrics.requests).toBeGreaterThan(3);
+    expect(r.metrics.degraded).toBe(r.metrics.requests);
+    expect(r.metrics.availability).toBe(1);
+  });
 });
