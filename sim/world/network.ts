@@ -564,7 +564,11 @@ export class Network {
         lane.live--;
         this.calls.delete(c.id);
         calls[h++] = undefined as unknown as Call;
-        if (c.caller.incarnation === c.incarnation) c.done(c.arg, null, 'timeout');
+        if (c.caller.incarnation === c.incarnation) {
+          // a paused caller learns of the timeout when it resumes (its code is not running)
+          if (c.caller.paused) c.caller._whenServing(timeoutLater, c);
+          else c.done(c.arg, null, 'timeout');
+        }
         continue;
       }
       calls[h++] = undefined as unknown as Call;
@@ -679,4 +683,8 @@ function corruptPayload(p: unknown, random: Random): unknown {
     return c;
   }
   return p;
+}
+
+function timeoutLater(c: Call): void {
+  if (c.caller.incarnation === c.incarnation) c.done(c.arg, null, 'timeout');
 }

@@ -297,7 +297,8 @@ export class Node {
 
   /** Set a timer on the node's local clock that dies with the process. */
   setTimer<A>(delayUs: number, fn: Callback<A>, arg: A): number {
-    return this.clock.schedule(delayUs, fn, arg);
+    // a stopped-the-world process cannot run its timer callbacks: they run at resume
+    return this.clock.schedule(delayUs, fireWhenServing, [this, fn, arg] as const);
   }
 
   /** Allocate memory (MiB); exceeding the limit is an OOM kill. */
@@ -634,4 +635,8 @@ function positive(where: string, field: string, v: number): number {
 function nonNegative(where: string, field: string, v: number): number {
   if (!(v >= 0 && v < Infinity)) throw new InputError(`${where}: ${field}=${v} is not valid; use a finite number ≥ 0`);
   return v;
+}
+
+function fireWhenServing(t: readonly [Node, Callback<any>, unknown]): void {
+  t[0]._whenServing(t[1], t[2]);
 }
