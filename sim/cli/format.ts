@@ -24,7 +24,7 @@ export function formatValue(v: unknown): string {
     if (a >= 1) return v.toFixed(3).replace(/\.?0+$/, '');
     return v.toPrecision(4).replace(/\.?0+$/, '');
   }
-  if (v === undefined) return '-';
+  if (v === undefined || v === null) return '-';
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
@@ -67,29 +67,42 @@ export function formatRunSummary(scenario: Scenario<any>, r: RunResult): string 
   return lines.join('\n') + '\n';
 }
 
-/** Rows: variants. Columns: key metrics, then each check's outcome. */
-export function comparisonTable(scenario: Scenario<any>, results: readonly RunResult[]): string {
+/**
+ * Rows: variants. Columns: key metrics, then each check's outcome. When that is wider than
+ * `width` columns (a terminal), the table is transposed: rows are metrics and checks, columns are
+ * variants, which fits far more variants than metrics side by side.
+ */
+export function comparisonTable(scenario: Scenario<any>, results: readonly RunResult[], width = 120): string {
   const keys = keyMetricsOf(scenario);
   const checkNames = scenario.checks?.map((c) => c.name) ?? [];
-  const header = ['variant', ...keys, ...checkNames];
-  const rows = results.map((r) => [
-    r.variant,
-    ...keys.map((k) => formatValue(metricAt(r.metrics, k))),
-    ...checkNames.map((n) => {
-      const c = r.checks.find((x) => x.name === n);
-      if (!c) return '-';
-      const s = c.status === 'ok' ? 'ok' : c.status === 'fail' ? 'FAIL' : '??';
-      return c.status === c.expected ? s : `${s}!`;
-    }),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const cell = (r: RunResult, n: string): string => {
+    const c = r.checks.find((x) => x.name === n);
+    if (!c) return '-';
+    const s = c.status === 'ok' ? 'ok' : c.status === 'fail' ? 'FAIL' : '??';
+    return c.status === c.expected ? s : `${s}!`;
+  };
+  const render = (header: string[], rows: string[][]): string[] => {
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+    return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+  };
+  let table = render(
+    ['variant', ...keys, ...checkNames],
+    results.map((r) => [r.variant, ...keys.map((k) => formatValue(metricAt(r.metrics, k))), ...checkNames.map((n) => cell(r, n))]),
+  );
+  if (Math.max(...table.map((l) => l.length)) > width) {
+    table = render(
+      ['', ...results.map((r) => r.variant)],
+      [
+        ...keys.map((k) => [k, ...results.map((r) => formatValue(metricAt(r.metrics, k)))]),
+        ...checkNames.map((n) => [`check ${n}`, ...results.map((r) => cell(r, n))]),
+      ],
+    );
+  }
   const out: string[] = [];
   out.push(`${scenario.title} — seed ${results[0]?.seed}`);
   out.push('');
-  out.push(line(header));
-  out.push(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of rows) out.push(line(r));
+  out.push(...table);
   out.push('');
   for (const r of results) {
     const d = scenario.variants[r.variant]?.description;

@@ -294,7 +294,7 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
     io.stdout(JSON.stringify(variants.length === 1 && !args.flags['all-variants'] ? results[0] : results, null, 2) + '\n');
   } else {
     if (results.length === 1) io.stdout(formatRunSummary(scenario, results[0]!));
-    else io.stdout(comparisonTable(scenario, results));
+    else io.stdout(comparisonTable(scenario, results, io.isTTY && process.stdout.columns ? process.stdout.columns : 120));
     for (const w of written) io.stdout(`wrote ${w}\n`);
   }
   if (args.flags.json && written.length) for (const w of written) io.stderr(`wrote ${w}\n`);
