@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DOCS, withFaultKinds } from '../tools/gen-docs.ts';
+import { DOCS, scenariosMarkdown, withFaultKinds, withScenarios } from '../tools/gen-docs.ts';
 import { faultKinds } from '../sim/faults/plan.ts';
 
 describe('generated docs', () => {
@@ -15,4 +15,10 @@ describe('generated docs', () => {
       expect(faultKinds().length).toBeGreaterThanOrEqual(24);
     });
   }
+
+  it('README.md lists every built-in scenario with its variants (run npm run docs if this fails)', async () => {
+    const text = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+    expect(text).toContain('<!-- scenarios:start -->');
+    expect(text).toBe(withScenarios(text, await scenariosMarkdown()));
+  });
 });

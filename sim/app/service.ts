@@ -224,7 +224,8 @@ export class Service {
     const ctx = new CallContext(this.app.sim, w.d, w.k);
     const state: Serving = { service: this, ep, node, msg, ctx, incarnation: node.incarnation, pool: this.pools.get(node.name) ?? null, holdsWorker: false, replied: false };
     if (state.pool !== null) {
-      if (state.pool.queueLength >= (this.spec.acceptQueueMax ?? 1000)) {
+      // the accept queue only matters when every worker is busy (acceptQueueMax 0 = no waiting)
+      if (state.pool.inUse >= state.pool.capacity && state.pool.queueLength >= (this.spec.acceptQueueMax ?? 1000)) {
         finishServing(state, false, ErrorKinds.shed);
         return;
       }
