@@ -98,7 +98,9 @@ async function optional(file: string, fn: string, label: string, unit: string, f
   const mod = (await import(pathToFileURL(path).href)) as Record<string, (o?: unknown) => unknown>;
   if (typeof mod[fn] !== 'function') return;
   const r = (await mod[fn]!()) as Record<string, number>;
-  rows.push({ workload: label, unit, ours: r[field]!, target, note: target ? `target ≥ ${fmt(target)} ${unit}` : undefined });
+  const targetText = target === undefined ? undefined : unit.startsWith('speedup') ? `target ≥ ${target}×` : `target ≥ ${fmt(target)} ${unit}`;
+  const met = target === undefined ? '' : r[field]! >= target ? ' ✓' : ' ✗';
+  rows.push({ workload: label, unit, ours: r[field]!, note: targetText ? targetText + met : undefined });
 }
 
 if (want('network')) await optional('network.ts', 'benchNetwork', '100 nodes request/response, latency, loss, partition, trace off', 'delivered msgs/s', 'deliveredPerSec', 1_000_000);
@@ -110,7 +112,7 @@ if (want('report')) {
     const mod = (await import(pathToFileURL(path).href)) as { benchReport?: () => Promise<Record<string, number>> };
     if (mod.benchReport) {
       const r = await mod.benchReport();
-      rows.push({ workload: 'report of a 1 M-request run: size', unit: 'MB', ours: r.sizeMb!, note: 'target < 15 MB' });
+      rows.push({ workload: 'report of a 1 M-request run: size', unit: 'MB', ours: r.sizeMB!, note: 'target < 15 MB' });
       if (r.renderMs !== undefined) rows.push({ workload: 'report of a 1 M-request run: render in Chromium', unit: 'ms', ours: r.renderMs, note: 'target < 3000 ms' });
     }
   }

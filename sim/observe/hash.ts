@@ -113,7 +113,22 @@ export class Hasher {
    * a string lookup per field on the hot path. The hashed sequence is the same either way.
    */
   record(o: Record<string, unknown>): void {
-    this.mix(TAG_OBJECT);
+    // The hot path of every trace record. The mixing of `mix()` is inlined here on local copies
+    // of the state (same sequence of words, same digest): property stores per word cost more
+    // than the arithmetic.
+    let h1 = this.h1;
+    let h2 = this.h2;
+    let n = this.count;
+    let a: number;
+    let b: number;
+    let x: number;
+    // TAG_OBJECT
+    x = TAG_OBJECT;
+    a = Math.imul(x, 0xcc9e2d51); a = (a << 15) | (a >>> 17); a = Math.imul(a, 0x1b873593);
+    h1 ^= a; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+    b = Math.imul(x ^ 0x5bd1e995, 0x85ebca6b); b = (b << 13) | (b >>> 19);
+    h2 ^= b; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+    n++;
     const kind = o.kind;
     let shape: Shape | undefined;
     if (typeof kind === 'string') {
@@ -147,10 +162,99 @@ export class Hasher {
         }
       }
       i++;
-      this.mix(kh);
+      // the key
+      x = kh;
+      a = Math.imul(x, 0xcc9e2d51); a = (a << 15) | (a >>> 17); a = Math.imul(a, 0x1b873593);
+      h1 ^= a; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+      b = Math.imul(x ^ 0x5bd1e995, 0x85ebca6b); b = (b << 13) | (b >>> 19);
+      h2 ^= b; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+      n++;
+      // the value: small integers and strings inline (a tag word, then the value word)
+      let tag: number;
+      if (typeof v === 'number' && (v | 0) === v) {
+        tag = TAG_INT;
+        x = v;
+      } else if (typeof v === 'string') {
+        tag = TAG_STRING;
+        x = this.stringHash(v);
+      } else {
+        this.h1 = h1;
+        this.h2 = h2;
+        this.count = n;
+        this.value(v);
+        h1 = this.h1;
+        h2 = this.h2;
+        n = this.count;
+        continue;
+      }
+      a = Math.imul(tag, 0xcc9e2d51); a = (a << 15) | (a >>> 17); a = Math.imul(a, 0x1b873593);
+      h1 ^= a; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+      b = Math.imul(tag ^ 0x5bd1e995, 0x85ebca6b); b = (b << 13) | (b >>> 19);
+      h2 ^= b; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+      a = Math.imul(x, 0xcc9e2d51); a = (a << 15) | (a >>> 17); a = Math.imul(a, 0x1b873593);
+      h1 ^= a; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+      b = Math.imul(x ^ 0x5bd1e995, 0x85ebca6b); b = (b << 13) | (b >>> 19);
+      h2 ^= b; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+      n += 2;
+    }
+    x = TAG_END;
+    a = Math.imul(x, 0xcc9e2d51); a = (a << 15) | (a >>> 17); a = Math.imul(a, 0x1b873593);
+    h1 ^= a; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+    b = Math.imul(x ^ 0x5bd1e995, 0x85ebca6b); b = (b << 13) | (b >>> 19);
+    h2 ^= b; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+    this.h1 = h1;
+    this.h2 = h2;
+    this.count = n + 1;
+  }
+
+  /**
+   * Hash a record whose keys are known in advance (a `RecordEmitter`), given as the key hashes
+   * and the values in order: `time`, `kind`, then up to six fields. Hashes exactly the words
+   * `record({ time, kind, ...fields })` would, without building the object or walking its keys.
+   */
+  recordKnown(
+    keyHashes: readonly number[],
+    kindHash: number,
+    time: number,
+    f0: unknown,
+    f1: unknown,
+    f2: unknown,
+    f3: unknown,
+    f4: unknown,
+    f5: unknown,
+  ): void {
+    this.mix(TAG_OBJECT);
+    this.mix(keyHashes[0]!);
+    this.value(time);
+    this.mix(keyHashes[1]!);
+    this.mix(TAG_STRING);
+    this.mix(kindHash);
+    const n = keyHashes.length;
+    if (n > 2 && f0 !== undefined) this.field(keyHashes[2]!, f0);
+    if (n > 3 && f1 !== undefined) this.field(keyHashes[3]!, f1);
+    if (n > 4 && f2 !== undefined) this.field(keyHashes[4]!, f2);
+    if (n > 5 && f3 !== undefined) this.field(keyHashes[5]!, f3);
+    if (n > 6 && f4 !== undefined) this.field(keyHashes[6]!, f4);
+    if (n > 7 && f5 !== undefined) this.field(keyHashes[7]!, f5);
+    this.mix(TAG_END);
+  }
+
+  private field(keyHash: number, v: unknown): void {
+    this.mix(keyHash);
+    if (typeof v === 'number' && (v | 0) === v) {
+      this.mix(TAG_INT);
+      this.mix(v);
+    } else if (typeof v === 'string') {
+      this.mix(TAG_STRING);
+      this.mix(this.stringHash(v));
+    } else {
       this.value(v);
     }
-    this.mix(TAG_END);
+  }
+
+  /** The hash of a string as `record` mixes it (for precomputing key hashes). */
+  hashOfString(s: string): number {
+    return this.stringHash(s);
   }
 
   /** Hex digest of everything hashed so far (16 hex digits). */

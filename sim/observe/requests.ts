@@ -4,7 +4,7 @@
  * all bounded in memory. Feeds RunResult.metrics and the report's metric panels.
  */
 import { Histogram, percentile, Series } from './metrics.ts';
-import type { Tracer } from './trace.ts';
+import type { RecordEmitter, Tracer } from './trace.ts';
 
 export interface LatencySummaryMs {
   p50: number;
@@ -42,10 +42,13 @@ export class RequestStats {
    * @param tracer when given, every finished request is also a `request` trace record (a detail
    *   kind: hashed at every level, kept at `full`), so the trace hash reflects each outcome.
    */
+  private readonly emitter: RecordEmitter | undefined;
+
   constructor(
     readonly windowUs = 1_000_000,
-    private readonly tracer?: Tracer,
+    tracer?: Tracer,
   ) {
+    this.emitter = tracer?.recordEmitter('request', ['node', 'id', 'ok', 'latencyUs', 'attempts', 'error']);
     this.throughput = new Series(windowUs);
     this.goodput = new Series(windowUs);
     this.latency = new Series(windowUs);
@@ -59,12 +62,8 @@ export class RequestStats {
    */
   record(nowUs: number, ok: boolean, latencyUs: number, error?: string, node = 'client', attempts?: number): void {
     this.requests++;
-    if (this.tracer !== undefined) {
-      this.tracer.emit(
-        ok
-          ? { time: nowUs, kind: 'request', node, id: this.requests, ok, latencyUs, attempts }
-          : { time: nowUs, kind: 'request', node, id: this.requests, ok, latencyUs, attempts, error: error ?? 'error' },
-      );
+    if (this.emitter !== undefined) {
+      this.emitter.emit(nowUs, node, this.requests, ok, latencyUs, attempts, ok ? undefined : (error ?? 'error'));
     }
     this.latencyUs.record(latencyUs);
     this.throughput.add(nowUs, 1);

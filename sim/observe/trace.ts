@@ -71,7 +71,8 @@ export class Tracer {
   readonly records: TraceRecord[] = [];
   truncated = 0;
   emitted = 0;
-  private readonly hasher = new Hasher();
+  /** @internal shared with RecordEmitter */
+  readonly _hasher = new Hasher();
   private readonly sink: TraceSink | undefined;
   private readonly memoryMax: number;
   private readonly keepInMemory: boolean;
@@ -88,7 +89,7 @@ export class Tracer {
 
   emit(record: TraceRecord): void {
     this.emitted++;
-    this.hasher.record(record as unknown as Record<string, unknown>);
+    this._hasher.record(record as unknown as Record<string, unknown>);
     const level = this.level;
     if (level === 'off') return;
     if (level === 'summary' && detailKinds.has(record.kind)) return;
@@ -98,8 +99,49 @@ export class Tracer {
     else this.truncated++;
   }
 
+  /** A fast emitter for a record kind with fixed fields (see RecordEmitter). */
+  recordEmitter(kind: TraceKind, fields: readonly string[]): RecordEmitter {
+    return new RecordEmitter(this, kind, fields);
+  }
+
   get hash(): string {
-    return this.hasher.digest();
+    return this._hasher.digest();
+  }
+}
+
+/**
+ * An emitter for one record kind with fixed fields, for hot paths (per-message records). When the
+ * tracer keeps the record it builds the object as `emit` would; otherwise it hashes the values
+ * directly, producing exactly the same words as `emit({ time, kind, ...fields })`, so the trace
+ * hash does not depend on the level. Fields whose value is `undefined` are skipped, as in `emit`.
+ */
+export class RecordEmitter {
+  private readonly keyHashes: number[];
+  private readonly kindHash: number;
+  private readonly kept: boolean;
+
+  constructor(
+    private readonly tracer: Tracer,
+    readonly kind: TraceKind,
+    readonly fields: readonly string[],
+  ) {
+    if (fields.length > 6) throw new Error(`RecordEmitter ${kind}: at most 6 fields`);
+    const h = tracer._hasher;
+    this.keyHashes = ['time', 'kind', ...fields].map((k) => h.hashOfString(k));
+    this.kindHash = h.hashOfString(kind);
+    this.kept = tracer.level === 'full' || (tracer.level === 'summary' && !detailKinds.has(kind));
+  }
+
+  emit(time: number, f0?: unknown, f1?: unknown, f2?: unknown, f3?: unknown, f4?: unknown, f5?: unknown): void {
+    if (this.kept) {
+      const r: Record<string, unknown> = { time, kind: this.kind };
+      const v = [f0, f1, f2, f3, f4, f5];
+      for (let i = 0; i < this.fields.length; i++) if (v[i] !== undefined) r[this.fields[i]!] = v[i];
+      this.tracer.emit(r as TraceRecord);
+      return;
+    }
+    this.tracer.emitted++;
+    this.tracer._hasher.recordKnown(this.keyHashes, this.kindHash, time, f0, f1, f2, f3, f4, f5);
   }
 }
 

@@ -34,7 +34,7 @@ import { durationSampler, type DistributionSpec, type Sampler } from '../kernel/
 import { InputError } from '../kernel/errors.ts';
 import type { Random, RandomStreams } from '../kernel/random.ts';
 import type { SimEvent, Simulation } from '../kernel/sim.ts';
-import { markDetailKind, type TraceRecordOf, type Tracer } from '../observe/trace.ts';
+import { markDetailKind, type RecordEmitter, type Tracer } from '../observe/trace.ts';
 import type { Node } from './node.ts';
 import type { PartitionDirection } from './partition.ts';
 
@@ -230,6 +230,8 @@ export class Network {
   private readonly lanes = new Map<number, Lane>();
   private readonly defaults: ResolvedLink;
   private readonly rules: { from: Set<number>; to: Set<number>; link: ResolvedLink }[] = [];
+  private readonly deliverEmitter: RecordEmitter;
+  private readonly dropEmitter: RecordEmitter;
 
   constructor(
     readonly sim: Simulation,
@@ -240,6 +242,8 @@ export class Network {
     rules: readonly LinkRule[] = [],
   ) {
     this.n = nodes.length;
+    this.deliverEmitter = trace.recordEmitter('message-deliver', ['from', 'to', 'id', 'sentUs']);
+    this.dropEmitter = trace.recordEmitter('message-drop', ['from', 'to', 'id', 'reason']);
     this.names = nodes.map((x) => x.name);
     nodes.forEach((x, i) => this.index.set(x.name, i));
     this.links = new Array(this.n * this.n).fill(undefined);
@@ -588,42 +592,19 @@ export class Network {
   }
 
   /**
-   * Per-message records are hashed at every trace level but kept only at `full`. When they are
-   * not kept, one scratch object per kind is refilled instead of allocating a record per
-   * message: the hash sees the same fields in the same order, so `traceHash` is unchanged.
+   * Per-message records are hashed at every trace level but kept only at `full`. Record emitters
+   * hash the fields directly when the record is not kept (no object per message) and produce the
+   * same hash as emitting the object, so `traceHash` does not depend on the level.
    */
   private emitDeliver(msg: Message): void {
-    if (this.trace.keepsDetail) {
-      this.trace.emit({ time: this.sim.now, kind: 'message-deliver', from: msg.from, to: msg.to, id: msg.id, sentUs: msg.sentUs });
-      return;
-    }
-    const r = this.deliverScratch;
-    r.time = this.sim.now;
-    r.from = msg.from;
-    r.to = msg.to;
-    r.id = msg.id;
-    r.sentUs = msg.sentUs;
-    this.trace.emit(r);
+    this.deliverEmitter.emit(this.sim.now, msg.from, msg.to, msg.id, msg.sentUs);
   }
 
   private drop(src: number, dst: number, id: number, reason: DropReason): void {
     this.dropped++;
     this.dropsByReason[reason]++;
-    if (this.trace.keepsDetail) {
-      this.trace.emit({ time: this.sim.now, kind: 'message-drop', from: this.names[src]!, to: this.names[dst]!, id, reason });
-      return;
-    }
-    const r = this.dropScratch;
-    r.time = this.sim.now;
-    r.from = this.names[src]!;
-    r.to = this.names[dst]!;
-    r.id = id;
-    r.reason = reason;
-    this.trace.emit(r);
+    this.dropEmitter.emit(this.sim.now, this.names[src]!, this.names[dst]!, id, reason);
   }
-
-  private readonly deliverScratch: TraceRecordOf<'message-deliver'> = { time: 0, kind: 'message-deliver', from: '', to: '', id: 0, sentUs: 0 };
-  private readonly dropScratch: TraceRecordOf<'message-drop'> = { time: 0, kind: 'message-drop', from: '', to: '', id: 0, reason: 'loss' };
 }
 
 function deliverMessage(m: Message): void {
