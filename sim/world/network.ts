@@ -71,6 +71,7 @@ export interface Message<P = unknown> {
   /** @internal */ readonly src: number;
   /** @internal */ readonly dst: number;
   /** @internal the network that carries it (saves a closure or tuple per delivery) */ readonly net: Network;
+  /** @internal the pending call a request or its reply belongs to (saves a map lookup per reply) */ readonly call: Call | null;
 }
 
 export type MessageHandler = (msg: Message<any>) => void;
@@ -226,7 +227,8 @@ export class Network {
   private nextPartition = 1;
   private nextMessageId = 1;
   private nextCallId = 1;
-  private readonly calls = new Map<number, Call>();
+  /** Calls awaiting a reply or a timeout. */
+  private pending = 0;
   private readonly lanes = new Map<number, Lane>();
   private readonly defaults: ResolvedLink;
   private readonly rules: { from: Set<number>; to: Set<number>; link: ResolvedLink }[] = [];
@@ -321,14 +323,14 @@ export class Network {
     }
     const caller = this.nodes[src]!;
     const c: Call = { id, done, arg, caller, incarnation: caller.incarnation, deadlineUs: this.sim.now + t, finished: false, lane };
-    this.calls.set(id, c);
+    this.pending++;
     lane.calls.push(c);
     lane.live++;
     if (!lane.armed) {
       lane.armed = true;
       lane.timer = this.sim.schedule(t, laneFire, [this, lane] as const);
     }
-    this.sendIdx(src, dst, payload, sizeBytes, id);
+    this.sendIdx(src, dst, payload, sizeBytes, id, c);
     return id;
   }
 
@@ -342,12 +344,12 @@ export class Network {
   /** Answer a request (a message with `callId > 0`). */
   reply<P>(request: Message<any>, payload: P, sizeBytes = 0): number {
     if (!(request.callId > 0)) throw new InputError(`reply: message ${request.id} is not a request (it was sent with send, not call)`);
-    return this.sendIdx(request.dst, request.src, payload, sizeBytes, -request.callId);
+    return this.sendIdx(request.dst, request.src, payload, sizeBytes, -request.callId, request.call);
   }
 
   /** Calls awaiting a reply. */
   get pendingCalls(): number {
-    return this.calls.size;
+    return this.pending;
   }
 
   // ---- partitions and link faults ----
@@ -442,7 +444,7 @@ export class Network {
   }
 
   /** @internal */
-  sendIdx(src: number, dst: number, payload: unknown, sizeBytes: number, callId: number): number {
+  sendIdx(src: number, dst: number, payload: unknown, sizeBytes: number, callId: number, call: Call | null = null): number {
     const id = this.nextMessageId++;
     this.sent++;
     const now = this.sim.now;
@@ -477,6 +479,7 @@ export class Network {
       src,
       dst,
       net: this,
+      call,
     };
     this.sim.schedule(this.delay(l, sizeBytes, now), deliverMessage, msg);
     if (l.dupP > 0 && l.next() < l.dupP) {
@@ -536,12 +539,12 @@ export class Network {
     }
     this.delivered++;
     this.emitDeliver(msg);
-    const c = this.calls.get(-callId);
-    if (c === undefined) {
+    const c = msg.call;
+    if (c === null || c.finished) {
       this.lateReplies++;
       return;
     }
-    this.calls.delete(-callId);
+    this.pending--;
     c.finished = true;
     const lane = c.lane;
     if (--lane.live === 0 && lane.armed) {
@@ -566,7 +569,7 @@ export class Network {
         if (c.deadlineUs > now) break;
         c.finished = true;
         lane.live--;
-        this.calls.delete(c.id);
+        this.pending--;
         calls[h++] = undefined as unknown as Call;
         if (c.caller.incarnation === c.incarnation) {
           // a paused caller learns of the timeout when it resumes (its code is not running)
