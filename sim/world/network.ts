@@ -174,6 +174,7 @@ interface ResolvedLink {
 
 interface Call {
   id: number;
+  /** Released (set to a no-op) once the call has finished, so queued requests do not keep the caller's state alive. */
   done: CallCallback<any>;
   arg: unknown;
   caller: Node;
@@ -554,8 +555,12 @@ export class Network {
       lane.head = 0;
       lane.armed = false;
     }
+    const done = c.done;
+    const arg = c.arg;
+    c.done = noCall;
+    c.arg = null;
     if (c.caller.incarnation !== c.incarnation) return;
-    c.done(c.arg, msg, null);
+    done(arg, msg, null);
   }
 
   /** @internal */
@@ -573,9 +578,15 @@ export class Network {
         calls[h++] = undefined as unknown as Call;
         if (c.caller.incarnation === c.incarnation) {
           // a paused caller learns of the timeout when it resumes (its code is not running)
-          if (c.caller.paused) c.caller._whenServing(timeoutLater, c);
-          else c.done(c.arg, null, 'timeout');
+          if (c.caller.paused) {
+            c.caller._whenServing(timeoutLater, c);
+            continue;
+          }
+          c.done(c.arg, null, 'timeout');
         }
+        // the request may sit in a queue far longer: let go of the caller's state
+        c.done = noCall;
+        c.arg = null;
         continue;
       }
       calls[h++] = undefined as unknown as Call;
@@ -670,5 +681,10 @@ function corruptPayload(p: unknown, random: Random): unknown {
 }
 
 function timeoutLater(c: Call): void {
-  if (c.caller.incarnation === c.incarnation) c.done(c.arg, null, 'timeout');
+  const done = c.done;
+  const arg = c.arg;
+  c.done = noCall;
+  c.arg = null;
+  if (c.caller.incarnation === c.incarnation) done(arg, null, 'timeout');
 }
+function noCall(): void {}
