@@ -170,8 +170,13 @@ export class Simulation {
   private hcap = 1024;
   private ht = new Float64Array(1024);
   private hs = new Float64Array(1024);
-  private hf: (Callback | null)[] = new Array(1024).fill(null);
-  private ha: unknown[] = new Array(1024).fill(null);
+  /** Heap entry → slot of its callback and argument (moving an int avoids pointer write barriers). */
+  private hk = new Int32Array(1024);
+  private sf: (Callback | null)[] = new Array(1024).fill(null);
+  private sa: unknown[] = new Array(1024).fill(null);
+  /** Free slots, a stack. */
+  private freeSlots = new Int32Array(1024);
+  private freeTop = 0;
   // immediate FIFO (all at time `now`): arrays indexed [qh, qt); reset to 0 when drained (never
   // truncated: changing an array's length is costly in V8 and the capacity is reused)
   private qs: number[] = [];
@@ -180,12 +185,14 @@ export class Simulation {
   private qh = 0;
   private qt = 0;
   private cancelled = new Set<number>();
+  private readonly liveMax: number;
   private stopped = false;
   private running = false;
 
   constructor(options: SimulationOptions = {}) {
     this.seed = options.seed ?? 1;
     this.budgets = { ...DEFAULT_BUDGETS, ...options.budgets };
+    this.liveMax = this.budgets.liveEventsMax;
     for (const [k, v] of Object.entries(this.budgets)) {
       if (!(typeof v === 'number' && v > 0 && (Number.isInteger(v) || v === Infinity))) {
         throw new InputError(`budget ${k}: ${v} is not valid; use a positive integer`);
@@ -316,7 +323,6 @@ export class Simulation {
     const b = this.budgets;
     const eventsMax = b.eventsMax;
     const simTimeMaxUs = b.simTimeMaxUs;
-    const liveMax = b.liveEventsMax;
     try {
       for (;;) {
         if (this.stopped) break;
@@ -324,7 +330,7 @@ export class Simulation {
         let fn: Callback | null;
         let arg: unknown;
         let seq: number;
-        if (this.qh < this.qt && (this.hn === 0 || this.ht[0]! > this.now || this.hs[0]! > this.qs[this.qh]!)) {
+        if (this.qh !== this.qt && (this.hn === 0 || this.ht[0]! > this.now || this.hs[0]! > this.qs[this.qh]!)) {
           const i = this.qh++;
           seq = this.qs[i]!;
           fn = this.qf[i]!;
@@ -340,8 +346,12 @@ export class Simulation {
           if (t > untilUs) break;
           if (t > simTimeMaxUs) throw new BudgetExceededError('simTimeMax', simTimeMaxUs, this.seed, this.now);
           seq = this.hs[0]!;
-          fn = this.hf[0]!;
-          arg = this.ha[0];
+          const k = this.hk[0]!;
+          fn = this.sf[k]!;
+          arg = this.sa[k];
+          this.sf[k] = null;
+          this.sa[k] = null;
+          this.freeSlots[this.freeTop++] = k;
           this.pop();
           // a cancelled timer must not move the clock
           if (this.cancelled.size !== 0 && this.cancelled.delete(seq)) continue;
@@ -354,7 +364,6 @@ export class Simulation {
           throw new BudgetExceededError('eventsMax', eventsMax, this.seed, this.now);
         }
         fn(arg);
-        if (this.hn > liveMax) throw new BudgetExceededError('liveEventsMax', liveMax, this.seed, this.now);
       }
       if (untilUs !== Infinity && !this.stopped && this.now < untilUs) this.now = untilUs;
     } catch (err) {
@@ -366,85 +375,72 @@ export class Simulation {
     }
   }
 
-  // ---- binary heap on (time, seq) ----
+  // ---- 4-ary heap on (time, seq) ----
+  // A 4-ary heap has half the levels of a binary one; the entries it moves are two doubles and an
+  // int (the callback lives in a slot that does not move), so a pop touches few cache lines.
+
   private push(t: number, s: number, f: Callback, a: unknown): void {
     if (this.hn === this.hcap) this.grow();
+    if (this.hn >= this.liveMax) throw new BudgetExceededError('liveEventsMax', this.liveMax, this.seed, this.now);
+    const k = this.freeTop > 0 ? this.freeSlots[--this.freeTop]! : this.hn;
+    this.sf[k] = f;
+    this.sa[k] = a;
     let i = this.hn++;
     const ht = this.ht;
     const hs = this.hs;
-    const hf = this.hf;
-    const ha = this.ha;
+    const hk = this.hk;
+    // the new entry has the largest sequence number so far, so a parent at the same time stays
+    // above it: one comparison per level
     while (i > 0) {
-      const p = (i - 1) >> 1;
+      const p = (i - 1) >> 2;
       const pt = ht[p]!;
-      if (pt < t || (pt === t && hs[p]! < s)) break;
+      if (pt <= t) break;
       ht[i] = pt;
       hs[i] = hs[p]!;
-      hf[i] = hf[p]!;
-      ha[i] = ha[p];
+      hk[i] = hk[p]!;
       i = p;
     }
     ht[i] = t;
     hs[i] = s;
-    hf[i] = f;
-    ha[i] = a;
+    hk[i] = k;
   }
 
-  /**
-   * Remove the heap top. Bottom-up ("Floyd") deletion: walk the hole down along the smaller
-   * child to a leaf (one comparison per level), then sift the last element up from there; the
-   * last element usually belongs near the bottom, so this does about half the comparisons of the
-   * textbook sift-down.
-   */
+  /** Remove the heap top (its slot was already read and freed by the caller). */
   private pop(): void {
     const n = --this.hn;
+    if (n === 0) return;
     const ht = this.ht;
     const hs = this.hs;
-    const hf = this.hf;
-    const ha = this.ha;
-    if (n === 0) {
-      hf[0] = null;
-      ha[0] = null;
-      return;
-    }
+    const hk = this.hk;
     const t = ht[n]!;
     const s = hs[n]!;
-    const f = hf[n]!;
-    const a = ha[n];
-    hf[n] = null;
-    ha[n] = null;
-    // 1. hole from the root down to a leaf along the smaller child
+    const k = hk[n]!;
     let i = 0;
     for (;;) {
-      let c = 2 * i + 1;
-      if (c >= n) break;
-      const r = c + 1;
-      if (r < n) {
-        const ct = ht[c]!;
-        const rt = ht[r]!;
-        if (rt < ct || (rt === ct && hs[r]! < hs[c]!)) c = r;
+      const c0 = 4 * i + 1;
+      if (c0 >= n) break;
+      // the smallest of up to four children
+      let c = c0;
+      let ct = ht[c0]!;
+      let cs = hs[c0]!;
+      const end = c0 + 4 < n ? c0 + 4 : n;
+      for (let j = c0 + 1; j < end; j++) {
+        const jt = ht[j]!;
+        if (jt < ct || (jt === ct && hs[j]! < cs)) {
+          c = j;
+          ct = jt;
+          cs = hs[j]!;
+        }
       }
-      ht[i] = ht[c]!;
-      hs[i] = hs[c]!;
-      hf[i] = hf[c]!;
-      ha[i] = ha[c];
+      if (t < ct || (t === ct && s < cs)) break;
+      ht[i] = ct;
+      hs[i] = cs;
+      hk[i] = hk[c]!;
       i = c;
-    }
-    // 2. sift the former last element up from the hole
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      const pt = ht[p]!;
-      if (pt < t || (pt === t && hs[p]! < s)) break;
-      ht[i] = pt;
-      hs[i] = hs[p]!;
-      hf[i] = hf[p]!;
-      ha[i] = ha[p];
-      i = p;
     }
     ht[i] = t;
     hs[i] = s;
-    hf[i] = f;
-    ha[i] = a;
+    hk[i] = k;
   }
 
   private grow(): void {
@@ -455,9 +451,15 @@ export class Simulation {
     const s = new Float64Array(cap);
     s.set(this.hs);
     this.hs = s;
+    const hk = new Int32Array(cap);
+    hk.set(this.hk);
+    this.hk = hk;
+    const free = new Int32Array(cap);
+    free.set(this.freeSlots);
+    this.freeSlots = free;
     for (let i = this.hcap; i < cap; i++) {
-      this.hf.push(null);
-      this.ha.push(null);
+      this.sf.push(null);
+      this.sa.push(null);
     }
     this.hcap = cap;
   }
