@@ -22,6 +22,8 @@ const TAG_END = 0x19;
 const TAG_UNDEFINED = 0x1a;
 
 const STRING_CACHE_MAX = 4096;
+/** Strings up to this length are hashed directly instead of through the cache. */
+const SHORT_STRING = 12;
 
 interface Shape {
   keys: string[];
@@ -50,13 +52,22 @@ export class Hasher {
     this.count++;
   }
 
+  /**
+   * FNV-1a over UTF-16 code units, then the length. Short strings (node names, reasons, error
+   * kinds) are hashed directly, which is cheaper than a map lookup; longer ones are cached.
+   */
   private stringHash(s: string): number {
+    const n = s.length;
+    if (n <= SHORT_STRING) {
+      let h = 0x811c9dc5 | 0;
+      for (let i = 0; i < n; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+      return (h ^ n) | 0;
+    }
     const cached = this.strings.get(s);
     if (cached !== undefined) return cached;
-    // FNV-1a over UTF-16 code units, then the length
     let h = 0x811c9dc5 | 0;
-    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-    h = (h ^ s.length) | 0;
+    for (let i = 0; i < n; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+    h = (h ^ n) | 0;
     if (this.strings.size >= STRING_CACHE_MAX) this.strings.clear();
     this.strings.set(s, h);
     return h;
