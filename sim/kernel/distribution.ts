@@ -60,7 +60,12 @@ export function durationSampler(spec: DistributionSpec, what = 'distribution'): 
       const sigma = spec.sigma;
       if (!(sigma >= 0 && sigma < Infinity)) throw new InputError(`${what}.sigma: ${sigma} is not valid; use a number ≥ 0`);
       const mu = Math.log(median);
-      return (r) => Math.round(r.lognormal(mu, sigma));
+      // the same draws as r.lognormal(mu, sigma), validated once here instead of per sample
+      return (r) => {
+        const u1 = 1 - r.next();
+        const u2 = r.next();
+        return Math.round(Math.exp(mu + sigma * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2)));
+      };
     }
     case 'pareto': {
       const scale = parseDuration(spec.scale, `${what}.scale`);
