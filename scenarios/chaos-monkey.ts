@@ -6,7 +6,7 @@ import { defineScenario } from '../sim/index.ts';
 import { Histogram, percentile } from '../sim/observe/metrics.ts';
 import { createWorld } from '../sim/world/index.ts';
 import { chaosMonkey } from '../sim/faults/nemesis.ts';
-import { countAttempts, createApp, openLoop, type ReplicaPicker } from '../sim/app/index.ts';
+import { countAttempts, createApp, openLoop } from '../sim/app/index.ts';
 import { loadBalancer } from '../sim/patterns/load-balancer.ts';
 import { envoyRetry } from '../sim/patterns/retry.ts';
 import { envoyRetryBudget } from '../sim/patterns/retry-budget.ts';
@@ -128,13 +128,11 @@ https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/health_
     const web = app.service({ name: 'web', nodes: instances, endpoints: { page: {}, health: { work: '1ms' } } });
 
     // ── wiring ──────────────────────────────────────────────────────────────────
-    // Adapter between the app's ReplicaPicker and the patterns' load balancer: one client per
-    // instance, pinned to it, so the balancer chooses and sees each outcome.
-    const pinned = (node: string): ReplicaPicker => ({ pick: () => node });
-    const endpoints = instances.map((n) => ({ id: n, call: web.client('lb', 'page', { picker: pinned(n), timeout: `${p.per_try_timeoutMs}ms` }) }));
+    // One client per instance (service.endpointsFor), so the balancer chooses and sees each outcome.
+    const endpoints = web.endpointsFor('lb', 'page', { timeout: `${p.per_try_timeoutMs}ms` });
     // An HTTP health check: it goes through the instance's cores like any request, so a dead
     // instance fails it (no answer) and so, under overload, may a live one.
-    const healthCalls = new Map(instances.map((n) => [n, web.client('lb', 'health', { picker: pinned(n), timeout: '500ms' })]));
+    const healthCalls = new Map(instances.map((n) => [n, web.replicaClient('lb', 'health', n, { timeout: '500ms' })]));
     const lb = loadBalancer({
       sim,
       trace: ctx.trace,

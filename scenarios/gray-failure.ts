@@ -5,7 +5,7 @@
 import { defineScenario } from '../sim/index.ts';
 import { Histogram, percentile } from '../sim/observe/metrics.ts';
 import { createWorld } from '../sim/world/index.ts';
-import { countAttempts, createApp, openLoop, type ReplicaPicker } from '../sim/app/index.ts';
+import { countAttempts, createApp, openLoop } from '../sim/app/index.ts';
 import { loadBalancer, type LbPolicy } from '../sim/patterns/load-balancer.ts';
 import { envoyRetry } from '../sim/patterns/retry.ts';
 import { applyPolicy } from '../sim/patterns/call.ts';
@@ -108,15 +108,11 @@ https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/outlier
     const web = app.service({ name: 'web', nodes: backends, endpoints: { get: {} } });
 
     // ── wiring ──────────────────────────────────────────────────────────────────
-    // The load balancer (sim/patterns) takes endpoints { id, call }; the app's client takes a
-    // ReplicaPicker. Adapter: one client per replica, each pinned to its node, so the patterns'
-    // balancer does the choosing and sees every outcome (outstanding counts, passive health).
-    const pinned = (node: string): ReplicaPicker => ({ pick: () => node });
+    // The load balancer (sim/patterns) takes endpoints { id, call }: one client per replica
+    // (service.endpointsFor), so the balancer does the choosing and sees every outcome
+    // (outstanding counts, passive health).
     const tryTimeout = p.per_try_timeoutMs > 0 ? `${p.per_try_timeoutMs}ms` : undefined;
-    const endpoints = backends.map((n) => ({
-      id: n,
-      call: web.client('lb', 'get', { picker: pinned(n), ...(tryTimeout ? { timeout: tryTimeout } : {}) }),
-    }));
+    const endpoints = web.endpointsFor('lb', 'get', tryTimeout ? { timeout: tryTimeout } : {});
     // Envoy's TCP health checker: a connect succeeds while the process is alive, however slowly
     // the application serves; that is exactly why a limping node looks healthy.
     const tcpConnect = (ep: { id: string }, done: (healthy: boolean) => void): void => {

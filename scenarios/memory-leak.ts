@@ -4,7 +4,7 @@
  */
 import { defineScenario } from '../sim/index.ts';
 import { createWorld } from '../sim/world/index.ts';
-import { countAttempts, createApp, openLoop, type ReplicaPicker } from '../sim/app/index.ts';
+import { countAttempts, createApp, openLoop } from '../sim/app/index.ts';
 import { loadBalancer } from '../sim/patterns/load-balancer.ts';
 import { envoyRetry } from '../sim/patterns/retry.ts';
 import { envoyRetryBudget } from '../sim/patterns/retry-budget.ts';
@@ -125,12 +125,11 @@ https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#restart-policy
 
     // ── wiring ──────────────────────────────────────────────────────────────────
     const draining = new Set<string>();
-    const pinned = (node: string): ReplicaPicker => ({ pick: () => node });
     const endpoints = names.map((n) => ({
       id: n,
-      call: applyPolicy(timeLimiter({ sim, name: `per-try/${n}`, timeoutDurationMs: 300 }), web.client('lb', 'page', { picker: pinned(n) })),
+      call: applyPolicy(timeLimiter({ sim, name: `per-try/${n}`, timeoutDurationMs: 300 }), web.replicaClient('lb', 'page', n)),
     }));
-    const healthCalls = new Map(names.map((n) => [n, admin.client('lb', 'health', { picker: pinned(n), timeout: '500ms' })]));
+    const healthCalls = new Map(names.map((n) => [n, admin.replicaClient('lb', 'health', n, { timeout: '500ms' })]));
     const lb = loadBalancer({
       sim,
       trace: ctx.trace,

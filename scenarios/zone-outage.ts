@@ -5,7 +5,7 @@
  */
 import { defineScenario } from '../sim/index.ts';
 import { createWorld } from '../sim/world/index.ts';
-import { countAttempts, createApp, openLoop, type ReplicaPicker } from '../sim/app/index.ts';
+import { countAttempts, createApp, openLoop } from '../sim/app/index.ts';
 import { loadBalancer } from '../sim/patterns/load-balancer.ts';
 import { envoyRetry } from '../sim/patterns/retry.ts';
 import { envoyRetryBudget } from '../sim/patterns/retry-budget.ts';
@@ -138,13 +138,12 @@ https://aws.amazon.com/message/65648/ .
     };
 
     // ── wiring ──────────────────────────────────────────────────────────────────
-    const pinned = (node: string): ReplicaPicker => ({ pick: () => node });
     // Each try carries its own deadline (Envoy's per_try_timeout, sent to the server as
     // x-envoy-expected-rq-timeout-ms; gRPC servers see it as the call's deadline), so an instance
     // drops a request that waited for a thread past it instead of serving a caller who has left.
-    const perTry = (n: string) => applyPolicy(timeLimiter({ sim, name: `per-try/${n}`, timeoutDurationMs: 300 }), web.client('lb', 'page', { picker: pinned(n) }));
+    const perTry = (n: string) => applyPolicy(timeLimiter({ sim, name: `per-try/${n}`, timeoutDurationMs: 300 }), web.replicaClient('lb', 'page', n));
     const endpoints = names.map((n) => ({ id: n, call: perTry(n) }));
-    const healthCalls = new Map(names.map((n) => [n, admin.client('lb', 'health', { picker: pinned(n), timeout: '500ms' })]));
+    const healthCalls = new Map(names.map((n) => [n, admin.replicaClient('lb', 'health', n, { timeout: '500ms' })]));
     const lb = loadBalancer({
       sim,
       trace: ctx.trace,

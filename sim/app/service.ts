@@ -213,6 +213,22 @@ export class Service {
     };
   }
 
+  /**
+   * A `Call` to `endpoint` on one given replica, always: the building block for a load balancer
+   * that chooses the replica itself (the patterns' `loadBalancer` takes `{ id, call }` endpoints).
+   */
+  replicaClient(from: string, endpoint: string, replica: string, options: Omit<ClientOptions, 'picker'> = {}): Call {
+    if (!this.replicas.includes(replica)) {
+      throw new InputError(`service ${this.name} has no replica ${JSON.stringify(replica)}; replicas: ${this.replicas.join(', ')}`);
+    }
+    return this.client(from, endpoint, { ...options, picker: { pick: () => replica } });
+  }
+
+  /** One `{ id, call }` per replica (see `replicaClient`), as the patterns' load balancer takes them. */
+  endpointsFor(from: string, endpoint: string, options: Omit<ClientOptions, 'picker'> = {}): { id: string; call: Call }[] {
+    return this.replicas.map((id) => ({ id, call: this.replicaClient(from, endpoint, id, options) }));
+  }
+
   /** @internal serve a request that arrived at `node`. */
   _serve(node: Node, msg: Message<Wire>): void {
     const ep = this.endpoints.get(msg.payload.e);

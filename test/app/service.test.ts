@@ -162,4 +162,27 @@ describe('app: services, clients and workloads', () => {
     expect(r.metrics.availability).toBeGreaterThan(0.7);
     expect(r.metrics.availability).toBeLessThan(1);
   });
+
+  it('replicaClient pins a call to one replica; endpointsFor gives { id, call } per replica for a load balancer', () => {
+    const served: Record<string, number> = {};
+    const s = defineScenario({
+      name: 'pinned',
+      title: 't',
+      description: '',
+      params: {},
+      build(ctx) {
+        const world = createWorld(ctx, { nodes: ['c', 'a', 'b'], network: { latency: '1ms' } });
+        const app = createApp(ctx, world);
+        const svc = app.service({ name: 's', nodes: ['a', 'b'], endpoints: { e: {} } });
+        expect(() => svc.replicaClient('c', 'e', 'z')).toThrow(/no replica "z"; replicas: a, b/);
+        const endpoints = svc.endpointsFor('c', 'e');
+        expect(endpoints.map((e) => e.id)).toEqual(['a', 'b']);
+        openLoop(ctx, { rate: 50, until: '1s', call: endpoints[1]!.call });
+        return { finish: () => Object.assign(served, Object.fromEntries(svc.served)) };
+      },
+    });
+    run(s, { seed: 1 });
+    expect(served.a).toBe(0);
+    expect(served.b).toBeGreaterThan(20);
+  });
 });
