@@ -98,6 +98,16 @@ export const FAULT_KINDS: readonly FaultKindSpec[] = [
     },
     duration: 'optional',
     example: { at: '30s', kind: 'partition', groups: [['a', 'b'], ['c']], for: '20s' },
+    // the same defaults the world applies (sim/world/faults.ts), checked when the plan loads
+    validate(e) {
+      const mode = e.mode ?? (e.groups !== undefined ? 'groups' : e.target !== undefined ? 'isolate' : 'random-halves');
+      if (mode === 'groups' && e.groups === undefined) return 'mode "groups" needs groups, such as [["a","b"],["c"]]';
+      if (mode === 'isolate' && e.target === undefined) return 'mode "isolate" needs a target node';
+      if (mode !== 'groups' && e.groups !== undefined) return `groups are only used with mode "groups", not "${String(mode)}"`;
+      if (mode !== 'isolate' && e.target !== undefined) return `target is only used with mode "isolate", not "${String(mode)}"`;
+      if (Array.isArray(e.nodes) && e.nodes.length < 2 && mode !== 'groups') return `mode "${String(mode)}" needs at least 2 nodes to split`;
+      return undefined;
+    },
   },
   {
     kind: 'heal',
