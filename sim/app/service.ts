@@ -236,9 +236,7 @@ export class Service {
       this.app.world.net.reply(msg, { ok: false, error: 'not-found' } satisfies Reply);
       return;
     }
-    const w = msg.payload;
-    const ctx = new CallContext(this.app.sim, w.d, w.k);
-    const state: Serving = { service: this, ep, node, msg, ctx, incarnation: node.incarnation, pool: this.pools.get(node.name) ?? null, holdsWorker: false, replied: false };
+    const state = new Serving(this, ep, node, msg, this.pools.get(node.name) ?? null);
     if (state.pool !== null) {
       // the accept queue only matters when every worker is busy (acceptQueueMax 0 = no waiting)
       if (state.pool.inUse >= state.pool.capacity && state.pool.queueLength >= (this.spec.acceptQueueMax ?? 1000)) {
@@ -282,23 +280,60 @@ function onReply(p: Pending, reply: Message<Reply> | null, error: string | null)
   p.done(outcome);
 }
 
-interface Serving {
-  service: Service;
-  ep: Endpoint;
-  node: Node;
-  msg: Message<Wire>;
-  ctx: CallContext;
-  incarnation: number;
-  pool: Resource | null;
-  holdsWorker: boolean;
-  replied: boolean;
+/**
+ * One request being served on one replica; it is also the `Handling` its handler sees (one
+ * object per request: requests can wait a long time in queues, so what they hold matters). The
+ * request's context is built only when a handler asks for it.
+ */
+class Serving implements Handling {
+  readonly incarnation: number;
+  holdsWorker = false;
+  replied = false;
+  private context: CallContext | null = null;
+
+  constructor(
+    readonly service: Service,
+    readonly ep: Endpoint,
+    readonly node: Node,
+    readonly msg: Message<Wire>,
+    readonly pool: Resource | null,
+  ) {
+    this.incarnation = node.incarnation;
+  }
+
+  get app(): App {
+    return this.service.app;
+  }
+  get endpoint(): string {
+    return this.ep.name;
+  }
+  get ctx(): CallContext {
+    if (this.context === null) this.context = new CallContext(this.service.app.sim, this.msg.payload.d, this.msg.payload.k);
+    return this.context;
+  }
+  get payload(): unknown {
+    return this.msg.payload.p;
+  }
+  work(then: (error: string | null) => void, serviceUs?: number): void {
+    this.node.execute((_: null, err) => then(err), null, serviceUs);
+  }
+  call(dependency: Call, then: Done): void {
+    const child = this.ctx.child();
+    const inc = this.incarnation;
+    const node = this.node;
+    dependency(child, (o) => {
+      // the process that made the call died: its continuation never runs
+      if (node.incarnation !== inc) return;
+      then(o);
+    });
+  }
 }
 
 function startServing(s: Serving): void {
   // A crash while waiting for a worker kills the request with the process.
   if (s.node.incarnation !== s.incarnation) return;
   s.holdsWorker = s.pool !== null;
-  if (s.ctx.expired) {
+  if (s.service.app.sim.now >= s.msg.payload.d) {
     // The caller has given up already: do not waste work (gRPC servers see the deadline too).
     finishServing(s, false, ErrorKinds.deadlineExceeded);
     return;
@@ -316,7 +351,7 @@ function afterWork(s: Serving, error: string | null): void {
     finishServing(s, true, '');
     return;
   }
-  handler(new HandlingImpl(s), (o: Outcome) => finishServing(s, o.ok, o.error, o.value, o.degraded));
+  handler(s, (o: Outcome) => finishServing(s, o.ok, o.error, o.value, o.degraded));
 }
 
 function finishServing(s: Serving, ok: boolean, error: string, value?: unknown, degraded?: boolean): void {
@@ -329,41 +364,6 @@ function finishServing(s: Serving, ok: boolean, error: string, value?: unknown, 
   const reply: Reply = value === undefined ? { ok, error } : { ok, error, value };
   if (degraded) reply.degraded = true;
   s.service.app.world.net.reply(s.msg, reply, s.ep.spec.responseBytes ?? 0);
-}
-
-class HandlingImpl implements Handling {
-  constructor(private readonly s: Serving) {}
-  get app(): App {
-    return this.s.service.app;
-  }
-  get service(): Service {
-    return this.s.service;
-  }
-  get endpoint(): string {
-    return this.s.ep.name;
-  }
-  get node(): Node {
-    return this.s.node;
-  }
-  get ctx(): CallContext {
-    return this.s.ctx;
-  }
-  get payload(): unknown {
-    return this.s.msg.payload.p;
-  }
-  work(then: (error: string | null) => void, serviceUs?: number): void {
-    this.s.node.execute((_: null, err) => then(err), null, serviceUs);
-  }
-  call(dependency: Call, then: Done): void {
-    const child = this.s.ctx.child();
-    const inc = this.s.incarnation;
-    const node = this.s.node;
-    dependency(child, (o) => {
-      // the process that made the call died: its continuation never runs
-      if (node.incarnation !== inc) return;
-      then(o);
-    });
-  }
 }
 
 /** The set of services of one scenario, multiplexed onto the world's nodes. */
