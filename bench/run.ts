@@ -5,7 +5,7 @@
  *
  *   npm run bench                  all workloads
  *   npm run bench -- kernel        only the kernel workloads (timers, M/M/4, fan-out)
- *   npm run bench -- --reps 5      more repetitions (median reported)
+ *   npm run bench -- --reps 9      more repetitions (median reported; default 5, alternating with the reference)
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -20,7 +20,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const REF = join(root, '..', 'shared', 'reference-kernel');
 const argv = process.argv.slice(2);
 const repsIdx = argv.indexOf('--reps');
-const REPS = repsIdx >= 0 ? Math.max(1, Number(argv[repsIdx + 1]) || 3) : 3;
+const REPS = repsIdx >= 0 ? Math.max(1, Number(argv[repsIdx + 1]) || 3) : 5;
 const only = argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--reps');
 const want = (name: string): boolean => only.length === 0 || only.includes(name);
 
@@ -35,21 +35,25 @@ function fmt(n: number): string {
   return n.toFixed(0);
 }
 
-function ours(f: () => BenchFigure): BenchFigure {
-  const runs = Array.from({ length: REPS }, f);
-  const best = median(runs.map((r) => r.perSec));
-  return { ...runs[0]!, perSec: best };
+function referenceOnce(script: string, args: string[], field: string): number {
+  const out = execFileSync(process.execPath, [join(REF, script), ...args], { encoding: 'utf8' });
+  const line = JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, number>;
+  return line[field]!;
 }
 
-function reference(script: string, args: string[], field: string): number | undefined {
-  if (!existsSync(join(REF, script))) return undefined;
-  const xs: number[] = [];
+/**
+ * faultline and the reference, alternating repetition by repetition (this machine's speed drifts
+ * over tens of seconds, which would favour whichever ran in the faster minute); medians of each.
+ */
+function paired(f: () => BenchFigure, script: string, args: string[], field: string): { ours: number; ref?: number } {
+  const hasRef = existsSync(join(REF, script));
+  const a: number[] = [];
+  const b: number[] = [];
   for (let i = 0; i < REPS; i++) {
-    const out = execFileSync(process.execPath, [join(REF, script), ...args], { encoding: 'utf8' });
-    const line = JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, number>;
-    xs.push(line[field]!);
+    a.push(f().perSec);
+    if (hasRef) b.push(referenceOnce(script, args, field));
   }
-  return median(xs);
+  return { ours: median(a), ref: hasRef ? median(b) : undefined };
 }
 
 const rows: { workload: string; unit: string; ours: number; ref?: number; target?: number; note?: string }[] = [];
@@ -62,20 +66,16 @@ if (!existsSync(REF)) {
 }
 
 if (want('kernel')) {
-  const ref = existsSync(REF);
-  const tcb = ours(() => timersCallback(1000, 2000, 1));
-  const tgen = ours(() => timersGenerator(1000, 2000, 1));
-  const refTcb = ref ? reference('timers.mjs', ['cb', '1000', '2000', '1'], 'events_per_s') : undefined;
-  const refTgen = ref ? reference('timers.mjs', ['gen', '1000', '2000', '1'], 'events_per_s') : undefined;
-  rows.push({ workload: 'timers, 1,000 processes, callbacks (≈2 M events)', unit: 'events/s', ours: tcb.perSec, ref: refTcb, target: 0.8 });
-  rows.push({ workload: 'timers, 1,000 processes, generators', unit: 'events/s', ours: tgen.perSec, ref: refTgen });
-  rows.push({ workload: '  (faultline generators vs reference callbacks)', unit: 'events/s', ours: tgen.perSec, ref: refTcb });
-  const mm4 = ours(() => mmcCallback(4, 1_000_000, 0.8, 1));
-  const refMm4 = ref ? reference('queue.mjs', ['cb', '4', '1000000', '0.8', '1'], 'customers_per_s') : undefined;
-  rows.push({ workload: 'M/M/4, ρ = 0.8, 1 M customers, callbacks', unit: 'customers/s', ours: mm4.perSec, ref: refMm4, target: 0.5 });
-  const fan = ours(() => fanoutCallback(200_000, 1));
-  const refFan = ref ? reference('fanout.mjs', ['cb', '200000', '1'], 'requests_per_s') : undefined;
-  rows.push({ workload: 'fan-out with retries, 200 k requests, callbacks', unit: 'requests/s', ours: fan.perSec, ref: refFan, target: 0.5 });
+  const tcb = paired(() => timersCallback(1000, 2000, 1), 'timers.mjs', ['cb', '1000', '2000', '1'], 'events_per_s');
+  const tgen = paired(() => timersGenerator(1000, 2000, 1), 'timers.mjs', ['gen', '1000', '2000', '1'], 'events_per_s');
+  rows.push({ workload: 'timers, 1,000 processes, callbacks (≈2 M events)', unit: 'events/s', ours: tcb.ours, ref: tcb.ref, target: 0.8 });
+  rows.push({ workload: 'timers, 1,000 processes, generators', unit: 'events/s', ours: tgen.ours, ref: tgen.ref });
+  rows.push({ workload: '  (faultline generators vs reference callbacks)', unit: 'events/s', ours: tgen.ours, ref: tcb.ref });
+  const mm4 = paired(() => mmcCallback(4, 1_000_000, 0.8, 1), 'queue.mjs', ['cb', '4', '1000000', '0.8', '1'], 'customers_per_s');
+  const refMm4 = mm4.ref;
+  rows.push({ workload: 'M/M/4, ρ = 0.8, 1 M customers, callbacks', unit: 'customers/s', ours: mm4.ours, ref: mm4.ref, target: 0.5 });
+  const fan = paired(() => fanoutCallback(200_000, 1), 'fanout.mjs', ['cb', '200000', '1'], 'requests_per_s');
+  rows.push({ workload: 'fan-out with retries, 200 k requests, callbacks', unit: 'requests/s', ours: fan.ours, ref: fan.ref, target: 0.5 });
 
   // The full scenario path: runner, request stats, trace hashing of every request.
   const t0 = performance.now();
