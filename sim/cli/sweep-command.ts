@@ -126,13 +126,17 @@ export async function runSweep(o: SweepOptions): Promise<SweepReport> {
 
 function progressBar(io: Io, label: string): (done: number, total: number, unexpected: number) => void {
   let last = -1;
+  const started = performance.now();
   return (done, total, unexpected) => {
     const pct = Math.floor((done / total) * 100);
     if (pct === last && done !== total) return;
     last = pct;
     const width = 30;
     const filled = Math.round((done / total) * width);
-    io.stderr(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} runs · ${unexpected} unexpected${done === total ? '\n' : ''}`);
+    const elapsedS = (performance.now() - started) / 1000;
+    const etaS = done > 0 ? (elapsedS / done) * (total - done) : NaN;
+    const time = done === total ? `${elapsedS.toFixed(1)} s` : Number.isFinite(etaS) ? `~${Math.ceil(etaS)} s left` : '';
+    io.stderr(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} runs · ${unexpected} unexpected · ${time}  ${done === total ? '\n' : ''}`);
   };
 }
 
