@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { run } from '../sim/index.ts';
+import { run, type Scenario } from '../sim/index.ts';
 import mmc from '../scenarios/mmc-queue.ts';
 import retryStorm from '../scenarios/retry-storm.ts';
 import splitBrain from '../scenarios/split-brain.ts';
@@ -21,11 +21,11 @@ const hasChromium = existsSync(CHROMIUM);
 const ci = Boolean(process.env.CI) && process.env.CI !== 'false';
 if (!hasChromium && !ci) console.warn(`browser determinism test skipped: ${CHROMIUM} is absent; under CI=true this fails instead`);
 
-const cases = [
+const cases: { scenario: Scenario<any>; seed: number | string; params: Record<string, number> }[] = [
   { scenario: mmc, seed: 3, params: { customers: 3000 } },
   { scenario: retryStorm, seed: 5, params: {} },
   { scenario: splitBrain, seed: 'browser', params: {} },
-] as const;
+];
 
 describe.skipIf(!hasChromium && !ci)('determinism in the browser', () => {
   it('mmc-queue, retry-storm and split-brain give the same trace hash in Chromium as in Node', async () => {
