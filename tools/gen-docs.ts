@@ -6,7 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import '../sim/faults/register.ts';
+import '../sim/run/fault-kinds.ts';
 import { faultKindsMarkdown } from '../sim/faults/docs.ts';
 
 export const START = '<!-- fault-kinds:start -->';

@@ -52,6 +52,8 @@ export interface FeatureFlagsOptions {
   node?: string;
   trace?: Tracer;
   flags: Record<string, FlagConfig>;
+  /** The world whose fault plan may change the flags (plan entries of kind `feature-flag`). */
+  world?: { handleFaults(kind: string, handler: (entry: Record<string, unknown>) => void): void };
 }
 
 function checkFlag(where: string, cfg: unknown, base: FlagState): FlagState {
@@ -137,19 +139,20 @@ export class FeatureFlags {
 export function featureFlags(options: FeatureFlagsOptions): FeatureFlags {
   const where = 'featureFlags';
   const o = options as unknown as Opts;
-  checkKnown(where, o, ['sim', 'node', 'trace', 'flags']);
+  checkKnown(where, o, ['sim', 'node', 'trace', 'flags', 'world']);
   if (!o.sim) throw new InputError(`${where}: option sim is required`);
   if (typeof o.flags !== 'object' || o.flags === null) throw new InputError(`${where}: flags is required: { name: { enabled?, killed?, rolloutPercent? } }`);
   const ff = new FeatureFlags(options.sim, options.node ?? '', options.trace);
   for (const [name, cfg] of Object.entries(options.flags)) ff._define(name, checkFlag(`${where}: flags.${name}`, cfg, { enabled: true, killed: false, rolloutPercent: 100 }));
+  options.world?.handleFaults('feature-flag', (entry) => ff.applyFault(entry));
   return ff;
 }
 
 /**
  * The fault kind a fault plan uses to change a flag, e.g.
  * `{ "at": "30s", "kind": "feature-flag", "flag": "new-checkout", "killed": true }`.
- * It is a `FaultKindSpec` (structurally; patterns do not import the faults layer): register it with
- * `registerFaultKind(featureFlagFaultKind)` where fault plans are executed.
+ * It is a `FaultKindSpec` (structurally; patterns do not import the faults layer); the run layer
+ * registers it (`sim/run/fault-kinds.ts`), and `featureFlags({ world })` applies the entries.
  */
 export const featureFlagFaultKind = {
   kind: 'feature-flag',

@@ -11,6 +11,7 @@ import { RequestStats, type LatencySummaryMs } from '../observe/requests.ts';
 import { Tracer, type TraceLevel, type TraceRecord, type TraceSink } from '../observe/trace.ts';
 import { parseFaultPlan, serializeFaultPlan, type FaultPlan, type FaultPlanInput } from '../faults/plan.ts';
 import { wallClockMs } from './host-clock.ts';
+import './fault-kinds.ts';
 import {
   resolveParams,
   type BuildContext,

@@ -48,7 +48,28 @@ export function prepareFault(w: World, entry: FaultLike, index: number): Prepare
     throw f.err('for', entry.for, 'use a duration ≥ 0 in microseconds');
   }
   const h = HANDLERS[entry.kind];
-  if (!h) throw f.err('kind', entry.kind, `valid kinds: ${worldFaultKinds().join(', ')}`);
+  if (!h) {
+    // A kind another layer models (a feature flag, say): the model registers its handler with
+    // `world.handleFaults(kind, ...)` when the scenario creates it; the handler is looked up when
+    // the fault starts, and a plan entry that nothing in the scenario handles is an input error.
+    if (!w.externalFaultKinds.has(entry.kind) && !w.hasExternalHandler(entry.kind)) {
+      throw f.err('kind', entry.kind, `valid kinds: ${worldFaultKinds().join(', ')}`);
+    }
+    return {
+      entry,
+      index,
+      instant: true,
+      detail: 'applied by the scenario',
+      start: () => {
+        const handler = w.externalHandler(entry.kind);
+        if (handler === undefined) {
+          throw f.err('kind', entry.kind, `nothing in this scenario applies it (for feature-flag: create featureFlags({ world, ... }))`);
+        }
+        handler(entry);
+        return null;
+      },
+    };
+  }
   return { entry, index, ...h(w, entry, f) };
 }
 

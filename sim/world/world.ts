@@ -184,6 +184,30 @@ export class World {
     for (const p of prepared) this.schedule(p);
   }
 
+  /** Fault kinds modelled outside the world (registered in the fault-kind registry by their layer). */
+  readonly externalFaultKinds = new Set<string>(['feature-flag']);
+  private readonly externalHandlers = new Map<string, (entry: FaultLike) => void>();
+
+  /**
+   * Let another model apply plan entries of `kind` (feature flags apply `feature-flag` entries).
+   * The entry starts at its `at` like any fault and is traced as an instant fault.
+   */
+  handleFaults(kind: string, handler: (entry: FaultLike) => void): void {
+    if (this.externalHandlers.has(kind)) throw new InputError(`world: fault kind ${kind} already has a handler`);
+    this.externalFaultKinds.add(kind);
+    this.externalHandlers.set(kind, handler);
+  }
+
+  /** @internal */
+  hasExternalHandler(kind: string): boolean {
+    return this.externalHandlers.has(kind);
+  }
+
+  /** @internal */
+  externalHandler(kind: string): ((entry: FaultLike) => void) | undefined {
+    return this.externalHandlers.get(kind);
+  }
+
   /** Check and schedule one entry (its `at` is absolute simulated time; a past `at` starts now). */
   inject(entry: FaultLike, index = -1): void {
     this.schedule(prepareFault(this, entry, index));
