@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../kernel/errors.ts';
 import { FAULTLINE_VERSION } from '../run/runner.ts';
-import { runPool } from '../run/pool.ts';
+import { runPool, type WorkerPool } from '../run/pool.ts';
 import type { WorkerJob } from '../run/worker.ts';
 import {
   buildReport,
@@ -52,6 +52,8 @@ export interface SweepOptions {
   watchdogMs?: number;
   budgets?: Record<string, number>;
   onProgress?: (done: number, total: number, unexpected: number) => void;
+  /** Run on this (warm) pool instead of a fresh one; it is left open. */
+  pool?: WorkerPool;
 }
 
 /** Run a sweep (the function behind the command; tests call it directly). */
@@ -83,11 +85,10 @@ export async function runSweep(o: SweepOptions): Promise<SweepReport> {
     }
   }
   let unexpected = 0;
-  const replies = await runPool(jobs, {
-    workers: o.workers ?? availableParallelism(),
-    watchdogMs: o.watchdogMs ?? 600_000,
-    onProgress: (done, total) => o.onProgress?.(done, total, unexpected),
-  });
+  const onProgress = (done: number, total: number): void => o.onProgress?.(done, total, unexpected);
+  const replies = o.pool
+    ? await o.pool.run(jobs, onProgress)
+    : await runPool(jobs, { workers: o.workers ?? availableParallelism(), watchdogMs: o.watchdogMs ?? 600_000, onProgress });
   const runs: SweepRun[] = replies.map((reply, i) => {
     const job = jobs[i]!;
     if (reply.ok) {
