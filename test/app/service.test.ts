@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { defineScenario, run } from '../../sim/index.ts';
+import { defineScenario, run, type ScenarioSpec } from '../../sim/index.ts';
 import { createWorld } from '../../sim/world/index.ts';
 import { createApp, openLoop, closedLoop, compileRate } from '../../sim/app/index.ts';
+
+/** A scenario with nothing but a build function, for tests of the app layer. */
+function tiny(name: string, build: ScenarioSpec<Record<string, never>>['build']) {
+  return defineScenario({ name, title: 't', description: '', params: {}, build });
+}
 
 function twoTier(opts: { apiWorkers?: number; dbWorkMs?: string; timeout?: string; crashDb?: boolean; late?: { failed: number } }) {
   return defineScenario({
@@ -79,18 +84,12 @@ describe('app: services, clients and workloads', () => {
   });
 
   it('open-loop arrivals follow the configured rate; a closed loop self-limits', () => {
-    const s = defineScenario({
-      name: 'loops',
-      title: 't',
-      description: '',
-      params: {},
-      build(ctx) {
-        const world = createWorld(ctx, { nodes: ['c', { name: 's', cores: 1, serviceTime: '10ms' }], network: { latency: '0ms' } });
-        const app = createApp(ctx, world);
-        const svc = app.service({ name: 's', nodes: ['s'], endpoints: { e: {} } });
-        closedLoop(ctx, { users: 5, thinkTime: '0ms', until: '10s', call: svc.client('c', 'e') });
-        return {};
-      },
+    const s = tiny('loops', (ctx) => {
+      const world = createWorld(ctx, { nodes: ['c', { name: 's', cores: 1, serviceTime: '10ms' }], network: { latency: '0ms' } });
+      const app = createApp(ctx, world);
+      const svc = app.service({ name: 's', nodes: ['s'], endpoints: { e: {} } });
+      closedLoop(ctx, { users: 5, thinkTime: '0ms', until: '10s', call: svc.client('c', 'e') });
+      return {};
     });
     const r = run(s, { seed: 2 });
     // one core at 10 ms per request: at most 100 requests/s whatever the population
@@ -99,18 +98,12 @@ describe('app: services, clients and workloads', () => {
   });
 
   it('a run ends when its work ends, even with clients that have no timeout (no dangling timeout timers)', () => {
-    const s = defineScenario({
-      name: 'no-timeout',
-      title: 't',
-      description: '',
-      params: {},
-      build(ctx) {
-        const world = createWorld(ctx, { nodes: ['c', 's'], network: { latency: '1ms' } });
-        const app = createApp(ctx, world);
-        const svc = app.service({ name: 's', nodes: ['s'], endpoints: { e: {} } });
-        openLoop(ctx, { rate: 10, until: '2s', call: svc.client('c', 'e') });
-        return {};
-      },
+    const s = tiny('no-timeout', (ctx) => {
+      const world = createWorld(ctx, { nodes: ['c', 's'], network: { latency: '1ms' } });
+      const app = createApp(ctx, world);
+      const svc = app.service({ name: 's', nodes: ['s'], endpoints: { e: {} } });
+      openLoop(ctx, { rate: 10, until: '2s', call: svc.client('c', 'e') });
+      return {};
     });
     const r = run(s, { seed: 1 });
     expect(r.metrics.requests).toBeGreaterThan(5);
@@ -118,22 +111,16 @@ describe('app: services, clients and workloads', () => {
   });
 
   it('a degraded answer (fallback, stale cache) stays marked as degraded across the network', () => {
-    const s = defineScenario({
-      name: 'degraded',
-      title: 't',
-      description: '',
-      params: {},
-      build(ctx) {
-        const world = createWorld(ctx, { nodes: ['c', 's'], network: { latency: '1ms' } });
-        const app = createApp(ctx, world);
-        const svc = app.service({
-          name: 's',
-          nodes: ['s'],
-          endpoints: { e: { work: '0ms', handler: (_h, done) => done({ ok: true, error: '', latencyUs: 0, value: 'default', degraded: true }) } },
-        });
-        openLoop(ctx, { name: 'web', rate: 10, until: '1s', call: svc.client('c', 'e') });
-        return { metrics: () => ({ degraded: ctx.metrics.counter('web.degraded').value }) };
-      },
+    const s = tiny('degraded', (ctx) => {
+      const world = createWorld(ctx, { nodes: ['c', 's'], network: { latency: '1ms' } });
+      const app = createApp(ctx, world);
+      const svc = app.service({
+        name: 's',
+        nodes: ['s'],
+        endpoints: { e: { work: '0ms', handler: (_h, done) => done({ ok: true, error: '', latencyUs: 0, value: 'default', degraded: true }) } },
+      });
+      openLoop(ctx, { name: 'web', rate: 10, until: '1s', call: svc.client('c', 'e') });
+      return { metrics: () => ({ degraded: ctx.metrics.counter('web.degraded').value }) };
     });
     const r = run(s, { seed: 1 });
     expect(r.metrics.requests).toBeGreaterThan(3);
@@ -142,19 +129,13 @@ describe('app: services, clients and workloads', () => {
   });
 
   it('acceptQueueMax: 0 serves requests that find a free worker and refuses only those that would wait', () => {
-    const s = defineScenario({
-      name: 'no-accept-queue',
-      title: 't',
-      description: '',
-      params: {},
-      build(ctx) {
-        const world = createWorld(ctx, { nodes: ['c', { name: 's', cores: 8, serviceTime: '10ms' }], network: { latency: '0ms' } });
-        const app = createApp(ctx, world);
-        const svc = app.service({ name: 's', nodes: ['s'], workers: 1, acceptQueueMax: 0, endpoints: { e: {} } });
-        // one request every 50 ms: each finds the single worker free
-        openLoop(ctx, { rate: { shape: 'steps', steps: [{ at: '0s', perSec: 20 }] }, until: '2s', call: svc.client('c', 'e') });
-        return {};
-      },
+    const s = tiny('no-accept-queue', (ctx) => {
+      const world = createWorld(ctx, { nodes: ['c', { name: 's', cores: 8, serviceTime: '10ms' }], network: { latency: '0ms' } });
+      const app = createApp(ctx, world);
+      const svc = app.service({ name: 's', nodes: ['s'], workers: 1, acceptQueueMax: 0, endpoints: { e: {} } });
+      // one request every 50 ms: each finds the single worker free
+      openLoop(ctx, { rate: { shape: 'steps', steps: [{ at: '0s', perSec: 20 }] }, until: '2s', call: svc.client('c', 'e') });
+      return {};
     });
     const r = run(s, { seed: 3 });
     expect(r.metrics.requests).toBeGreaterThan(20);
@@ -165,21 +146,15 @@ describe('app: services, clients and workloads', () => {
 
   it('replicaClient pins a call to one replica; endpointsFor gives { id, call } per replica for a load balancer', () => {
     const served: Record<string, number> = {};
-    const s = defineScenario({
-      name: 'pinned',
-      title: 't',
-      description: '',
-      params: {},
-      build(ctx) {
-        const world = createWorld(ctx, { nodes: ['c', 'a', 'b'], network: { latency: '1ms' } });
-        const app = createApp(ctx, world);
-        const svc = app.service({ name: 's', nodes: ['a', 'b'], endpoints: { e: {} } });
-        expect(() => svc.replicaClient('c', 'e', 'z')).toThrow(/no replica "z"; replicas: a, b/);
-        const endpoints = svc.endpointsFor('c', 'e');
-        expect(endpoints.map((e) => e.id)).toEqual(['a', 'b']);
-        openLoop(ctx, { rate: 50, until: '1s', call: endpoints[1]!.call });
-        return { finish: () => Object.assign(served, Object.fromEntries(svc.served)) };
-      },
+    const s = tiny('pinned', (ctx) => {
+      const world = createWorld(ctx, { nodes: ['c', 'a', 'b'], network: { latency: '1ms' } });
+      const app = createApp(ctx, world);
+      const svc = app.service({ name: 's', nodes: ['a', 'b'], endpoints: { e: {} } });
+      expect(() => svc.replicaClient('c', 'e', 'z')).toThrow(/no replica "z"; replicas: a, b/);
+      const endpoints = svc.endpointsFor('c', 'e');
+      expect(endpoints.map((e) => e.id)).toEqual(['a', 'b']);
+      openLoop(ctx, { rate: 50, until: '1s', call: endpoints[1]!.call });
+      return { finish: () => Object.assign(served, Object.fromEntries(svc.served)) };
     });
     run(s, { seed: 1 });
     expect(served.a).toBe(0);
