@@ -124,6 +124,14 @@ interface Endpoint {
   name: string;
   spec: EndpointSpec;
   sampler: Sampler | null;
+  /** Per replica node: what runs when a request's CPU work ends (see `Service.workDone`). */
+  workDone: Map<Node, WorkDone>;
+}
+
+/** The continuation of a request's CPU work on one replica, valid for one life of its process. */
+interface WorkDone {
+  incarnation: number;
+  fn: (msg: Message<Wire>, error: string | null) => void;
 }
 
 export class Service {
@@ -149,7 +157,12 @@ export class Service {
       throw new InputError(`service ${spec.name}: workers=${spec.workers} is not valid; use an integer ≥ 1`);
     }
     for (const [name, e] of Object.entries(spec.endpoints)) {
-      this.endpoints.set(name, { name, spec: e, sampler: e.work !== undefined ? durationSampler(e.work, `service ${spec.name}.${name}.work`) : null });
+      this.endpoints.set(name, {
+        name,
+        spec: e,
+        sampler: e.work !== undefined ? durationSampler(e.work, `service ${spec.name}.${name}.work`) : null,
+        workDone: new Map(),
+      });
     }
     this.rng = app.random.get(`app/${spec.name}`);
     for (const n of spec.nodes) {
@@ -236,7 +249,14 @@ export class Service {
       this.app.world.net.reply(msg, { ok: false, error: 'not-found' } satisfies Reply);
       return;
     }
-    const state = new Serving(this, ep, node, msg, this.pools.get(node.name) ?? null);
+    const pool = this.pools.get(node.name) ?? null;
+    if (pool === null && this.app.sim.now < msg.payload.d) {
+      // Without a worker pool the request goes straight to the node's queue, where it may wait a
+      // long time: it waits as its message alone, and its `Serving` is made when the work ends.
+      node.execute(this.workDone(ep, node).fn, msg, this._sample(ep));
+      return;
+    }
+    const state = new Serving(this, ep, node, msg, pool);
     if (state.pool !== null) {
       // the accept queue only matters when every worker is busy (acceptQueueMax 0 = no waiting)
       if (state.pool.inUse >= state.pool.capacity && state.pool.queueLength >= (this.spec.acceptQueueMax ?? 1000)) {
@@ -247,6 +267,28 @@ export class Service {
     } else {
       startServing(state);
     }
+  }
+
+  /**
+   * The continuation of CPU work for `ep` on `node` in its current life: it serves the request
+   * as `afterWork` would. A crash empties the node's queue, so work that ends belongs to the life
+   * it was queued in; a refusal delivered after a crash finds the life changed and, like any
+   * callback of a dead process, does nothing.
+   */
+  private workDone(ep: Endpoint, node: Node): WorkDone {
+    let w = ep.workDone.get(node);
+    if (w === undefined || w.incarnation !== node.incarnation) {
+      const incarnation = node.incarnation;
+      w = {
+        incarnation,
+        fn: (msg, error) => {
+          if (node.incarnation !== incarnation) return;
+          afterWork(new Serving(this, ep, node, msg, null), error);
+        },
+      };
+      ep.workDone.set(node, w);
+    }
+    return w;
   }
 
   /** @internal */

@@ -31,6 +31,7 @@ export class Resource {
     if (!(Number.isInteger(capacity) && capacity >= 1)) {
       throw new InputError(`Resource capacity ${capacity} is not valid; use an integer ≥ 1`);
     }
+    sim.onDispose(() => this.clearQueue());
   }
 
   /** Requests waiting for a slot. */

@@ -7,6 +7,12 @@
  *
  * A `WorkerPool` can run several batches of jobs one after the other with the same (warm)
  * workers; `runPool` is the one-shot form.
+ *
+ * Each worker is sent its next job while it still runs the current one (two in flight), so it
+ * never idles waiting for this thread to read a reply and post more work: with every core busy,
+ * that thread may not be scheduled for a while. The watchdog times the job a worker is running
+ * (the first of its two); if the worker dies, that job is reported failed and the one behind it
+ * goes to the replacement worker.
  */
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
@@ -25,9 +31,13 @@ export interface PoolOptions {
   maxOldGenerationSizeMb?: number;
 }
 
+/** Jobs sent to a worker at once: the one it runs and the next. */
+const IN_FLIGHT = 2;
+
 interface Slot {
   worker: Worker;
-  job: WorkerJob | null;
+  /** Sent and not yet answered, in order; the first is running. */
+  jobs: WorkerJob[];
   disarm: (() => void) | null;
 }
 
@@ -49,7 +59,7 @@ export class WorkerPool {
   constructor(private readonly options: PoolOptions) {
     const n = Math.max(1, Math.floor(options.workers));
     for (let i = 0; i < n; i++) {
-      const slot: Slot = { worker: null as unknown as Worker, job: null, disarm: null };
+      const slot: Slot = { worker: null as unknown as Worker, jobs: [], disarm: null };
       slot.worker = this.spawn(slot);
       this.slots.push(slot);
     }
@@ -104,7 +114,15 @@ export class WorkerPool {
   private finish(slot: Slot, reply: WorkerReply): void {
     slot.disarm?.();
     slot.disarm = null;
-    slot.job = null;
+    // a worker answers its jobs in the order it was sent them
+    const k = slot.jobs.findIndex((j) => j.id === reply.id);
+    if (k >= 0) slot.jobs.splice(k, 1);
+    this.record(reply);
+    this.armWatchdog(slot);
+    this.dispatch(slot);
+  }
+
+  private record(reply: WorkerReply): void {
     const b = this.batch;
     if (b === null) return;
     const i = b.index.get(reply.id);
@@ -116,14 +134,12 @@ export class WorkerPool {
     if (b.done === b.jobs.length) {
       this.batch = null;
       b.resolve(b.replies as WorkerReply[]);
-      return;
     }
-    this.dispatch(slot);
   }
 
   private fail(slot: Slot, message: string): void {
-    const job = slot.job;
-    slot.job = null;
+    const [running, ...waiting] = slot.jobs;
+    slot.jobs = [];
     slot.disarm?.();
     slot.disarm = null;
     const old = slot.worker;
@@ -131,20 +147,28 @@ export class WorkerPool {
     void old.terminate();
     if (this.closed) return;
     slot.worker = this.spawn(slot);
-    if (job) this.finish(slot, { id: job.id, ok: false, error: message, errorName: 'WorkerCrash' });
-    else this.dispatch(slot);
+    if (running) this.record({ id: running.id, ok: false, error: message, errorName: 'WorkerCrash' });
+    // jobs queued behind the one that killed the worker never started: the new worker runs them
+    for (const job of waiting) this.send(slot, job);
+    this.dispatch(slot);
   }
 
   private dispatch(slot: Slot): void {
     const b = this.batch;
-    if (b === null || b.next >= b.jobs.length || slot.job !== null) return;
-    const job = b.jobs[b.next++]!;
-    slot.job = job;
-    if (this.options.watchdogMs && this.options.watchdogMs > 0) {
-      const limit = this.options.watchdogMs;
-      slot.disarm = startWatchdog(limit, () => this.fail(slot, `watchdog: the run took longer than ${limit} ms of wall time`));
-    }
+    while (b !== null && this.batch === b && b.next < b.jobs.length && slot.jobs.length < IN_FLIGHT) this.send(slot, b.jobs[b.next++]!);
+  }
+
+  private send(slot: Slot, job: WorkerJob): void {
+    slot.jobs.push(job);
     slot.worker.postMessage(job);
+    if (slot.jobs.length === 1) this.armWatchdog(slot);
+  }
+
+  /** Time the job the slot's worker runs now (the first it has not answered). */
+  private armWatchdog(slot: Slot): void {
+    const limit = this.options.watchdogMs;
+    if (!limit || limit <= 0 || slot.disarm !== null || slot.jobs.length === 0) return;
+    slot.disarm = startWatchdog(limit, () => this.fail(slot, `watchdog: the run took longer than ${limit} ms of wall time`));
   }
 }
 

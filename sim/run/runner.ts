@@ -122,8 +122,14 @@ export function runDetailed<P extends ParamSpecs>(scenario: Scenario<P>, options
     faults: plan,
     emit: (record) => trace.emit(record),
   };
-  const model = scenario.build(ctx) ?? {};
-  sim.run(model.untilUs ?? Infinity);
+  let model: ReturnType<typeof scenario.build> & object;
+  try {
+    model = scenario.build(ctx) ?? {};
+    sim.run(model.untilUs ?? Infinity);
+  } catch (err) {
+    sim.dispose();
+    throw err;
+  }
   model.finish?.();
   trace.emit({ time: sim.now, kind: 'run-end', events: sim.events });
 
@@ -178,6 +184,7 @@ export function runDetailed<P extends ParamSpecs>(scenario: Scenario<P>, options
     checks,
     replay: replayCommand(scenario, { seed, variant, params: options.params, faultsFile: options.replay?.faultsFile, scenarioRef: options.replay?.scenarioRef }),
   };
+  sim.dispose();
   return {
     result,
     records: trace.records,

@@ -39,7 +39,13 @@ async function scenarioAt(file: string): Promise<Scenario<any>> {
   return s;
 }
 
-parentPort!.on('message', async (job: WorkerJob) => {
+// The pool sends the next job while this one runs: run them one at a time, in order.
+let queue: Promise<void> = Promise.resolve();
+parentPort!.on('message', (job: WorkerJob) => {
+  queue = queue.then(() => answer(job));
+});
+
+async function answer(job: WorkerJob): Promise<void> {
   let reply: WorkerReply;
   try {
     const scenario = await scenarioAt(job.scenarioFile);
@@ -61,4 +67,4 @@ parentPort!.on('message', async (job: WorkerJob) => {
     };
   }
   parentPort!.postMessage(reply);
-});
+}

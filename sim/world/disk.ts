@@ -172,6 +172,10 @@ export class Disk {
     if (!(this.tornWritePercent >= 0 && this.tornWritePercent <= 100)) {
       throw new InputError(`${where}: tornWritePercent=${options.tornWritePercent} is not valid; use 0 to 100`);
     }
+    // queued I/O must not outlive the run (Simulation.dispose)
+    sim.onDispose(() => {
+      this.queue = [];
+    });
   }
 
   /** Blocks holding data (durable or cached). */

@@ -71,7 +71,11 @@ export interface Message<P = unknown> {
   /** @internal */ readonly src: number;
   /** @internal */ readonly dst: number;
   /** @internal the network that carries it (saves a closure or tuple per delivery) */ readonly net: Network;
-  /** @internal the pending call a request or its reply belongs to (saves a map lookup per reply) */ readonly call: Call | null;
+  /**
+   * @internal the pending call a request or its reply belongs to (saves a map lookup per reply);
+   * null once that call has finished, so a request queued at a slow server holds no caller state.
+   */
+  call: Call | null;
 }
 
 export type MessageHandler = (msg: Message<any>) => void;
@@ -182,6 +186,8 @@ interface Call {
   deadlineUs: number;
   finished: boolean;
   lane: Lane;
+  /** The request message while the call is pending (a finished call unlinks itself from it). */
+  req: Message | null;
 }
 
 interface Lane {
@@ -261,6 +267,10 @@ export class Network {
       this.rules.push({ from, to, link });
       if (r.bidirectional ?? true) this.rules.push({ from: to, to: from, link });
     });
+    // pending calls (and through them their requests) must not outlive the run (Simulation.dispose)
+    sim.onDispose(() => {
+      for (const lane of this.lanes.values()) lane.calls = [];
+    });
   }
 
   /** Index of a node by name, or -1. */
@@ -323,7 +333,7 @@ export class Network {
       this.lanes.set(t, lane);
     }
     const caller = this.nodes[src]!;
-    const c: Call = { id, done, arg, caller, incarnation: caller.incarnation, deadlineUs: this.sim.now + t, finished: false, lane };
+    const c: Call = { id, done, arg, caller, incarnation: caller.incarnation, deadlineUs: this.sim.now + t, finished: false, lane, req: null };
     this.pending++;
     lane.calls.push(c);
     lane.live++;
@@ -482,6 +492,7 @@ export class Network {
       net: this,
       call,
     };
+    if (call !== null && callId > 0) call.req = msg;
     this.sim.schedule(this.delay(l, sizeBytes, now), deliverMessage, msg);
     if (l.dupP > 0 && l.next() < l.dupP) {
       const copy: Message = { ...msg, duplicate: true };
@@ -557,8 +568,7 @@ export class Network {
     }
     const done = c.done;
     const arg = c.arg;
-    c.done = noCall;
-    c.arg = null;
+    release(c);
     if (c.caller.incarnation !== c.incarnation) return;
     done(arg, msg, null);
   }
@@ -576,6 +586,8 @@ export class Network {
         lane.live--;
         this.pending--;
         calls[h++] = undefined as unknown as Call;
+        // the request may sit in a queue far longer: it no longer needs its call
+        unlink(c);
         if (c.caller.incarnation === c.incarnation) {
           // a paused caller learns of the timeout when it resumes (its code is not running)
           if (c.caller.paused) {
@@ -584,7 +596,7 @@ export class Network {
           }
           c.done(c.arg, null, 'timeout');
         }
-        // the request may sit in a queue far longer: let go of the caller's state
+        // ... nor the caller's state
         c.done = noCall;
         c.arg = null;
         continue;
@@ -683,8 +695,21 @@ function corruptPayload(p: unknown, random: Random): unknown {
 function timeoutLater(c: Call): void {
   const done = c.done;
   const arg = c.arg;
+  release(c);
+  if (c.caller.incarnation === c.incarnation) done(arg, null, 'timeout');
+}
+/** A finished call lets go of its request message (and the message of it). */
+function unlink(c: Call): void {
+  const r = c.req;
+  if (r !== null) {
+    r.call = null;
+    c.req = null;
+  }
+}
+/** A finished call lets go of everything: the request and the caller's state. */
+function release(c: Call): void {
+  unlink(c);
   c.done = noCall;
   c.arg = null;
-  if (c.caller.incarnation === c.incarnation) done(arg, null, 'timeout');
 }
 function noCall(): void {}

@@ -75,7 +75,9 @@ export interface NodeSpec {
   onUncorrectableMemory?: 'crash' | 'error';
 }
 
+/** Work holding a core (at most `cores` of these exist per node). */
 interface Job {
+  node: Node;
   done: ExecuteCallback<any>;
   arg: unknown;
   serviceUs: number;
@@ -83,6 +85,80 @@ interface Job {
   remainingUs: number;
   timer: number;
   slot: number;
+  incarnation: number;
+}
+
+/**
+ * The waiting line: a ring of (callback, argument, service time) in three parallel arrays, not an
+ * object per item. A storm can queue thousands of requests for seconds; each would be copied by
+ * the garbage collector's young generation twice before it dies, so what waits is kept lean.
+ */
+class WaitingLine {
+  private fns: (ExecuteCallback<any> | undefined)[] = new Array(16).fill(undefined);
+  private args: unknown[] = new Array(16).fill(undefined);
+  private us = new Float64Array(16);
+  private mask = 15;
+  private head = 0;
+  private tail = 0;
+
+  get length(): number {
+    return this.tail - this.head;
+  }
+
+  push(fn: ExecuteCallback<any>, arg: unknown, serviceUs: number): void {
+    if (this.tail - this.head > this.mask) this.grow();
+    const i = this.tail++ & this.mask;
+    this.fns[i] = fn;
+    this.args[i] = arg;
+    this.us[i] = serviceUs;
+  }
+
+  /** Index (into the ring) of the item to start next: the oldest (FIFO) or the newest (LIFO). */
+  take(lifo: boolean): number {
+    return (lifo ? --this.tail : this.head++) & this.mask;
+  }
+
+  fnAt(i: number): ExecuteCallback<any> {
+    const f = this.fns[i]!;
+    this.fns[i] = undefined;
+    return f;
+  }
+
+  argAt(i: number): unknown {
+    const a = this.args[i];
+    this.args[i] = undefined;
+    return a;
+  }
+
+  usAt(i: number): number {
+    return this.us[i]!;
+  }
+
+  clear(): void {
+    this.fns.fill(undefined);
+    this.args.fill(undefined);
+    this.head = 0;
+    this.tail = 0;
+  }
+
+  private grow(): void {
+    const n = this.mask + 1;
+    const fns: (ExecuteCallback<any> | undefined)[] = new Array(2 * n).fill(undefined);
+    const args: unknown[] = new Array(2 * n).fill(undefined);
+    const us = new Float64Array(2 * n);
+    for (let k = 0; k < n; k++) {
+      const i = (this.head + k) & this.mask;
+      fns[k] = this.fns[i];
+      args[k] = this.args[i];
+      us[k] = this.us[i]!;
+    }
+    this.fns = fns;
+    this.args = args;
+    this.us = us;
+    this.mask = 2 * n - 1;
+    this.head = 0;
+    this.tail = n;
+  }
 }
 
 const BACKOFF_MAX_US = 300_000_000;
@@ -120,8 +196,7 @@ export class Node {
   private limpFactors: number[] = [];
   private limpFactor = 1;
   private running: Job[] = [];
-  private waiting: Job[] = [];
-  private waitHead = 0;
+  private readonly waiting = new WaitingLine();
   private deferred: { fn: Callback; arg: unknown }[] = [];
   private restartTimer = -1;
   private processes = new Set<Process<any>>();
@@ -170,6 +245,8 @@ export class Node {
     this.sampler = durationSampler(spec.serviceTime ?? '1ms', `${where}: serviceTime`);
     this.serviceRandom = random.get(`node/${spec.name}/service`);
     this.clock = new Clock(sim, spec.name, spec.clock);
+    // a finished run's queue must not keep its requests reachable into the next run (see Simulation.dispose)
+    sim.onDispose(() => this.waiting.clear());
     this.clock.onChange = (change) =>
       trace.emit({
         time: sim.now,
@@ -223,11 +300,11 @@ export class Node {
 
   /** Work in service plus waiting. */
   get inflight(): number {
-    return this.running.length + (this.waiting.length - this.waitHead);
+    return this.running.length + this.waiting.length;
   }
 
   get queueLength(): number {
-    return this.waiting.length - this.waitHead;
+    return this.waiting.length;
   }
 
   /** Memory in use now, MiB: base + allocations + leak since the process started. */
@@ -266,17 +343,9 @@ export class Node {
       this.sim.schedule(0, refuse, [done, arg, error] as const);
       return;
     }
-    const job: Job = {
-      done,
-      arg,
-      serviceUs: serviceUs ?? this.sampler(this.serviceRandom),
-      endUs: 0,
-      remainingUs: -1,
-      timer: -1,
-      slot: -1,
-    };
-    if (this.running.length < this.cores && this.pauses === 0) this.start(job);
-    else this.waiting.push(job);
+    const us = serviceUs ?? this.sampler(this.serviceRandom);
+    if (this.running.length < this.cores && this.pauses === 0) this.start(done, arg, us);
+    else this.waiting.push(done, arg, us);
   }
 
   /** Generator style: `const err = yield node.work()`. */
@@ -346,8 +415,7 @@ export class Node {
     this.pauses = 0;
     for (const j of this.running) if (j.timer !== -1) this.sim.cancel(j.timer);
     this.running = [];
-    this.waiting = [];
-    this.waitHead = 0;
+    this.waiting.clear();
     this.memory.clear();
     this.clock.cancelAll();
     this.allocatedMb = 0;
@@ -409,7 +477,7 @@ export class Node {
     if (this.pauses > 0) return;
     for (const j of this.running) {
       j.endUs = this.sim.now + j.remainingUs;
-      j.timer = this.sim.schedule(j.remainingUs, completeJob, [this, j, this.incarnation] as const);
+      j.timer = this.sim.schedule(j.remainingUs, completeJob, j);
     }
     this.updateState(reason);
     this.flushDeferred();
@@ -548,17 +616,26 @@ export class Node {
     for (const x of d) this.sim.schedule(0, x.fn, x.arg);
   }
 
-  private start(job: Job): void {
-    const us = job.serviceUs * this.slowdown;
-    job.endUs = this.sim.now + us;
-    job.slot = this.running.length;
+  private start(done: ExecuteCallback<any>, arg: unknown, serviceUs: number): void {
+    const us = serviceUs * this.slowdown;
+    const job: Job = {
+      node: this,
+      done,
+      arg,
+      serviceUs,
+      endUs: this.sim.now + us,
+      remainingUs: -1,
+      timer: -1,
+      slot: this.running.length,
+      incarnation: this.incarnation,
+    };
     this.running.push(job);
-    job.timer = this.sim.schedule(us, completeJob, [this, job, this.incarnation] as const);
+    job.timer = this.sim.schedule(us, completeJob, job);
   }
 
   /** @internal */
-  _complete(job: Job, incarnation: number): void {
-    if (incarnation !== this.incarnation || job.timer === -1) return;
+  _complete(job: Job): void {
+    if (job.incarnation !== this.incarnation || job.timer === -1) return;
     job.timer = -1;
     // swap-remove from the running set
     const last = this.running.pop()!;
@@ -572,22 +649,11 @@ export class Node {
   }
 
   private startWaiting(): void {
-    while (this.running.length < this.cores && this.pauses === 0 && !this.down && this.queueLength > 0) {
-      let job: Job;
-      if (this.discipline === 'fifo') {
-        job = this.waiting[this.waitHead]!;
-        this.waiting[this.waitHead++] = undefined as unknown as Job;
-        if (this.waitHead === this.waiting.length) {
-          this.waiting = [];
-          this.waitHead = 0;
-        } else if (this.waitHead > 1024 && this.waitHead * 2 > this.waiting.length) {
-          this.waiting = this.waiting.slice(this.waitHead);
-          this.waitHead = 0;
-        }
-      } else {
-        job = this.waiting.pop()!;
-      }
-      this.start(job);
+    const w = this.waiting;
+    const lifo = this.discipline === 'lifo';
+    while (this.running.length < this.cores && this.pauses === 0 && !this.down && w.length > 0) {
+      const i = w.take(lifo);
+      this.start(w.fnAt(i), w.argAt(i), w.usAt(i));
     }
   }
 }
@@ -599,9 +665,10 @@ declare module '../observe/trace.ts' {
   }
 }
 
-function completeJob(x: readonly [Node, Job, number]): void {
-  x[0]._complete(x[1], x[2]);
+function completeJob(job: Job): void {
+  job.node._complete(job);
 }
+
 function refuse(x: readonly [ExecuteCallback<any>, unknown, NodeError]): void {
   x[0](x[1], x[2]);
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defineScenario, run, type ScenarioSpec } from '../../sim/index.ts';
 import { createWorld } from '../../sim/world/index.ts';
 import { createApp, openLoop, closedLoop, compileRate } from '../../sim/app/index.ts';
+import { newCallContext, type Outcome } from '../../sim/patterns/call.ts';
 
 /** A scenario with nothing but a build function, for tests of the app layer. */
 function tiny(name: string, build: ScenarioSpec<Record<string, never>>['build']) {
@@ -142,6 +143,27 @@ describe('app: services, clients and workloads', () => {
     // Poisson arrivals sometimes land within 10 ms of each other: those are shed, most are served
     expect(r.metrics.availability).toBeGreaterThan(0.7);
     expect(r.metrics.availability).toBeLessThan(1);
+  });
+
+  it('requests queued at a replica are served in turn, refused when its queue is full, and lost with it when it crashes', () => {
+    const outcomes: [number, string, number][] = [];
+    const s = tiny('queued', (ctx) => {
+      const world = createWorld(ctx, { nodes: ['c', { name: 's', cores: 1, serviceTime: '10ms', queueMax: 5 }], network: { latency: '0ms' } });
+      const app = createApp(ctx, world);
+      const svc = app.service({ name: 's', nodes: ['s'], endpoints: { e: {} } });
+      const call = svc.client('c', 'e', { timeout: '1s' });
+      for (let i = 0; i < 10; i++) call(newCallContext(ctx.sim, { key: i }), (o: Outcome) => outcomes.push([i, o.ok ? 'ok' : o.error, ctx.sim.now / 1000]));
+      ctx.sim.schedule(25_000, () => world.node('s').crash('test'), null);
+      return { finish: () => outcomes.push([-1, `served ${svc.served.get('s')}`, 0]) };
+    });
+    run(s, { seed: 1 });
+    const byRequest = new Map(outcomes.map(([i, what, ms]) => [i, `${what}@${ms}`]));
+    // 1 runs and 5 wait; 4 are refused at once; 2 finish before the crash at 25 ms, 4 die with it
+    expect([6, 7, 8, 9].map((i) => byRequest.get(i))).toEqual(Array(4).fill('queue-full@0'));
+    expect(byRequest.get(0)).toBe('ok@10');
+    expect(byRequest.get(1)).toBe('ok@20');
+    expect([2, 3, 4, 5].map((i) => byRequest.get(i))).toEqual(Array(4).fill('timeout@1000'));
+    expect(byRequest.get(-1)).toBe('served 6@0');
   });
 
   it('replicaClient pins a call to one replica; endpointsFor gives { id, call } per replica for a load balancer', () => {

@@ -66,6 +66,40 @@ describe('Simulation', () => {
     expect(seen).toEqual([5, 10, 15]);
   });
 
+  it('dispose drops pending events, runs the dispose hooks once and ends the simulation', () => {
+    const sim = new Simulation();
+    const seen: string[] = [];
+    const r = new Resource(sim, 1);
+    r.request(() => seen.push('granted'), null);
+    r.request(() => seen.push('never granted'), null);
+    sim.schedule(10, () => seen.push('pending'), null);
+    let hooks = 0;
+    sim.onDispose(() => hooks++);
+    sim.run(5);
+    expect(r.queueLength).toBe(1);
+    sim.dispose();
+    expect(hooks).toBe(1);
+    expect(r.queueLength).toBe(0);
+    expect(() => sim.run()).toThrow(/after dispose/);
+    expect(seen).toEqual(['granted']);
+    sim.dispose();
+    expect(hooks).toBe(1);
+  });
+
+  it('dispose during a run is refused', () => {
+    const sim = new Simulation();
+    let err: unknown;
+    sim.schedule(1, () => {
+      try {
+        sim.dispose();
+      } catch (e) {
+        err = e;
+      }
+    }, null);
+    sim.run();
+    expect(String(err)).toMatch(/dispose during run/);
+  });
+
   it('eventsMax stops a runaway run with an error naming the budget, seed and time', () => {
     const sim = new Simulation({ seed: 42, budgets: { eventsMax: 100 } });
     const tick = (): void => void sim.schedule(1000, tick, null);

@@ -63,6 +63,14 @@ describe('sweep', () => {
     expect(report.summary.default!.unexpected[0]!.replay).toMatch(/run .*flaky-scenario\.ts --seed 3/);
   });
 
+  it('a job sent to a worker behind one that kills it runs on the replacement worker', async () => {
+    // one worker holds two jobs at once: seed 6 waits behind seed 5, which kills the worker
+    const report = await runSweep({ scenarioRef: FLAKY, seeds: '5..8', workers: 1 });
+    expect(report.runs.map((r) => r.seed)).toEqual([5, 6, 7, 8]);
+    expect(report.runs[0]!.error).toMatch(/worker exited with code 7/);
+    for (const r of report.runs.slice(1)) expect(r.error).toBeUndefined();
+  });
+
   it('the watchdog stops a hung run and the sweep goes on', async () => {
     const report = await runSweep({ scenarioRef: FLAKY, seeds: '6..7', workers: 1, params: { hangOnSeed6: true }, watchdogMs: 3000 });
     expect(report.runs.find((r) => r.seed === 6)!.error).toMatch(/watchdog: the run took longer than 3000 ms/);

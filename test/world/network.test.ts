@@ -153,6 +153,25 @@ describe('Network', () => {
     expect(world.net.pendingCalls).toBe(0);
   });
 
+  it('a request held by a server after its call timed out lets go of the call; its reply arrives late', () => {
+    const { sim, world } = makeWorld({ nodes: ['client', 'server'], network: { latency: '1ms' } });
+    const held: Message<any>[] = [];
+    world.net.listen('server', (m) => held.push(m));
+    const results: unknown[] = [];
+    world.net.call('client', 'server', 'slow', 5_000, (_: null, reply, err) => results.push([reply?.payload ?? null, err]), null);
+    sim.run(2_000);
+    expect(held).toHaveLength(1);
+    expect(held[0]!.call).not.toBeNull();
+    sim.run(6_000);
+    expect(results).toEqual([[null, 'timeout']]);
+    // the server still holds the request (a long queue), but no longer the caller's state
+    expect(held[0]!.call).toBeNull();
+    world.net.reply(held[0]!, 'too late');
+    sim.run();
+    expect(results).toHaveLength(1);
+    expect(world.net.lateReplies).toBe(1);
+  });
+
   it('link-latency adds latency on the selected direction only', () => {
     const { sim, world } = makeWorld({ nodes: ['a', 'b'], network: { latency: '1ms' } }, [
       { at: '0s', kind: 'link-latency', from: 'a', to: 'b', latency: '100ms', for: '1s' },

@@ -88,6 +88,34 @@ describe('Node', () => {
     expect(order).toEqual(['queue-full', 'first', 'q2', 'q1']);
   });
 
+  it('the waiting line keeps FIFO and LIFO order while it grows and wraps around', () => {
+    // one core, 10 µs per item, never idle: bursts arrive at times ≡ 3 (mod 10), between completions
+    const bursts: [number, number][] = [[0, 100], [203, 60], [507, 70], [911, 40], [1503, 90]];
+    for (const discipline of ['fifo', 'lifo'] as const) {
+      const { sim, world } = makeWorld({ nodes: [{ name: 'a', cores: 1, queue: discipline }] });
+      const node = world.node('a');
+      const done: number[] = [];
+      let id = 0;
+      const arrivals: { at: number; id: number }[] = [];
+      for (const [at, n] of bursts) {
+        const ids = Array.from({ length: n }, () => id++);
+        for (const x of ids) arrivals.push({ at, id: x });
+        sim.schedule(at, () => ids.forEach((x) => node.execute((v: number) => done.push(v), x, 10)), null);
+      }
+      sim.run();
+      // reference: at each completion (every 10 µs) the next item is the oldest or newest arrived
+      const expected: number[] = [];
+      const waiting: number[] = [];
+      let next = 0;
+      for (let t = 0; expected.length < arrivals.length; t += 10) {
+        while (next < arrivals.length && arrivals[next]!.at <= t) waiting.push(arrivals[next++]!.id);
+        expected.push((discipline === 'fifo' ? waiting.shift() : expected.length === 0 ? waiting.shift() : waiting.pop())!);
+      }
+      expect(done, discipline).toEqual(expected);
+      expect(node.queueLength).toBe(0);
+    }
+  });
+
   it('concurrencyMax caps work admitted at once', () => {
     const { sim, world } = makeWorld({ nodes: [{ name: 'a', cores: 1, concurrencyMax: 2 }] });
     const errors: (NodeError | null)[] = [];
