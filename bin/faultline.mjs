@@ -14,5 +14,23 @@ for (const stream of [process.stdout, process.stderr]) {
 
 registerTsx();
 register(new URL('./resolve-faultline.mjs', import.meta.url));
-const { main } = await import('../sim/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const { main, relaunchFlags } = await import('../sim/cli/main.ts');
+const argv = process.argv.slice(2);
+const flags = await relaunchFlags(argv, process.execArgv);
+if (flags.length === 0) {
+  process.exitCode = await main(argv);
+} else {
+  // V8 flags are fixed when a process starts: run the command in a child that has them (a sweep
+  // whose workers take every core collects garbage single-threaded, see sim/run/pool.ts).
+  const { spawn } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const child = spawn(process.execPath, [...process.execArgv, ...flags, fileURLToPath(import.meta.url), ...argv], { stdio: 'inherit' });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  process.exitCode = await new Promise((resolve) => {
+    child.on('error', (err) => {
+      process.stderr.write(`faultline: cannot start the sweep process: ${err.message}\n`);
+      resolve(2);
+    });
+    child.on('exit', (code, signal) => resolve(code ?? (signal === 'SIGINT' ? 130 : 1)));
+  });
+}

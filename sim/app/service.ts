@@ -403,9 +403,24 @@ function finishServing(s: Serving, ok: boolean, error: string, value?: unknown, 
   if (s.holdsWorker && s.node.incarnation === s.incarnation) s.pool!.release();
   if (s.node.incarnation !== s.incarnation) return;
   s.service.served.set(s.node.name, (s.service.served.get(s.node.name) ?? 0) + 1);
-  const reply: Reply = value === undefined ? { ok, error } : { ok, error, value };
-  if (degraded) reply.degraded = true;
+  let reply: Reply;
+  if (value === undefined && !degraded) reply = plainReply(ok, error);
+  else {
+    reply = value === undefined ? { ok, error } : { ok, error, value };
+    if (degraded) reply.degraded = true;
+  }
   s.service.app.world.net.reply(s.msg, reply, s.ep.spec.responseBytes ?? 0);
+}
+
+const OK_REPLY: Reply = Object.freeze({ ok: true, error: '' });
+const ERROR_REPLIES = new Map<string, Reply>();
+/** The shared reply without a value (replies are read, never changed: see the network's corruption). */
+function plainReply(ok: boolean, error: string): Reply {
+  if (ok && error === '') return OK_REPLY;
+  const key = ok ? `ok:${error}` : error;
+  let r = ERROR_REPLIES.get(key);
+  if (r === undefined) ERROR_REPLIES.set(key, (r = Object.freeze({ ok, error })));
+  return r;
 }
 
 /** The set of services of one scenario, multiplexed onto the world's nodes. */

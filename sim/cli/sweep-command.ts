@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../kernel/errors.ts';
 import { FAULTLINE_VERSION } from '../run/runner.ts';
-import { runPool, type WorkerPool } from '../run/pool.ts';
+import { runPool, sweepProcessFlags, type WorkerPool } from '../run/pool.ts';
 import type { WorkerJob } from '../run/worker.ts';
 import {
   buildReport,
@@ -54,6 +54,23 @@ export interface SweepOptions {
   onProgress?: (done: number, total: number, unexpected: number) => void;
   /** Run on this (warm) pool instead of a fresh one; it is left open. */
   pool?: WorkerPool;
+}
+
+/**
+ * The V8 flags `faultline sweep` with these arguments runs under (`sweepProcessFlags`: when its
+ * workers take every core) that this process lacks; the command starts itself again with them.
+ * [] when the arguments do not parse: the command then reports the problem as usual.
+ */
+export function sweepRelaunchFlags(argv: readonly string[], execArgv: readonly string[]): string[] {
+  let workers: number;
+  try {
+    const args = parseArgs(argv, SWEEP_FLAGS, 'sweep');
+    if (args.flags.help) return [];
+    workers = args.flags.workers !== undefined ? parseIntFlag('workers', args.flags.workers as string, 1, 256) : availableParallelism();
+  } catch {
+    return [];
+  }
+  return sweepProcessFlags(workers, availableParallelism()).filter((f) => !execArgv.includes(f));
 }
 
 /** Run a sweep (the function behind the command; tests call it directly). */

@@ -50,6 +50,7 @@ export class Gauge {
 }
 
 const EXACT = 256; // values below are exact
+const EMPTY_COUNTS = new Float64Array(0);
 const PER_DOUBLING = 128; // buckets per power of two above EXACT: width ≤ value/128
 
 /**
@@ -63,12 +64,14 @@ export class Histogram {
   sum = 0;
   min = Infinity;
   max = -Infinity;
-  private counts: number[] = [];
+  // Bucket counts; grown a doubling band (128 buckets) beyond the largest value seen, so a
+  // histogram reallocates a few times, not at every new maximum. Unused buckets hold 0.
+  private counts = EMPTY_COUNTS;
 
   record(value: number): void {
     if (!(value >= 0)) value = 0;
     const i = bucketIndex(value);
-    while (this.counts.length <= i) this.counts.push(0);
+    if (i >= this.counts.length) this.grow(i + 1);
     this.counts[i]!++;
     this.count++;
     this.sum += value;
@@ -80,8 +83,14 @@ export class Histogram {
     return this.count === 0 ? NaN : this.sum / this.count;
   }
 
+  private grow(n: number): void {
+    const c = new Float64Array(Math.max(n + PER_DOUBLING, Math.ceil(this.counts.length * 1.25)));
+    c.set(this.counts);
+    this.counts = c;
+  }
+
   merge(other: Histogram): void {
-    while (this.counts.length < other.counts.length) this.counts.push(0);
+    if (this.counts.length < other.counts.length) this.grow(other.counts.length);
     for (let i = 0; i < other.counts.length; i++) this.counts[i]! += other.counts[i]!;
     this.count += other.count;
     this.sum += other.sum;
@@ -89,8 +98,8 @@ export class Histogram {
     this.max = Math.max(this.max, other.max);
   }
 
-  /** @internal bucket counts, for percentile(). */
-  get buckets(): readonly number[] {
+  /** @internal bucket counts, for percentile() (trailing buckets may be empty). */
+  get buckets(): ArrayLike<number> {
     return this.counts;
   }
 }

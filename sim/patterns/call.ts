@@ -134,19 +134,28 @@ export class CallContext {
     const h = this.hook;
     this.hook = null;
     if (h !== null) h(this.hookArg, reason);
-    const kids = this.kids;
-    if (kids !== null) {
-      this.kids = null;
-      for (let i = 0; i < kids.length; i++) kids[i]!.cancel(reason);
+    // children in the order they were made
+    let kid = this.firstKid;
+    this.firstKid = null;
+    this.lastKid = null;
+    while (kid !== null) {
+      const next = kid.nextSibling;
+      kid.nextSibling = null;
+      kid.cancel(reason);
+      kid = next;
     }
   }
 
-  private kids: CallContext[] | null = null;
+  // Children, a list threaded through the children themselves (no array per context: contexts
+  // are made for every attempt of every call). Children are only tracked while the parent can
+  // still be cancelled; a long-lived parent keeps them, bounded by its attempts (retries, hedges).
+  private firstKid: CallContext | null = null;
+  private lastKid: CallContext | null = null;
+  private nextSibling: CallContext | null = null;
   private addChild(c: CallContext): void {
-    // Children are only tracked while the parent can still be cancelled; a long-lived parent
-    // with many children keeps them, which is bounded by its attempts (retries, hedges).
-    if (this.kids === null) this.kids = [c];
-    else this.kids.push(c);
+    if (this.lastKid === null) this.firstKid = c;
+    else this.lastKid.nextSibling = c;
+    this.lastKid = c;
   }
 }
 
@@ -166,10 +175,18 @@ export function okOutcome(latencyUs: number, value?: unknown): Outcome {
   return value === undefined ? { ok: true, error: '', latencyUs } : { ok: true, error: '', latencyUs, value };
 }
 
-/** A failed outcome of kind `error`. */
+const LAST_ERROR_OUTCOME = new Map<string, Outcome>();
+/**
+ * A failed outcome of kind `error`. Outcomes are values, never changed: the last one made for
+ * each kind is reused when the latency is the same (a timeout's latency usually is its timeout).
+ */
 export function errorOutcome(error: string, latencyUs: number): Outcome {
   if (latencyUs === 0) return rejection(error);
-  return { ok: false, error, latencyUs };
+  const last = LAST_ERROR_OUTCOME.get(error);
+  if (last !== undefined && last.latencyUs === latencyUs) return last;
+  const o: Outcome = Object.freeze({ ok: false, error, latencyUs });
+  LAST_ERROR_OUTCOME.set(error, o);
+  return o;
 }
 
 const REJECTIONS = new Map<string, Outcome>();

@@ -75,6 +75,8 @@ class RetryRun {
   holdsRetry = false;
   lastRetryCause: Outcome | null = null;
   readonly startUs: number;
+  /** Where every attempt reports (one closure per call, not per attempt). */
+  readonly onAttempt: Done;
   constructor(
     readonly p: RetryImpl,
     readonly ctx: CallContext,
@@ -82,6 +84,7 @@ class RetryRun {
     readonly done: Done,
   ) {
     this.startUs = p.sim.now;
+    this.onAttempt = (o: Outcome) => p.attemptDone(this, o);
   }
 }
 
@@ -134,7 +137,7 @@ class RetryImpl implements RetryPolicy {
     const actx = ctx.child();
     actx.attempt = r.attempt;
     this.budget?.onAttemptStart();
-    r.call(actx, (o: Outcome) => this.attemptDone(r, o));
+    r.call(actx, r.onAttempt);
   }
 
   attemptDone(r: RetryRun, o: Outcome): void {

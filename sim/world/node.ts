@@ -196,6 +196,7 @@ export class Node {
   private limpFactors: number[] = [];
   private limpFactor = 1;
   private running: Job[] = [];
+  private readonly freeJobs: Job[] = [];
   private readonly waiting = new WaitingLine();
   private deferred: { fn: Callback; arg: unknown }[] = [];
   private restartTimer = -1;
@@ -618,17 +619,16 @@ export class Node {
 
   private start(done: ExecuteCallback<any>, arg: unknown, serviceUs: number): void {
     const us = serviceUs * this.slowdown;
-    const job: Job = {
-      node: this,
-      done,
-      arg,
-      serviceUs,
-      endUs: this.sim.now + us,
-      remainingUs: -1,
-      timer: -1,
-      slot: this.running.length,
-      incarnation: this.incarnation,
-    };
+    // Job records are reused (at most `cores` are in use): a finished job's timer has fired, a
+    // crashed one's was cancelled, so no event can reach a record after it is freed.
+    const job = this.freeJobs.pop() ?? { node: this, done, arg, serviceUs, endUs: 0, remainingUs: -1, timer: -1, slot: -1, incarnation: -1 };
+    job.done = done;
+    job.arg = arg;
+    job.serviceUs = serviceUs;
+    job.endUs = this.sim.now + us;
+    job.remainingUs = -1;
+    job.slot = this.running.length;
+    job.incarnation = this.incarnation;
     this.running.push(job);
     job.timer = this.sim.schedule(us, completeJob, job);
   }
@@ -644,7 +644,12 @@ export class Node {
       last.slot = job.slot;
     }
     this.completed++;
-    job.done(job.arg, null);
+    const done = job.done;
+    const arg = job.arg;
+    job.done = noWork;
+    job.arg = null;
+    this.freeJobs.push(job);
+    done(arg, null);
     this.startWaiting();
   }
 
@@ -664,6 +669,8 @@ declare module '../observe/trace.ts' {
     'config-load': { node: string; version: string; effect: ConfigEffect };
   }
 }
+
+function noWork(): void {}
 
 function completeJob(job: Job): void {
   job.node._complete(job);
