@@ -17,8 +17,12 @@ process.on('message', async (m: { seeds: string } | { close: true }) => {
     process.disconnect();
     return;
   }
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const report = await runSweep({ scenarioRef: scenario!, seeds: m.seeds, params, pool });
-  process.send!({ ms: performance.now() - t0, report });
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(c0);
+  // CPU time of the whole process: its workers, their GC threads and the main thread
+  process.send!({ ms, cpuMs: (cpu.user + cpu.system) / 1000, report });
 });
 process.send!({ ready: true });

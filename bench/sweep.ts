@@ -4,9 +4,10 @@
  *
  * Each worker count runs as `faultline sweep` would run it: in its own process, started with the
  * V8 flags the command uses for that many workers on this machine (`sweepProcessFlags`), on one
- * pool that stays warm for the whole sweep. This machine's speed drifts over tens of seconds,
+ * pool that stays warm for the whole sweep. A third process runs 2 workers under V8's default
+ * flags, for comparison (`speedupDefaultGc`). This machine's speed drifts over tens of seconds,
  * which would bias two long back-to-back phases, so the seeds are split into chunks and each chunk
- * runs on 1 and on 2 workers, the order alternating, and the times are summed. The results of both
+ * runs on every side, the order rotating, and the times are summed. The results of both
  * worker counts must be identical.
  *
  *   npx tsx bench/sweep.ts [1..1000]
@@ -27,8 +28,7 @@ interface Side {
   next: () => Promise<any>;
 }
 
-function side(scenario: string, workers: number, params: Record<string, number> | undefined): Promise<Side> {
-  const flags = sweepProcessFlags(workers, availableParallelism());
+function side(scenario: string, workers: number, params: Record<string, number> | undefined, flags = sweepProcessFlags(workers, availableParallelism())): Promise<Side> {
   const child = fork(CHILD, [scenario, String(workers), params ? JSON.stringify(params) : ''], { execArgv: ['--import', 'tsx', ...flags] });
   const replies: any[] = [];
   const waiting: ((m: any) => void)[] = [];
@@ -40,7 +40,7 @@ function side(scenario: string, workers: number, params: Record<string, number> 
   return next().then(() => ({ workers, flags, child, next }));
 }
 
-async function chunk(s: Side, seeds: string): Promise<{ ms: number; report: unknown }> {
+async function chunk(s: Side, seeds: string): Promise<{ ms: number; cpuMs: number; report: unknown }> {
   s.child.send({ seeds });
   const m = await s.next();
   if (m.error) throw new Error(m.error);
@@ -53,29 +53,42 @@ export async function benchSweep(opts: { seeds?: string; scenario?: string; chun
   const chunks = opts.chunks ?? 10;
   const params = scenario === 'mmc-queue' ? { customers: 20_000 } : undefined;
   const size = Math.ceil(seeds.length / chunks);
-  const [one, two] = await Promise.all([side(scenario, 1, params), side(scenario, 2, params)]);
+  // the third side is for comparison: 2 workers under V8's default (parallel, concurrent) GC
+  const [one, two, twoDefault] = await Promise.all([side(scenario, 1, params), side(scenario, 2, params), side(scenario, 2, params, [])]);
+  const sides = [one, two, twoDefault];
   try {
-    // warm-up: each worker loads the scenario and runs it a few times (JIT) before timing
-    const warm = seeds.slice(0, 20).map((s) => s + 1_000_000);
-    for (const s of [one, two]) await chunk(s, `${warm[0]}..${warm.at(-1)}`);
-    let oneMs = 0;
-    let twoMs = 0;
+    // warm-up: each worker loads the scenario and runs it a few dozen times (JIT, heap sizing) before timing
+    const warm = seeds.slice(0, 60).map((s) => s + 1_000_000);
+    for (const s of sides) await chunk(s, `${warm[0]}..${warm.at(-1)}`);
+    const ms = new Map<Side, number>(sides.map((s) => [s, 0]));
+    const cpuMs = new Map<Side, number>(sides.map((s) => [s, 0]));
     let identical = true;
     const perChunk: number[] = [];
     for (let c = 0; c < chunks; c++) {
       const part = seeds.slice(c * size, (c + 1) * size);
       if (part.length === 0) break;
       const spec = `${part[0]}..${part.at(-1)}`;
-      const order = c % 2 === 0 ? [one, two] : [two, one];
-      const results = new Map<Side, { ms: number; report: unknown }>();
+      // rotate and alternate the order, so no side always runs first or after the same one
+      const order = sides.map((_, i) => sides[(i + c) % sides.length]!);
+      if (c % 2 === 1) order.reverse();
+      const results = new Map<Side, { ms: number; cpuMs: number; report: unknown }>();
       for (const s of order) results.set(s, await chunk(s, spec));
-      oneMs += results.get(one)!.ms;
-      twoMs += results.get(two)!.ms;
+      for (const s of sides) {
+        ms.set(s, ms.get(s)! + results.get(s)!.ms);
+        cpuMs.set(s, cpuMs.get(s)! + results.get(s)!.cpuMs);
+      }
       perChunk.push(results.get(one)!.ms / results.get(two)!.ms);
-      identical &&= JSON.stringify(results.get(one)!.report) === JSON.stringify(results.get(two)!.report);
+      const first = JSON.stringify(results.get(one)!.report);
+      identical &&= sides.every((s) => JSON.stringify(results.get(s)!.report) === first);
     }
-    console.log(`sweep bench: 1 worker with V8 flags [${one.flags.join(' ')}], 2 workers with [${two.flags.join(' ')}] (${availableParallelism()} cores)`);
+    const oneMs = ms.get(one)!;
+    const twoMs = ms.get(two)!;
+    const twoDefaultMs = ms.get(twoDefault)!;
+    const flagsOf = (s: Side): string => `[${s.flags.join(' ')}]`;
+    console.log(`sweep bench: ${availableParallelism()} cores; V8 flags as faultline sweep uses them: 1 worker ${flagsOf(one)}, 2 workers ${flagsOf(two)}`);
     console.log(`sweep bench: speedup per chunk of ${size} seeds: ${perChunk.map((x) => x.toFixed(2)).join(' ')}`);
+    const perRun = (s: Side): string => `${(ms.get(s)! / seeds.length).toFixed(1)} ms wall, ${(cpuMs.get(s)! / seeds.length).toFixed(1)} ms CPU per run`;
+    console.log(`sweep bench: 1 worker ${perRun(one)}; 2 workers ${perRun(two)}; 2 workers, default GC ${perRun(twoDefault)}`);
     return {
       runs: seeds.length,
       oneWorkerMs: Math.round(oneMs),
@@ -83,10 +96,12 @@ export async function benchSweep(opts: { seeds?: string; scenario?: string; chun
       runsPerSecOne: seeds.length / (oneMs / 1000),
       runsPerSecTwo: seeds.length / (twoMs / 1000),
       speedup: oneMs / twoMs,
+      twoWorkersDefaultGcMs: Math.round(twoDefaultMs),
+      speedupDefaultGc: oneMs / twoDefaultMs,
       identical: identical ? 1 : 0,
     };
   } finally {
-    for (const s of [one, two]) {
+    for (const s of sides) {
       if (s.child.connected) s.child.send({ close: true });
     }
   }
