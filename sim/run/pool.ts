@@ -10,7 +10,8 @@
  *
  * Each worker is sent its next job while it still runs the current one (two in flight), so it
  * never idles waiting for this thread to read a reply and post more work: with every core busy,
- * that thread may not be scheduled for a while. The watchdog times the job a worker is running
+ * that thread may not be scheduled for a while. Near the end of a batch each worker holds one job
+ * at most, so no job waits behind a busy worker while another is idle. The watchdog times the job a worker is running
  * (the first of its two); if the worker dies, that job is reported failed and the one behind it
  * goes to the replacement worker.
  */
@@ -169,7 +170,15 @@ export class WorkerPool {
 
   private dispatch(slot: Slot): void {
     const b = this.batch;
-    while (b !== null && this.batch === b && b.next < b.jobs.length && slot.jobs.length < IN_FLIGHT) this.send(slot, b.jobs[b.next++]!);
+    while (b !== null && this.batch === b && b.next < b.jobs.length && slot.jobs.length < this.depth(b)) this.send(slot, b.jobs[b.next++]!);
+  }
+
+  /**
+   * Jobs a worker may hold: two while there is plenty left, one near the end of a batch, so the
+   * last jobs go to whichever worker is free instead of waiting behind a busy one.
+   */
+  private depth(b: Batch): number {
+    return b.jobs.length - b.next >= this.slots.length * IN_FLIGHT ? IN_FLIGHT : 1;
   }
 
   private send(slot: Slot, job: WorkerJob): void {
