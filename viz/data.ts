@@ -656,7 +656,7 @@ function latencyGrids(run: RunArtifacts, endUs: number, pointsMax: number): Grid
     p50.push(merged.count ? roundSig(percentile(merged, 0.5) / 1000) : null);
     p99.push(merged.count ? roundSig(percentile(merged, 0.99) / 1000) : null);
   }
-  const widthUs = req.windowUs * factor;
+  const widthUs = req.windowLatencyWidthUs * factor;
   const out: GridSeries[] = [
     { name: 'p50', startUs: 0, widthUs, values: p50 },
     { name: 'p99', startUs: 0, widthUs, values: p99 },

@@ -81,7 +81,7 @@ export function sloWindows(requests: RequestStats, slo: SloSpec, range: { fromUs
   const endUs = range.toUs ?? Math.max(requests.throughput.windows().length * requests.throughput.widthUs, 0);
   const total = regroup(requests.throughput, widthUs, endUs);
   const good = regroup(requests.goodput, widthUs, endUs);
-  const baseUs = requests.windowUs;
+  const baseUs = requests.windowLatencyWidthUs;
   const requestsMin = slo.requestsMin ?? 1;
   const out: SloWindow[] = [];
   for (let i = 0; i < total.length; i++) {
@@ -91,7 +91,8 @@ export function sloWindows(requests: RequestStats, slo: SloSpec, range: { fromUs
     if (range.toUs !== undefined && startUs >= range.toUs) break;
     const n = total[i]!.count;
     const ok = good[i]?.count ?? 0;
-    // per-window latency histograms are kept at the base width; merge the ones in this window
+    // merge the latency histograms that overlap this window (a run long enough for them to have
+    // been merged into wider ones gives each window its enclosing histogram's percentiles)
     const h = new Histogram();
     for (let j = Math.floor(startUs / baseUs); j < Math.ceil(windowEndUs / baseUs) && j < requests.windowLatency.length; j++) {
       h.merge(requests.windowLatency[j]!);

@@ -14,6 +14,9 @@ export interface LatencySummaryMs {
   max: number;
 }
 
+/** Per-window latency histograms kept at most (each up to about 2,000 buckets). */
+export const WINDOW_HISTOGRAMS_MAX = 4096;
+
 export class RequestStats {
   requests = 0;
   ok = 0;
@@ -34,8 +37,13 @@ export class RequestStats {
   readonly firstTries: Series;
   readonly retrySends: Series;
   readonly errorSeries = new Map<string, Series>();
-  /** Per-window latency histograms for p50/p99 panels (bounded: one histogram per window). */
+  /**
+   * Latency histograms per window of `windowLatencyWidthUs`, for p50/p99 panels and latency SLOs.
+   * At most WINDOW_HISTOGRAMS_MAX: a longer run merges neighbours and doubles the width (as a
+   * `Series` coarsens), so every request stays in some window's percentiles.
+   */
   readonly windowLatency: Histogram[] = [];
+  private latencyWidthUs: number;
 
   /**
    * @param windowUs width of the per-window series
@@ -49,6 +57,7 @@ export class RequestStats {
     tracer?: Tracer,
   ) {
     this.emitter = tracer?.recordEmitter('request', ['node', 'id', 'ok', 'latencyUs', 'attempts', 'error']);
+    this.latencyWidthUs = windowUs;
     this.throughput = new Series(windowUs);
     this.goodput = new Series(windowUs);
     this.latency = new Series(windowUs);
@@ -68,11 +77,13 @@ export class RequestStats {
     this.latencyUs.record(latencyUs);
     this.throughput.add(nowUs, 1);
     this.latency.add(nowUs, latencyUs);
-    const w = Math.floor(nowUs / this.windowUs);
-    if (w < 4096) {
-      while (this.windowLatency.length <= w) this.windowLatency.push(new Histogram());
-      this.windowLatency[w]!.record(latencyUs);
+    let w = Math.floor(nowUs / this.latencyWidthUs);
+    while (w >= WINDOW_HISTOGRAMS_MAX) {
+      this.coarsenWindowLatency();
+      w = Math.floor(nowUs / this.latencyWidthUs);
     }
+    while (this.windowLatency.length <= w) this.windowLatency.push(new Histogram());
+    this.windowLatency[w]!.record(latencyUs);
     if (ok) {
       this.ok++;
       this.okLatencyUs.record(latencyUs);
@@ -85,6 +96,24 @@ export class RequestStats {
       if (!s) this.errorSeries.set(kind, (s = new Series(this.windowUs)));
       s.add(nowUs, 1);
     }
+  }
+
+  /** Width of the windows of `windowLatency` (the series width, doubled each time they were merged). */
+  get windowLatencyWidthUs(): number {
+    return this.latencyWidthUs;
+  }
+
+  private coarsenWindowLatency(): void {
+    const hs = this.windowLatency;
+    const n = Math.ceil(hs.length / 2);
+    for (let i = 0; i < n; i++) {
+      const h = hs[2 * i]!;
+      const next = hs[2 * i + 1];
+      if (next !== undefined) h.merge(next);
+      hs[i] = h;
+    }
+    hs.length = n;
+    this.latencyWidthUs *= 2;
   }
 
   /** An attempt was sent: `retry` false for a first try. */

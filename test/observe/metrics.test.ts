@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Gauge, Histogram, RandomStreams, Series, percentile, percentileOfValues } from '../../sim/index.ts';
+import { RequestStats, WINDOW_HISTOGRAMS_MAX } from '../../sim/observe/requests.ts';
 
 describe('Histogram and percentile()', () => {
   it('is exact below 256 and follows the nearest-rank definition', () => {
@@ -66,5 +67,28 @@ describe('Series', () => {
     expect(w.length).toBeLessThanOrEqual(8);
     expect(w.reduce((a, x) => a + x.count, 0)).toBe(81);
     expect(w[5]!.max).toBe(5);
+  });
+});
+
+describe('RequestStats per-window latency', () => {
+  it('a run longer than the window cap merges neighbouring windows instead of dropping requests', () => {
+    const stats = new RequestStats(1_000);
+    // 10,000 windows of 1 ms: one request per window, latency = 10 µs × its window index
+    for (let i = 0; i < 10_000; i++) stats.record(i * 1_000 + 500, true, 10 * i);
+    expect(stats.windowLatency.length).toBeLessThanOrEqual(WINDOW_HISTOGRAMS_MAX);
+    expect(stats.windowLatencyWidthUs).toBe(4_000);
+    let total = 0;
+    for (const h of stats.windowLatency) total += h.count;
+    expect(total).toBe(10_000);
+    // the last window, 9,996–10,000 ms at index 2,499, holds requests 9,996..9,999
+    const last = stats.windowLatency[2_499]!;
+    expect([last.count, last.min, last.max]).toEqual([4, 99_960, 99_990]);
+  });
+
+  it('a short run keeps one histogram per series window', () => {
+    const stats = new RequestStats(1_000_000);
+    for (let i = 0; i < 50; i++) stats.record(i * 100_000, i % 2 === 0, 1_000 + i);
+    expect(stats.windowLatencyWidthUs).toBe(1_000_000);
+    expect(stats.windowLatency.map((h) => h.count)).toEqual([10, 10, 10, 10, 10]);
   });
 });
