@@ -67,6 +67,12 @@ export function sweepRelaunchFlags(argv: readonly string[], execArgv: readonly s
     const args = parseArgs(argv, SWEEP_FLAGS, 'sweep');
     if (args.flags.help) return [];
     workers = args.flags.workers !== undefined ? parseIntFlag('workers', args.flags.workers as string, 1, 256) : availableParallelism();
+    // the pool starts no more workers than there are runs (seeds × variants, at least the seeds)
+    if (!args.flags['all-variants']) {
+      const all = parseSeedRange((args.flags.seeds as string | undefined) ?? '1..100');
+      const seeds = args.flags.shard !== undefined ? shardSeeds(all, parseShard(args.flags.shard as string)) : all;
+      workers = Math.min(workers, Math.max(1, seeds.length));
+    }
   } catch {
     return [];
   }

@@ -48,6 +48,8 @@ describe('the sweep process', () => {
     expect(sweepRelaunchFlags(['retry-storm', '--workers', 'many'], [])).toEqual([]);
     expect(sweepRelaunchFlags(['retry-storm', '--no-such-flag'], [])).toEqual([]);
     expect(sweepRelaunchFlags(['--help'], [])).toEqual([]);
+    // one seed runs on one worker, which keeps V8's defaults
+    if (cores > 1) expect(sweepRelaunchFlags(['retry-storm', '--seeds', '7', '--workers', String(cores)], [])).toEqual([]);
   });
 });
 
