@@ -178,6 +178,7 @@ export async function sweepCommand(argv: readonly string[], io: Io): Promise<num
   const scenario = await loadScenario(ref);
   const faultsFile = args.flags.faults as string | undefined;
   const quiet = Boolean(args.flags.json) || !io.isTTY;
+  const workers = args.flags.workers !== undefined ? parseIntFlag('workers', args.flags.workers as string, 1, 256) : availableParallelism();
   const report = await runSweep({
     scenarioRef: ref,
     seeds: (args.flags.seeds as string | undefined) ?? '1..100',
@@ -186,11 +187,11 @@ export async function sweepCommand(argv: readonly string[], io: Io): Promise<num
     params: parseParamFlags(scenario, (args.flags.param as string[] | undefined) ?? []),
     faults: faultsFile !== undefined ? readFaultsFile(faultsFile) : undefined,
     faultsFile,
-    workers: args.flags.workers !== undefined ? parseIntFlag('workers', args.flags.workers as string, 1, 256) : undefined,
+    workers,
     shard: args.flags.shard as string | undefined,
     watchdogMs: args.flags['watchdog-ms'] !== undefined ? parseIntFlag('watchdog-ms', args.flags['watchdog-ms'] as string, 1) : undefined,
     budgets: parseBudgetFlags((args.flags.budget as string[] | undefined) ?? []),
-    onProgress: quiet ? undefined : progressBar(io, `sweep ${scenario.name}`),
+    onProgress: quiet ? undefined : progressBar(io, `sweep ${scenario.name} · ${workers} worker${workers === 1 ? '' : 's'}`),
   });
   return emitReport(report, args.flags, io);
 }
