@@ -66,10 +66,10 @@ export function sweepRelaunchFlags(argv: readonly string[], execArgv: readonly s
   try {
     const args = parseArgs(argv, SWEEP_FLAGS, 'sweep');
     if (args.flags.help) return [];
-    workers = args.flags.workers !== undefined ? parseIntFlag('workers', args.flags.workers as string, 1, 256) : availableParallelism();
+    workers = workersFlag(args.flags);
     // the pool starts no more workers than there are runs (seeds × variants, at least the seeds)
     if (!args.flags['all-variants']) {
-      const all = parseSeedRange((args.flags.seeds as string | undefined) ?? '1..100');
+      const all = parseSeedRange(seedsFlag(args.flags));
       const seeds = args.flags.shard !== undefined ? shardSeeds(all, parseShard(args.flags.shard as string)) : all;
       workers = Math.min(workers, Math.max(1, seeds.length));
     }
@@ -77,6 +77,16 @@ export function sweepRelaunchFlags(argv: readonly string[], execArgv: readonly s
     return [];
   }
   return sweepProcessFlags(workers, availableParallelism()).filter((f) => !execArgv.includes(f));
+}
+
+/** `--workers`, default the number of cores. */
+function workersFlag(flags: Record<string, unknown>): number {
+  return flags.workers !== undefined ? parseIntFlag('workers', flags.workers as string, 1, 256) : availableParallelism();
+}
+
+/** `--seeds`, default 1..100. */
+function seedsFlag(flags: Record<string, unknown>): string {
+  return (flags.seeds as string | undefined) ?? '1..100';
 }
 
 /** Run a sweep (the function behind the command; tests call it directly). */
@@ -178,10 +188,10 @@ export async function sweepCommand(argv: readonly string[], io: Io): Promise<num
   const scenario = await loadScenario(ref);
   const faultsFile = args.flags.faults as string | undefined;
   const quiet = Boolean(args.flags.json) || !io.isTTY;
-  const workers = args.flags.workers !== undefined ? parseIntFlag('workers', args.flags.workers as string, 1, 256) : availableParallelism();
+  const workers = workersFlag(args.flags);
   const report = await runSweep({
     scenarioRef: ref,
-    seeds: (args.flags.seeds as string | undefined) ?? '1..100',
+    seeds: seedsFlag(args.flags),
     variants: args.flags.variant !== undefined ? [args.flags.variant as string] : undefined,
     allVariants: Boolean(args.flags['all-variants']),
     params: parseParamFlags(scenario, (args.flags.param as string[] | undefined) ?? []),

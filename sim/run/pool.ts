@@ -11,9 +11,9 @@
  * Each worker is sent its next job while it still runs the current one (two in flight), so it
  * never idles waiting for this thread to read a reply and post more work: with every core busy,
  * that thread may not be scheduled for a while. Near the end of a batch each worker holds one job
- * at most, so no job waits behind a busy worker while another is idle. The watchdog times the job a worker is running
- * (the first of its two); if the worker dies, that job is reported failed and the one behind it
- * goes to the replacement worker.
+ * at most, so no job waits behind a busy worker while another is idle. The watchdog times the job
+ * a worker is running (the first of its two); if the worker dies, that job is reported failed and
+ * the one behind it goes to the replacement worker.
  */
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
@@ -29,8 +29,8 @@ const ENTRY = fileURLToPath(new URL('./worker-entry.mjs', import.meta.url));
  * garbage on its own thread (`--single-threaded-gc`). With a core to spare they help, and the
  * defaults stay. V8 flags are per process and cannot change once it runs (changing them at run
  * time crashes V8), so the `faultline sweep` command starts itself again with these flags.
- * Measured on retry-storm (docs/PERFORMANCE.md): 2 workers on 2 cores are 10–20% faster with them,
- * 1 worker on 2 cores is as fast or slightly faster without.
+ * Measured on retry-storm (docs/PERFORMANCE.md): 2 workers on 2 cores are 2–9% faster with them;
+ * 1 worker on 2 cores is faster without (its GC helpers use the idle core).
  */
 export function sweepProcessFlags(workers: number, cores: number): string[] {
   return workers >= cores ? ['--single-threaded-gc'] : [];
@@ -129,7 +129,7 @@ export class WorkerPool {
   private finish(slot: Slot, reply: WorkerReply): void {
     slot.disarm?.();
     slot.disarm = null;
-    // a worker answers its jobs in the order it was sent them
+    // the answered job (a worker answers in the order it was sent them, so normally the first)
     const k = slot.jobs.findIndex((j) => j.id === reply.id);
     if (k >= 0) slot.jobs.splice(k, 1);
     this.record(reply);

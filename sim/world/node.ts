@@ -80,7 +80,6 @@ interface Job {
   node: Node;
   done: ExecuteCallback<any>;
   arg: unknown;
-  serviceUs: number;
   endUs: number;
   remainingUs: number;
   timer: number;
@@ -621,10 +620,9 @@ export class Node {
     const us = serviceUs * this.slowdown;
     // Job records are reused (at most `cores` are in use): a finished job's timer has fired, a
     // crashed one's was cancelled, so no event can reach a record after it is freed.
-    const job = this.freeJobs.pop() ?? { node: this, done, arg, serviceUs, endUs: 0, remainingUs: -1, timer: -1, slot: -1, incarnation: -1 };
+    const job = this.freeJobs.pop() ?? { node: this, done, arg, endUs: 0, remainingUs: -1, timer: -1, slot: -1, incarnation: -1 };
     job.done = done;
     job.arg = arg;
-    job.serviceUs = serviceUs;
     job.endUs = this.sim.now + us;
     job.remainingUs = -1;
     job.slot = this.running.length;
