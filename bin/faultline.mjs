@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The faultline command. Registers tsx so the TypeScript sources run without a build step, and a
-// resolve hook so a user's own scenario file anywhere on disk can `import ... from 'faultline'`.
+// resolve hook (sim/run/loaders.ts) so the scenarios, built-in or a user's own file anywhere on
+// disk, `import ... from 'faultline'` and get these sources.
 import { register as registerTsx } from 'tsx/esm/api';
-import { register } from 'node:module';
 
 // `faultline list | head` closes the pipe early: that is not an error.
 for (const stream of [process.stdout, process.stderr]) {
@@ -13,7 +13,7 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 registerTsx();
-register(new URL('./resolve-faultline.mjs', import.meta.url));
+(await import('../sim/run/loaders.ts')).useSourceLoaders();
 const { main, relaunchFlags } = await import('../sim/cli/main.ts');
 const argv = process.argv.slice(2);
 const flags = await relaunchFlags(argv, process.execArgv);

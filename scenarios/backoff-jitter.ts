@@ -8,14 +8,10 @@
  *      ...     │   on conflict: back off, read again
  *   client-N  ─┘
  */
-import { defineScenario } from '../sim/index.ts';
-import { createWorld } from '../sim/world/index.ts';
-import type { Message } from '../sim/world/index.ts';
-import { errorOutcome, okOutcome, type Call } from '../sim/patterns/call.ts';
-import { newCallContext } from '../sim/patterns/call.ts';
-import { constantBackoff, exponentialBackoff, type Backoff } from '../sim/patterns/backoff.ts';
-import { retry } from '../sim/patterns/retry.ts';
-import { countAttempts } from '../sim/app/index.ts';
+import { defineScenario } from 'faultline';
+import { createWorld, type Message } from 'faultline/world';
+import { errorOutcome, okOutcome, newCallContext, constantBackoff, exponentialBackoff, retry, type Call, type Backoff } from 'faultline/patterns';
+import { countAttempts } from 'faultline/app';
 
 type Request = { op: 'read' } | { op: 'write'; version: number; client: string };
 type Reply = { version: number } | { written: boolean };

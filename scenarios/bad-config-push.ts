@@ -4,10 +4,10 @@
  * The world's `config-push` fault is the push (and its rollback); the deployment controller that
  * gates the waves on the canary's health is modelled in this file.
  */
-import { defineScenario } from '../sim/index.ts';
-import { createWorld, type Node } from '../sim/world/index.ts';
-import { createApp, openLoop } from '../sim/app/index.ts';
-import { checkWindowedSlo } from '../sim/check/index.ts';
+import { defineScenario } from 'faultline';
+import { createWorld, type Node } from 'faultline/world';
+import { createApp, openLoop } from 'faultline/app';
+import { checkWindowedSlo } from 'faultline/check';
 
 const API = Array.from({ length: 10 }, (_, i) => `api-${i + 1}`);
 const CANARY = API[0]!;

@@ -6,9 +6,9 @@
  * world's Disk with per-block checksums) and a RAM cache (the node's MemoryStore, where bit flips
  * land). sim/patterns has no storage pattern.
  */
-import { defineScenario } from '../sim/index.ts';
-import { createWorld, diskChecksum, type Disk, type Message, type Node } from '../sim/world/index.ts';
-import { checkNoCorruptReads, kvHistory } from '../sim/check/index.ts';
+import { defineScenario } from 'faultline';
+import { createWorld, diskChecksum, type Disk, type Message, type Node } from 'faultline/world';
+import { checkNoCorruptReads, kvHistory } from 'faultline/check';
 
 const REPLICAS = ['store-1', 'store-2', 'store-3'] as const;
 const CLIENTS = ['client-1', 'client-2'] as const;

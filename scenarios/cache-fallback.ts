@@ -3,10 +3,10 @@
  * recommendation service; when either dies, serve-stale and default responses keep the page up.
  * Uses the patterns' `serveStaleCache` (RFC 5861 stale-if-error) and `fallback` (Polly/Resilience4j).
  */
-import { defineScenario } from '../sim/index.ts';
-import { createWorld } from '../sim/world/index.ts';
-import { createApp, openLoop } from '../sim/app/index.ts';
-import { fallback, okOutcome, serveStaleCache, applyPolicy, type Call, type Outcome } from '../sim/patterns/index.ts';
+import { defineScenario } from 'faultline';
+import { createWorld } from 'faultline/world';
+import { fallback, okOutcome, serveStaleCache, applyPolicy, type Call, type Outcome } from 'faultline/patterns';
+import { createApp, openLoop } from 'faultline/app';
 
 const WEB = ['web-1', 'web-2'] as const;
 

@@ -2,15 +2,10 @@
  * Chaos Monkey: random instance terminations behind a load balancer with health checks. With one
  * spare instance (N+1) nobody notices; sized exactly for the load (N), every kill is an outage.
  */
-import { defineScenario } from '../sim/index.ts';
-import { Histogram, percentile } from '../sim/observe/metrics.ts';
-import { createWorld } from '../sim/world/index.ts';
-import { chaosMonkey } from '../sim/faults/nemesis.ts';
-import { countAttempts, createApp, openLoop } from '../sim/app/index.ts';
-import { loadBalancer } from '../sim/patterns/load-balancer.ts';
-import { envoyRetry } from '../sim/patterns/retry.ts';
-import { envoyRetryBudget } from '../sim/patterns/retry-budget.ts';
-import { applyPolicy, newCallContext } from '../sim/patterns/call.ts';
+import { defineScenario, Histogram, percentile, chaosMonkey } from 'faultline';
+import { createWorld } from 'faultline/world';
+import { loadBalancer, envoyRetry, envoyRetryBudget, applyPolicy, newCallContext } from 'faultline/patterns';
+import { countAttempts, createApp, openLoop } from 'faultline/app';
 
 const WINDOW_MS = 5_000;
 /** A window with fewer requests than this cannot fail the availability SLO (too little evidence). */

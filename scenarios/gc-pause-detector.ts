@@ -3,9 +3,9 @@
  * paused-but-alive nodes or detects real crashes slowly; phi accrual with an acceptable pause does
  * neither.
  */
-import { defineScenario } from '../sim/index.ts';
-import { createWorld } from '../sim/world/index.ts';
-import { failureDetectorMonitor, heartbeatFailureDetector, phiAccrualFailureDetector, type FailureDetectorMonitor } from '../sim/patterns/failure-detector.ts';
+import { defineScenario } from 'faultline';
+import { createWorld } from 'faultline/world';
+import { failureDetectorMonitor, heartbeatFailureDetector, phiAccrualFailureDetector, type FailureDetectorMonitor } from 'faultline/patterns';
 
 const MEMBERS = ['n1', 'n2', 'n3', 'n4', 'n5', 'n6'];
 /** The member that really crashes (at CRASH_AT_MS, and stays down). */

@@ -2,13 +2,10 @@
  * Gray failure: one limping backend behind a load balancer. Round robin keeps feeding it its
  * share; least-request (power of two choices) starves it; outlier ejection removes it.
  */
-import { defineScenario } from '../sim/index.ts';
-import { Histogram, percentile } from '../sim/observe/metrics.ts';
-import { createWorld } from '../sim/world/index.ts';
-import { countAttempts, createApp, openLoop } from '../sim/app/index.ts';
-import { loadBalancer, type LbPolicy } from '../sim/patterns/load-balancer.ts';
-import { envoyRetry } from '../sim/patterns/retry.ts';
-import { applyPolicy } from '../sim/patterns/call.ts';
+import { defineScenario, Histogram, percentile } from 'faultline';
+import { createWorld } from 'faultline/world';
+import { loadBalancer, envoyRetry, applyPolicy, type LbPolicy } from 'faultline/patterns';
+import { countAttempts, createApp, openLoop } from 'faultline/app';
 
 /** The backend that limps in the default fault plan. */
 const LIMPING = 'web3';

@@ -12,16 +12,21 @@
  * Time: one simulated second stands for one minute of the incident, from 2:00 am PDT, so t = 19 s
  * is 2:19 am, t = 186 s is 5:06 am and t = 310 s is 7:10 am.
  */
-import { defineScenario } from '../sim/index.ts';
-import { Gauge } from '../sim/observe/metrics.ts';
-import type { Simulation } from '../sim/kernel/sim.ts';
-import type { Node } from '../sim/world/index.ts';
-import { createWorld } from '../sim/world/index.ts';
-import { createApp, openLoop, countAttempts, type ReplicaPicker } from '../sim/app/index.ts';
-import { okOutcome, errorOutcome, newCallContext, type Call, type CallContext, type Done } from '../sim/patterns/call.ts';
-import { constantBackoff, exponentialBackoff } from '../sim/patterns/backoff.ts';
-import { retry, type RetryPolicy } from '../sim/patterns/retry.ts';
-import type { FaultPlan } from '../sim/faults/plan.ts';
+import { defineScenario, Gauge, type Simulation, type FaultPlan } from 'faultline';
+import { createWorld, type Node } from 'faultline/world';
+import {
+  okOutcome,
+  errorOutcome,
+  newCallContext,
+  constantBackoff,
+  exponentialBackoff,
+  retry,
+  type Call,
+  type CallContext,
+  type Done,
+  type RetryPolicy,
+} from 'faultline/patterns';
+import { createApp, openLoop, countAttempts, type ReplicaPicker } from 'faultline/app';
 
 /** Simulated µs per incident minute. */
 const MINUTE_US = 1_000_000;

@@ -3,10 +3,9 @@
  * on the old primary, and an application left talking to a database across the continent.
  * Orchestrator (the failover manager) and MySQL asynchronous replication are modelled in this file.
  */
-import { defineScenario } from '../sim/index.ts';
-import { createWorld } from '../sim/world/index.ts';
-import { checkNoLostWrites, kvHistory, type KvValue } from '../sim/check/index.ts';
-import { percentileOfValues } from '../sim/observe/metrics.ts';
+import { defineScenario, percentileOfValues } from 'faultline';
+import { createWorld } from 'faultline/world';
+import { checkNoLostWrites, kvHistory, type KvValue } from 'faultline/check';
 
 const PARTITION_AT_US = 10_000_000;
 const PARTITION_US = 43_000_000;

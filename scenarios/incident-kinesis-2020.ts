@@ -3,7 +3,7 @@
  * front-end server past the operating system's thread limit, because each server keeps one thread
  * per other front-end server.
  */
-import { defineScenario, InputError } from '../sim/index.ts';
+import { defineScenario, InputError } from 'faultline';
 
 /** The simulation starts at 02:00 PST on 25 November 2020; times below are minutes after midnight. */
 const START_MIN = 2 * 60;

@@ -2,14 +2,10 @@
  * A memory leak behind a load balancer: OOM kills shift load to the survivors, which leak faster
  * and fall in turn. Proactive rolling restarts or more headroom keep the service up.
  */
-import { defineScenario } from '../sim/index.ts';
-import { createWorld } from '../sim/world/index.ts';
-import { countAttempts, createApp, openLoop } from '../sim/app/index.ts';
-import { loadBalancer } from '../sim/patterns/load-balancer.ts';
-import { envoyRetry } from '../sim/patterns/retry.ts';
-import { envoyRetryBudget } from '../sim/patterns/retry-budget.ts';
-import { applyPolicy, newCallContext } from '../sim/patterns/call.ts';
-import { timeLimiter } from '../sim/patterns/timeout.ts';
+import { defineScenario } from 'faultline';
+import { createWorld } from 'faultline/world';
+import { loadBalancer, envoyRetry, envoyRetryBudget, applyPolicy, newCallContext, timeLimiter } from 'faultline/patterns';
+import { countAttempts, createApp, openLoop } from 'faultline/app';
 
 const WINDOW_MS = 5_000;
 const AVAILABILITY_MIN = 0.99;

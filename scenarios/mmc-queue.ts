@@ -1,9 +1,7 @@
 /**
  * M/M/c: the queue every other model is built from, checked against queueing theory.
  */
-import { defineScenario } from '../sim/index.ts';
-import { Resource } from '../sim/kernel/resource.ts';
-import { Gauge } from '../sim/observe/metrics.ts';
+import { defineScenario, Resource, Gauge } from 'faultline';
 
 /** Erlang C: probability that an arrival waits, and the mean wait in queue (same unit as 1/mu). */
 export function erlangC(lambda: number, mu: number, c: number): { pWait: number; wq: number } {

@@ -7,17 +7,23 @@
  *   60 req/s, open loop          no work of its own            2 cores × 20 ms ≈ 100 req/s
  *                                                               limps ×4 for 3 s at t = 3 s
  */
-import { defineScenario } from '../sim/index.ts';
-import { createWorld } from '../sim/world/index.ts';
-import { createApp, openLoop } from '../sim/app/index.ts';
-import { okOutcome, type Call, type CallContext, type Done, type Policy } from '../sim/patterns/call.ts';
-import { constantBackoff, exponentialBackoff, type Backoff } from '../sim/patterns/backoff.ts';
-import { retry } from '../sim/patterns/retry.ts';
-import { grpcRetryThrottling } from '../sim/patterns/retry-budget.ts';
-import { circuitBreaker } from '../sim/patterns/circuit-breaker.ts';
-import { wrap } from '../sim/patterns/compose.ts';
-import type { FaultPlan } from '../sim/faults/plan.ts';
-import type { RequestStats } from '../sim/observe/requests.ts';
+import { defineScenario, type FaultPlan, type RequestStats } from 'faultline';
+import { createWorld } from 'faultline/world';
+import {
+  okOutcome,
+  constantBackoff,
+  exponentialBackoff,
+  retry,
+  grpcRetryThrottling,
+  circuitBreaker,
+  wrap,
+  type Call,
+  type CallContext,
+  type Done,
+  type Policy,
+  type Backoff,
+} from 'faultline/patterns';
+import { createApp, openLoop } from 'faultline/app';
 
 /** Width of the windows the recovery check judges (the run's standard series width). */
 const WINDOW_US = 1_000_000;

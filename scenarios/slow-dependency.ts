@@ -7,14 +7,10 @@
  *   client ── /orders ──► ┤                             ├─►             limps ×40 for 8 s at t = 5 s
  *          └─ /catalog ─► └─ api-2 (10 worker threads) ─┘   /catalog: in memory, no database
  */
-import { defineScenario } from '../sim/index.ts';
-import { Histogram, percentile } from '../sim/observe/metrics.ts';
-import { createWorld } from '../sim/world/index.ts';
-import { createApp, openLoop, countAttempts } from '../sim/app/index.ts';
-import type { Call, Outcome } from '../sim/patterns/call.ts';
-import { bulkhead, type Bulkhead } from '../sim/patterns/bulkhead.ts';
-import { wrap } from '../sim/patterns/compose.ts';
-import type { FaultPlan } from '../sim/faults/plan.ts';
+import { defineScenario, Histogram, percentile, type FaultPlan } from 'faultline';
+import { createWorld } from 'faultline/world';
+import { bulkhead, wrap, type Call, type Outcome, type Bulkhead } from 'faultline/patterns';
+import { createApp, openLoop, countAttempts } from 'faultline/app';
 
 const API_REPLICAS = ['api-1', 'api-2'] as const;
 

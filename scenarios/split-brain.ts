@@ -7,12 +7,9 @@
  * heartbeat failure detector, and two knobs named after MongoDB's: `writeConcern` (w1 or
  * majority) and `election` (promote on suspicion, or win a majority vote).
  */
-import { defineScenario } from '../sim/index.ts';
-import { createWorld, type Node, type World } from '../sim/world/index.ts';
-import type { Message } from '../sim/world/index.ts';
-import type { Random } from '../sim/kernel/random.ts';
-import type { Metrics } from '../sim/observe/metrics.ts';
-import { checkNoLostWrites, kvHistory, lastHealUs, type KvHistory, type KvValue, type WriteCheckResult } from '../sim/check/index.ts';
+import { defineScenario, type Random, type Metrics } from 'faultline';
+import { createWorld, type Node, type World, type Message } from 'faultline/world';
+import { checkNoLostWrites, kvHistory, lastHealUs, type KvHistory, type KvValue, type WriteCheckResult } from 'faultline/check';
 
 const REPLICAS = ['db-1', 'db-2', 'db-3'] as const;
 const CLIENTS = ['client-1', 'client-2', 'client-3'] as const;

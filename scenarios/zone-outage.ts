@@ -3,15 +3,19 @@
  * reactive autoscaling recovers after its delay; a fleet sized for the load overloads for as long
  * as the zone is gone.
  */
-import { defineScenario } from '../sim/index.ts';
-import { createWorld } from '../sim/world/index.ts';
-import { countAttempts, createApp, openLoop } from '../sim/app/index.ts';
-import { loadBalancer } from '../sim/patterns/load-balancer.ts';
-import { envoyRetry } from '../sim/patterns/retry.ts';
-import { envoyRetryBudget } from '../sim/patterns/retry-budget.ts';
-import { applyPolicy, newCallContext } from '../sim/patterns/call.ts';
-import { timeLimiter } from '../sim/patterns/timeout.ts';
-import { horizontalPodAutoscaler, type ScalableTarget } from '../sim/patterns/autoscaler.ts';
+import { defineScenario } from 'faultline';
+import { createWorld } from 'faultline/world';
+import {
+  loadBalancer,
+  envoyRetry,
+  envoyRetryBudget,
+  applyPolicy,
+  newCallContext,
+  timeLimiter,
+  horizontalPodAutoscaler,
+  type ScalableTarget,
+} from 'faultline/patterns';
+import { countAttempts, createApp, openLoop } from 'faultline/app';
 
 const ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
 const FAILED_ZONE = 'us-east-1a';

@@ -32,6 +32,11 @@ export {
   faultKinds,
 } from './faults/plan.ts';
 export type { FaultPlan, FaultPlanInput, FaultEntry, FaultKindSpec, FieldSpec } from './faults/plan.ts';
+// Nemeses: fault generators for a scenario's `faults(params, random)` function. They draw every
+// choice (who, when, how hard) from the given stream and return plain plan entries, so the printed
+// plan replays the run on its own.
+export { chaosMonkey, randomPartitions, swarm, SWARM_KINDS } from './faults/nemesis.ts';
+export type { PlanEntry, ChaosMonkeyOptions, RandomPartitionsOptions, SwarmOptions } from './faults/nemesis.ts';
 
 export { defineScenario, resolveParams, parseParamValue, describeParam, isScenario } from './run/scenario.ts';
 export type {

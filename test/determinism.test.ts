@@ -4,16 +4,16 @@
 import 'seedrandom'; // reads Math.random once at import: load it before the stubs go in
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Worker } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
 import { run } from '../sim/index.ts';
 import { resolveScenarioFile } from '../sim/cli/load.ts';
+import { WORKER_ENTRY, runWorkerData } from '../sim/run/loaders.ts';
 import type { WorkerJob, WorkerReply } from '../sim/run/worker.ts';
 import { allScenarios, quickParams } from './support/scenarios.ts';
 
 const scenarios = await allScenarios();
 
 function runInWorker(job: WorkerJob): Promise<WorkerReply> {
-  const worker = new Worker(fileURLToPath(new URL('../sim/run/worker-entry.mjs', import.meta.url)));
+  const worker = new Worker(WORKER_ENTRY, { workerData: runWorkerData() });
   return new Promise<WorkerReply>((resolve, reject) => {
     worker.once('message', (m: WorkerReply) => resolve(m));
     worker.once('error', reject);

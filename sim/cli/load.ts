@@ -4,19 +4,21 @@
  * `defineScenario`).
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { resolve, extname, basename } from 'node:path';
+import { resolve, extname, basename, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InputError } from '../kernel/errors.ts';
 import { isScenario, type Scenario } from '../run/scenario.ts';
+import { MODULE_EXT, prepareScenarioImport } from '../run/loaders.ts';
 
+/** The built-in scenarios: `scenarios/*.ts` in the sources, `dist/scenarios/*.js` in the build. */
 export const SCENARIOS_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 const EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
 
 /** Names of the built-in scenarios, sorted. */
 export function scenarioNames(): string[] {
   return readdirSync(SCENARIOS_DIR)
-    .filter((f) => f.endsWith('.ts') && !f.startsWith('_') && f !== 'index.ts' && !f.endsWith('.d.ts'))
-    .map((f) => f.slice(0, -3))
+    .filter((f) => f.endsWith(MODULE_EXT) && !f.startsWith('_') && f !== `index${MODULE_EXT}` && !f.endsWith('.d.ts'))
+    .map((f) => f.slice(0, -MODULE_EXT.length))
     .sort();
 }
 
@@ -65,13 +67,14 @@ export function resolveScenarioFile(ref: string): string {
       `unknown scenario ${JSON.stringify(ref)}${hint ? ` (did you mean ${hint}?)` : ''}; built-in scenarios: ${names.join(', ')}; or give the path of your own scenario file`,
     );
   }
-  return resolve(SCENARIOS_DIR, `${ref}.ts`);
+  return resolve(SCENARIOS_DIR, `${ref}${MODULE_EXT}`);
 }
 
 export async function loadScenario(ref: string): Promise<Scenario<any>> {
   const file = resolveScenarioFile(ref);
   let mod: { default?: unknown };
   try {
+    await prepareScenarioImport(file, resolve(dirname(file)) === resolve(SCENARIOS_DIR));
     mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
   } catch (err) {
     if (err instanceof InputError) throw err;
@@ -82,7 +85,7 @@ export async function loadScenario(ref: string): Promise<Scenario<any>> {
   if (!isScenario(s)) {
     throw new InputError(`${ref}: the default export is not a scenario; export default defineScenario({ ... })`);
   }
-  if (!looksLikePath(ref) && s.name !== basename(file, '.ts')) {
+  if (!looksLikePath(ref) && s.name !== basename(file, MODULE_EXT)) {
     throw new InputError(`scenario file ${basename(file)} defines name ${s.name}; the name must equal the file name`);
   }
   return s;

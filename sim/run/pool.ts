@@ -16,11 +16,9 @@
  * the one behind it goes to the replacement worker.
  */
 import { Worker } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
 import { startWatchdog } from './host-clock.ts';
+import { WORKER_ENTRY, runWorkerData } from './loaders.ts';
 import type { WorkerJob, WorkerReply } from './worker.ts';
-
-const ENTRY = fileURLToPath(new URL('./worker-entry.mjs', import.meta.url));
 
 /**
  * V8 flags for the process that hosts a sweep's workers. When the workers take every core, V8's
@@ -115,7 +113,9 @@ export class WorkerPool {
   }
 
   private spawn(slot: Slot): Worker {
-    const w = new Worker(ENTRY, {
+    // The loaders this thread has registered by now (a user's scenario was loaded before the pool starts).
+    const w = new Worker(WORKER_ENTRY, {
+      workerData: runWorkerData(),
       resourceLimits: this.options.maxOldGenerationSizeMb ? { maxOldGenerationSizeMb: this.options.maxOldGenerationSizeMb } : undefined,
     });
     w.on('message', (reply: WorkerReply) => this.finish(slot, reply));
