@@ -1,8 +1,41 @@
 #!/usr/bin/env node
-// The faultline command. Registers tsx so the TypeScript sources run without a build step, and a
-// resolve hook (sim/run/loaders.ts) so the scenarios, built-in or a user's own file anywhere on
-// disk, `import ... from 'faultline'` and get these sources.
-import { register as registerTsx } from 'tsx/esm/api';
+// The faultline command. It runs the build in dist/ when that is at least as new as the sources,
+// and the TypeScript sources through tsx otherwise, so an edit is never hidden behind a stale
+// build and a checkout needs no build step (docs/ARCHITECTURE.md, "Build and sources"). From the
+// build nothing is registered with Node and tsx is not loaded, unless a scenario file of the
+// user's asks for it (sim/run/loaders.ts).
+import { readdirSync, statSync } from 'node:fs';
+import { join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+/** What the build compiles; any file or folder here newer than the build's stamp makes it stale. */
+const SOURCES = ['sim', 'scenarios', 'viz'];
+
+/**
+ * True when `dir`, or any file or folder under it, changed after `time` (ms since the epoch). A
+ * folder's time covers files added, removed or renamed in it. About 145 entries: 1-2 ms.
+ */
+/** @param {string} dir @param {number} time @returns {boolean} */
+function changedSince(dir, time) {
+  const self = statSync(dir, { throwIfNoEntry: false });
+  if (self === undefined) return false;
+  if (self.mtimeMs > time) return true;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const path = `${dir}/${e.name}`;
+    if (e.isDirectory() ? changedSince(path, time) : (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? Infinity) > time) return true;
+  }
+  return false;
+}
+
+/** Whether to run dist/: its stamp exists and no source changed after the build started. */
+function buildIsCurrent() {
+  const stamp = statSync(join(root, 'dist', '.build-stamp'), { throwIfNoEntry: false });
+  if (stamp === undefined) return false;
+  // An installed copy runs its build: npm gives every file of a package the same time.
+  if (root.includes(`${sep}node_modules${sep}`)) return true;
+  return !SOURCES.some((dir) => changedSince(join(root, dir), stamp.mtimeMs));
+}
 
 // `faultline list | head` closes the pipe early: that is not an error.
 for (const stream of [process.stdout, process.stderr]) {
@@ -12,9 +45,17 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-registerTsx();
-(await import('../sim/run/loaders.ts')).useSourceLoaders();
-const { main, relaunchFlags } = await import('../sim/cli/main.ts');
+/** @type {typeof import('../sim/cli/main.ts')} */
+let cli;
+if (buildIsCurrent()) {
+  const built = '../dist/sim/cli/main.js'; // a variable: the typecheck must not need a build
+  cli = await import(built);
+} else {
+  (await import('tsx/esm/api')).register();
+  (await import('../sim/run/loaders.ts')).useSourceLoaders();
+  cli = await import('../sim/cli/main.ts');
+}
+const { main, relaunchFlags } = cli;
 const argv = process.argv.slice(2);
 const flags = await relaunchFlags(argv, process.execArgv);
 if (flags.length === 0) {
@@ -23,9 +64,8 @@ if (flags.length === 0) {
   // V8 flags are fixed when a process starts: run the command in a child that has them (a sweep
   // whose workers take every core collects garbage single-threaded, see sim/run/pool.ts).
   const { spawn } = await import('node:child_process');
-  const { fileURLToPath } = await import('node:url');
   const child = spawn(process.execPath, [...process.execArgv, ...flags, fileURLToPath(import.meta.url), ...argv], { stdio: 'inherit' });
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) process.on(signal, () => child.kill(signal));
   process.exitCode = await new Promise((resolve) => {
     child.on('error', (err) => {
       process.stderr.write(`faultline: cannot start the sweep process: ${err.message}\n`);

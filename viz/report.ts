@@ -7,7 +7,7 @@
  * string with `textContent`, never as HTML.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunArtifacts } from '../sim/run/runner.ts';
@@ -22,10 +22,12 @@ export interface WriteReportOptions extends BuildReportOptions {
 
 const here = dirname(fileURLToPath(import.meta.url));
 const VIEWER_ENTRY = join(here, 'viewer', 'main.ts');
+/** The bundle `npm run build` writes beside the built report module (dist/viz/); the sources have none. */
+const PREBUILT_VIEWER = join(here, 'viewer.bundle.js');
 
 let bundleCache: Promise<string> | undefined;
 
-/** The viewer bundle (D3 included), built once per process with esbuild's JS API. */
+/** The viewer bundle (D3 included): the build's prebuilt file, or built once per process with esbuild's JS API. */
 export function viewerBundle(): Promise<string> {
   bundleCache ??= buildBundle().catch((err: unknown) => {
     bundleCache = undefined; // a failed build is not cached: the next call retries
@@ -35,6 +37,11 @@ export function viewerBundle(): Promise<string> {
 }
 
 async function buildBundle(): Promise<string> {
+  try {
+    return await readFile(PREBUILT_VIEWER, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
   const esbuild = await import('esbuild');
   const out = await esbuild.build({
     entryPoints: [VIEWER_ENTRY],

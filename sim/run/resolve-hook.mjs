@@ -4,12 +4,15 @@
 // anywhere on disk imports the same modules as the CLI that runs it, with no install step. A
 // user's TypeScript file is loaded as an ES module even where no package.json says
 // "type": "module".
+/** @type {Record<string, string>} */
 let targets = {};
 
+/** @param {import('./loaders.ts').ResolveHookData} data */
 export function initialize(data) {
   targets = data.targets;
 }
 
+/** @type {import('node:module').ResolveHook} */
 export async function resolve(specifier, context, next) {
   const target = targets[specifier];
   if (target !== undefined) return { url: target, format: 'module', shortCircuit: true };

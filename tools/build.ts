@@ -1,0 +1,60 @@
+/**
+ * `npm run build` (and `prepare`, so `npm ci` builds): compiles `sim/`, `scenarios/` and `viz/` to
+ * `dist/` (JavaScript with source maps, and .d.ts files) with tsc, copies the plain-JavaScript
+ * modules worker threads start from, writes the report viewer's bundle to
+ * `dist/viz/viewer.bundle.js`, and last writes `dist/.build-stamp`.
+ *
+ * `bin/faultline.mjs` runs `dist/` only when the stamp is at least as new as every file under
+ * `sim/`, `scenarios/` and `viz/`, and the sources through tsx otherwise. The stamp's time is
+ * the moment this build started, so a file saved while it ran counts as newer. A failed build
+ * leaves no stamp, and the sources run.
+ *
+ * With `--prepare` (the `prepare` script), a checkout installed without its dev dependencies
+ * (no TypeScript compiler) is not an error: the build is skipped and the CLI runs the sources.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { viewerBundle } from '../viz/report.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dist = join(root, 'dist');
+const started = new Date();
+const prepare = process.argv.includes('--prepare');
+
+function fail(message: string): never {
+  process.stderr.write(`build: ${message}\n`);
+  process.exit(1);
+}
+
+let tsc: string;
+try {
+  tsc = join(createRequire(import.meta.url).resolve('typescript/package.json'), '..', 'bin', 'tsc');
+} catch {
+  if (prepare) {
+    process.stderr.write('build: skipped (TypeScript is not installed); the faultline command runs the sources through tsx\n');
+    process.exit(0);
+  }
+  fail('TypeScript is not installed; run npm ci first');
+}
+
+rmSync(dist, { recursive: true, force: true });
+const compiled = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+if (compiled.status !== 0) fail(`tsc failed (exit ${compiled.status ?? compiled.signal})`);
+
+// Worker threads start from plain JavaScript (a thread cannot load .ts before tsx is registered).
+for (const dir of ['sim/run']) {
+  for (const f of readdirSync(join(root, dir)).filter((n) => n.endsWith('.mjs'))) {
+    mkdirSync(join(dist, dir), { recursive: true });
+    copyFileSync(join(root, dir, f), join(dist, dir, f));
+  }
+}
+
+writeFileSync(join(dist, 'viz', 'viewer.bundle.js'), await viewerBundle());
+
+const stamp = join(dist, '.build-stamp');
+writeFileSync(stamp, 'Written last by `npm run build`; its time is when that build started. See tools/build.ts.\n');
+utimesSync(stamp, started, started);
+console.log(`build: dist/ in ${((Date.now() - started.getTime()) / 1000).toFixed(1)} s`);
