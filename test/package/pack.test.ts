@@ -5,7 +5,7 @@
 // runs is then made stale by an edit, and `npm start` runs the edited sources.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { appendFileSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,11 +44,11 @@ function ok(r: Ran, what: string): Ran {
 
 const NPM_QUIET = ['--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'];
 
-// A resolve hook that makes importing tsx fail: the installed command needs tsx only for a
-// TypeScript scenario file.
+// A resolve hook that makes importing tsx or esbuild fail: with a current build the command needs
+// tsx only for a TypeScript scenario file, and esbuild not at all (the viewer comes prebuilt).
 const NO_TSX = `import { register } from 'node:module';
 register('data:text/javascript,' + encodeURIComponent(
-  "export async function resolve(s, c, next) { if (/^tsx(\\\\/|$)/.test(s)) throw new Error('tsx was loaded'); return next(s, c); }"));
+  "export async function resolve(s, c, next) { if (/^(tsx|esbuild)(\\\\/|$)/.test(s)) throw new Error(s + ' was loaded'); return next(s, c); }"));
 `;
 
 // A user's program in plain JavaScript: a scenario defined with the public API, run by seed.
@@ -139,11 +139,20 @@ describe('the packed package, installed in a fresh project', () => {
     expect(report.violation).toBeNull();
   });
 
-  it('the installed command runs a built-in scenario and writes a report without loading tsx', async () => {
+  it("the README's commands for a template copied from the package work word for word", async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const block = /```sh\n(mkdir -p scenarios\ncp node_modules\/faultline\/scenarios\/[\s\S]*?)```/.exec(readme);
+    expect(block, 'README shows how to copy a template from the package').not.toBeNull();
+    const r = ok(await sh('sh', ['-e', '-c', block![1]!], project), 'the README commands');
+    expect(r.stdout).toMatch(/wrote report: .*out\/my-scenario\.html/);
+    expect(existsSync(join(project, 'out', 'my-scenario.html'))).toBe(true);
+  });
+
+  it('the installed command runs a built-in scenario and writes a report without loading tsx or esbuild', async () => {
     writeFileSync(join(project, 'no-tsx.mjs'), NO_TSX);
     const r = ok(
       await sh('npx', ['--no', 'faultline', 'run', 'retry-storm', '--report', 'out/report.html'], project, { NODE_OPTIONS: '--import=./no-tsx.mjs' }),
-      'run retry-storm --report without tsx',
+      'run retry-storm --report without tsx or esbuild',
     );
     expect(r.stdout).toMatch(/wrote report: .*out\/report\.html/);
   });
@@ -180,7 +189,7 @@ describe('the packed package, installed in a fresh project', () => {
     appendFileSync(join(copy, 'sim', 'cli', 'main.ts'), "\nprocess.stderr.write('edited sources are running\\n');\n");
     const stale = await sh(process.execPath, ['bin/faultline.mjs', 'list'], copy, noTsx);
     expect(stale.code).not.toBe(0);
-    expect(stale.stderr).toMatch(/tsx was loaded/);
+    expect(stale.stderr).toMatch(/tsx\/esm\/api was loaded/);
     const start = ok(await sh('npm', ['start', '--silent'], copy), 'npm start');
     expect(start.stderr).toContain('edited sources are running');
     expect(start.stdout).toMatch(/wrote report/);
