@@ -106,7 +106,7 @@ export function benchPatterns(opts: BenchPatternsOptions = {}): BenchPatternsRes
   for (let i = 0; i < 10; i++) {
     // server 0 is slow and flaky: timeouts and retries do real work
     const mean = i === 0 ? 3000 : 1000;
-    const s = new Server(sim, 4, () => Math.round(work.exponential(mean)), db, i === 0 ? 0.2 : 0.01, fails.next);
+    const s = new Server(sim, 4, () => Math.round(work.exponential(mean)), db, i === 0 ? 0.2 : 0.01, () => fails.next());
     endpoints.push({ id: `server-${i}`, call: s.call });
   }
   const lb = loadBalancer({ sim, metrics, name: 'lb', endpoints, lbPolicy: 'LEAST_REQUEST', random: streams });

@@ -40,6 +40,8 @@ export interface FaultKindSpec {
 export interface FaultEntry {
   at: number;
   kind: string;
+  /** A stable name: the fault's random draws derive from it (default: kind, target and start). */
+  id?: string;
   for?: number;
   target?: string;
   [field: string]: unknown;
@@ -81,8 +83,14 @@ export function parseFaultPlan(input: unknown, options: { nodes?: readonly strin
     throw new InputError('fault plan: expected a JSON array of entries (or an object with a "faults" array)');
   }
   const nodes = options.nodes ? new Set(options.nodes) : undefined;
+  const ids = new Map<string, number>();
   const out: FaultEntry[] = list.map((raw, index) => {
     const e = parseEntry(raw, index, nodes);
+    if (e.id !== undefined) {
+      const first = ids.get(e.id);
+      if (first !== undefined) fail(index, 'id', e.id, `entry ${first} has the same id; ids name one fault each`);
+      ids.set(e.id, index);
+    }
     // the index as written, for errors and trace records after sorting; non-enumerable, so it is
     // neither serialized nor hashed
     Object.defineProperty(e, 'index', { value: index, enumerable: false });
@@ -105,6 +113,10 @@ function parseEntry(raw: unknown, index: number, nodes: Set<string> | undefined)
   const entry: FaultEntry = { at: 0, kind: spec.kind };
   if (r.at === undefined) fail(index, 'at', r.at, 'every entry needs "at", a duration such as "30s"');
   entry.at = parseDurationField(index, 'at', r.at);
+  if (r.id !== undefined) {
+    if (typeof r.id !== 'string' || r.id.length === 0) fail(index, 'id', r.id, 'use a non-empty string that names this fault');
+    entry.id = r.id;
+  }
   if (r.for !== undefined) {
     if (spec.duration === 'none') fail(index, 'for', r.for, `kind ${spec.kind} takes no duration`);
     entry.for = parseDurationField(index, 'for', r.for);
@@ -112,9 +124,9 @@ function parseEntry(raw: unknown, index: number, nodes: Set<string> | undefined)
     fail(index, 'for', undefined, `kind ${spec.kind} needs "for", a duration such as "20s"`);
   }
   for (const key of Object.keys(r)) {
-    if (key === 'at' || key === 'kind' || key === 'for') continue;
+    if (key === 'at' || key === 'kind' || key === 'for' || key === 'id') continue;
     if (!(key in spec.fields)) {
-      const valid = ['at', 'kind', ...(spec.duration === 'none' ? [] : ['for']), ...Object.keys(spec.fields)];
+      const valid = ['at', 'kind', 'id', ...(spec.duration === 'none' ? [] : ['for']), ...Object.keys(spec.fields)];
       fail(index, key, r[key], `kind ${spec.kind} has no field ${key}; its fields: ${valid.join(', ')}`);
     }
   }
@@ -244,6 +256,7 @@ export function faultPlanJsonSchema(): Record<string, unknown> {
     const properties: Record<string, unknown> = {
       at: { ...duration, description: 'when the fault starts, from the beginning of the run' },
       kind: { const: k.kind },
+      id: { type: 'string', minLength: 1, description: "a stable name for this fault: its random draws derive from it (default: kind, target and start), and no other entry may use it" },
     };
     const required = ['at', 'kind'];
     if (k.duration !== 'none') properties.for = { ...duration, description: 'how long the fault lasts' };

@@ -284,22 +284,26 @@ export class Disk {
     this.busy = 0;
   }
 
-  /** Mark `count` written blocks (chosen at random) as latent sector errors: reads fail until rewritten. */
-  addLatentErrors(count: number): number[] {
-    const blocks = this.pickWritten(count);
+  /**
+   * Mark `count` written blocks (chosen at random) as latent sector errors: reads fail until
+   * rewritten. A fault passes its own stream as `random` (so do the next two methods), so its
+   * choices do not depend on this disk's earlier draws.
+   */
+  addLatentErrors(count: number, random: Random = this.random): number[] {
+    const blocks = this.pickWritten(count, random);
     for (const b of blocks) this.latentErrors.add(b);
     return blocks;
   }
 
   /** Silently flip a bit in `count` stored blocks (chosen at random). Returns the blocks hit. */
-  corruptAtRest(count: number): number[] {
-    const blocks = this.pickWritten(count);
+  corruptAtRest(count: number, random: Random = this.random): number[] {
+    const blocks = this.pickWritten(count, random);
     for (const b of blocks) {
       // the medium holds the durable copy; a block only in the cache is corrupted there
       const store = this.durable.has(b) ? this.durable : this.cache;
       const blk = store.get(b)!;
       const copy = typeof blk.data === 'string' ? blk.data : blk.data.slice();
-      store.set(b, { data: flipRandomBit(copy, this.random), sum: blk.sum });
+      store.set(b, { data: flipRandomBit(copy, random), sum: blk.sum });
       this.trace.emit({ time: this.sim.now, kind: 'disk-corrupt', node: this.node, disk: this.name, block: b, where: 'at-rest' });
     }
     return blocks;
@@ -458,11 +462,11 @@ export class Disk {
     }
   }
 
-  private pickWritten(count: number): number[] {
+  private pickWritten(count: number, random: Random): number[] {
     const all = new Set<number>(this.durable.keys());
     for (const b of this.cache.keys()) all.add(b);
     const blocks = [...all].sort((a, b) => a - b);
-    return this.random.shuffle(blocks).slice(0, Math.max(0, count)).sort((a, b) => a - b);
+    return random.shuffle(blocks).slice(0, Math.max(0, count)).sort((a, b) => a - b);
   }
 }
 

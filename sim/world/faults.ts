@@ -41,8 +41,30 @@ export function worldFaultKinds(): string[] {
   return Object.keys(HANDLERS);
 }
 
-export function prepareFault(w: World, entry: FaultLike, index: number): PreparedFault {
-  const f = new Fields(entry, index);
+/**
+ * The stable identity a fault's random draws derive from: its `id` when the entry has one, else
+ * its kind, target and start. Not its position in the plan, so inserting or removing another
+ * fault (a shrinker does) leaves this fault's choices (which links a lossy fault cuts, which
+ * halves a random partition makes, which blocks a corruption hits) as they were.
+ */
+export function faultStreamKey(entry: FaultLike): string {
+  if (typeof entry.id === 'string' && entry.id.length > 0) return `id/${entry.id}`;
+  return `${entry.kind}/${faultTargetLabel(entry)}@${entry.at}`;
+}
+
+/** What an entry aims at, as one string: its target, link ends, zone, rack, flag, groups or nodes. */
+function faultTargetLabel(e: FaultLike): string {
+  if (typeof e.target === 'string') return e.target;
+  if (e.kind.startsWith('link-')) return `${String(e.from ?? '*')}->${String(e.to ?? '*')}${e.direction ? `:${String(e.direction)}` : ''}`;
+  for (const k of ['zone', 'rack', 'flag']) if (typeof e[k] === 'string') return e[k] as string;
+  if (Array.isArray(e.groups)) return JSON.stringify(e.groups);
+  if (Array.isArray(e.nodes)) return (e.nodes as unknown[]).join(',');
+  return typeof e.mode === 'string' ? e.mode : '*';
+}
+
+/** `stream` names the fault's random stream (`faults/<faultStreamKey>`, made unique by the world). */
+export function prepareFault(w: World, entry: FaultLike, index: number, stream = `faults/${faultStreamKey(entry)}`): PreparedFault {
+  const f = new Fields(entry, index, stream);
   if (typeof entry.at !== 'number' || !(entry.at >= 0)) throw f.err('at', entry.at, 'use a time ≥ 0 in microseconds (parseFaultPlan converts "30s")');
   if (entry.for !== undefined && !(typeof entry.for === 'number' && entry.for >= 0)) {
     throw f.err('for', entry.for, 'use a duration ≥ 0 in microseconds');
@@ -77,6 +99,7 @@ class Fields {
   constructor(
     readonly e: FaultLike,
     readonly index: number,
+    readonly stream: string,
   ) {}
 
   fail(field: string, value: unknown, valid: string): never {
@@ -151,7 +174,7 @@ function undoAll(undos: (() => void)[]): () => void {
 }
 
 function faultRandom(w: World, f: Fields): Random {
-  return w.random.get(`faults/${f.index}/${f.e.kind}`);
+  return w.random.get(f.stream);
 }
 
 const nodeTarget = (w: World, nodes: Node[], sel: string) =>
@@ -360,7 +383,7 @@ const HANDLERS: Record<string, Handler> = {
         detail: `${count} latent sector errors`,
         instant: true,
         start: () => {
-          for (const d of disks) d.addLatentErrors(count);
+          for (const d of disks) d.addLatentErrors(count, faultRandom(w, f));
           return null;
         },
       };
@@ -393,7 +416,7 @@ const HANDLERS: Record<string, Handler> = {
         detail: `${count} blocks at rest`,
         instant: true,
         start: () => {
-          for (const d of disks) d.corruptAtRest(count);
+          for (const d of disks) d.corruptAtRest(count, faultRandom(w, f));
           return null;
         },
       };
@@ -421,7 +444,7 @@ const HANDLERS: Record<string, Handler> = {
       detail: `${count > 0 ? `${count} flips` : ''}${count > 0 && rate > 0 ? ', ' : ''}${rate > 0 ? `${rate}/GiB/h` : ''}`,
       instant: rate === 0,
       start: () => {
-        for (const n of nodes) n.memory.flipRandom(count, bits);
+        for (const n of nodes) n.memory.flipRandom(count, bits, faultRandom(w, f));
         if (rate === 0) return null;
         for (const n of nodes) n.memory.addFaultRate(rate);
         return () => {

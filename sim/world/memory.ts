@@ -229,12 +229,13 @@ export class MemoryStore {
   /**
    * Flip `count` bits that land in stored values, chosen uniformly over stored bits; with
    * `bitsPerEvent` > 1 each event flips that many neighbouring bits of one 64-bit word (a
-   * multi-bit upset, which SECDED detects at 2 and cannot handle beyond).
+   * multi-bit upset, which SECDED detects at 2 and cannot handle beyond). A fault passes its own
+   * stream as `random`, so its choices do not depend on this memory's earlier draws.
    */
-  flipRandom(count: number, bitsPerEvent = 1): number {
+  flipRandom(count: number, bitsPerEvent = 1, random: Random = this.random): number {
     let done = 0;
     for (let i = 0; i < count && this.storedBits > 0; i++) {
-      if (this.flipAt(Math.floor(this.random.next() * this.storedBits), bitsPerEvent)) done++;
+      if (this.flipAt(Math.floor(random.next() * this.storedBits), bitsPerEvent)) done++;
     }
     return done;
   }

@@ -32,7 +32,7 @@
  */
 import { durationSampler, type DistributionSpec, type Sampler } from '../kernel/distribution.ts';
 import { InputError } from '../kernel/errors.ts';
-import type { Random, RandomStreams } from '../kernel/random.ts';
+import { Random, type RandomStreams } from '../kernel/random.ts';
 import type { SimEvent, Simulation } from '../kernel/sim.ts';
 import { markDetailKind, type RecordEmitter, type Tracer } from '../observe/trace.ts';
 import type { Node } from './node.ts';
@@ -109,8 +109,7 @@ export interface LinkEffect {
   bandwidthBytesPerSec?: number;
 }
 
-class Link {
-  readonly next: () => number;
+class Link extends Random {
   latency: Sampler;
   extra: Sampler[] = [];
   lossP = 0;
@@ -125,10 +124,11 @@ class Link {
   effects: LinkEffect[] = [];
 
   constructor(
-    readonly random: Random,
+    path: string,
+    seedText: string,
     readonly base: ResolvedLink,
   ) {
-    this.next = random.next;
+    super(path, seedText);
     this.latency = base.latency;
     this.reorderDelay = base.reorderDelay;
     this.fifo = base.fifo;
@@ -448,7 +448,8 @@ export class Network {
     if (l === undefined) {
       let base = this.defaults;
       for (const r of this.rules) if (r.from.has(src) && r.to.has(dst)) base = r.link;
-      l = new Link(this.random.get(`net/node/${this.names[src]}`), base);
+      const path = `net/link/${this.names[src]}/${this.names[dst]}`;
+      l = this.random.create(path, (seedText) => new Link(path, seedText, base));
       this.links[k] = l;
     }
     return l;
@@ -475,7 +476,7 @@ export class Network {
     let corrupted = false;
     if (l.corruptP > 0 && l.next() < l.corruptP) {
       corrupted = true;
-      payload = corruptPayload(payload, l.random);
+      payload = corruptPayload(payload, l);
     }
     const msg: Message = {
       id,
@@ -502,8 +503,8 @@ export class Network {
   }
 
   private delay(l: Link, sizeBytes: number, now: number): number {
-    let d = l.latency(l.random);
-    for (let i = 0; i < l.extra.length; i++) d += l.extra[i]!(l.random);
+    let d = l.latency(l);
+    for (let i = 0; i < l.extra.length; i++) d += l.extra[i]!(l);
     if (l.usPerByte > 0 && sizeBytes > 0) {
       const depart = Math.max(now, l.txFreeUs) + sizeBytes * l.usPerByte;
       l.txFreeUs = depart;
@@ -511,7 +512,7 @@ export class Network {
     }
     if (l.reorderP > 0 && l.next() < l.reorderP) {
       // held back and overtaken; it does not hold later messages back
-      return Math.round(d + l.reorderDelay(l.random));
+      return Math.round(d + l.reorderDelay(l));
     }
     if (l.fifo) {
       let at = Math.round(now + d);

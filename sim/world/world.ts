@@ -22,7 +22,7 @@ import type { RandomStreams } from '../kernel/random.ts';
 import type { Simulation } from '../kernel/sim.ts';
 import type { Tracer } from '../observe/trace.ts';
 import { Disk, type DiskOptions } from './disk.ts';
-import { prepareFault, type FaultLike, type PreparedFault } from './faults.ts';
+import { faultStreamKey, prepareFault, type FaultLike, type PreparedFault } from './faults.ts';
 import { Network, type LinkOptions, type LinkRule } from './network.ts';
 import { Node, type NodeSpec } from './node.ts';
 
@@ -180,8 +180,18 @@ export class World {
    * records is the entry's position in the plan as the user wrote it when known.
    */
   applyPlan(plan: readonly FaultLike[]): void {
-    const prepared = plan.map((e, i) => prepareFault(this, e, entryIndex(e, i)));
+    const prepared = plan.map((e, i) => this.prepare(e, entryIndex(e, i)));
     for (const p of prepared) this.schedule(p);
+  }
+
+  /** Faults prepared so far per stream key: a second fault with the same key gets `#2`, and so on. */
+  private readonly faultKeys = new Map<string, number>();
+
+  private prepare(entry: FaultLike, index: number): PreparedFault {
+    const key = faultStreamKey(entry);
+    const n = (this.faultKeys.get(key) ?? 0) + 1;
+    this.faultKeys.set(key, n);
+    return prepareFault(this, entry, index, `faults/${key}${n > 1 ? `#${n}` : ''}`);
   }
 
   /** Fault kinds modelled outside the world (registered in the fault-kind registry by their layer). */
@@ -210,7 +220,7 @@ export class World {
 
   /** Check and schedule one entry (its `at` is absolute simulated time; a past `at` starts now). */
   inject(entry: FaultLike, index = -1): void {
-    this.schedule(prepareFault(this, entry, index));
+    this.schedule(this.prepare(entry, index));
   }
 
   private schedule(p: PreparedFault): void {

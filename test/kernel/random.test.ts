@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InputError, RandomStreams, durationSampler, distributionMeanUs } from '../../sim/index.ts';
+import seedrandom from 'seedrandom';
+import { InputError, Random, RandomStreams, durationSampler, distributionMeanUs } from '../../sim/index.ts';
 
 function draws(streams: RandomStreams, path: string, n: number): number[] {
   const r = streams.get(path);
@@ -40,6 +41,30 @@ describe('RandomStreams', () => {
     }
     expect(a2).toEqual(a1);
     expect(b2).toEqual(b1);
+  });
+
+  it("draws exactly seedrandom's alea numbers for the stream's seed text (the integer form of its step)", () => {
+    for (const [seed, tag] of [[1, 'n'], [4294967295, 'n'], ['incident-42', 's']] as const) {
+      for (const path of ['client/retry', 'net/link/a/b']) {
+        const ref = seedrandom.alea(`${tag}:${seed}\u0000${path}`);
+        const r = new RandomStreams(seed).get(path);
+        const n = 200_000;
+        let same = 0;
+        for (let i = 0; i < n; i++) if (r.next() === ref()) same++;
+        expect(same, `${seed} ${path}`).toBe(n);
+      }
+    }
+  });
+
+  it('create(path, make) registers a subclass of Random that get(path) returns after; a path is made once', () => {
+    class Carrier extends Random {
+      hops = 0;
+    }
+    const w = new RandomStreams(5);
+    const c = w.create('net/link/a/b', (seedText) => new Carrier('net/link/a/b', seedText));
+    expect(w.get('net/link/a/b')).toBe(c);
+    expect(c.next()).toBe(new RandomStreams(5).get('net/link/a/b').next());
+    expect(() => w.create('net/link/a/b', (t) => new Carrier('net/link/a/b', t))).toThrow(/exists already/);
   });
 
   it('rejects invalid seeds', () => {
