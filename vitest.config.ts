@@ -13,7 +13,7 @@ const alias = Object.entries(ENTRY_POINTS).map(([specifier, path]) => ({
 export default defineConfig({
   resolve: { alias },
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

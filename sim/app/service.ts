@@ -18,6 +18,7 @@
  */
 import { durationSampler, type DistributionSpec, type Sampler } from '../kernel/distribution.ts';
 import { InputError } from '../kernel/errors.ts';
+import { checkKeys, didYouMean, expectObject } from '../kernel/suggest.ts';
 import type { Random, RandomStreams } from '../kernel/random.ts';
 import { Resource } from '../kernel/resource.ts';
 import type { Simulation } from '../kernel/sim.ts';
@@ -26,9 +27,12 @@ import type { Metrics } from '../observe/metrics.ts';
 import type { RequestStats } from '../observe/requests.ts';
 import type { Tracer } from '../observe/trace.ts';
 import { CallContext, errorOutcome, okOutcome, rejection, ErrorKinds, type Call, type Done, type Outcome } from '../patterns/call.ts';
-import type { Message } from '../world/network.ts';
-import type { Node } from '../world/node.ts';
+import type { HealthProbe } from '../patterns/load-balancer.ts';
+import type { Message, Network } from '../world/network.ts';
+import type { Node, NodeSpec } from '../world/node.ts';
 import type { World } from '../world/world.ts';
+import { NODE_KEYS } from '../world/spec-keys.ts';
+import { isClient, type Client } from './client.ts';
 
 /** What `createApp` needs from the scenario's build context. */
 export interface AppContext {
@@ -50,8 +54,11 @@ export interface Handling {
   readonly payload: unknown;
   /** Do CPU work on this node (a core for `serviceUs`, or the node's service-time draw), then `then(error)`. */
   work(then: (error: string | null) => void, serviceUs?: number): void;
-  /** Call a dependency with a child context (deadline propagation), then `then(outcome)`. */
-  call(dependency: Call, then: Done): void;
+  /**
+   * Call a dependency with a child context (deadline propagation), then `then(outcome)`: a
+   * `Client` (this replica's copy of it) or any `Call`.
+   */
+  call(dependency: Call | Client<any>, then: Done): void;
 }
 
 export type Handler = (h: Handling, done: Done) => void;
@@ -59,23 +66,59 @@ export type Handler = (h: Handling, done: Done) => void;
 export interface EndpointSpec {
   /** CPU work per request before the handler runs; default the node's `serviceTime`. `"0ms"` for none. */
   work?: DistributionSpec;
-  /** Runs after the CPU work; without it the endpoint replies ok. */
+  /**
+   * The endpoint's dependencies, each a `Client` (every replica gets its own copy, made when the
+   * service is declared) or a `Call`. Without a `handler` they are called one after the other
+   * after the work, and the first failure is the endpoint's answer; with a handler, it calls them.
+   */
+  calls?: readonly (Client<any> | Call)[];
+  /** Runs after the CPU work; without it (and without `calls`) the endpoint replies ok. */
   handler?: Handler;
+  /**
+   * `false`: served outside the service's worker pool, as on a separate admin or management port
+   * (a health endpoint that answers while every worker is busy). Default: in the pool.
+   */
+  workers?: false;
   /** Sizes for bandwidth-limited links. */
   requestBytes?: number;
   responseBytes?: number;
 }
 
-export interface ServiceSpec {
+export interface ServiceSpec<E extends string = string> {
   name: string;
-  /** World node names this service runs on (its replicas). */
-  nodes: readonly string[];
-  endpoints: Readonly<Record<string, EndpointSpec>>;
+  /**
+   * World node names this service runs on (its replicas). Nodes that do not exist yet are added
+   * while the world is still being declared (the build context's world). Default: `replicas`
+   * nodes named `<name>-1` … `<name>-<replicas>`, or, without `replicas`, one node named `<name>`.
+   */
+  nodes?: readonly string[];
+  /** How many replicas, on nodes `<name>-1` … `<name>-<replicas>` (Kubernetes `replicas`). */
+  replicas?: number;
+  /** The zone of every node it adds. */
+  zone?: string;
+  /** Zones to spread the nodes it adds over, round robin (replica i in zones[i mod n]). */
+  zones?: readonly string[];
+  /** Settings of the nodes it adds (cores, serviceTime, memoryLimitMb, restartDelay, …), over the world's nodeDefaults. */
+  node?: Partial<Omit<NodeSpec, 'name' | 'zone'>>;
+  endpoints: Readonly<Record<E, EndpointSpec>>;
   /** Worker threads per replica (held for the whole request, dependencies included). Default: no pool. */
   workers?: number;
   /** Requests waiting for a worker beyond which the replica refuses with `shed` (accept queue). Default 1000. */
   acceptQueueMax?: number;
 }
+
+const SERVICE_KEYS: Record<keyof ServiceSpec, true> = {
+  name: true,
+  nodes: true,
+  replicas: true,
+  zone: true,
+  zones: true,
+  node: true,
+  endpoints: true,
+  workers: true,
+  acceptQueueMax: true,
+};
+const ENDPOINT_KEYS: Record<keyof EndpointSpec, true> = { work: true, calls: true, handler: true, workers: true, requestBytes: true, responseBytes: true };
 
 /** Picks a replica for a call; `null` when none is available. Load balancers implement this. */
 export interface ReplicaPicker {
@@ -126,6 +169,10 @@ interface Endpoint {
   sampler: Sampler | null;
   /** Per replica node: what runs when a request's CPU work ends (see `Service.workDone`). */
   workDone: Map<Node, WorkDone>;
+  /** Per replica node name: the endpoint's `calls`, as that replica makes them. */
+  calls: Map<string, Call[]> | null;
+  /** Served outside the worker pool. */
+  noPool: boolean;
 }
 
 /** The continuation of a request's CPU work on one replica, valid for one life of its process. */
@@ -134,38 +181,46 @@ interface WorkDone {
   fn: (msg: Message<Wire>, error: string | null) => void;
 }
 
-export class Service {
+export class Service<E extends string = string> {
   readonly endpoints = new Map<string, Endpoint>();
   readonly pools = new Map<string, Resource>();
   /** Requests served per replica (ok or not). */
   readonly served = new Map<string, number>();
+  /** The node names of its replicas. */
+  readonly replicas: readonly string[];
   private readonly rng: Random;
 
   constructor(
     readonly app: App,
     readonly index: number,
-    readonly spec: ServiceSpec,
+    readonly spec: ServiceSpec<E>,
   ) {
-    if (!spec.name) throw new InputError('service: name is required');
-    if (!spec.nodes || spec.nodes.length === 0) throw new InputError(`service ${spec.name}: give at least one node`);
-    for (const n of spec.nodes) {
-      if (!app.world.hasNode(n)) {
-        throw new InputError(`service ${spec.name}: unknown node ${JSON.stringify(n)}; nodes: ${app.world.nodeNames.join(', ')}`);
-      }
-    }
+    const where = `service ${spec.name}`;
     if (spec.workers !== undefined && !(Number.isInteger(spec.workers) && spec.workers >= 1)) {
-      throw new InputError(`service ${spec.name}: workers=${spec.workers} is not valid; use an integer ≥ 1`);
+      throw new InputError(`${where}: workers=${spec.workers} is not valid; use an integer ≥ 1`);
     }
-    for (const [name, e] of Object.entries(spec.endpoints)) {
+    this.replicas = app._replicaNodes(spec);
+    for (const [name, e] of Object.entries<EndpointSpec>(spec.endpoints)) {
+      const ew = `${where}: endpoints.${name}`;
+      expectObject(ew, e, 'an endpoint spec such as { work: "5ms" }');
+      checkKeys(ew, e, Object.keys(ENDPOINT_KEYS));
+      if (e.handler !== undefined && typeof e.handler !== 'function') throw new InputError(`${ew}: handler must be a function (h, done) => void`);
+      if (e.workers !== undefined && e.workers !== false) throw new InputError(`${ew}: workers may only be false (served outside the worker pool)`);
+      if (e.calls !== undefined && !Array.isArray(e.calls)) throw new InputError(`${ew}: calls must be a list of clients (client(service, "endpoint", …)) or calls`);
+      e.calls?.forEach((c, i) => {
+        if (!isClient(c) && typeof c !== 'function') throw new InputError(`${ew}: calls[${i}] is not a client or a call; make one with client(service, "endpoint", { … })`);
+      });
       this.endpoints.set(name, {
         name,
         spec: e,
         sampler: e.work !== undefined ? durationSampler(e.work, `service ${spec.name}.${name}.work`) : null,
         workDone: new Map(),
+        calls: null,
+        noPool: e.workers === false,
       });
     }
     this.rng = app.random.get(`app/${spec.name}`);
-    for (const n of spec.nodes) {
+    for (const n of this.replicas) {
       if (spec.workers !== undefined) {
         const pool = new Resource(app.sim, spec.workers);
         this.pools.set(n, pool);
@@ -183,8 +238,13 @@ export class Service {
     return this.spec.name;
   }
 
-  get replicas(): readonly string[] {
-    return this.spec.nodes;
+  /** @internal make each replica's copy of the endpoints' `calls` (after the service is registered). */
+  _bindCalls(): void {
+    for (const ep of this.endpoints.values()) {
+      const deps = ep.spec.calls;
+      if (deps === undefined || deps.length === 0) continue;
+      ep.calls = new Map(this.replicas.map((n): [string, Call[]] => [n, deps.map((d) => (typeof d === 'function' ? d : d.at(n).call))]));
+    }
   }
 
   /** Worker threads busy on a replica (0 without a pool). */
@@ -197,13 +257,18 @@ export class Service {
    * (round robin by default). Compose policies around it with `wrap`/`pipeline`.
    */
   client(from: string, endpoint: string, options: ClientOptions = {}): Call {
-    if (!this.app.world.hasNode(from)) throw new InputError(`client of ${this.name}: unknown node ${JSON.stringify(from)}`);
+    if (typeof from !== 'string' || !this.app.world.hasNode(from)) {
+      throw new InputError(`client of ${this.name}: unknown node ${JSON.stringify(from)};${typeof from === 'string' ? didYouMean(from, this.app.world.nodeNames) : ''} nodes: ${this.app.world.nodeNames.join(', ')}`);
+    }
     if (!this.endpoints.has(endpoint)) {
-      throw new InputError(`service ${this.name} has no endpoint ${JSON.stringify(endpoint)}; endpoints: ${[...this.endpoints.keys()].join(', ')}`);
+      const names = [...this.endpoints.keys()];
+      throw new InputError(`service ${this.name} has no endpoint ${JSON.stringify(endpoint)};${didYouMean(endpoint, names)} endpoints: ${names.join(', ')}`);
     }
     const timeoutUs = options.timeout !== undefined ? parseDuration(options.timeout, `client ${from}→${this.name}.timeout`) : NO_TIMEOUT_US;
     const picker: ReplicaPicker = options.picker ?? new RoundRobin();
-    const net = this.app.world.net;
+    // the network exists once the world is sealed (when build returns); the call needs it only when made
+    const world = this.app.world;
+    let net: Network | null = world.sealed ? world.net : null;
     const sim = this.app.sim;
     const reqBytes = this.endpoints.get(endpoint)!.spec.requestBytes ?? 0;
     const replicas = this.replicas;
@@ -222,7 +287,7 @@ export class Service {
       const wire: Wire = { s: serviceIndex, e: endpoint, d: ctx.deadlineUs, k: ctx.key, p: undefined };
       picker.onStart?.(target);
       const pending = { done, startUs: sim.now, picker, target, ctx };
-      net.call(from, target, wire, Math.max(1, budget), onReply, pending, reqBytes);
+      (net ??= world.net).call(from, target, wire, Math.max(1, budget), onReply, pending, reqBytes);
     };
   }
 
@@ -249,7 +314,7 @@ export class Service {
       this.app.world.net.reply(msg, { ok: false, error: 'not-found' } satisfies Reply);
       return;
     }
-    const pool = this.pools.get(node.name) ?? null;
+    const pool = ep.noPool ? null : (this.pools.get(node.name) ?? null);
     if (pool === null && this.app.sim.now < msg.payload.d) {
       // Without a worker pool the request goes straight to the node's queue, where it may wait a
       // long time: it waits as its message alone, and its `Serving` is made when the work ends.
@@ -359,11 +424,12 @@ class Serving implements Handling {
   work(then: (error: string | null) => void, serviceUs?: number): void {
     this.node.execute((_: null, err) => then(err), null, serviceUs);
   }
-  call(dependency: Call, then: Done): void {
+  call(dependency: Call | Client<any>, then: Done): void {
     const child = this.ctx.child();
     const inc = this.incarnation;
     const node = this.node;
-    dependency(child, (o) => {
+    const call = typeof dependency === 'function' ? dependency : callOf(dependency, node.name);
+    call(child, (o) => {
       // the process that made the call died: its continuation never runs
       if (node.incarnation !== inc) return;
       then(o);
@@ -390,10 +456,29 @@ function afterWork(s: Serving, error: string | null): void {
   }
   const handler = s.ep.spec.handler;
   if (handler === undefined) {
-    finishServing(s, true, '');
+    const calls = s.ep.calls?.get(s.node.name);
+    if (calls === undefined) finishServing(s, true, '');
+    else callInTurn(s, calls, 0, false);
     return;
   }
   handler(s, (o: Outcome) => finishServing(s, o.ok, o.error, o.value, o.degraded));
+}
+
+/** An endpoint's `calls`, one after the other: the first failure, or the last value, is its answer. */
+function callInTurn(s: Serving, calls: readonly Call[], i: number, degraded: boolean, value?: unknown): void {
+  if (i === calls.length) {
+    finishServing(s, true, '', value, degraded);
+    return;
+  }
+  s.call(calls[i]!, (o) => {
+    if (!o.ok) finishServing(s, false, o.error, o.value, degraded || o.degraded);
+    else callInTurn(s, calls, i + 1, degraded || o.degraded === true, o.value);
+  });
+}
+
+/** The calling replica's copy of a client (an error when a handler uses a client of another service). */
+function callOf(c: Client<any>, node: string): Call {
+  return c.callFrom(node);
 }
 
 function finishServing(s: Serving, ok: boolean, error: string, value?: unknown, degraded?: boolean): void {
@@ -423,15 +508,23 @@ function plainReply(ok: boolean, error: string): Reply {
   return r;
 }
 
+/** The connect of a TCP health check, and its answer (frozen: messages are read, never changed). */
+const TCP_SYN = Object.freeze({ tcp: 'syn' });
+const TCP_ACK = Object.freeze({ tcp: 'syn-ack' });
+
 /** The set of services of one scenario, multiplexed onto the world's nodes. */
 export class App {
-  readonly services: Service[] = [];
-  private readonly byNode = new Map<string, Service[]>();
+  readonly services: Service<any>[] = [];
+  private readonly byNode = new Map<string, Service<any>[]>();
 
   constructor(
     readonly ctx: AppContext,
     readonly world: World,
-  ) {}
+  ) {
+    if (!ctx || typeof (ctx as { sim?: { schedule?: unknown } }).sim?.schedule !== 'function' || !world || typeof (world as World).node !== 'function') {
+      throw new InputError('createApp(ctx, world): give the build context and the world from createWorld(ctx, …); inside build, service(...) from the build context needs neither');
+    }
+  }
 
   get sim(): Simulation {
     return this.ctx.sim;
@@ -443,30 +536,105 @@ export class App {
     return this.ctx.requests;
   }
 
-  service(spec: ServiceSpec): Service {
+  /** Declare a service (see `ServiceSpec`); its endpoints' clients get their copies now. */
+  service<E extends string>(spec: ServiceSpec<E>): Service<E> {
+    expectObject('service(spec)', spec, 'a service spec such as { name: "api", endpoints: { get: {} } }');
+    const where = `service ${typeof spec.name === 'string' ? spec.name : JSON.stringify(spec.name)}`;
+    checkKeys(where, spec, Object.keys(SERVICE_KEYS));
+    if (typeof spec.name !== 'string' || spec.name.length === 0) throw new InputError('service: name is required (a non-empty string)');
+    expectObject(`${where}: endpoints`, spec.endpoints, 'an object of endpoints such as { get: { work: "5ms" } }');
+    if (Object.keys(spec.endpoints).length === 0) throw new InputError(`${where}: give at least one endpoint, such as endpoints: { get: { work: "5ms" } }`);
     if (this.services.some((s) => s.name === spec.name)) throw new InputError(`service ${spec.name} is defined twice`);
-    const svc = new Service(this, this.services.length, spec);
+    const svc = new Service<E>(this, this.services.length, spec);
     this.services.push(svc);
-    for (const n of spec.nodes) {
+    for (const n of svc.replicas) {
       let list = this.byNode.get(n);
       if (list === undefined) {
         list = [];
         this.byNode.set(n, list);
         const node = this.world.node(n);
         const services = list;
-        this.world.net.listen(n, (msg: Message<any>) => {
-          const w = msg.payload as Wire | undefined;
-          const target = w && typeof w === 'object' ? services.find((s) => s.index === w.s) : undefined;
-          if (target === undefined || msg.callId <= 0) return;
-          target._serve(node, msg as Message<Wire>);
+        this.world.onSeal(() => {
+          const net = this.world.net;
+          net.listen(n, (msg: Message<any>) => {
+            const w = msg.payload as Wire | undefined;
+            if (msg.callId <= 0) return;
+            if ((w as unknown) === TCP_SYN) {
+              net.reply(msg, TCP_ACK);
+              return;
+            }
+            const target = w && typeof w === 'object' ? services.find((s) => s.index === w.s) : undefined;
+            if (target === undefined) return;
+            target._serve(node, msg as Message<Wire>);
+          });
         });
       }
       list.push(svc);
     }
+    svc._bindCalls();
     return svc;
+  }
+
+  /**
+   * @internal The replica nodes of a service spec, adding the ones that do not exist yet while the
+   * world is open (see `ServiceSpec.nodes`).
+   */
+  _replicaNodes(spec: ServiceSpec<any>): string[] {
+    const where = `service ${spec.name}`;
+    const w = this.world;
+    if (spec.nodes !== undefined && spec.replicas !== undefined) {
+      throw new InputError(`${where}: give nodes (their names) or replicas (how many), not both`);
+    }
+    if (spec.zone !== undefined && spec.zones !== undefined) throw new InputError(`${where}: give zone or zones, not both`);
+    if (spec.replicas !== undefined && !(Number.isInteger(spec.replicas) && spec.replicas >= 1 && spec.replicas <= 100_000)) {
+      throw new InputError(`${where}: replicas=${spec.replicas} is not valid; use an integer in [1, 100000]`);
+    }
+    if (spec.nodes !== undefined && (!Array.isArray(spec.nodes) || spec.nodes.length === 0 || !spec.nodes.every((n) => typeof n === 'string'))) {
+      throw new InputError(`${where}: nodes must list at least one node name`);
+    }
+    if (spec.zones !== undefined && (!Array.isArray(spec.zones) || spec.zones.length === 0)) throw new InputError(`${where}: zones must list at least one zone`);
+    if (spec.node !== undefined) {
+      expectObject(`${where}: node`, spec.node, 'node settings such as { cores: 4 }');
+      checkKeys(`${where}: node`, spec.node, NODE_KEYS.filter((k) => k !== 'name' && k !== 'zone'));
+    }
+    const names = spec.nodes !== undefined ? [...spec.nodes] : spec.replicas !== undefined ? Array.from({ length: spec.replicas }, (_, i) => `${spec.name}-${i + 1}`) : [spec.name];
+    if (new Set(names).size !== names.length) throw new InputError(`${where}: nodes lists a node twice`);
+    const placed = spec.node !== undefined || spec.zone !== undefined || spec.zones !== undefined;
+    names.forEach((n, i) => {
+      if (w.hasNode(n)) {
+        if (placed && !w.sealed) {
+          throw new InputError(`${where}: node ${JSON.stringify(n)} exists already, with the settings it was declared with; give node, zone or zones only for the nodes a service adds`);
+        }
+        return;
+      }
+      if (w.sealed) {
+        throw new InputError(`${where}: unknown node ${JSON.stringify(n)};${didYouMean(n, w.nodeNames)} nodes: ${w.nodeNames.join(', ')}`);
+      }
+      const zone = spec.zone ?? (spec.zones !== undefined ? spec.zones[i % spec.zones.length] : undefined);
+      w.addNode({ ...spec.node, name: n, ...(zone !== undefined ? { zone } : {}) }, where);
+    });
+    return names;
+  }
+
+  /**
+   * A TCP health check from node `from` (Envoy `tcp_health_check` with no payload): a connect that
+   * the replica's kernel answers while its process is alive, without queueing behind requests.
+   */
+  tcpProbe(from: string, timeout: Duration): HealthProbe {
+    const timeoutUs = Math.max(1, parseDuration(timeout, 'tcp_health_check timeout'));
+    return (ep, done) => this.world.net.call(from, ep.id, TCP_SYN, timeoutUs, tcpAnswered, done);
   }
 }
 
+function tcpAnswered(done: (healthy: boolean) => void, reply: Message<any> | null, error: string | null): void {
+  done(error === null && reply !== null && reply.payload === TCP_ACK);
+}
+
+/** @internal On a build context: `createApp(ctx, world)` on the context's world is the context's app. */
+export const ADOPT_APP: unique symbol = Symbol.for('faultline.adoptApp') as never;
+
+/** The app of a scenario: its services on the world's nodes. Inside build, `service(...)` from the build context needs no app. */
 export function createApp(ctx: AppContext, world: World): App {
-  return new App(ctx, world);
+  const adopt = (ctx as { [ADOPT_APP]?: (world: World) => App | null } | undefined)?.[ADOPT_APP];
+  return (typeof adopt === 'function' ? adopt(world) : null) ?? new App(ctx, world);
 }

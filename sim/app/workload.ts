@@ -10,12 +10,18 @@
  */
 import { durationSampler, type DistributionSpec } from '../kernel/distribution.ts';
 import { InputError } from '../kernel/errors.ts';
+import { checkKeys, expectObject } from '../kernel/suggest.ts';
 import { parseDuration, type Duration } from '../kernel/time.ts';
 import { newCallContext, type Call, type Outcome } from '../patterns/call.ts';
+import { isClient, type Client } from './client.ts';
+import type { RunEnd } from './run-end.ts';
 import type { AppContext } from './service.ts';
 
 export type RateShape =
+  /** Requests per second. */
   | number
+  /** With its unit: "100/s", "6000/min", "2/ms", "3600/h". */
+  | string
   | { shape: 'constant'; perSec: number }
   /** Linear from `fromPerSec` at `at` to `toPerSec` at `at + over`, then flat. */
   | { shape: 'ramp'; fromPerSec: number; toPerSec: number; at?: Duration; over: Duration }
@@ -27,15 +33,34 @@ export type RateShape =
   | { shape: 'diurnal'; meanPerSec: number; amplitude: number; period: Duration };
 
 /** Compile a rate shape into (rate per µs at time t, its maximum). */
+const RATE_RE = /^\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*\/\s*(ms|s|sec|min|m|h)\s*$/i;
+const PER_US: Record<string, number> = { ms: 1e-3, s: 1e-6, sec: 1e-6, min: 1e-6 / 60, m: 1e-6 / 60, h: 1e-6 / 3600 };
+const SHAPE_KEYS: Record<string, readonly string[]> = {
+  constant: ['shape', 'perSec'],
+  ramp: ['shape', 'fromPerSec', 'toPerSec', 'at', 'over'],
+  burst: ['shape', 'basePerSec', 'burstPerSec', 'at', 'for'],
+  steps: ['shape', 'steps'],
+  diurnal: ['shape', 'meanPerSec', 'amplitude', 'period'],
+};
+
 export function compileRate(rate: RateShape, what = 'rate'): { at: (tUs: number) => number; maxPerUs: number } {
   const check = (v: number, name: string): number => {
-    if (!(v >= 0 && v < Infinity)) throw new InputError(`${what}.${name}: ${v} is not valid; use a finite rate ≥ 0 per second`);
+    if (!(typeof v === 'number' && v >= 0 && v < Infinity)) throw new InputError(`${what}.${name}: ${v} is not valid; use a finite rate ≥ 0 per second`);
     return v / 1e6;
   };
   if (typeof rate === 'number') {
     const r = check(rate, 'perSec');
     return { at: () => r, maxPerUs: r };
   }
+  if (typeof rate === 'string') {
+    const m = RATE_RE.exec(rate);
+    if (!m) throw new InputError(`${what}: ${JSON.stringify(rate)} is not a rate; write it with its unit, such as "100/s" or "6000/min"`);
+    const r = Number(m[1]) * PER_US[m[2]!.toLowerCase()]!;
+    return { at: () => r, maxPerUs: r };
+  }
+  expectObject(what, rate, 'a rate: "100/s", a number per second or a shape such as { shape: "ramp", … }');
+  const keys = SHAPE_KEYS[(rate as { shape?: string }).shape ?? ''];
+  if (keys !== undefined) checkKeys(`${what} (${rate.shape})`, rate, keys);
   switch (rate.shape) {
     case 'constant': {
       const r = check(rate.perSec, 'perSec');
@@ -84,11 +109,18 @@ export function compileRate(rate: RateShape, what = 'rate'): { at: (tUs: number)
 export interface OpenLoopOptions {
   /** Names the workload's random stream and is the `node` of its request records. */
   name?: string;
+  /** Arrivals: "100/s", a number per second, or a shape that changes over time. */
   rate: RateShape;
   /** Start and stop generating (requests in flight still finish). */
   start?: Duration;
   until: Duration;
-  call: Call;
+  /** What each request calls: a `Client` (called from node `from`) or any `Call`. */
+  call: Call | Client<any>;
+  /**
+   * The node a `Client` is called from; added to the world (a client machine) if it does not
+   * exist yet. Default: the workload's name.
+   */
+  from?: string;
   /** End-to-end deadline per request (propagated to every downstream call). */
   deadline?: Duration;
   /** Keys are drawn uniformly from [0, keys) for hashing load balancers. Default 1,000,000. */
@@ -97,9 +129,43 @@ export interface OpenLoopOptions {
   onOutcome?: (outcome: Outcome, startUs: number) => void;
 }
 
+/** What a workload needs from the run: the app context, and where it reports for the run's default end. */
+export interface WorkloadContext extends AppContext {
+  /** @internal the run's default end (the build context has it). */
+  readonly runEnd?: RunEnd;
+}
+
+const OPEN_LOOP_KEYS: Record<keyof OpenLoopOptions, true> = { name: true, rate: true, start: true, until: true, call: true, from: true, deadline: true, keys: true, onOutcome: true };
+const CLOSED_LOOP_KEYS: Record<keyof ClosedLoopOptions, true> = { name: true, users: true, thinkTime: true, start: true, until: true, call: true, from: true, deadline: true, keys: true, onOutcome: true };
+
+/** Check a workload's arguments (`openLoop(ctx, options)`), its keys, and resolve its call. */
+function workloadCall(fn: string, ctx: AppContext, o: OpenLoopOptions | ClosedLoopOptions, known: readonly string[], name: string): Call {
+  if (!ctx || typeof (ctx as { sim?: { schedule?: unknown } }).sim?.schedule !== 'function') {
+    const looksLikeOptions = ctx && typeof ctx === 'object' && ('call' in ctx || 'until' in ctx);
+    throw new InputError(
+      `${fn}(ctx, options): the first argument must be the build context${looksLikeOptions ? ' (got the options: pass the context first)' : ''}; inside build, ${fn}({ ... }) from the build context needs no context`,
+    );
+  }
+  expectObject(`${fn}(ctx, options)`, o);
+  const where = `workload ${name}`;
+  checkKeys(where, o, known, 'option');
+  if (o.until === undefined) throw new InputError(`${where}: until is required: when it stops sending, such as "30s"`);
+  const c = o.call;
+  if (isClient(c)) {
+    const from = o.from ?? name;
+    const world = c.service.app.world;
+    if (!world.hasNode(from)) world.addNode({ name: from }, where);
+    return c.callFrom(from);
+  }
+  if (typeof c !== 'function') throw new InputError(`${where}: call is required: a client (client(service, "endpoint")) or a call`);
+  if (o.from !== undefined) throw new InputError(`${where}: from applies to a client; this workload's call is a plain call`);
+  return c;
+}
+
 /** Open-loop Poisson arrivals (non-homogeneous by thinning when the rate changes over time). */
-export function openLoop(ctx: AppContext, o: OpenLoopOptions): { readonly sent: number } {
-  const name = o.name ?? 'client';
+export function openLoop(ctx: WorkloadContext, o: OpenLoopOptions): { readonly sent: number } {
+  const name = o?.name ?? 'client';
+  const call = workloadCall('openLoop', ctx, o, Object.keys(OPEN_LOOP_KEYS), name);
   const rng = ctx.random.get(`workload/${name}`);
   const { at, maxPerUs } = compileRate(o.rate, `workload ${name}.rate`);
   const startUs = o.start !== undefined ? parseDuration(o.start, `workload ${name}.start`) : 0;
@@ -108,12 +174,14 @@ export function openLoop(ctx: AppContext, o: OpenLoopOptions): { readonly sent: 
   const keys = o.keys ?? 1_000_000;
   const sim = ctx.sim;
   const state = { sent: 0 };
+  const end = ctx.runEnd?.workload(name, Math.max(startUs, untilUs), deadlineUs) ?? null;
   if (maxPerUs <= 0 || untilUs <= startUs) return state;
   const meanGapUs = 1 / maxPerUs;
   const finish = (startedUs: number, outcome: Outcome): void => {
     ctx.requests.record(sim.now, outcome.ok, sim.now - startedUs, outcome.error, name);
     if (outcome.degraded) ctx.metrics.counter(`${name}.degraded`).inc();
     o.onOutcome?.(outcome, startedUs);
+    end?.finished();
   };
   const arrive = (): void => {
     const now = sim.now;
@@ -121,8 +189,9 @@ export function openLoop(ctx: AppContext, o: OpenLoopOptions): { readonly sent: 
     // thinning: accept a candidate arrival with probability rate(t)/max
     if (rng.next() * maxPerUs < at(now)) {
       state.sent++;
+      end?.sent();
       const callCtx = newCallContext(sim, { deadlineUs: deadlineUs === Infinity ? Infinity : now + deadlineUs, key: Math.floor(rng.next() * keys) });
-      o.call(callCtx, (outcome) => finish(now, outcome));
+      call(callCtx, (outcome) => finish(now, outcome));
     }
     sim.schedule(rng.exponential(meanGapUs), arrive, null);
   };
@@ -136,15 +205,19 @@ export interface ClosedLoopOptions {
   thinkTime: DistributionSpec;
   start?: Duration;
   until: Duration;
-  call: Call;
+  /** What each request calls: a `Client` (called from node `from`) or any `Call`. */
+  call: Call | Client<any>;
+  /** The node a `Client` is called from (see `OpenLoopOptions.from`). Default: the workload's name. */
+  from?: string;
   deadline?: Duration;
   keys?: number;
   onOutcome?: (outcome: Outcome, startUs: number) => void;
 }
 
 /** A fixed population of users: call, wait for the outcome, think, repeat. */
-export function closedLoop(ctx: AppContext, o: ClosedLoopOptions): { readonly sent: number } {
-  const name = o.name ?? 'users';
+export function closedLoop(ctx: WorkloadContext, o: ClosedLoopOptions): { readonly sent: number } {
+  const name = o?.name ?? 'users';
+  const call = workloadCall('closedLoop', ctx, o, Object.keys(CLOSED_LOOP_KEYS), name);
   if (!(Number.isInteger(o.users) && o.users >= 1)) throw new InputError(`workload ${name}.users: ${o.users} is not valid; use an integer ≥ 1`);
   const rng = ctx.random.get(`workload/${name}`);
   const think = durationSampler(o.thinkTime, `workload ${name}.thinkTime`);
@@ -154,16 +227,19 @@ export function closedLoop(ctx: AppContext, o: ClosedLoopOptions): { readonly se
   const keys = o.keys ?? 1_000_000;
   const sim = ctx.sim;
   const state = { sent: 0 };
+  const end = ctx.runEnd?.workload(name, Math.max(startUs, untilUs), deadlineUs) ?? null;
   const go = (): void => {
     const now = sim.now;
     if (now >= untilUs) return;
     state.sent++;
+    end?.sent();
     const callCtx = newCallContext(sim, { deadlineUs: deadlineUs === Infinity ? Infinity : now + deadlineUs, key: Math.floor(rng.next() * keys) });
-    o.call(callCtx, (outcome) => {
+    call(callCtx, (outcome) => {
       ctx.requests.record(sim.now, outcome.ok, sim.now - now, outcome.error, name);
       if (outcome.degraded) ctx.metrics.counter(`${name}.degraded`).inc();
       o.onOutcome?.(outcome, now);
       sim.schedule(think(rng), go, null);
+      end?.finished();
     });
   };
   for (let u = 0; u < o.users; u++) sim.schedule(startUs + think(rng), go, null);

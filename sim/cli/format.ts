@@ -2,6 +2,7 @@
  * Human-readable output: a run's summary and the side-by-side comparison of variants.
  */
 import type { Scenario } from '../run/scenario.ts';
+import type { RunEnded } from '../app/run-end.ts';
 import type { RunResult } from '../run/runner.ts';
 
 const DEFAULT_KEYS = ['availability', 'latencyMs.p50', 'latencyMs.p99', 'requests'];
@@ -37,7 +38,7 @@ function mark(status: string, expected: string): string {
   return status === expected ? sym : `${sym} (expected ${expected})`;
 }
 
-export function formatRunSummary(scenario: Scenario<any>, r: RunResult): string {
+export function formatRunSummary(scenario: Scenario<any>, r: RunResult, ended?: RunEnded): string {
   const lines: string[] = [];
   lines.push(`${scenario.title}`);
   const events = r.stats.events.toLocaleString('en-US');
@@ -45,6 +46,7 @@ export function formatRunSummary(scenario: Scenario<any>, r: RunResult): string 
   lines.push(`scenario ${r.scenario} · variant ${r.variant} · seed ${r.seed} · ${events} events · ${simulated} s simulated · ${r.stats.wallMs} ms wall`);
   const vdesc = scenario.variants[r.variant]?.description;
   if (vdesc) lines.push(`design: ${vdesc}`);
+  if (ended && ended.reason !== 'until') lines.push(`the run ${ended.detail}`);
   lines.push('');
   const keys = keyMetricsOf(scenario);
   const w = Math.max(...keys.map((k) => k.length));
@@ -72,7 +74,7 @@ export function formatRunSummary(scenario: Scenario<any>, r: RunResult): string 
  * `width` columns (a terminal), the table is transposed: rows are metrics and checks, columns are
  * variants, which fits far more variants than metrics side by side.
  */
-export function comparisonTable(scenario: Scenario<any>, results: readonly RunResult[], width = 120): string {
+export function comparisonTable(scenario: Scenario<any>, results: readonly RunResult[], width = 120, ended: readonly (RunEnded | undefined)[] = []): string {
   const keys = keyMetricsOf(scenario);
   const checkNames = scenario.checks?.map((c) => c.name) ?? [];
   const cell = (r: RunResult, n: string): string => {
@@ -107,6 +109,11 @@ export function comparisonTable(scenario: Scenario<any>, results: readonly RunRe
   for (const r of results) {
     const d = scenario.variants[r.variant]?.description;
     if (d) out.push(`  ${r.variant}: ${d}`);
+  }
+  const endings = results.map((r, i) => [r.variant, ended[i]] as const).filter(([, e]) => e !== undefined && e.reason !== 'until');
+  if (endings.length > 0) {
+    out.push('');
+    for (const [v, e] of endings) out.push(`  ${v}: the run ${e!.detail}`);
   }
   out.push('');
   out.push("checks: ok = held, FAIL = violated (expected for designs meant to fail); a trailing ! marks an outcome that differs from the variant's expectation.");

@@ -10,6 +10,7 @@ import { TRACE_LEVELS, type TraceLevel } from '../observe/trace.ts';
 import { faultKinds, faultKindSpec, faultPlanJsonSchema } from '../faults/plan.ts';
 import { describeParam, parseParamValue, type ParamSpec, type ParamValue, type Scenario } from '../run/scenario.ts';
 import { outcomesAsExpected, runDetailed, type RunArtifacts, type RunResult } from '../run/runner.ts';
+import { ScenarioError, ScenarioInputError } from '../run/user-error.ts';
 import { flagHelp, parseArgs, parseIntFlag, parseSeedFlag, UsageError, type FlagSpec } from './args.ts';
 import { JsonlFileSink, writeFileAtomic } from './files.ts';
 import { loadScenario, scenarioNames } from './load.ts';
@@ -92,9 +93,18 @@ export async function relaunchFlags(argv: readonly string[], execArgv: readonly 
 // Loaded lazily: most commands never need the report bundler or the property-test engine.
 
 export function reportError(err: unknown, io: Io): number {
+  if (err instanceof ScenarioInputError) {
+    io.stderr(`faultline: ${err.message}${err.location ? ` (${inFrame(err.location)})` : ''}\n`);
+    return 2;
+  }
   if (err instanceof InputError) {
     io.stderr(`faultline: ${err.message}\n`);
     return 2;
+  }
+  if (err instanceof ScenarioError) {
+    const frames = err.frames.length > 0 ? err.frames : ((err.cause as Error | undefined)?.stack?.split('\n').slice(1, 6).map((l) => l.trim().replace(/^at /, '')) ?? []);
+    io.stderr(`faultline: ${err.message}\n${frames.slice(0, 8).map((f) => `    at ${relativeFrame(f)}\n`).join('')}`);
+    return 1;
   }
   if (err instanceof BudgetExceededError || err instanceof SimulationError) {
     io.stderr(`faultline: ${err.message}\n`);
@@ -107,6 +117,18 @@ export function reportError(err: unknown, io: Io): number {
   }
   io.stderr(`faultline: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   return 1;
+}
+
+/** A stack frame with its path relative to the working directory (where the user ran the command). */
+function relativeFrame(frame: string): string {
+  const cwd = process.cwd() + '/';
+  return frame.split(cwd).join('');
+}
+
+/** "build (a.ts:5:5)" as "at a.ts:5:5, in build". */
+function inFrame(frame: string): string {
+  const m = /^(.*) \((.*)\)$/.exec(relativeFrame(frame));
+  return m ? `at ${m[2]}, in ${m[1]}` : `at ${relativeFrame(frame)}`;
 }
 
 // ---------------------------------------------------------------- list
@@ -303,8 +325,8 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
   if (args.flags.json) {
     io.stdout(JSON.stringify(variants.length === 1 && !args.flags['all-variants'] ? results[0] : results, null, 2) + '\n');
   } else {
-    if (results.length === 1) io.stdout(formatRunSummary(scenario, results[0]!));
-    else io.stdout(comparisonTable(scenario, results, io.isTTY && process.stdout.columns ? process.stdout.columns : 120));
+    if (results.length === 1) io.stdout(formatRunSummary(scenario, results[0]!, artifacts[0]!.ended));
+    else io.stdout(comparisonTable(scenario, results, io.isTTY && process.stdout.columns ? process.stdout.columns : 120, artifacts.map((a) => a.ended)));
     for (const w of written) io.stdout(`wrote ${w}\n`);
   }
   if (args.flags.json && written.length) for (const w of written) io.stderr(`wrote ${w}\n`);

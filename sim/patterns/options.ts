@@ -10,6 +10,7 @@
  * because its unit would be a guess.
  */
 import { InputError } from '../kernel/errors.ts';
+import { checkKeys, expectObject } from '../kernel/suggest.ts';
 import { parseDuration } from '../kernel/time.ts';
 import type { Simulation } from '../kernel/sim.ts';
 
@@ -19,13 +20,14 @@ function show(v: unknown): string {
   return typeof v === 'string' ? JSON.stringify(v) : String(v);
 }
 
-/** Refuse option names the builder does not know (a typo would otherwise be silently ignored). */
+/**
+ * Refuse option names the builder does not know (a typo would otherwise be silently ignored), with
+ * the closest valid name: `retry: unknown option "attemptMax"; did you mean "attemptsMax"? …`.
+ * A value that is not an options object at all (`retry(3)`) is refused too.
+ */
 export function checkKnown(where: string, opts: Opts, known: readonly string[]): void {
-  for (const k of Object.keys(opts)) {
-    if (!known.includes(k)) {
-      throw new InputError(`${where}: unknown option ${JSON.stringify(k)}; valid options: ${known.join(', ')}`);
-    }
-  }
+  expectObject(where, opts);
+  checkKeys(where, opts, known, 'option');
 }
 
 export interface NumberRule {
@@ -137,7 +139,7 @@ export function durationOption(
 export function requireSim(where: string, opts: Opts): Simulation {
   const sim = opts.sim as Simulation | undefined;
   if (sim === undefined || sim === null || typeof (sim as Simulation).schedule !== 'function') {
-    throw new InputError(`${where}: option sim is required (the Simulation whose clock the policy reads)`);
+    throw new InputError(`${where}: option sim is required (the Simulation whose clock the policy reads); inside build, take ${where.split(':')[0]} from the build context instead (build({ ${where.split(':')[0]} }) { ... }), which binds it`);
   }
   return sim;
 }

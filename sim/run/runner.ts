@@ -10,7 +10,12 @@ import { Metrics } from '../observe/metrics.ts';
 import { RequestStats, type LatencySummaryMs } from '../observe/requests.ts';
 import { Tracer, type TraceLevel, type TraceRecord, type TraceSink } from '../observe/trace.ts';
 import { parseFaultPlan, serializeFaultPlan, type FaultPlan, type FaultPlanInput } from '../faults/plan.ts';
+import { createModelling } from '../app/modelling.ts';
+import type { RunEnded } from '../app/run-end.ts';
+import { ADOPT_APP } from '../app/service.ts';
+import { ADOPT_WORLD } from '../world/world.ts';
 import { wallClockMs } from './host-clock.ts';
+import { checkThrew, scenarioFailure, type RunPlace } from './user-error.ts';
 import './fault-kinds.ts';
 import {
   resolveParams,
@@ -79,6 +84,8 @@ export interface RunArtifacts {
   metrics: Metrics;
   plan: FaultPlan;
   scenario: Scenario<any>;
+  /** When and why the run ended: the scenario's `untilUs`, or the default end (drained, a budget). */
+  ended: RunEnded;
 }
 
 export function run<P extends ParamSpecs>(scenario: Scenario<P>, options: RunOptions = {}): RunResult {
@@ -98,10 +105,16 @@ export function runDetailed<P extends ParamSpecs>(scenario: Scenario<P>, options
   const overrides: Record<string, ParamValue> = { ...(vspec.params as Record<string, ParamValue>), ...options.params };
   const params = resolveParams(scenario.params, overrides, `scenario ${scenario.name}`);
   const random = new RandomStreams(seed);
-  const planInput =
-    options.faults ??
-    (typeof scenario.faults === 'function' ? scenario.faults(params, random.get('faults')) : scenario.faults) ??
-    [];
+  const place = (phase: string, simTimeUs: number | null): RunPlace => ({ scenario: scenario.name, variant, seed, simTimeUs, phase });
+  let planInput: FaultPlanInput;
+  try {
+    planInput =
+      options.faults ??
+      (typeof scenario.faults === 'function' ? scenario.faults(params, random.get('faults')) : scenario.faults) ??
+      [];
+  } catch (err) {
+    throw scenarioFailure(err, place('faults(params, random)', null));
+  }
   const plan = parseFaultPlan(planInput);
 
   const sim = new Simulation({ seed, budgets: { ...scenario.budgets, ...options.budgets } });
@@ -111,7 +124,9 @@ export function runDetailed<P extends ParamSpecs>(scenario: Scenario<P>, options
   const requests = new RequestStats(windowUs, trace);
 
   trace.emit({ time: 0, kind: 'run-start', scenario: scenario.name, variant, seed });
-  const ctx: BuildContext<P> = {
+  const modelling = createModelling({ sim, random, trace, metrics, requests, faults: plan });
+  const ctx: BuildContext<P> & { [ADOPT_WORLD]: unknown; [ADOPT_APP]: unknown } = {
+    ...modelling.api,
     sim,
     random,
     trace,
@@ -121,19 +136,49 @@ export function runDetailed<P extends ParamSpecs>(scenario: Scenario<P>, options
     variant,
     faults: plan,
     emit: (record) => trace.emit(record),
+    runEnd: modelling.runEnd,
+    [ADOPT_WORLD]: modelling.adoptWorld,
+    [ADOPT_APP]: modelling.adoptApp,
   };
   let model: ReturnType<typeof scenario.build> & object;
+  let untilUs: number;
   try {
-    model = scenario.build(ctx) ?? {};
-    sim.run(model.untilUs ?? Infinity);
+    try {
+      model = scenario.build(ctx) ?? {};
+      if (typeof model !== 'object') throw new InputError(`build returned ${typeof model}; return nothing, or { untilUs, metrics(), finish() }`);
+    } catch (err) {
+      throw scenarioFailure(err, place('build', null));
+    }
+    try {
+      modelling.seal();
+    } catch (err) {
+      throw scenarioFailure(err, place('build', null));
+    }
+    untilUs = model.untilUs ?? modelling.runEnd.arm(lastFaultEndUs(plan));
+    try {
+      sim.run(untilUs);
+    } catch (err) {
+      throw scenarioFailure(err, place('run', sim.now));
+    }
+    try {
+      model.finish?.();
+    } catch (err) {
+      throw scenarioFailure(err, place('finish()', sim.now));
+    }
   } catch (err) {
     sim.dispose();
     throw err;
   }
-  model.finish?.();
   trace.emit({ time: sim.now, kind: 'run-end', events: sim.events });
+  const ended = modelling.runEnd.ended(model.untilUs);
 
-  const own = model.metrics?.() ?? {};
+  let own: Record<string, unknown>;
+  try {
+    own = model.metrics?.() ?? {};
+  } catch (err) {
+    sim.dispose();
+    throw scenarioFailure(err, place('metrics()', sim.now));
+  }
   const resultMetrics: RunResult['metrics'] = {
     requests: requests.requests,
     ok: requests.ok,
@@ -160,7 +205,7 @@ export function runDetailed<P extends ParamSpecs>(scenario: Scenario<P>, options
       const r = c.check(checkCtx);
       outcome = typeof r === 'boolean' ? { status: r ? 'ok' : 'fail' } : r;
     } catch (err) {
-      outcome = { status: 'unknown', detail: `check threw: ${err instanceof Error ? err.message : String(err)}` };
+      outcome = { status: 'unknown', detail: checkThrew(err) };
     }
     return {
       name: c.name,
@@ -193,6 +238,7 @@ export function runDetailed<P extends ParamSpecs>(scenario: Scenario<P>, options
     metrics,
     plan,
     scenario,
+    ended,
   };
 }
 
@@ -214,6 +260,13 @@ export function replayCommand(
   for (const [k, v] of Object.entries(o.params ?? {})) parts.push('--param', `${k}=${v}`);
   if (o.faultsFile) parts.push('--faults', o.faultsFile);
   return parts.map(shellQuote).join(' ');
+}
+
+/** When the plan's last fault ends (its `at + for`; an instant or open-ended fault at its `at`). */
+function lastFaultEndUs(plan: FaultPlan): number {
+  let t = 0;
+  for (const e of plan) t = Math.max(t, e.at + (e.for ?? 0));
+  return t;
 }
 
 function round6(x: number): number {

@@ -4,12 +4,15 @@
  * own scenario file is reported when it loads, not halfway through a sweep.
  */
 import { InputError } from '../kernel/errors.ts';
+import { checkKeys } from '../kernel/suggest.ts';
 import type { Budgets, Simulation } from '../kernel/sim.ts';
 import type { Random, RandomStreams } from '../kernel/random.ts';
 import type { Metrics } from '../observe/metrics.ts';
 import type { TraceRecord, Tracer } from '../observe/trace.ts';
 import type { FaultPlan, FaultPlanInput } from '../faults/plan.ts';
 import type { RequestStats } from '../observe/requests.ts';
+import type { Modelling } from '../app/modelling.ts';
+import type { RunEnd } from '../app/run-end.ts';
 
 export type ParamValue = number | boolean | string;
 
@@ -43,7 +46,13 @@ export interface VariantSpec<P extends ParamSpecs> {
   expectFail?: readonly string[];
 }
 
-export interface BuildContext<P extends ParamSpecs> {
+/**
+ * What `build` receives: the run's simulation, random streams, tracer, metrics and request
+ * accounting, the resolved params and plan, and the modelling API bound to them (`world`,
+ * `service`, `client`, `openLoop`, `retry`, `circuitBreaker`, …; see `Modelling`), so nothing
+ * needs to be passed along.
+ */
+export interface BuildContext<P extends ParamSpecs> extends Modelling {
   readonly sim: Simulation;
   readonly random: RandomStreams;
   readonly trace: Tracer;
@@ -56,11 +65,17 @@ export interface BuildContext<P extends ParamSpecs> {
   readonly faults: FaultPlan;
   /** Emit a trace record at the current simulated time. */
   emit(record: TraceRecord): void;
+  /** @internal the run's default end (workloads report to it). */
+  readonly runEnd?: RunEnd;
 }
 
 /** What `build` returns: how long to run and the scenario's own metrics. */
 export interface Model {
-  /** Stop at this simulated time (µs); without it the run ends when no events remain. */
+  /**
+   * Stop at this simulated time (µs). Without it the run ends by itself: when its workloads have
+   * stopped and their requests finished (background timers such as health checks do not keep it
+   * going), or when no events remain; `RunResult.stats.ended` says which.
+   */
   untilUs?: number;
   /** Scenario-specific metrics merged into RunResult.metrics (numbers, or small objects of numbers). */
   metrics?(): Record<string, unknown>;
@@ -131,9 +146,32 @@ export interface Scenario<P extends ParamSpecs = ParamSpecs> extends ScenarioSpe
 
 const NAME_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
+const SCENARIO_KEYS: Record<keyof ScenarioSpec<ParamSpecs>, true> = {
+  name: true,
+  title: true,
+  description: true,
+  params: true,
+  variants: true,
+  faults: true,
+  faultKinds: true,
+  seriesWindowMs: true,
+  budgets: true,
+  build: true,
+  checks: true,
+  keyMetrics: true,
+};
+const VARIANT_KEYS: Record<keyof VariantSpec<ParamSpecs>, true> = { description: true, params: true, expectFail: true };
+const CHECK_KEYS: Record<keyof CheckSpec<ParamSpecs>, true> = { name: true, description: true, check: true };
+const PARAM_KEYS: Record<ParamSpec['type'], readonly string[]> = {
+  number: ['type', 'default', 'min', 'max', 'integer', 'unit', 'description'],
+  boolean: ['type', 'default', 'description'],
+  enum: ['type', 'default', 'values', 'description'],
+};
+
 export function defineScenario<P extends ParamSpecs>(spec: ScenarioSpec<P>): Scenario<P> {
   const where = `scenario ${JSON.stringify(spec?.name)}`;
   if (!spec || typeof spec !== 'object') throw new InputError('defineScenario: expected a scenario object');
+  checkKeys(where, spec, Object.keys(SCENARIO_KEYS));
   if (typeof spec.name !== 'string' || !NAME_RE.test(spec.name)) {
     throw new InputError(`${where}: name must be kebab-case (lowercase letters, digits and dashes)`);
   }
@@ -143,10 +181,18 @@ export function defineScenario<P extends ParamSpecs>(spec: ScenarioSpec<P>): Sce
   for (const [key, p] of Object.entries(spec.params ?? {})) checkParamSpec(where, key, p);
   const variants: Record<string, VariantSpec<P>> =
     spec.variants && Object.keys(spec.variants).length > 0 ? spec.variants : { default: {} };
+  (spec.checks ?? []).forEach((c, i) => {
+    if (!c || typeof c !== 'object') throw new InputError(`${where}: checks[${i}] must be { name, description?, check(ctx) }`);
+    checkKeys(`${where}: checks[${i}]${typeof c.name === 'string' ? ` (${c.name})` : ''}`, c, Object.keys(CHECK_KEYS));
+    if (typeof c.name !== 'string' || c.name.length === 0) throw new InputError(`${where}: checks[${i}] needs a name`);
+    if (typeof c.check !== 'function') throw new InputError(`${where}: check ${c.name} needs check(ctx), a function returning a boolean or { status, detail }`);
+  });
   const checkNames = new Set((spec.checks ?? []).map((c) => c.name));
   if (checkNames.size !== (spec.checks ?? []).length) throw new InputError(`${where}: check names must be unique`);
   for (const [vname, v] of Object.entries(variants)) {
     if (!NAME_RE.test(vname)) throw new InputError(`${where}: variant name ${JSON.stringify(vname)} must be kebab-case`);
+    if (!v || typeof v !== 'object') throw new InputError(`${where}: variant ${vname} must be { description?, params?, expectFail? }`);
+    checkKeys(`${where}: variant ${vname}`, v, Object.keys(VARIANT_KEYS));
     for (const c of v.expectFail ?? []) {
       if (!checkNames.has(c)) {
         throw new InputError(
@@ -168,6 +214,9 @@ export function defineScenario<P extends ParamSpecs>(spec: ScenarioSpec<P>): Sce
 function checkParamSpec(where: string, key: string, p: ParamSpec): void {
   const at = `${where}: param ${key}`;
   if (!p || typeof p !== 'object') throw new InputError(`${at}: expected a param spec`);
+  const known = PARAM_KEYS[p.type];
+  if (known === undefined) throw new InputError(`${at}: type must be number, boolean or enum`);
+  checkKeys(at, p, known);
   if (p.type === 'number') {
     if (typeof p.default !== 'number' || !Number.isFinite(p.default)) throw new InputError(`${at}: default must be a finite number`);
     if (p.min !== undefined && p.default < p.min) throw new InputError(`${at}: default ${p.default} is below min ${p.min}`);

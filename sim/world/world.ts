@@ -25,6 +25,7 @@ import { Disk, type DiskOptions } from './disk.ts';
 import { faultStreamKey, prepareFault, type FaultLike, type PreparedFault } from './faults.ts';
 import { Network, type LinkOptions, type LinkRule } from './network.ts';
 import { Node, type NodeSpec } from './node.ts';
+import { checkNodeSpecKeys, checkWorldSpecKeys } from './spec-keys.ts';
 
 /** The parts of a scenario's build context the world needs (a `BuildContext` has them all). */
 export interface WorldContext {
@@ -44,8 +45,11 @@ export interface DiskSpec extends DiskOptions {
 export type WorldNodeSpec = NodeSpec & { disk?: boolean | DiskOptions };
 
 export interface WorldSpec {
-  /** Node names, or specs; names are shorthand for `{ name, ...nodeDefaults }`. */
-  nodes: readonly (string | WorldNodeSpec)[];
+  /**
+   * Node names, or specs; names are shorthand for `{ name, ...nodeDefaults }`. Required by
+   * `createWorld`; the build context's `world(...)` also gets the nodes its services declare.
+   */
+  nodes?: readonly (string | WorldNodeSpec)[];
   /** Settings shared by every node (a node's own spec wins). */
   nodeDefaults?: Partial<Omit<WorldNodeSpec, 'name'>>;
   /** Zone name → node names (instead of, or besides, `zone` in node specs). */
@@ -61,13 +65,26 @@ export interface WorldSpec {
   applyFaults?: boolean;
 }
 
+/** How a world is built (see `World` and the build context's `world(...)`). */
+export interface WorldBuildOptions {
+  /**
+   * Build the network and apply the fault plan only when `seal()` is called (or `net` is first
+   * read), so that nodes can be added with `addNode` until then: the build context's world grows
+   * as services declare their replicas, and the runner seals it when `build` returns.
+   */
+  deferred?: boolean;
+}
+
 export class World {
   readonly sim: Simulation;
   readonly random: RandomStreams;
   readonly trace: Tracer;
   readonly nodes: readonly Node[];
-  readonly net: Network;
   readonly disks: readonly Disk[];
+  private network: Network | null = null;
+  private readonly spec: WorldSpec;
+  private readonly faultsToApply: readonly FaultLike[];
+  private readonly sealHooks: (() => void)[] = [];
   private readonly byName = new Map<string, Node>();
   private readonly diskByName = new Map<string, Disk>();
   private activeFaults = 0;
@@ -77,50 +94,112 @@ export class World {
   /** Simulated time the last fault that ends has ended (µs), or 0. */
   lastFaultEndUs = 0;
 
-  constructor(ctx: WorldContext, spec: WorldSpec) {
+  private readonly zoneOf: Map<string, string>;
+  private readonly rackOf: Map<string, string>;
+  private readonly diskSpecs: DiskSpec[];
+
+  constructor(ctx: WorldContext, spec: WorldSpec, options: WorldBuildOptions = {}) {
+    if (!ctx || typeof ctx !== 'object' || typeof (ctx as { sim?: { schedule?: unknown } }).sim?.schedule !== 'function') {
+      const looksLikeSpec = ctx && typeof ctx === 'object' && 'nodes' in ctx;
+      throw new InputError(
+        `createWorld(ctx, spec): the first argument must be the build context${looksLikeSpec ? ' (got a world spec: pass the context first)' : ''}; ` +
+          'inside build, world({ ... }) from the build context builds it with no context to pass',
+      );
+    }
     this.sim = ctx.sim;
     this.random = ctx.random;
     this.trace = ctx.trace;
-    if (!spec || !Array.isArray(spec.nodes) || spec.nodes.length === 0) {
+    const deferred = options.deferred === true;
+    if (!spec || typeof spec !== 'object') throw new InputError('createWorld(ctx, spec): spec must be an object such as { nodes: ["a", "b"] }');
+    checkWorldSpecKeys('createWorld', spec);
+    if (spec.nodes !== undefined && !Array.isArray(spec.nodes)) throw new InputError('createWorld: nodes must be a list of node names or { name, ... } specs');
+    if (!deferred && (!spec.nodes || spec.nodes.length === 0)) {
       throw new InputError('createWorld: nodes must list at least one node (names or { name, ... } specs)');
     }
-    const zoneOf = invert('zones', spec.zones);
-    const rackOf = invert('racks', spec.racks);
-    const nodes: Node[] = [];
-    const diskSpecs: DiskSpec[] = [...(spec.disks ?? [])];
-    for (const raw of spec.nodes) {
-      const s: WorldNodeSpec = typeof raw === 'string' ? { ...spec.nodeDefaults, name: raw } : { ...spec.nodeDefaults, ...raw };
-      if (this.byName.has(s.name)) throw new InputError(`createWorld: node ${JSON.stringify(s.name)} is listed twice`);
-      s.zone ??= zoneOf.get(s.name);
-      s.rack ??= rackOf.get(s.name);
-      const node = new Node(this.sim, s, this.random, this.trace);
-      nodes.push(node);
-      this.byName.set(node.name, node);
-      if (s.disk) diskSpecs.push({ ...(s.disk === true ? {} : s.disk), node: s.name });
+    this.spec = spec;
+    this.zoneOf = invert('zones', spec.zones);
+    this.rackOf = invert('racks', spec.racks);
+    this.nodes = [];
+    this.disks = [];
+    this.diskSpecs = [...(spec.disks ?? [])];
+    for (const raw of spec.nodes ?? []) this.makeNode(typeof raw === 'string' ? { name: raw } : raw, 'createWorld');
+    this.faultsToApply = (spec.applyFaults ?? true) ? (ctx.faults ?? []) : [];
+    if (!deferred) this.seal();
+  }
+
+  /** The network between the nodes. Reading it seals a deferred world (see `seal`). */
+  get net(): Network {
+    return this.network ?? this.seal();
+  }
+
+  /** True once the network is built: no node can be added any more. */
+  get sealed(): boolean {
+    return this.network !== null;
+  }
+
+  /**
+   * Add a node (with the world's `nodeDefaults`) to a world that is not sealed yet: how services
+   * declare their replicas. `where` names the caller in errors.
+   */
+  addNode(spec: WorldNodeSpec, where = 'addNode'): Node {
+    if (this.network !== null) {
+      throw new InputError(
+        `${where}: cannot add node ${JSON.stringify(spec.name)}: the world is already built (its network is in use); declare every service and workload before reading the network, the fault plan or a replication pattern`,
+      );
     }
+    checkNodeSpecKeys(`${where}: node ${JSON.stringify(spec.name)}`, spec);
+    return this.makeNode(spec, where);
+  }
+
+  private makeNode(raw: WorldNodeSpec, where: string): Node {
+    const s: WorldNodeSpec = { ...this.spec.nodeDefaults, ...raw };
+    if (typeof s.name !== 'string' || s.name.length === 0) throw new InputError(`${where}: every node needs a name (a non-empty string)`);
+    if (this.byName.has(s.name)) throw new InputError(`${where}: node ${JSON.stringify(s.name)} is listed twice`);
+    s.zone ??= this.zoneOf.get(s.name);
+    s.rack ??= this.rackOf.get(s.name);
+    const node = new Node(this.sim, s, this.random, this.trace);
+    (this.nodes as Node[]).push(node);
+    this.byName.set(node.name, node);
+    if (s.disk) this.diskSpecs.push({ ...(s.disk === true ? {} : s.disk), node: s.name });
+    return node;
+  }
+
+  /**
+   * Build the network between the nodes declared so far, create the disks and apply the fault
+   * plan; a world built by `createWorld` is sealed at once. Idempotent; returns the network.
+   */
+  seal(): Network {
+    if (this.network !== null) return this.network;
+    const spec = this.spec;
+    if (this.nodes.length === 0) throw new InputError('the world has no nodes: declare a service (service(...)) or give world({ nodes: [...] })');
     for (const [map, what] of [
-      [zoneOf, 'zones'],
-      [rackOf, 'racks'],
+      [this.zoneOf, 'zones'],
+      [this.rackOf, 'racks'],
     ] as const) {
       for (const n of map.keys()) {
         if (!this.byName.has(n)) throw new InputError(`createWorld: ${what} name node ${JSON.stringify(n)}, which is not in nodes; nodes: ${[...this.byName.keys()].join(', ')}`);
       }
     }
-    this.nodes = nodes;
-    this.net = new Network(this.sim, nodes, this.random, this.trace, spec.network, spec.links ?? []);
-    const disks: Disk[] = [];
-    for (const d of diskSpecs) {
+    this.network = new Network(this.sim, this.nodes, this.random, this.trace, spec.network, spec.links ?? []);
+    for (const d of this.diskSpecs) {
       const node = this.byName.get(d.node);
       if (!node) throw new InputError(`createWorld: disk on unknown node ${JSON.stringify(d.node)}; nodes: ${[...this.byName.keys()].join(', ')}`);
       const name = d.name ? `${d.node}/${d.name}` : d.node;
       if (this.diskByName.has(name)) throw new InputError(`createWorld: disk ${JSON.stringify(name)} is listed twice; give it a name`);
       const disk = new Disk(this.sim, name, d.node, this.random.get(`disk/${name}`), this.trace, d);
-      disks.push(disk);
+      (this.disks as Disk[]).push(disk);
       node.disks.push(disk);
       this.diskByName.set(name, disk);
     }
-    this.disks = disks;
-    if (spec.applyFaults ?? true) this.applyPlan(ctx.faults ?? []);
+    for (const h of this.sealHooks.splice(0)) h();
+    this.applyPlan(this.faultsToApply);
+    return this.network;
+  }
+
+  /** Run `fn` once the world is sealed (at once if it is): how the app registers its listeners. */
+  onSeal(fn: () => void): void {
+    if (this.network !== null) fn();
+    else this.sealHooks.push(fn);
   }
 
   get nodeNames(): string[] {
@@ -292,8 +371,16 @@ export class World {
   }
 }
 
-/** Build a world from a spec (see the file comment for an example). */
+/**
+ * @internal On a build context: makes `createWorld(ctx, spec)` the same world as the context's
+ * `world(spec)`, so a scenario that mixes both builds one world.
+ */
+export const ADOPT_WORLD: unique symbol = Symbol.for('faultline.adoptWorld') as never;
+
+/** Build a world from a spec (see the file comment for an example). Inside build, `world(spec)` from the build context does the same. */
 export function createWorld(ctx: WorldContext, spec: WorldSpec): World {
+  const adopt = (ctx as { [ADOPT_WORLD]?: (spec: WorldSpec) => World } | undefined)?.[ADOPT_WORLD];
+  if (typeof adopt === 'function') return adopt(spec);
   return new World(ctx, spec);
 }
 
