@@ -55,6 +55,8 @@ export type {
   CheckStatus,
 } from './run/scenario.ts';
 export { run, runDetailed, outcomesAsExpected, replayCommand, FAULTLINE_VERSION } from './run/runner.ts';
+export { ScenarioError, ScenarioInputError } from './run/user-error.ts';
+export type { RunPlace } from './run/user-error.ts';
 export type { RunResult, RunOptions, RunArtifacts, CheckResult } from './run/runner.ts';
 
 // The most used builders of the other layers; their full APIs are the subpath exports
@@ -62,7 +64,7 @@ export type { RunResult, RunOptions, RunArtifacts, CheckResult } from './run/run
 export { createWorld } from './world/index.ts';
 export type { World, WorldSpec } from './world/index.ts';
 export { createApp, openLoop, closedLoop, countAttempts } from './app/index.ts';
-export type { App, Service } from './app/index.ts';
+export type { App, Service, Client, ClientSpec, Modelling, RunEnded } from './app/index.ts';
 export {
   kvHistory,
   KvHistory,

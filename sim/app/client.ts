@@ -63,7 +63,7 @@ export interface ClientLoadBalancer extends Omit<Bound<LoadBalancerOptions>, 'en
   healthCheck?: ClientHealthCheck;
 }
 
-export interface ClientOptions {
+export interface ClientSpec {
   /**
    * Per-attempt network timeout (a socket read timeout: the server is not told). A propagated
    * deadline still bounds it. Default: none (an hour, the model of "no timeout").
@@ -125,7 +125,7 @@ export interface ClientEnv {
   attempt(nowUs: number, isRetry: boolean): void;
 }
 
-const OPTION_KEYS: Record<keyof ClientOptions, true> = {
+const OPTION_KEYS: Record<keyof ClientSpec, true> = {
   timeout: true,
   loadBalancer: true,
   picker: true,
@@ -144,7 +144,7 @@ const ENV_KEYS: readonly string[] = ['sim', 'trace', 'metrics', 'random'];
 
 type Builder<O, P> = (o: O) => P;
 interface Named<P> {
-  key: keyof ClientOptions;
+  key: keyof ClientSpec;
   build: Builder<any, P>;
 }
 /** Innermost first: the order in which they wrap the load balancer's call. */
@@ -169,7 +169,7 @@ export class Client<E extends string = string> {
     private readonly env: ClientEnv,
     readonly service: Service<E>,
     readonly endpoint: E,
-    readonly options: ClientOptions = {},
+    readonly options: ClientSpec = {},
   ) {
     this.where = `client(${service.name}, ${JSON.stringify(endpoint)})`;
     validate(this.where, env, service, endpoint, options);
@@ -291,7 +291,7 @@ function checkPolicyList(where: string, list: unknown): asserts list is readonly
  * Check a client's options when it is declared, so a mistake is reported where it was written:
  * every key, and each pattern's options by building it once in a scratch simulation.
  */
-function validate(where: string, env: ClientEnv, svc: Service<any>, endpoint: string, o: ClientOptions): void {
+function validate(where: string, env: ClientEnv, svc: Service<any>, endpoint: string, o: ClientSpec): void {
   if (!svc.endpoints.has(endpoint)) {
     const names = [...svc.endpoints.keys()];
     throw new InputError(`${where}: service ${svc.name} has no endpoint ${JSON.stringify(endpoint)};${didYouMean(endpoint, names)} endpoints: ${names.join(', ')}`);

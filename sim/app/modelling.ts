@@ -48,7 +48,7 @@ import { timeLimiter, deadline } from '../patterns/timeout.ts';
 import { tokenBucket } from '../patterns/token-bucket.ts';
 import type { FaultLike } from '../world/faults.ts';
 import { World, type WorldSpec } from '../world/world.ts';
-import { Client, type ClientOptions } from './client.ts';
+import { Client, type ClientSpec } from './client.ts';
 import { RunEnd } from './run-end.ts';
 import { App, type ServiceSpec, type Service } from './service.ts';
 import { closedLoop, openLoop, type ClosedLoopOptions, type OpenLoopOptions } from './workload.ts';
@@ -86,8 +86,8 @@ export interface Modelling {
   world(spec?: WorldSpec): World;
   /** A service on nodes of the world, with endpoints (see `ServiceSpec`). */
   service<E extends string>(name: string, spec: ServiceDecl<E>): Service<E>;
-  /** How to call `endpoint` of `service`: timeout, load balancer and policies (see `ClientOptions`). */
-  client<E extends string>(service: Service<E>, endpoint: NoInfer<E>, options?: ClientOptions): Client<E>;
+  /** How to call `endpoint` of `service`: timeout, load balancer and policies (see `ClientSpec`). */
+  client<E extends string>(service: Service<E>, endpoint: NoInfer<E>, options?: ClientSpec): Client<E>;
   /** Open-loop Poisson arrivals (see `OpenLoopOptions`). */
   openLoop(options: OpenLoopOptions): { readonly sent: number };
   /** A fixed population of users with think time (see `ClosedLoopOptions`). */
@@ -223,7 +223,7 @@ export function createModelling(ctx: ModellingContext): ModellingRuntime {
       if ('name' in spec) throw new InputError(`service(${JSON.stringify(name)}, spec): the name is the first argument; remove name from the spec`);
       return getApp().service<E>({ ...spec, name } as ServiceSpec<E>);
     },
-    client<E extends string>(service: Service<E>, endpoint: E, options: ClientOptions = {}): Client<E> {
+    client<E extends string>(service: Service<E>, endpoint: E, options: ClientSpec = {}): Client<E> {
       if (!(service && typeof service === 'object' && (service as Service<E>).app instanceof App)) {
         throw new InputError(
           `client(service, endpoint, options): the first argument is a service made by service(...)${typeof service === 'string' ? ` (got the string ${JSON.stringify(service)}: pass the service itself)` : ''}`,

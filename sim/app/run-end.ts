@@ -29,6 +29,8 @@ export interface RunEnded {
   reason: EndReason;
   /** One sentence saying when and why the run ended. */
   detail: string;
+  /** When, in simulated µs. */
+  atUs: number;
 }
 
 /** A workload's part in the run's end: its stop time, its deadline and the requests it has in flight. */
@@ -115,19 +117,20 @@ export class RunEnd {
     this.finish(
       'drained',
       t === this.lastUntilUs
-        ? `ended when the workloads stopped (${formatDuration(t)}), nothing in flight`
-        : `ended when the workloads had stopped (${formatDuration(this.lastUntilUs)}) and their last request finished (${formatDuration(t)})`,
+        ? `ended when its workloads stopped (${formatDuration(t)}), nothing in flight`
+        : `ended when its workloads had stopped (${formatDuration(this.lastUntilUs)}) and drained (${formatDuration(t)})`,
     );
   }
 
   private finish(reason: EndReason, detail: string): void {
-    this.result = { reason, detail };
+    this.result = { reason, detail, atUs: this.sim.now };
     this.sim.stop();
   }
 
   /** How the run ended, once it has (given what the runner saw). */
   ended(untilUs: number | undefined): RunEnded {
-    if (untilUs !== undefined) return { reason: 'until', detail: `ended at ${formatDuration(untilUs)}, the untilUs build returned` };
+    const atUs = this.sim.now;
+    if (untilUs !== undefined) return { reason: 'until', detail: `ended at ${formatDuration(untilUs)}, the untilUs build returned`, atUs };
     if (this.result !== null) return this.result;
     if (this.sim.now >= this.backgroundEndUs) {
       return {
@@ -135,8 +138,9 @@ export class RunEnd {
         detail:
           `ended at the default end, ${formatDuration(BACKGROUND_TAIL_US)} after the last fault ends (${formatDuration(this.backgroundEndUs)}): ` +
           `${this.background.join(', ')} would keep it running forever; return { untilUs } from build, or drive it with a workload`,
+        atUs,
       };
     }
-    return { reason: 'no-events', detail: `ended when no events remained (${formatDuration(this.sim.now)})` };
+    return { reason: 'no-events', detail: `ended when no events remained (${formatDuration(atUs)})`, atUs };
   }
 }

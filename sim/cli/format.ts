@@ -112,8 +112,12 @@ export function comparisonTable(scenario: Scenario<any>, results: readonly RunRe
   }
   const endings = results.map((r, i) => [r.variant, ended[i]] as const).filter(([, e]) => e !== undefined && e.reason !== 'until');
   if (endings.length > 0) {
-    out.push('');
-    for (const [v, e] of endings) out.push(`  ${v}: the run ${e!.detail}`);
+    if (out.at(-1) !== '') out.push('');
+    if (endings.length === results.length && endings.every(([, e]) => e!.reason === 'drained')) {
+      out.push(`each run ended when its workloads had stopped and drained: ${endings.map(([v, e]) => `${v} at ${+(e!.atUs / 1e6).toFixed(3)}s`).join(', ')}`);
+    } else {
+      for (const [v, e] of endings) out.push(`  ${v}: the run ${e!.detail}`);
+    }
   }
   out.push('');
   out.push("checks: ok = held, FAIL = violated (expected for designs meant to fail); a trailing ! marks an outcome that differs from the variant's expectation.");

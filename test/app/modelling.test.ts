@@ -159,7 +159,7 @@ describe('the default end (no untilUs)', () => {
     expect(d.ended.reason).toBe('drained');
     expect(d.result.stats.simTimeMs).toBeGreaterThanOrEqual(20_000);
     expect(d.result.stats.simTimeMs).toBeLessThan(21_000);
-    expect(d.ended.detail).toMatch(/ended when the workloads had stopped \(20s\) and their last request finished/);
+    expect(d.ended.detail).toMatch(/^ended when its workloads had stopped \(20s\) and drained \(20\.\d+s\)$/);
   });
 
   it('requests that never finish end the run at the drain budget: the deadline, or 60 s without one, with a message saying so', () => {

@@ -10,12 +10,13 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 
 describe('README', () => {
-  it('the "Your own scenario" example runs with --all-variants and behaves as its variants expect', () => {
-    const block = /```ts\n\/\/ my-service\.ts\n([\s\S]*?)```/.exec(readme);
-    expect(block, 'README has the my-service.ts example').not.toBeNull();
+  it('shows examples/checkout.ts and its property test verbatim; a copy runs with --all-variants as its variants expect', () => {
+    const example = readFileSync(join(root, 'examples/checkout.ts'), 'utf8');
+    expect(readme).toContain('```ts\n// examples/checkout.ts\n' + example + '```');
+    expect(readme).toContain('```ts\n// examples/checkout.test.ts\n' + readFileSync(join(root, 'examples/checkout.test.ts'), 'utf8') + '```');
     const dir = mkdtempSync(join(tmpdir(), 'faultline-readme-'));
-    writeFileSync(join(dir, 'my-service.ts'), block![1]!);
-    const r = spawnSync(process.execPath, [join(root, 'bin/faultline.mjs'), 'run', './my-service.ts', '--all-variants', '--json'], {
+    writeFileSync(join(dir, 'checkout.ts'), example);
+    const r = spawnSync(process.execPath, [join(root, 'bin/faultline.mjs'), 'run', './checkout.ts', '--all-variants', '--json'], {
       cwd: dir,
       encoding: 'utf8',
     });
@@ -23,9 +24,18 @@ describe('README', () => {
     expect(r.status).toBe(0);
     const results = JSON.parse(r.stdout) as { variant: string; checks: { name: string; status: string; expected: string }[] }[];
     expect(results.map((x) => [x.variant, x.checks[0]!.status])).toEqual([
-      ['baseline', 'ok'],
-      ['flaky', 'fail'],
+      ['resilient', 'ok'],
+      ['naive', 'fail'],
     ]);
+  });
+
+  it('the checkout example is at most 30 lines of at most 100 characters (blank lines and comments aside)', () => {
+    const lines = readFileSync(join(root, 'examples/checkout.ts'), 'utf8').split('\n');
+    const code = lines.filter((l) => l.trim() !== '' && !l.trim().startsWith('//'));
+    expect(code.length).toBeLessThanOrEqual(30);
+    expect(lines.filter((l) => l.length > 100)).toEqual([]);
+    const test = readFileSync(join(root, 'examples/checkout.test.ts'), 'utf8').split('\n').filter((l) => l.trim() !== '');
+    expect(test.length).toBeLessThanOrEqual(10);
   });
 
   it('documents the two quick-start commands', () => {
