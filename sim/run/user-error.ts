@@ -14,9 +14,16 @@ import { BudgetExceededError, InputError, SimulationError } from '../kernel/erro
 import type { Seed } from '../kernel/random.ts';
 import { formatDuration } from '../kernel/time.ts';
 
-/** Where faultline's own code lives: `sim/` (or the build's `dist/sim/`) and the command in `bin/`. */
-const OWN_SIM = new URL('../', import.meta.url).pathname;
-const OWN_BIN = new URL(OWN_SIM.endsWith('/dist/sim/') ? '../../bin/' : '../bin/', new URL('../', import.meta.url)).pathname;
+/**
+ * Where faultline's own code lives: `sim/` (or the build's `dist/sim/`) and the command in `bin/`.
+ * In a browser bundle there is no module URL, and nothing to filter.
+ */
+const [OWN_SIM, OWN_BIN] = ((): [string, string] => {
+  const here = typeof import.meta.url === 'string' ? import.meta.url : '';
+  if (!here.startsWith('file:')) return ['\0', '\0'];
+  const sim = new URL('../', here);
+  return [sim.pathname, new URL(sim.pathname.endsWith('/dist/sim/') ? '../../bin/' : '../bin/', sim).pathname];
+})();
 
 /**
  * The frames of `stack` that belong to the user's code: not faultline's (`sim/`), not Node's
