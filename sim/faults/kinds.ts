@@ -44,7 +44,7 @@ export const FAULT_KINDS: readonly FaultKindSpec[] = [
   {
     kind: 'crash',
     description:
-      'Crash a node (its process, and with scope machine its unsynced disk writes); with `for`, it restarts after. Chaos Mesh PodChaos pod-kill/pod-failure, AWS FIS aws:ec2:stop-instances, Litmus pod-delete.',
+      'Crash a node (its process, and with scope machine its unsynced disk writes). With `for`, the node stays crashed for `for`, then restarts, which takes its restart delay: it serves again at at + for + restartDelay (AWS FIS stop-instances with startInstancesAfterDuration behaves so); without `for` it stays down. Chaos Mesh PodChaos pod-kill/pod-failure, AWS FIS aws:ec2:stop-instances, Litmus pod-delete.',
     fields: {
       target,
       scope: { type: 'enum', values: ['machine', 'process'], description: 'machine (power/instance stop: unsynced writes lost, default) or process (kill -9: page cache survives)' },
@@ -255,7 +255,7 @@ export const FAULT_KINDS: readonly FaultKindSpec[] = [
   },
   {
     kind: 'zone-outage',
-    description: 'A whole zone fails: power (every node crashes, unsynced writes lost) or network (the zone is cut off). AWS FIS aws:network:disrupt-connectivity scope availability-zone, aws:elasticache:interrupt-cluster-az-power, Litmus az-down.',
+    description: 'A whole zone fails: power (every node crashes, unsynced writes lost; with `for` they stay down for `for`, then restart, each taking its restart delay) or network (the zone is cut off for `for`). AWS FIS aws:network:disrupt-connectivity scope availability-zone, aws:elasticache:interrupt-cluster-az-power, Litmus az-down.',
     fields: {
       zone: { type: 'string', required: true, description: 'zone name' },
       mode: { type: 'enum', values: ['power', 'network'], description: 'power (default) or network' },
@@ -265,7 +265,7 @@ export const FAULT_KINDS: readonly FaultKindSpec[] = [
   },
   {
     kind: 'rack-power-loss',
-    description: 'A rack loses power: its machines crash at once and their disks lose unsynced writes (a correlated failure). FoundationDB killZone/killDataHall; GCP node-stop on a rack.',
+    description: 'A rack loses power: its machines crash at once and their disks lose unsynced writes (a correlated failure); with `for` they stay down for `for`, then restart, each taking its restart delay. FoundationDB killZone/killDataHall; GCP node-stop on a rack.',
     fields: { rack: { type: 'string', required: true, description: 'rack name' } },
     duration: 'optional',
     example: { at: '1m', kind: 'rack-power-loss', rack: 'r1', for: '10m' },

@@ -5,17 +5,27 @@
  * image, start, pass the readiness probe); scaling in removes not-yet-ready instances first, then
  * the newest. It implements `ScalableTarget`, which the app layer can implement over real nodes.
  *
- * `horizontalPodAutoscaler` follows the Kubernetes HPA controller (autoscaling/v2,
- * `replica_calculator.go` and `horizontal.go`, Kubernetes 1.30) for one resource metric:
- * every `syncPeriod` (15 s): ratio = utilization / targetAverageUtilization over ready pods; within
- * `tolerance` (0.1) of 1 nothing changes; when scaling up, pods not yet ready count as 0 %
- * utilization and the ratio is recomputed (no change if it then falls within tolerance); the
- * recommendation is ceil(ratio × pods). Stabilization is a window over past *recommendations*,
- * not a delay: scale up to the minimum recommendation of the last `scaleUpStabilizationWindow`
- * (0 s), down to the maximum of the last `scaleDownStabilizationWindow` (300 s). Rate policies
- * (defaults: up Max of {4 pods, 100 %} per 15 s, down 100 % per 15 s) then limit the change, and
- * the result is clamped to [minReplicas, maxReplicas].
- *
+ * `horizontalPodAutoscaler` follows the Kubernetes HPA controller (autoscaling/v2, Kubernetes v1.30:
+ * `pkg/controller/podautoscaler/horizontal.go`, `replica_calculator.go` and
+ * `metrics/utilization.go`) for one resource metric. Every `syncPeriod` (15 s):
+ * - If the current replicas are outside [minReplicas, maxReplicas] they are set to the nearer
+ *   bound at once (no recommendation is recorded), as `reconcileAutoscaler` does.
+ * - Utilization is truncated to a whole percent (`int32(metricsTotal * 100 / requestsTotal)`)
+ *   before ratio = utilization / targetAverageUtilization over ready pods; within `tolerance`
+ *   (0.1) of 1 the recommendation is the current count, else ceil(ratio × ready pods). When
+ *   scaling up with pods not yet ready, those count as 0 % and the ratio is recomputed (again
+ *   truncated); no change if it then falls within tolerance or changes direction, else
+ *   ceil(ratio × pods).
+ * - Stabilization is a window over past *recommendations*, not a delay: the result is raised to
+ *   the minimum of the recommendations strictly newer than now − `scaleUpStabilizationWindow`
+ *   (0 s) and lowered to the maximum of those strictly newer than now − `scaleDownStabilizationWindow`
+ *   (300 s), the current one included (`stabilizeRecommendationWithBehaviors`: `timestamp.After`).
+ *   So with 15 s syncs a scale-down comes exactly 300 s after the last higher recommendation.
+ * - Rate policies (defaults: up Max of {4 pods, 100 %} per 15 s, down 100 % per 15 s) limit the
+ *   change from the replica count at the start of each policy's period, which undoes the scale
+ *   events of *both* directions inside the period (`periodStartReplicas = current − added +
+ *   deleted`); Percent rounds up when scaling up and truncates when scaling down; the limit never
+ *   reverses the direction, and the result stays within [minReplicas, maxReplicas].
  * `targetTracking` follows AWS target tracking scaling with instance warm-up (EC2 Auto Scaling
  * docs, 2026): every `evaluationPeriod` the metric (averaged over in-service instances, i.e. ready
  * and past `estimatedInstanceWarmup`) gives desired = ceil(inService × metric / targetValue).
@@ -148,11 +158,26 @@ interface Rec {
   n: number;
 }
 
+/** A scale event: when, and how many pods were added (scale-up) or removed (scale-down). */
+interface ScaleEvent {
+  t: number;
+  change: number;
+}
+
+/**
+ * Floats that should be whole percents (4 × 120 / 6) can land a hair below them; Kubernetes
+ * divides integer millicores, so treat anything within 1e-9 of the next integer as that integer.
+ */
+function truncatePercent(util: number): number {
+  return Math.floor(util + 1e-9);
+}
+
 export class HorizontalPodAutoscaler {
   private readonly recs: Rec[] = [];
-  private readonly events: { t: number; delta: number }[] = [];
+  private readonly upEvents: ScaleEvent[] = [];
+  private readonly downEvents: ScaleEvent[] = [];
   private timer = -1;
-  /** The last computed desired replicas, before and after stabilization/limits. */
+  /** The last raw recommendation (before stabilization and rate limits). */
   lastRecommendation = 0;
   constructor(
     readonly env: PolicyEnv,
@@ -180,85 +205,134 @@ export class HorizontalPodAutoscaler {
     this.timer = -1;
   }
 
-  /** Raw recommendation from the metric (steps 1–4). */
+  /** Raw recommendation from the metric (`GetResourceReplicas`). */
   recommend(util: number): number {
     const c = this.cfg;
     const current = this.target.replicas;
     const ready = this.target.readyReplicas;
+    // no metrics from ready pods: the controller reports an error and leaves the scale alone
     if (ready === 0) return current;
-    const ratio = util / c.targetUtil;
-    if (Math.abs(ratio - 1) <= c.tolerance) return current;
+    const ratio = truncatePercent(util) / c.targetUtil;
     const unready = current - ready;
-    if (ratio > 1 && unready > 0) {
-      const r2 = (util * ready) / (c.targetUtil * current);
-      if (r2 <= 1 || Math.abs(r2 - 1) <= c.tolerance) return current;
-      return Math.ceil(r2 * current);
+    if (!(unready > 0 && ratio > 1)) {
+      if (Math.abs(1 - ratio) <= c.tolerance) return current;
+      return Math.ceil(ratio * ready);
     }
-    return Math.ceil(ratio * ready);
+    // scaling up while some pods are not ready: they count as 0 % of their request
+    const ratio2 = truncatePercent((util * ready) / current) / c.targetUtil;
+    if (Math.abs(1 - ratio2) <= c.tolerance || ratio2 < 1) return current;
+    return Math.ceil(ratio2 * current);
   }
 
-  /** @internal one controller sync. */
+  /** @internal one controller sync (`reconcileAutoscaler`). */
   _sync(): void {
     const sim = this.env.sim;
     const c = this.cfg;
     const now = sim.now;
     const current = this.target.replicas;
-    const util = this.metric();
-    if (!(util >= 0 && util < Infinity)) throw new InputError(`horizontalPodAutoscaler: metric returned ${util}; it must be a utilization ≥ 0 (percent)`);
-    const rec = this.recommend(util);
-    this.lastRecommendation = rec;
-    this.recs.push({ t: now, n: rec });
-    const keep = Math.max(c.upWindowUs, c.downWindowUs);
-    while (this.recs.length > 0 && this.recs[0]!.t < now - keep) this.recs.shift();
-    let up = rec;
-    let down = rec;
-    for (const r of this.recs) {
-      if (r.t >= now - c.upWindowUs) up = Math.min(up, r.n);
-      if (r.t >= now - c.downWindowUs) down = Math.max(down, r.n);
+    let desired: number;
+    let rec: number;
+    let util = Number.NaN;
+    if (current > c.max) desired = rec = c.max;
+    else if (current < c.min) desired = rec = c.min;
+    else {
+      util = this.metric();
+      if (!(util >= 0 && util < Infinity)) throw new InputError(`horizontalPodAutoscaler: metric returned ${util}; it must be a utilization ≥ 0 (percent)`);
+      rec = this.recommend(util);
+      this.lastRecommendation = rec;
+      desired = this.rateLimit(this.stabilize(rec, current, now), current, now);
     }
-    let desired = current < up ? up : current > down ? down : current;
-    if (desired > current) desired = Math.min(desired, this.upLimit(current, now));
-    else if (desired < current) desired = Math.max(desired, this.downLimit(current, now));
-    desired = Math.min(c.max, Math.max(c.min, desired));
     if (desired !== current) {
-      this.events.push({ t: now, delta: desired - current });
+      (desired > current ? this.upEvents : this.downEvents).push({ t: now, change: Math.abs(desired - current) });
       this.target.setReplicas(desired);
-      this.env.trace?.emit({ time: now, kind: 'autoscale', node: this.env.node, scaler: this.env.name, from: current, to: desired, recommendation: rec, metric: Math.round(util * 1000) / 1000, reason: desired > current ? 'scale-up' : 'scale-down' });
+      this.env.trace?.emit({ time: now, kind: 'autoscale', node: this.env.node, scaler: this.env.name, from: current, to: desired, recommendation: rec, metric: Number.isNaN(util) ? -1 : Math.round(util * 1000) / 1000, reason: desired > current ? 'scale-up' : 'scale-down' });
     }
-    const horizon = 3_600_000_000;
-    while (this.events.length > 0 && this.events[0]!.t < now - horizon) this.events.shift();
+    forgetOlder(this.upEvents, now - longestPeriodUs(c.up));
+    forgetOlder(this.downEvents, now - longestPeriodUs(c.down));
     this.timer = sim.schedule(c.syncUs, hpaSync, this);
   }
 
-  private changedWithin(now: number, periodUs: number, sign: 1 | -1): number {
-    let s = 0;
-    for (const e of this.events) if (e.t > now - periodUs && Math.sign(e.delta) === sign) s += Math.abs(e.delta);
-    return s;
+  /** `stabilizeRecommendationWithBehaviors`: records strictly newer than the cutoffs count. */
+  private stabilize(rec: number, current: number, now: number): number {
+    const c = this.cfg;
+    const upCutoff = now - c.upWindowUs;
+    const downCutoff = now - c.downWindowUs;
+    let up = rec;
+    let down = rec;
+    for (const r of this.recs) {
+      if (r.t > upCutoff) up = Math.min(up, r.n);
+      if (r.t > downCutoff) down = Math.max(down, r.n);
+    }
+    this.recs.push({ t: now, n: rec });
+    forgetOlder(this.recs, Math.min(upCutoff, downCutoff));
+    let stabilized = current;
+    if (stabilized < up) stabilized = up;
+    if (stabilized > down) stabilized = down;
+    return stabilized;
   }
 
+  /** `convertDesiredReplicasWithBehaviorRate`. */
+  private rateLimit(desired: number, current: number, now: number): number {
+    const c = this.cfg;
+    if (desired > current) {
+      const limit = Math.max(current, this.upLimit(current, now));
+      return Math.min(desired, c.max, limit);
+    }
+    if (desired < current) {
+      const limit = Math.min(current, this.downLimit(current, now));
+      return Math.max(desired, c.min, limit);
+    }
+    return desired;
+  }
+
+  /** Replicas at the start of a policy's period: the scale events inside it undone. */
+  private periodStart(current: number, now: number, periodSeconds: number): number {
+    const cutoff = now - periodSeconds * 1e6;
+    let added = 0;
+    let deleted = 0;
+    for (const e of this.upEvents) if (e.t > cutoff) added += e.change;
+    for (const e of this.downEvents) if (e.t > cutoff) deleted += e.change;
+    return current - added + deleted;
+  }
+
+  /** `calculateScaleUpLimitWithScalingRules`. */
   private upLimit(current: number, now: number): number {
     const c = this.cfg;
     if (c.upSelect === 'Disabled') return current;
     let lim = c.upSelect === 'Max' ? -Infinity : Infinity;
     for (const p of c.up) {
-      const start = current - this.changedWithin(now, p.periodSeconds * 1e6, 1);
+      const start = this.periodStart(current, now, p.periodSeconds);
       const l = p.type === 'Pods' ? start + p.value : Math.ceil(start * (1 + p.value / 100));
       lim = c.upSelect === 'Max' ? Math.max(lim, l) : Math.min(lim, l);
     }
     return lim;
   }
 
+  /** `calculateScaleDownLimitWithBehaviors`. */
   private downLimit(current: number, now: number): number {
     const c = this.cfg;
     if (c.downSelect === 'Disabled') return current;
     let lim = c.downSelect === 'Max' ? Infinity : -Infinity;
     for (const p of c.down) {
-      const start = current + this.changedWithin(now, p.periodSeconds * 1e6, -1);
+      const start = this.periodStart(current, now, p.periodSeconds);
       const l = p.type === 'Pods' ? start - p.value : Math.trunc(start * (1 - p.value / 100));
       lim = c.downSelect === 'Max' ? Math.min(lim, l) : Math.max(lim, l);
     }
     return lim;
   }
+}
+
+function longestPeriodUs(policies: readonly HpaScalingPolicy[]): number {
+  let s = 0;
+  for (const p of policies) s = Math.max(s, p.periodSeconds);
+  return s * 1e6;
+}
+
+/** Drop entries at or before `cutoff` (they are in time order). */
+function forgetOlder(list: { t: number }[], cutoff: number): void {
+  let k = 0;
+  while (k < list.length && list[k]!.t <= cutoff) k++;
+  if (k > 0) list.splice(0, k);
 }
 
 function hpaSync(h: HorizontalPodAutoscaler): void {
@@ -292,7 +366,7 @@ export function horizontalPodAutoscaler(options: HpaOptions): HorizontalPodAutos
   if (min > max) throw new InputError(`${where}: minReplicas (${min}) must be ≤ maxReplicas (${max})`);
   const win = { minUs: 0, maxUs: 3_600_000_000 };
   return new HorizontalPodAutoscaler(new PolicyEnv(where, 'hpa', o), options.target, options.metric, {
-    targetUtil: numberOption(where, o, 'targetAverageUtilization', 80, { min: 0, minExclusive: true }),
+    targetUtil: numberOption(where, o, 'targetAverageUtilization', 80, { min: 1, integer: true }), // int32 percent in the API
     min,
     max,
     tolerance: numberOption(where, o, 'tolerance', 0.1, { min: 0, max: 1 }),

@@ -15,8 +15,14 @@
  *   (grpc/proposal#452): min(initialBackoff·backoffMultiplier^(n), maxBackoff)·U(0.8, 1.2); the
  *   earlier full-jitter wording U(0, min(...)) is available as `jitter: "legacy-full"` because
  *   implementations switched at different times.
- * - `envoyBackoff`: Envoy `retry_back_off` (JitteredExponentialBackOffStrategy, Envoy 1.31):
- *   retry N waits U[0, (2^N − 1)·base_interval), capped at `max_interval` (default 10×base).
+ * - `envoyBackoff`: Envoy `retry_back_off` as the source implements it
+ *   (`JitteredExponentialBackOffStrategy::nextBackOffMs` in source/common/common/backoff_strategy.cc,
+ *   Envoy 1.31): the interval starts at `base_interval` and doubles after each retry while it is
+ *   below `max_interval` / 2, after which it is `max_interval` (default 10×base); retry N waits
+ *   `random() % interval` whole milliseconds, i.e. U{0, …, I_N − 1} ms with I_N = base, 2·base,
+ *   4·base, … capped at max. The router documentation's "[0, (2^N − 1)·B)" agrees for the first
+ *   retry only (it gives [0, 3B) for the second, where the source gives [0, 2B)); we follow the
+ *   source.
  * - `awsStandardBackoff`: botocore standard mode: U(0,1)·min(base·2^(attempt−1), 20 s), base 1 s.
  */
 import { InputError } from '../kernel/errors.ts';
@@ -146,13 +152,17 @@ export function envoyBackoff(options: EnvoyBackoffOptions = {}): Backoff {
   checkKnown(where, o, ['base_interval', 'base_intervalMs', 'max_interval', 'max_intervalMs']);
   const base = durationOption(where, o, 'base_interval', 25_000, { minUs: 1000 });
   const max = durationOption(where, o, 'max_interval', base * 10, { minUs: base });
+  // Envoy converts the durations to whole milliseconds (sub-millisecond base rounds up to 1 ms)
+  const baseMs = Math.max(1, Math.floor(base / 1000));
+  const maxMs = Math.max(baseMs, Math.floor(max / 1000));
+  const doublingLimitMs = Math.floor(maxMs / 2);
   return {
     kind: 'envoy',
     random: true,
     delayUs: (retry, _p, rng) => {
-      const x = (Math.pow(2, retry) - 1) * base;
-      const v = Math.floor(rng!.next() * x);
-      return v < max ? v : max;
+      let intervalMs = baseMs;
+      for (let k = 1; k < retry && intervalMs < maxMs; k++) intervalMs = intervalMs < doublingLimitMs ? intervalMs * 2 : maxMs;
+      return Math.floor(rng!.next() * intervalMs) * 1000;
     },
   };
 }

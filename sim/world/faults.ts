@@ -8,6 +8,7 @@
 import { durationSampler, type Sampler } from '../kernel/distribution.ts';
 import { InputError } from '../kernel/errors.ts';
 import type { Random } from '../kernel/random.ts';
+import { formatDuration } from '../kernel/time.ts';
 import { DISK_ERRORS, type Disk, type DiskEffect, type DiskError } from './disk.ts';
 import { DEFAULT_BITFLIP_RATE_PER_GB_PER_HOUR } from './memory.ts';
 import type { LinkEffect } from './network.ts';
@@ -221,12 +222,27 @@ const diskEffect = (w: World, f: Fields, effect: DiskEffect, detail: string): Om
   };
 };
 
+/**
+ * What `for` means for the kinds that take nodes down (crash, zone-outage power, rack-power-loss):
+ * the nodes stay crashed for `for`, then restart, which takes each node's restart delay, so they
+ * serve again at at + for + restartDelay — as an AWS FIS stop-instances action starts the
+ * instances after its duration and they then boot. Said in the fault's detail (report, trace).
+ */
+function downtimeDetail(e: FaultLike, nodes: readonly Node[]): string {
+  if (e.for === undefined) return 'stays down until a restart or heal';
+  const delays = [...new Set(nodes.map((n) => n.restartDelayUs))].sort((a, b) => a - b);
+  const back = delays.map((d) => formatDuration(e.at + e.for! + d)).join('–');
+  return `down ${formatDuration(e.for)}, then restarts (${delays.map(formatDuration).join('–')}): serving again at ${back}`;
+}
+
 const HANDLERS: Record<string, Handler> = {
   crash(w, e, f) {
     const nodes = f.nodes(w, 'target');
     const scope = f.oneOf('scope', ['machine', 'process'] as const, 'machine');
+    const where = nodeTarget(w, nodes, String(e.target));
     return {
-      ...nodeTarget(w, nodes, String(e.target)),
+      ...where,
+      detail: [where.detail, downtimeDetail(e, nodes)].filter(Boolean).join('; '),
       instant: false,
       start: () => {
         for (const n of nodes) n.crash(`fault: crash (${scope})`, scope);
@@ -504,7 +520,7 @@ const HANDLERS: Record<string, Handler> = {
     const nodes = members.map((n) => w.node(n));
     return {
       target: zone,
-      detail: `${mode}: ${members.join(',')}`,
+      detail: mode === 'power' ? `power: ${members.join(',')}; ${downtimeDetail(e, nodes)}` : `network: ${members.join(',')}`,
       instant: false,
       start: () => {
         if (mode === 'network') {
@@ -528,7 +544,7 @@ const HANDLERS: Record<string, Handler> = {
     const nodes = members.map((n) => w.node(n));
     return {
       target: rack,
-      detail: members.join(','),
+      detail: `${members.join(',')}; ${downtimeDetail(e, nodes)}`,
       instant: false,
       start: () => {
         // power loss: the machines and their disks' volatile caches go at once

@@ -75,13 +75,21 @@ export interface NodeSpec {
   onUncorrectableMemory?: 'crash' | 'error';
 }
 
-/** Work holding a core (at most `cores` of these exist per node). */
+/**
+ * Work holding a core (at most `cores` of these exist per node). Its progress is kept as work
+ * left at normal speed (`workUs`, as of `markUs`) and the slowdown it has run at since (`rate`), so
+ * a limp that starts or ends, or a pause, changes the speed of work already running, not only of
+ * work that starts later.
+ */
 interface Job {
   node: Node;
   done: ExecuteCallback<any>;
   arg: unknown;
-  endUs: number;
-  remainingUs: number;
+  /** Work left at slowdown 1, µs, as of `markUs`. */
+  workUs: number;
+  markUs: number;
+  /** The slowdown the job has run at since `markUs`. */
+  rate: number;
   timer: number;
   slot: number;
   incarnation: number;
@@ -465,7 +473,7 @@ export class Node {
       for (const j of this.running) {
         if (j.timer !== -1) this.sim.cancel(j.timer);
         j.timer = -1;
-        j.remainingUs = Math.max(0, j.endUs - this.sim.now);
+        this.progress(j);
       }
     }
     this.updateState(reason);
@@ -475,16 +483,17 @@ export class Node {
     if (this.down || this.pauses === 0) return;
     this.pauses--;
     if (this.pauses > 0) return;
-    for (const j of this.running) {
-      j.endUs = this.sim.now + j.remainingUs;
-      j.timer = this.sim.schedule(j.remainingUs, completeJob, j);
-    }
+    for (const j of this.running) this.reschedule(j);
     this.updateState(reason);
     this.flushDeferred();
     this.startWaiting();
   }
 
-  /** Multiply service times by `factor` until the returned function is called (a gray failure). */
+  /**
+   * Multiply service times by `factor` until the returned function is called (a gray failure).
+   * Work already running slows down at once and speeds up again when the limp ends: a job with
+   * r µs of work left when a ×f limp starts needs r·f µs more, as on a CPU slowed f times.
+   */
   limp(factor: number, reason = 'limp'): () => void {
     if (!(factor >= 1 && factor < Infinity)) {
       throw new InputError(`node ${this.name}: limp factor ${factor} is not valid; use a number ≥ 1`);
@@ -560,10 +569,34 @@ export class Node {
   }
 
   private recomputeLimp(reason: string): void {
+    const before = this.slowdown;
     let f = 1;
     for (const x of this.limpFactors) f *= x;
     this.limpFactor = f;
+    // work already running changes speed too (a paused node's jobs pick it up at resume)
+    if (this.slowdown !== before && this.pauses === 0 && !this.down) {
+      for (const j of this.running) {
+        if (j.timer === -1) continue;
+        this.sim.cancel(j.timer);
+        this.progress(j);
+        this.reschedule(j);
+      }
+    }
     this.updateState(reason);
+  }
+
+  /** Account for the work a running job did since its mark, at the rate it ran. */
+  private progress(j: Job): void {
+    const now = this.sim.now;
+    j.workUs = Math.max(0, j.workUs - (now - j.markUs) / j.rate);
+    j.markUs = now;
+  }
+
+  /** Schedule a job's completion for its remaining work at the current slowdown. */
+  private reschedule(j: Job): void {
+    j.markUs = this.sim.now;
+    j.rate = this.slowdown;
+    j.timer = this.sim.schedule(j.workUs * j.rate, completeJob, j);
   }
 
   private rebaseLeak(): void {
@@ -617,18 +650,19 @@ export class Node {
   }
 
   private start(done: ExecuteCallback<any>, arg: unknown, serviceUs: number): void {
-    const us = serviceUs * this.slowdown;
+    const rate = this.slowdown;
     // Job records are reused (at most `cores` are in use): a finished job's timer has fired, a
     // crashed one's was cancelled, so no event can reach a record after it is freed.
-    const job = this.freeJobs.pop() ?? { node: this, done, arg, endUs: 0, remainingUs: -1, timer: -1, slot: -1, incarnation: -1 };
+    const job = this.freeJobs.pop() ?? { node: this, done, arg, workUs: 0, markUs: 0, rate: 1, timer: -1, slot: -1, incarnation: -1 };
     job.done = done;
     job.arg = arg;
-    job.endUs = this.sim.now + us;
-    job.remainingUs = -1;
+    job.workUs = serviceUs;
+    job.markUs = this.sim.now;
+    job.rate = rate;
     job.slot = this.running.length;
     job.incarnation = this.incarnation;
     this.running.push(job);
-    job.timer = this.sim.schedule(us, completeJob, job);
+    job.timer = this.sim.schedule(serviceUs * rate, completeJob, job);
   }
 
   /** @internal */

@@ -36,10 +36,10 @@ describe('horizontalPodAutoscaler (Kubernetes)', () => {
     sim.schedule(131_000_000, () => (load = 8 * 80), null); // one recommendation of 8 at 135 s
     sim.schedule(136_000_000, () => (load = 5 * 80), null);
     sim.run(300_000_000);
-    // each sync scales down to the highest recommendation of the last 60 s: 10 until 150 s, then
-    // 8 (from 135 s) until that recommendation leaves the window, then 5
+    // each sync scales down to the highest recommendation strictly newer than now − 60 s: the last
+    // 10 is from the sync at 90 s, so 8 (from 135 s) at 150 s; that one leaves the window at 195 s
     const changes = trace.records.filter((r) => r.kind === 'autoscale');
-    expect(changes.map((r) => r.kind === 'autoscale' && `${r.time / 1e6}:${r.to}`)).toEqual(['165:8', '210:5']);
+    expect(changes.map((r) => r.kind === 'autoscale' && `${r.time / 1e6}:${r.to}`)).toEqual(['150:8', '195:5']);
     hpa.stop();
   });
 

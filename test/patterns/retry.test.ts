@@ -123,15 +123,23 @@ describe('backoff (AWS Architecture Blog formulas)', () => {
     expect(Math.min(...Array.from({ length: 2000 }, () => legacy.delayUs(1, 0, r)))).toBeLessThan(10_000);
   });
 
-  it('envoyBackoff() waits U[0, (2^N − 1)·25ms) capped at 250ms', () => {
+  it('envoyBackoff() follows Envoy 1.31 backoff_strategy.cc: random() % interval ms, interval 25, 50, 100, 200, then 250 ms', () => {
+    // Reference: JitteredExponentialBackOffStrategy::nextBackOffMs returns random() % next_interval_
+    // and then sets next_interval_ to twice itself while below max/2, else to max (base 25 ms, max 250 ms).
     const b = envoyBackoff();
     const r = rng();
-    for (const [n, hi] of [[1, 25_000], [2, 75_000], [3, 175_000]] as const) {
-      const xs = Array.from({ length: 1000 }, () => b.delayUs(n, 0, r));
-      expect(Math.max(...xs)).toBeLessThan(hi);
-      expect(Math.max(...xs)).toBeGreaterThan(hi * 0.9);
+    for (const [n, intervalMs] of [[1, 25], [2, 50], [3, 100], [4, 200], [5, 250], [6, 250], [12, 250]] as const) {
+      const xs = Array.from({ length: 4000 }, () => b.delayUs(n, 0, r));
+      expect(xs.every((x) => Number.isInteger(x / 1000) && x >= 0 && x < intervalMs * 1000)).toBe(true);
+      // uniform over the whole milliseconds 0 … interval − 1: every value appears, mean (interval − 1)/2
+      expect(new Set(xs).size).toBe(intervalMs);
+      const meanMs = xs.reduce((a, x) => a + x, 0) / xs.length / 1000;
+      const sdOfMean = intervalMs / Math.sqrt(12 * xs.length);
+      expect(Math.abs(meanMs - (intervalMs - 1) / 2)).toBeLessThan(4 * sdOfMean);
     }
-    expect(Math.max(...Array.from({ length: 1000 }, () => b.delayUs(8, 0, r)))).toBe(250_000);
+    // a max that is not a power-of-two multiple of the base: 10, 20, 40, then 70 ms
+    const odd = envoyBackoff({ base_interval: '10ms', max_interval: '70ms' });
+    expect([1, 2, 3, 4, 5].map((n) => Math.max(...Array.from({ length: 3000 }, () => odd.delayUs(n, 0, r))) / 1000)).toEqual([9, 19, 39, 69, 69]);
   });
 
   it('retry() draws jitter from its named stream: same seed, same delays', () => {
