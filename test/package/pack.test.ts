@@ -151,8 +151,10 @@ describe('the packed package, installed in a fresh project', () => {
   it('the installed command runs a built-in scenario and writes a report without loading tsx or esbuild', async () => {
     writeFileSync(join(project, 'no-tsx.mjs'), NO_TSX);
     const r = ok(
-      await sh('npx', ['--no', 'faultline', 'run', 'retry-storm', '--report', 'out/report.html'], project, { NODE_OPTIONS: '--import=./no-tsx.mjs' }),
-      'run retry-storm --report without tsx or esbuild',
+      await sh('npx', ['--no', 'faultline', 'run', 'mmc-queue', '--param', 'customers=2000', '--report', 'out/report.html'], project, {
+        NODE_OPTIONS: '--import=./no-tsx.mjs',
+      }),
+      'run mmc-queue --report without tsx or esbuild',
     );
     expect(r.stdout).toMatch(/wrote report: .*out\/report\.html/);
   });
