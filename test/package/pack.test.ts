@@ -111,7 +111,7 @@ describe('the packed package, installed in a fresh project', () => {
 
   it('the tarball holds the build, its types and the viewer bundle, and no test', () => {
     expect(listing.some((f) => f.endsWith('.d.ts'))).toBe(true);
-    for (const f of ['package/dist/sim/index.js', 'package/dist/sim/index.d.ts', 'package/dist/sim/index.js.map', 'package/dist/viz/viewer.bundle.js', 'package/dist/.build-stamp', 'package/dist/sim/run/worker-entry.mjs', 'package/bin/faultline.mjs', 'package/scenarios/split-brain.ts']) {
+    for (const f of ['package/dist/sim/index.js', 'package/dist/sim/index.d.ts', 'package/dist/sim/index.js.map', 'package/dist/viz/viewer.bundle.js', 'package/dist/.build-stamp', 'package/dist/sim/run/worker-entry.mjs', 'package/bin/faultline.mjs', 'package/scenarios/split-brain.ts', 'package/examples/checkout.ts']) {
       expect(listing, f).toContain(f);
     }
     expect(listing.filter((f) => /(^package\/test\/|\.test\.[cm]?[jt]s$|\/fixtures\/)/.test(f))).toEqual([]);
