@@ -1,14 +1,14 @@
 /**
- * The report's data model: what `buildReportData` produces on the Node side and the viewer draws
- * in the browser. Plain JSON (no classes, no Maps), bounded in size whatever the run's length:
- * every series holds at most `SERIES_POINTS_MAX` points, every swimlane at most
- * `LANE_SEGMENTS_MAX` segments, the message diagram at most `MESSAGES_MAX` arrows (with a notice
- * saying how many were left out).
+ * The report's data model: what the folds (`fold.ts`) produce from a run and the viewer draws.
+ * Plain JSON (no classes, no Maps), bounded in size whatever the run's length: every series holds
+ * at most `SERIES_POINTS_MAX` points, every swimlane row at most `LANE_SEGMENTS_MAX` segments,
+ * the message diagram at most `MESSAGES_MAX` arrows (a sample, with a notice saying so) on top of
+ * a density grid that counts every message.
  *
  * Times are simulated microseconds (`...Us`), like the trace.
  */
 
-export const REPORT_DATA_VERSION = 1;
+export const REPORT_DATA_VERSION = 2;
 
 /** Points per metric series: about one per horizontal pixel of a wide screen, twice over. */
 export const SERIES_POINTS_MAX = 2048;
@@ -16,8 +16,10 @@ export const SERIES_POINTS_MAX = 2048;
 export const LANE_SEGMENTS_MAX = 2048;
 /** Message arrows embedded per run; the rest are counted in `MessagesView.total`. */
 export const MESSAGES_MAX = 5000;
-/** Instant events (unknown record kinds, notes) embedded per node. */
+/** Instant events (unknown record kinds, notes) embedded per node; beyond it they merge into bins. */
 export const NODE_EVENTS_MAX = 1000;
+/** Time bins of the message density grid (per sender lane) and the message-rate panel. */
+export const DENSITY_BINS_MAX = 1024;
 
 export type CheckStatus = 'ok' | 'fail' | 'unknown';
 
@@ -31,6 +33,8 @@ export interface ReportData {
 export interface ParamView {
   name: string;
   value: string | number | boolean;
+  /** The scenario's default; absent when the scenario declares none. */
+  default?: string | number | boolean;
   unit?: string;
   description?: string;
 }
@@ -76,11 +80,20 @@ export interface Segment {
   value: string;
 }
 
+/** Row kinds, in the order rows are drawn under a node (see `LANE_RULES` in fold-lanes.ts). */
+export const LANE_ROW_KINDS = ['state', 'role', 'partition', 'breaker', 'ejection'] as const;
+export type LaneRowKind = (typeof LANE_ROW_KINDS)[number];
+
 export interface LaneRow {
   /** What the row shows: "state", "role", "partition", "breaker <name>", "ejected". */
   label: string;
-  kind: 'state' | 'role' | 'partition' | 'breaker' | 'ejection';
+  kind: LaneRowKind;
   segments: Segment[];
+  /**
+   * 0: segments are exact. Otherwise the row changed so often that it was merged onto a grid of
+   * this width, each bin showing the worst state in it (a one-microsecond crash is never lost).
+   */
+  binUs: number;
 }
 
 export interface NodeEvent {
@@ -110,7 +123,17 @@ export interface MessageView {
   reason?: string;
 }
 
+/**
+ * Every message, counted per sender and time bin: what the diagram draws as density when it shows
+ * a sample or too many arrows. Bin i covers [i·widthUs, (i+1)·widthUs).
+ */
+export interface MessageDensity {
+  widthUs: number;
+  lanes: { node: string; sent: number[]; dropped: number[] }[];
+}
+
 export interface MessagesView {
+  /** The messages drawn as arrows: all of them, or a deterministic uniform sample. */
   items: MessageView[];
   /** Messages seen in the trace (sent, delivered or dropped). */
   total: number;
@@ -119,6 +142,7 @@ export interface MessagesView {
   truncated: boolean;
   /** How the shown subset was chosen, for the notice. */
   sampling: string;
+  density: MessageDensity;
 }
 
 /** A series on a regular grid: value i covers [startUs + i·widthUs, startUs + (i+1)·widthUs). */
@@ -128,6 +152,8 @@ export interface GridSeries {
   widthUs: number;
   /** null: no data in that window (a gap in the line). */
   values: (number | null)[];
+  /** Where the data ends: the last value covers [its start, endUs) (a partial window), not its whole width. */
+  endUs?: number;
 }
 
 export interface MetricPanelView {
@@ -157,6 +183,8 @@ export interface PercentileRow {
 export interface KeyMetric {
   name: string;
   value: string | number | boolean | null;
+  /** Which way is better, when the name makes it clear (see `metricDirection`); the comparison highlights the best. */
+  better?: 'higher' | 'lower';
 }
 
 export interface RunView {
@@ -172,6 +200,8 @@ export interface RunView {
   traceHash: string;
   version: string;
   simTimeUs: number;
+  /** Where this run's panels end: its simulated time, or its last record if later. */
+  endUs: number;
   events: number;
   summary: {
     requests: number;

@@ -18,7 +18,10 @@
  * time origin, so Perfetto shows them one above the other.
  */
 import type { RunArtifacts } from '../sim/run/runner.ts';
-import { buildReportData, collectMessages, faultIntervals, isMessageKind, naturalCompare, runEndUs, type AnyRecord } from './data.ts';
+import { buildReportData, runEndUs } from './data.ts';
+import { naturalCompare, str, type AnyRecord } from './fold-lanes.ts';
+import { isMessageKind, messageEnds } from './fold-messages.ts';
+import type { MessageView } from './model.ts';
 import { writeAtomic } from './report.ts';
 
 export interface TraceEvent {
@@ -127,7 +130,7 @@ export function toPerfettoTrace(runs: RunArtifacts[], options: PerfettoOptions =
 
     // Messages: flows from a send slice to a receive slice; drops are instants on the network.
     const messagesMax = options.messagesMax ?? PERFETTO_MESSAGES_MAX;
-    const { all } = collectMessages(records, endUs);
+    const all = collectMessages(records);
     let exported = 0;
     for (const m of all) {
       if (exported >= messagesMax) break;
@@ -159,7 +162,8 @@ export function toPerfettoTrace(runs: RunArtifacts[], options: PerfettoOptions =
     }
 
     // Faults: a track per kind on the faults process.
-    const faults = faultIntervals(run, records, endUs);
+    const view = report.runs[ri]!;
+    const faults = view.faults;
     const kinds = [...new Set(faults.map((f) => f.kind))];
     kinds.forEach((k, i) => thread(faultsPid, 1 + i, k));
     for (const f of faults) {
@@ -170,7 +174,6 @@ export function toPerfettoTrace(runs: RunArtifacts[], options: PerfettoOptions =
     }
 
     // Metrics: counters from the report's windowed series (already bounded in size).
-    const view = report.runs[ri]!;
     for (const panel of view.panels) {
       for (const s of panel.series) {
         s.values.forEach((v, i) => {
@@ -200,6 +203,53 @@ export async function writePerfetto(path: string, runs: RunArtifacts[], options:
   const target = resolve(path);
   await writeAtomic(target, json);
   return { path: target, bytes: Buffer.byteLength(json) };
+}
+
+/**
+ * Every message of the trace, a send paired with its delivery or drop by id; a second delivery of
+ * one id (duplication) is a message of its own. (The report samples; Perfetto takes them all, up
+ * to `messagesMax`.)
+ */
+function collectMessages(records: readonly AnyRecord[]): MessageView[] {
+  const byId = new Map<string, MessageView>();
+  const all: MessageView[] = [];
+  let anon = 0;
+  for (const r of records) {
+    if (!isMessageKind(r.kind)) continue;
+    const isSend = /send/.test(r.kind);
+    const isDeliver = /deliver|recv|receive/.test(r.kind);
+    const isDrop = /drop|lost|loss/.test(r.kind);
+    if (!isSend && !isDeliver && !isDrop) continue;
+    const id = str(r.id) ?? str(r.msg) ?? str(r.msgId) ?? str(r.messageId);
+    const ends = messageEnds(r);
+    let m = id !== undefined ? byId.get(id) : undefined;
+    if (isSend || !m || (isDeliver && m.deliverUs !== null)) {
+      const sentUs = typeof r.sentUs === 'number' ? r.sentUs : undefined;
+      const fresh: MessageView = {
+        id: id ?? `anon-${anon++}`,
+        from: ends.from ?? m?.from ?? '?',
+        to: ends.to ?? m?.to ?? '?',
+        type: m && !isSend ? m.type : (str(r.type) ?? 'message'),
+        sendUs: isSend ? r.time : (sentUs ?? m?.sendUs ?? r.time),
+        deliverUs: null,
+        dropUs: null,
+      };
+      if (m && isDeliver && m.deliverUs !== null) fresh.id = `${m.id}+dup${all.length}`;
+      m = fresh;
+      all.push(m);
+      if (id !== undefined && (isSend || !byId.has(id))) byId.set(id, m);
+    }
+    if (isDeliver) {
+      m.deliverUs = r.time;
+      if (ends.to) m.to = ends.to;
+    }
+    if (isDrop) {
+      m.dropUs = r.time;
+      const reason = str(r.reason) ?? str(r.cause);
+      if (reason) m.reason = reason;
+    }
+  }
+  return all;
 }
 
 function nodeNames(records: readonly AnyRecord[]): string[] {

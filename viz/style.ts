@@ -31,11 +31,26 @@ a { color: var(--ok); }
 .card .description { max-width: 70ch; }
 .facts { border-collapse: collapse; width: 100%; margin-bottom: 12px; }
 .facts th, .facts td { text-align: left; padding: 3px 10px 3px 0; vertical-align: top; border-bottom: 1px solid var(--rule); }
-.facts th { color: var(--muted); font-weight: 500; white-space: nowrap; width: 1%; }
+.facts th { color: var(--muted); font-weight: 500; width: 36%; overflow-wrap: break-word; }
+.facts td { overflow-wrap: anywhere; }
+.facts { table-layout: fixed; }
 .facts td.num { font-variant-numeric: tabular-nums; }
 .small-h { font-size: 12px; text-transform: uppercase; letter-spacing: .06em; color: var(--muted); margin: 12px 0 4px; }
 ul.plain { list-style: none; padding: 0; margin: 0; }
 ul.plain li { padding: 2px 0; }
+.scenario .description { max-width: 95ch; }
+ul.plan li { overflow-wrap: anywhere; }
+.conclusion { font-size: 17px; line-height: 1.4; margin: 6px 0 6px; max-width: 100ch; }
+.conclusion code { font-size: 14.5px; background: #f1f3f6; padding: 0 3px; border-radius: 3px; }
+.variant-lead { font-size: 15px; margin: 0 0 8px; }
+.params details { margin-top: 4px; }
+.params summary { cursor: pointer; color: var(--muted); font-size: 12.5px; }
+.param-list .param { padding: 4px 0; border-bottom: 1px solid var(--rule); }
+.param-line { overflow-wrap: break-word; }
+.param-name { font-weight: 600; }
+.param-default { color: var(--faint); font-size: 12px; }
+.param-description { color: var(--muted); font-size: 12.5px; overflow-wrap: break-word; }
+.param.changed .param-value { font-weight: 600; }
 .swatch { display: inline-block; width: 11px; height: 11px; border-radius: 2px; vertical-align: -1px; margin-right: 5px; }
 .sticky { position: sticky; top: 0; z-index: 10; background: #fff; border-bottom: 1px solid var(--rule); padding: 6px 0 2px; margin: 0 -20px; padding-left: 20px; padding-right: 20px; }
 .sticky .controls { display: flex; gap: 10px; align-items: center; font-size: 12px; color: var(--muted); }
@@ -46,6 +61,8 @@ ul.plain li { padding: 2px 0; }
 .caption { color: var(--muted); margin: 1px 0 3px; font-size: 12.5px; max-width: 95ch; }
 .legend { display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 12px; color: var(--muted); }
 .legend span.item { white-space: nowrap; }
+.legend .legend-group { display: inline-flex; flex-wrap: wrap; gap: 4px 10px; align-items: baseline; }
+.legend .legend-name { color: var(--faint); }
 .notice { font-size: 12px; color: var(--unknown); background: var(--unknown-bg); padding: 2px 8px; border-radius: 4px; display: inline-block; margin: 2px 0; }
 .empty { font-size: 12.5px; color: var(--faint); font-style: italic; margin: 2px 0 6px; }
 svg { display: block; overflow: visible; }
@@ -65,12 +82,27 @@ svg .message line { stroke-width: 1.1; }
 svg .message:hover line { stroke-width: 2.5; }
 .tooltip { position: fixed; pointer-events: none; z-index: 50; background: #1d2330; color: #fff; padding: 6px 9px; border-radius: 4px; font-size: 12px; line-height: 1.4; max-width: 420px; box-shadow: 0 2px 10px rgba(0,0,0,.2); white-space: pre-wrap; }
 .tooltip .t-head { font-weight: 600; }
-table.data { border-collapse: collapse; font-variant-numeric: tabular-nums; margin: 6px 0; }
-table.data th, table.data td { padding: 3px 12px 3px 0; text-align: right; border-bottom: 1px solid var(--rule); }
+table.data { border-collapse: collapse; font-variant-numeric: tabular-nums; margin: 6px 0; max-width: 100%; }
+table.data th, table.data td { padding: 3px 10px 3px 0; text-align: right; border-bottom: 1px solid var(--rule); overflow-wrap: break-word; }
+table.percentiles th:first-child, table.percentiles td:first-child { min-width: 9em; }
+table.comparison { width: 100%; table-layout: fixed; }
+table.comparison th.row-head, table.comparison tbody th { width: 26%; text-align: left; font-weight: 500; color: var(--ink); }
+table.comparison thead th { vertical-align: bottom; text-align: right; font-size: 13px; color: var(--ink); font-weight: 600; }
+table.comparison thead th .chip { margin-top: 3px; }
+table.comparison tr.group th { text-align: left; padding-top: 12px; color: var(--muted); font-size: 11px; text-transform: uppercase; letter-spacing: .06em; font-weight: 500; border-bottom: 1px solid #c9ced8; }
+table.comparison td.best { font-weight: 700; background: #e4f3e1; color: #1f5c1a; }
+table.comparison .direction { color: var(--faint); }
+table.comparison .met { font-weight: 600; }
+table.comparison .chip { white-space: normal; }
+table.comparison .met.ok { color: var(--ok); }
+table.comparison .met.fail { color: var(--fail); }
+table.comparison .met.unknown { color: var(--unknown); }
+table.comparison .expectation { color: var(--faint); font-size: 11.5px; }
+table.comparison td .chip { margin-left: 4px; }
 table.data th:first-child, table.data td:first-child { text-align: left; }
 table.data th { color: var(--muted); font-weight: 500; font-size: 12px; }
-.two-col { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 26px; }
-@media (max-width: 900px) { .two-col { grid-template-columns: 1fr; } }
+.stack > * + * { margin-top: 18px; }
+table.percentiles td { white-space: nowrap; }
 .checks li { padding: 6px 0; border-bottom: 1px solid var(--rule); }
 .checks .detail { color: var(--muted); font-size: 12.5px; }
 .verdict-banner { padding: 8px 12px; border-radius: 6px; margin: 8px 0; font-weight: 600; }

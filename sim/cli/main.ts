@@ -280,22 +280,25 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
   }
 
   const artifacts: RunArtifacts[] = [];
+  // The report folds each run's records while it goes (bounded memory); only Perfetto keeps them.
+  const report = args.flags.report !== undefined ? new (await import('../../viz/collect.ts')).ReportCollector() : undefined;
   for (const variant of variants) {
     const sink = tracePath !== undefined ? new JsonlFileSink(tracePath) : undefined;
+    const feed = report?.next(sink);
     try {
-      artifacts.push(
-        runDetailed(scenario, {
-          seed,
-          variant,
-          params,
-          faults: faults as never,
-          budgets,
-          traceLevel,
-          traceSink: sink,
-          traceAlsoInMemory: args.flags.report !== undefined || args.flags.perfetto !== undefined,
-          replay: { scenarioRef: ref, faultsFile },
-        }),
-      );
+      const art = runDetailed(scenario, {
+        seed,
+        variant,
+        params,
+        faults: faults as never,
+        budgets,
+        traceLevel,
+        traceSink: feed?.sink ?? sink,
+        traceAlsoInMemory: args.flags.perfetto !== undefined,
+        replay: { scenarioRef: ref, faultsFile },
+      });
+      if (feed) report!.finish(feed.fold, art);
+      artifacts.push(art);
       sink?.commit();
     } catch (err) {
       sink?.abort();
@@ -310,8 +313,8 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
   const written: string[] = [];
   if (args.flags.report !== undefined) {
     const path = args.flags.report as string;
-    const { writeReport } = await import('../../viz/report.ts');
-    await writeReport(path, artifacts);
+    const { writeReportData } = await import('../../viz/report.ts');
+    await writeReportData(path, report!.data());
     written.push(`report: ${path}`);
   }
   if (args.flags.perfetto !== undefined) {

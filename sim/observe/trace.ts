@@ -54,6 +54,13 @@ export function isDetailKind(kind: string): boolean {
 
 export interface TraceSink {
   write(record: TraceRecord): void;
+  /**
+   * Optional fast path for the fixed-field records of a `RecordEmitter` (per-message and
+   * per-request records): the record `{ time, kind, [fields[i]]: f_i }` (undefined values left
+   * out) given as its fields, so that no object is built per record. A sink without it gets
+   * `write`. Used only when the tracer keeps no records in memory.
+   */
+  writeFields?(kind: TraceKind, fields: readonly string[], time: number, f0?: unknown, f1?: unknown, f2?: unknown, f3?: unknown, f4?: unknown, f5?: unknown): void;
 }
 
 export interface TracerOptions {
@@ -85,7 +92,11 @@ export class Tracer {
     this.memoryMax = options.memoryMax ?? 2_000_000;
     this.keepInMemory = this.sink === undefined || options.alsoKeepInMemory === true;
     this.keepsDetail = this.level === 'full';
+    this._fieldsSink = !this.keepInMemory && this.sink?.writeFields !== undefined ? this.sink : undefined;
   }
+
+  /** @internal the sink RecordEmitter hands fields to directly (no record object), if any */
+  readonly _fieldsSink: TraceSink | undefined;
 
   emit(record: TraceRecord): void {
     this.emitted++;
@@ -119,6 +130,7 @@ export class RecordEmitter {
   private readonly keyHashes: number[];
   private readonly kindHash: number;
   private readonly kept: boolean;
+  private readonly fieldsSink: TraceSink | undefined;
 
   constructor(
     private readonly tracer: Tracer,
@@ -130,9 +142,17 @@ export class RecordEmitter {
     this.keyHashes = ['time', 'kind', ...fields].map((k) => h.hashOfString(k));
     this.kindHash = h.hashOfString(kind);
     this.kept = tracer.level === 'full' || (tracer.level === 'summary' && !detailKinds.has(kind));
+    this.fieldsSink = this.kept ? tracer._fieldsSink : undefined;
   }
 
   emit(time: number, f0?: unknown, f1?: unknown, f2?: unknown, f3?: unknown, f4?: unknown, f5?: unknown): void {
+    if (this.fieldsSink !== undefined) {
+      // Kept, but by a sink that takes fields: hash as below, hand over the fields.
+      this.tracer.emitted++;
+      this.tracer._hasher.recordKnown(this.keyHashes, this.kindHash, time, f0, f1, f2, f3, f4, f5);
+      this.fieldsSink.writeFields!(this.kind, this.fields, time, f0, f1, f2, f3, f4, f5);
+      return;
+    }
     if (this.kept) {
       const r: Record<string, unknown> = { time, kind: this.kind };
       const v = [f0, f1, f2, f3, f4, f5];

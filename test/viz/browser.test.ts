@@ -12,9 +12,13 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeReport } from '../../viz/index.ts';
-import { runDetailed } from '../../sim/index.ts';
+import { ReportCollector, writeReport, writeReportData } from '../../viz/index.ts';
+import { runDetailed, type Scenario } from '../../sim/index.ts';
 import mmc from '../../scenarios/mmc-queue.ts';
+import retryStorm from '../../scenarios/retry-storm.ts';
+import grayFailure from '../../scenarios/gray-failure.ts';
+import splitBrain from '../../scenarios/split-brain.ts';
+import zoneOutage from '../../scenarios/zone-outage.ts';
 import { FIXTURE_NODES, fixtureRun } from './fixtures.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -46,8 +50,8 @@ describe.skipIf(!hasChromium && !ci)('report in Chromium', () => {
     await browser?.close();
   });
 
-  async function open(file: string, hash = ''): Promise<Opened> {
-    const page = await browser.newPage({ viewport: { width: 1360, height: 900 }, deviceScaleFactor: 1 });
+  async function open(file: string, hash = '', width = 1360): Promise<Opened> {
+    const page = await browser.newPage({ viewport: { width, height: 900 }, deviceScaleFactor: 1 });
     const problems: string[] = [];
     const dialogs: string[] = [];
     page.on('console', (m) => {
@@ -177,7 +181,10 @@ describe.skipIf(!hasChromium && !ci)('report in Chromium', () => {
     const file = join(dir, 'compare.html');
     await writeReport(file, [fixtureRun({ ratePerSec: 20 }), fixtureRun({ ratePerSec: 20, variant: 'no-retries' })]);
     const { page, problems } = await open(file);
-    expect(await page.locator('table.comparison tbody tr').count()).toBe(2);
+    expect(await page.locator('table.comparison thead th[data-run]').count()).toBe(2);
+    // the scenario is described once; each variant's card says what it changes
+    expect(await page.locator('.description').count()).toBe(1);
+    expect(await page.locator('.variant-lead').count()).toBe(2);
     expect(await page.locator('#comparison [data-panel^=compare-throughput] path.series').count()).toBe(2);
     expect(await page.locator('section.run').count()).toBe(2);
     expect(await page.locator('[data-panel=swimlanes]').count()).toBe(2);
@@ -213,6 +220,127 @@ describe.skipIf(!hasChromium && !ci)('report in Chromium', () => {
     expect(await page.locator(`[data-panel=swimlanes] g.lane[data-node="${payloads.nodeName.replace(/"/g, '\\"')}"]`).count()).toBe(1);
     expect(await page.locator('[data-panel=checks]').textContent()).toContain(payloads.checkName);
     await page.screenshot({ path: join(shots, 'report-xss.png') });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  /** A built-in scenario's report with every variant, folded while the runs go (as `run --report` does). */
+  async function scenarioReport(scenario: Scenario<any>, variants = scenario.variantNames): Promise<string> {
+    const file = join(dir, `${scenario.name}-${variants.length}.html`);
+    if (existsSync(file)) return file;
+    const collector = new ReportCollector();
+    for (const variant of variants) {
+      const { fold, sink } = collector.next();
+      collector.finish(fold, runDetailed(scenario, { variant, traceLevel: 'full', traceSink: sink }));
+    }
+    await writeReportData(file, collector.data());
+    return file;
+  }
+
+  it('fits every element in the viewport at 1024 px and 1440 px, and cuts no description mid-word', async () => {
+    const overflowing: string[] = [];
+    for (const scenario of [retryStorm, grayFailure, splitBrain, zoneOutage]) {
+      const file = await scenarioReport(scenario);
+      for (const width of [1024, 1440]) {
+        const { page, problems } = await open(file, '', width);
+        await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
+        const found = await page.evaluate(() => {
+          const vw = document.documentElement.clientWidth;
+          const out: string[] = [];
+          if (document.documentElement.scrollWidth > vw) out.push(`page scrolls sideways: ${document.documentElement.scrollWidth} px`);
+          for (const e of document.querySelectorAll('body *')) {
+            const r = e.getBoundingClientRect();
+            if (r.width > 0 && (r.left < -0.5 || r.right > vw + 0.5)) out.push(`${e.tagName.toLowerCase()}.${e.getAttribute('class') ?? ''} spans ${Math.round(r.left)}..${Math.round(r.right)}`);
+          }
+          for (const e of document.querySelectorAll('.param-description, .facts th, .facts td, table.comparison th, table.comparison td')) {
+            if (e.scrollWidth > e.clientWidth + 1) out.push(`${e.className || e.tagName} clips its text: ${e.textContent?.slice(0, 40)}`);
+          }
+          return out;
+        });
+        overflowing.push(...found.slice(0, 5).map((f) => `${scenario.name} at ${width} px: ${f}`));
+        if (width === 1024) await page.screenshot({ path: join(shots, `report-${scenario.name}-1024.png`) });
+        expect(problems).toEqual([]);
+        await page.close();
+      }
+    }
+    expect(overflowing).toEqual([]);
+  });
+
+  it("puts the conclusion first: retry-storm's top line names the recovering and the failing designs", async () => {
+    const { page, problems } = await open(await scenarioReport(retryStorm));
+    const first = page.locator('h1 + p');
+    expect(await first.getAttribute('class')).toBe('conclusion');
+    expect(await first.textContent()).toBe('backoff-jitter-budget and circuit-breaker meet every check; naive-retries and backoff-jitter fail recovers-after-trigger and backend-load-bounded (as expected).');
+    expect(await first.locator('strong').allTextContents()).toEqual(['backoff-jitter-budget', 'circuit-breaker', 'naive-retries', 'backoff-jitter']);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('says which checks each variant met, apart from its expectation, and highlights the best value of each metric', async () => {
+    const { page, problems } = await open(await scenarioReport(retryStorm));
+    const row = page.locator('table.comparison tr[data-check="recovers-after-trigger"] td');
+    expect(await row.evaluateAll((tds) => tds.map((td) => [td.getAttribute('data-met'), td.getAttribute('data-as-expected')]))).toEqual([
+      ['failed', 'true'],
+      ['failed', 'true'],
+      ['met', 'true'],
+      ['met', 'true'],
+    ]);
+    expect(await row.first().textContent()).toBe('✗ failed as designed');
+    const best = async (metric: string): Promise<number[]> =>
+      page.locator(`table.comparison tr[data-metric="${metric}"] td`).evaluateAll((tds) => tds.flatMap((td, i) => (td.classList.contains('best') ? [i] : [])));
+    expect(await best('availability')).toEqual([3]);
+    expect(await best('availabilityAfterTrigger')).toEqual([2, 3]);
+    expect(await best('recoveredAfterMs')).toEqual([3]);
+    expect(await best('retriesPerRequest')).toEqual([2]);
+    // no direction is plain for the work the backend does: not judged
+    expect(await best('backendServedPerSecAfter')).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('shows dotted key metrics (latencyMs.p50) as numbers', async () => {
+    const { page, problems } = await open(await scenarioReport(grayFailure));
+    const cells = await page.locator('table.comparison tr[data-metric="latencyMs.p50"] td').allTextContents();
+    expect(cells).toHaveLength(3);
+    for (const c of cells) expect(c).toMatch(/^\d[\d.,]*$/);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('keeps p99 visible where it equals max (every request timing out)', async () => {
+    const { page, problems } = await open(await scenarioReport(retryStorm, ['naive-retries']));
+    // From 6 s on every naive-retries request times out: p50 = p99 = max. Walk down a pixel column
+    // at 10 s and note which series is on top at each pixel.
+    await page.locator('#run-0-latency').scrollIntoViewIfNeeded();
+    const seen = await page.evaluate(() => {
+      const panel = document.getElementById('run-0-latency')!;
+      const area = panel.querySelector('rect.zoom-area')!.getBoundingClientRect();
+      const [d0, d1] = document.documentElement.getAttribute('data-domain')!.split(',').map(Number) as [number, number];
+      const x = area.left + ((10e6 - d0) / (d1 - d0)) * area.width;
+      const top = new Set<string>();
+      for (let y = area.top; y <= area.bottom; y += 0.5) {
+        const hit = document.elementFromPoint(x, y);
+        const name = hit?.getAttribute('data-series');
+        if (name) top.add(name);
+      }
+      return [...top].sort();
+    });
+    expect(seen).toEqual(['max', 'p50', 'p99']);
+    await page.locator('#run-0-latency').screenshot({ path: join(shots, 'report-latency-coinciding.png') });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('gives every value in a swimlane legend a colour of its own', async () => {
+    const file = join(dir, 'legend.html');
+    await writeReport(file, [fixtureRun({ ratePerSec: 5 })]);
+    const { page, problems } = await open(file);
+    const items = await page.locator('[data-panel=swimlanes] .legend .item').evaluateAll((xs) => xs.map((x) => [x.textContent, x.getAttribute('data-color')]));
+    const labels = items.map((i) => i[0]);
+    // lifecycle and breaker states side by side: up/closed, crashed/open, restarting/half-open
+    for (const l of ['up', 'crashed', 'restarting', 'closed', 'open', 'half-open']) expect(labels).toContain(l);
+    expect(new Set(items.map((i) => i[1])).size).toBe(items.length);
+    expect(await page.locator('[data-panel=swimlanes] .legend .legend-name').allTextContents()).toEqual(['state:', 'role:', 'partition:', 'breaker:', 'ejection:']);
     expect(problems).toEqual([]);
     await page.close();
   });

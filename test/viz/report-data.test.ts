@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunArtifacts } from '../../sim/index.ts';
-import { capSegments, gridFromWindows } from '../../viz/data.ts';
+import { RowFold } from '../../viz/fold-lanes.ts';
+import { gridFromWindows } from '../../viz/panels.ts';
 import { buildReportData, escapeJsonForHtml, LANE_SEGMENTS_MAX, MESSAGES_MAX, renderReportHtml, SERIES_POINTS_MAX, writeReport, type ReportData, type RunView } from '../../viz/index.ts';
 import { FIXTURE_NODES, fixtureRun, worldShapedRun } from './fixtures.ts';
 
@@ -88,7 +89,8 @@ describe('buildReportData(runs)', () => {
     const total = tp.values.reduce<number>((a, v) => a + (v ?? 0) * (tp.widthUs / S), 0);
     expect(Math.round(total)).toBe(art.result.metrics.requests);
     expect(run.panels.find((p) => p.id === 'errors')!.series.map((s) => s.name)).toEqual(['timeout', 'unavailable']);
-    expect(run.panels.find((p) => p.id === 'latency')!.series.map((s) => s.name)).toEqual(['p50', 'p99', 'max']);
+    // drawn in this order: each line narrower than the one under it
+    expect(run.panels.find((p) => p.id === 'latency')!.series.map((s) => s.name)).toEqual(['max', 'p99', 'p50']);
     expect(run.panels.find((p) => p.id === 'queue')!.series.map((s) => s.name).sort()).toEqual(['inflight.requests', 'queue.depth']);
     expect(run.panels.find((p) => p.id === 'utilization')!.series).toHaveLength(3);
   });
@@ -151,16 +153,39 @@ describe('report size bounds', () => {
     expect(JSON.stringify(data).length).toBeLessThan(600_000);
   });
 
-  it('capSegments merges a flapping lane to pixel bins and keeps the worst state in each', () => {
-    const flapping = Array.from({ length: 20_000 }, (_, i) => ({ startUs: i * 100, endUs: (i + 1) * 100, value: i === 7_777 ? 'crashed' : i % 2 ? 'up' : 'limping' }));
-    const capped = capSegments(flapping, 2_000_000);
-    expect(capped.length).toBeLessThanOrEqual(LANE_SEGMENTS_MAX);
-    const crash = capped.filter((s) => s.value === 'crashed');
+  it('RowFold merges a flapping row to time bins as it goes and keeps the worst state in each', () => {
+    const row = new RowFold('state', 'state');
+    for (let i = 0; i < 20_000; i++) row.change(i * 100, i === 7_777 ? 'crashed' : i % 2 ? 'up' : 'limping');
+    const { segments, binUs } = row.finish(2_000_000);
+    expect(segments.length).toBeLessThanOrEqual(LANE_SEGMENTS_MAX);
+    expect(binUs).toBeGreaterThan(0);
+    // at most 2× coarser than the screen needs: at least LANE_SEGMENTS_MAX / 2 bins over the run
+    expect(2_000_000 / binUs).toBeGreaterThanOrEqual(LANE_SEGMENTS_MAX / 2);
+    const crash = segments.filter((s) => s.value === 'crashed');
     expect(crash).toHaveLength(1);
     expect(crash[0]!.startUs).toBeLessThanOrEqual(777_700);
     expect(crash[0]!.endUs).toBeGreaterThanOrEqual(777_800);
-    expect(capped[0]!.startUs).toBe(0);
-    expect(capped[capped.length - 1]!.endUs).toBe(2_000_000);
+    expect(segments[0]!.startUs).toBe(0);
+    expect(segments[segments.length - 1]!.endUs).toBe(2_000_000);
+    for (let i = 1; i < segments.length; i++) expect(segments[i]!.startUs).toBeGreaterThanOrEqual(segments[i - 1]!.endUs);
+  });
+
+  it('RowFold keeps exact segments while a row changes rarely', () => {
+    const row = new RowFold('breaker b', 'breaker');
+    row.change(1_000, 'open', 'closed');
+    row.change(5_000, 'half-open');
+    row.change(6_000, 'closed');
+    expect(row.finish(10_000)).toEqual({
+      label: 'breaker b',
+      kind: 'breaker',
+      binUs: 0,
+      segments: [
+        { startUs: 0, endUs: 1_000, value: 'closed' },
+        { startUs: 1_000, endUs: 5_000, value: 'open' },
+        { startUs: 5_000, endUs: 6_000, value: 'half-open' },
+        { startUs: 6_000, endUs: 10_000, value: 'closed' },
+      ],
+    });
   });
 
   it('gridFromWindows merges neighbours by rate, mean or max', () => {
@@ -171,6 +196,17 @@ describe('report size bounds', () => {
     expect(gridFromWindows('m', ws, S, 'mean', 2).values).toEqual([10, 10]);
     expect(gridFromWindows('x', ws, S, 'max', 2).values).toEqual([6, 12]);
     expect(gridFromWindows('x', ws, S, 'max', 2).widthUs).toBe(3 * S);
+  });
+
+  it('gridFromWindows takes a partial last window as a rate over the part the run covered', () => {
+    // 10 events per second until the run ends at 20.3 s: the last window holds 3 events in 0.3 s
+    const ws = Array.from({ length: 21 }, (_, i) => ({ startUs: i * S, count: i === 20 ? 3 : 10, sum: 0, max: 0 }));
+    const g = gridFromWindows('t', ws, S, 'count', 2048, 1, 20.3 * S);
+    expect(g.values).toHaveLength(21);
+    expect(g.values[20]).toBeCloseTo(10, 6);
+    expect(g.endUs).toBe(20.3 * S);
+    // a run that ends on a window boundary has no partial window
+    expect(gridFromWindows('t', ws.slice(0, 20), S, 'count', 2048, 1, 20 * S).endUs).toBeUndefined();
   });
 });
 

@@ -28,3 +28,17 @@ export function safeHref(href: string): string | null {
   if (h.startsWith('#')) return h;
   return /^https?:\/\/[^\s]+$/i.test(h) ? h : null;
 }
+
+/**
+ * An identifier that may wrap where a reader would break it (before a capital in camelCase,
+ * after a dot, dash or underscore) instead of mid-word: `backendAttempts<wbr>PerRequest`.
+ */
+export function breakable(name: string): DocumentFragment {
+  const f = document.createDocumentFragment();
+  const parts = name.split(/(?<=[a-z0-9])(?=[A-Z])|(?<=[._-])/);
+  parts.forEach((p, i) => {
+    if (i > 0) f.appendChild(document.createElement('wbr'));
+    f.appendChild(document.createTextNode(p));
+  });
+  return f;
+}

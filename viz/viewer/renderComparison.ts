@@ -1,9 +1,13 @@
 /**
- * Variant comparison (several runs, e.g. `--all-variants`): a table of each run's key figures and
- * verdict, and builders for overlaid panels (one colour per variant on the shared time axis).
+ * Who won. The conclusion line at the top of the report, and the variant comparison (several
+ * runs, e.g. `--all-variants`): a table with one column per variant, whose rows say which checks
+ * each variant *met* (apart from whether that was expected) and its key figures with the best
+ * value of each row highlighted; and builders for overlaid panels (one colour per variant on the
+ * shared time axis). Pure functions of (runs, container).
  */
+import { bestRuns, checkMet, conclusion, metricDirection } from '../compare.ts';
 import type { GridSeries, MetricPanelView, RunView } from '../model.ts';
-import { el } from './dom.ts';
+import { breakable, el } from './dom.ts';
 import { formatNumber, formatPercent } from './format.ts';
 import { runColor } from './palette.ts';
 
@@ -12,33 +16,119 @@ export function runLabel(run: RunView, runs: readonly RunView[]): string {
   return same ? `${run.variant} (seed ${run.seed})` : run.variant;
 }
 
+/** The one-line conclusion: variant names in bold, check names as code. */
+export function renderConclusion(container: HTMLElement, runs: readonly RunView[]): void {
+  const c = conclusion(runs);
+  const p = el('p', { class: 'conclusion', 'data-conclusion': c.text });
+  for (const s of c.spans) p.appendChild(s.kind === 'variant' ? el('strong', { class: 'variant-name' }, s.text) : s.kind === 'check' ? el('code', {}, s.text) : document.createTextNode(s.text));
+  container.appendChild(p);
+}
+
+const MET_TEXT = { met: '✓ met', failed: '✗ failed', undecided: '? undecided' } as const;
+const MET_CLASS = { met: 'ok', failed: 'fail', undecided: 'unknown' } as const;
+
+/** A variant's outcome in a few words: "meets all 3 checks", "fails 2 of 3". */
+export function outcomeText(run: RunView): string {
+  const n = run.checks.length;
+  if (n === 0) return 'no checks';
+  const failed = run.checks.filter((c) => c.status === 'fail').length;
+  const undecided = run.checks.filter((c) => c.status === 'unknown').length;
+  if (failed) return `fails ${failed} of ${n}`;
+  if (undecided) return `${undecided} of ${n} undecided`;
+  return n === 1 ? 'meets its check' : `meets all ${n} checks`;
+}
+
+interface MetricRow {
+  label: string;
+  title?: string;
+  values: (string | number | boolean | null | undefined)[];
+  better?: 'higher' | 'lower';
+  format: (v: string | number | boolean | null | undefined) => string;
+}
+
 export function renderComparisonTable(container: HTMLElement, runs: readonly RunView[]): void {
+  const num = (v: string | number | boolean | null | undefined): string => (v === undefined || v === null ? '–' : typeof v === 'number' ? formatNumber(v) : String(v));
+  const pct = (v: string | number | boolean | null | undefined): string => (typeof v === 'number' ? formatPercent(v) : num(v));
   const keyNames = [...new Set(runs.flatMap((r) => r.keyMetrics.map((k) => k.name)))];
-  const head = ['variant', 'verdict', 'requests', 'availability', 'p50 ms', 'p99 ms', 'max ms', 'retries', ...keyNames];
+  const rows: MetricRow[] = [
+    { label: 'requests', values: runs.map((r) => r.summary.requests), format: num },
+    { label: 'availability', values: runs.map((r) => r.summary.availability), better: 'higher', format: pct },
+    { label: 'p50 latency (ms)', values: runs.map((r) => r.summary.latencyMs.p50), better: 'lower', format: num },
+    { label: 'p99 latency (ms)', values: runs.map((r) => r.summary.latencyMs.p99), better: 'lower', format: num },
+    { label: 'max latency (ms)', values: runs.map((r) => r.summary.latencyMs.max), better: 'lower', format: num },
+    { label: 'retries', values: runs.map((r) => r.summary.retries), better: 'lower', format: num },
+    ...keyNames.map((k): MetricRow => {
+      const better = runs.flatMap((r) => r.keyMetrics.filter((m) => m.name === k && m.better)).map((m) => m.better)[0] ?? metricDirection(k);
+      return { label: k, values: runs.map((r) => r.keyMetrics.find((m) => m.name === k)?.value), ...(better ? { better } : {}), format: /availability/i.test(k) ? pct : num };
+    }),
+  ];
+  const checkNames = [...new Set(runs.flatMap((r) => r.checks.map((c) => c.name)))];
+
+  const head = el(
+    'tr',
+    {},
+    el('th', { class: 'row-head', scope: 'col' }, ''),
+    ...runs.map((r, i) => {
+      const sw = el('span', { class: 'swatch' });
+      sw.style.background = runColor(i);
+      const failing = r.checks.some((c) => c.status === 'fail');
+      return el(
+        'th',
+        { scope: 'col', 'data-run': r.id },
+        sw,
+        el('a', { href: `#${r.id}` }, breakable(runLabel(r, runs))),
+        el('div', {}, el('span', { class: `chip ${failing ? 'fail' : r.checks.some((c) => c.status === 'unknown') ? 'unknown' : 'ok'}`, 'data-outcome': outcomeText(r) }, outcomeText(r))),
+      );
+    }),
+  );
   const body = el('tbody');
-  runs.forEach((r) => {
-    const sw = el('span', { class: 'swatch' });
-    sw.style.background = runColor(runs.indexOf(r));
+  const group = (text: string): void => void body.appendChild(el('tr', { class: 'group' }, el('th', { colspan: runs.length + 1, scope: 'colgroup' }, text)));
+  if (checkNames.length) {
+    group('Checks: what each variant met');
+    for (const name of checkNames) {
+      const description = runs.flatMap((r) => r.checks.filter((c) => c.name === name && c.description)).map((c) => c.description)[0];
+      body.appendChild(
+        el(
+          'tr',
+          { 'data-check': name },
+          el('th', { scope: 'row', ...(description ? { title: description } : {}) }, el('code', {}, breakable(name))),
+          ...runs.map((r) => {
+            const c = r.checks.find((x) => x.name === name);
+            if (!c) return el('td', {}, '–');
+            const met = checkMet(c);
+            return el(
+              'td',
+              { 'data-met': met, 'data-as-expected': String(c.asExpected) },
+              el('span', { class: `met ${MET_CLASS[met]}` }, MET_TEXT[met]),
+              c.asExpected ? (c.expected === 'fail' ? el('span', { class: 'expectation' }, ' as designed') : null) : el('span', { class: 'chip fail' }, 'unexpected'),
+            );
+          }),
+        ),
+      );
+    }
     body.appendChild(
       el(
         'tr',
-        { 'data-run': r.id },
-        el('td', {}, sw, el('a', { href: `#${r.id}` }, runLabel(r, runs))),
-        el('td', {}, el('span', { class: `chip ${r.verdict}` }, r.verdict)),
-        el('td', {}, formatNumber(r.summary.requests)),
-        el('td', {}, formatPercent(r.summary.availability)),
-        el('td', {}, formatNumber(r.summary.latencyMs.p50)),
-        el('td', {}, formatNumber(r.summary.latencyMs.p99)),
-        el('td', {}, formatNumber(r.summary.latencyMs.max)),
-        el('td', {}, formatNumber(r.summary.retries)),
-        ...keyNames.map((k) => {
-          const v = r.keyMetrics.find((m) => m.name === k)?.value;
-          return el('td', {}, v === undefined || v === null ? '–' : typeof v === 'number' ? formatNumber(v) : String(v));
-        }),
+        { 'data-row': 'as-expected' },
+        el('th', { scope: 'row', title: "Each check's outcome matches the variant's expectation: a design meant to fail a check fails it." }, 'behaved as designed'),
+        ...runs.map((r) => el('td', {}, el('span', { class: `chip ${r.verdict}` }, r.verdict === 'ok' ? 'yes' : r.verdict === 'fail' ? 'no' : 'undecided'))),
       ),
     );
-  });
-  container.appendChild(el('table', { class: 'data comparison' }, el('thead', {}, el('tr', {}, ...head.map((h) => el('th', {}, h)))), body));
+  }
+  group('Results (best of each row highlighted where higher or lower is clearly better)');
+  for (const row of rows) {
+    const best = new Set(bestRuns(row.values.map((v) => (typeof v === 'number' ? v : null)), row.better));
+    body.appendChild(
+      el(
+        'tr',
+        { 'data-metric': row.label, ...(row.better ? { 'data-better': row.better } : {}) },
+        el('th', { scope: 'row' }, breakable(row.label), row.better ? el('span', { class: 'direction', title: `${row.better} is better` }, row.better === 'higher' ? ' ↑' : ' ↓') : null),
+        ...row.values.map((v, i) => el('td', best.has(i) ? { class: 'best', title: 'best of the variants' } : {}, row.format(v))),
+      ),
+    );
+  }
+  const table = el('table', { class: 'data comparison' }, el('thead', {}, head), body);
+  container.appendChild(el('div', { class: 'table-wrap' }, table));
 }
 
 /** An overlay panel: the named series of one panel from every run, renamed to the run's label. */

@@ -48,8 +48,8 @@ export function renderFaultRibbon(
     .data(kinds)
     .join('rect')
     .attr('class', 'band-bg')
-    .attr('x', -1e4)
-    .attr('width', 2e4 + 1e5)
+    .attr('x', 0)
+    .attr('width', Math.max(0, x.range()[1]! - x.range()[0]!))
     .attr('y', bandY)
     .attr('height', RIBBON_BAND_H)
     .attr('fill', '#f4f5f7');

@@ -1,12 +1,15 @@
 /**
  * The message diagram (Lamport style, on the shared horizontal time axis): one line per node and
  * an arrow per message from (sender, send time) to (receiver, delivery time). A dropped message
- * stops at its drop time just short of the receiver's line and ends in ✕ (hover for the reason); a message
- * never delivered nor dropped runs dashed to the end of the run. Arrows are drawn only for the
- * zoomed window and only when it holds at most `ARROWS_MAX` of them; beyond that the view shows
- * message density per pixel column on a canvas and asks the reader to zoom in.
+ * stops at its drop time just short of the receiver's line and ends in ✕ (hover for the reason);
+ * a message never delivered nor dropped runs dashed to the end of the run.
+ *
+ * Arrows are drawn for the zoomed window when it holds at most `ARROWS_MAX` of the embedded
+ * messages. Under them, whenever the arrows are not every message (the embedded ones are a sample,
+ * or too many to draw), a canvas shows the density of *every* message per sender lane and time bin
+ * (pink where drops happened), from the data's density grid.
  */
-import type { MessageView, MessagesView } from '../model.ts';
+import type { MessageDensity, MessageView, MessagesView } from '../model.ts';
 import { clipLabel, formatTimeUs } from './format.ts';
 import { OUTCOME_COLORS } from './palette.ts';
 import type { G } from './panel.ts';
@@ -59,8 +62,8 @@ export function renderMessages(
     .data(nodes)
     .join('line')
     .attr('class', 'node-line')
-    .attr('x1', -1e4)
-    .attr('x2', 1e6)
+    .attr('x1', 0)
+    .attr('x2', ctx.plotW)
     .attr('y1', y)
     .attr('y2', y)
     .attr('stroke', '#d5d9e0');
@@ -69,8 +72,8 @@ export function renderMessages(
   const visible = visibleMessages(messages.items, d0, d1, ctx.endUs);
   const dense = visible.length > ARROWS_MAX;
   const lines: string[] = [];
-  if (messages.truncated) lines.push(`Showing ${messages.sampling}.`);
-  if (dense) lines.push(`${visible.length.toLocaleString('en-US')} messages in this window: drawn as density; zoom in (brush the overview) to see arrows.`);
+  if (messages.truncated) lines.push(`Arrows: ${messages.sampling}. The shading under them counts every message.`);
+  if (dense) lines.push(`${visible.length.toLocaleString('en-US')} arrows in this window: drawn as density; zoom in (brush the overview) to see arrows.`);
   notice.replaceChildren(...lines.map((l) => Object.assign(document.createElement('div'), { className: 'notice', textContent: l })));
   notice.setAttribute('data-visible-messages', String(visible.length));
 
@@ -113,7 +116,8 @@ export function renderMessages(
     .attr('stroke', OUTCOME_COLORS.fail)
     .attr('stroke-width', 2);
 
-  drawDensity(canvas, dense ? visible : [], nodes, y, ctx);
+  // Faint under arrows, strong when it is all there is.
+  drawDensity(canvas, dense || messages.truncated ? messages.density : null, y, ctx, dense ? 1 : 0.35);
 }
 
 function endOf(m: MessageView, endUs: number): number {
@@ -129,41 +133,44 @@ function messageLines(m: MessageView): string[] {
   return out;
 }
 
-/** Per pixel column and sender lane, how many messages were sent (and dropped), as shaded cells. */
-function drawDensity(canvas: HTMLCanvasElement, visible: readonly MessageView[], nodes: readonly string[], y: (n: string) => number, ctx: MessagesContext): void {
-  const ratio = 1;
-  canvas.width = ctx.plotW * ratio;
-  canvas.height = ctx.plotH * ratio;
+/**
+ * Every message, per sender lane and time bin of the density grid, as shaded cells: darker where
+ * more messages were sent per pixel, pink where any of them were dropped. Null hides the canvas.
+ */
+function drawDensity(canvas: HTMLCanvasElement, density: MessageDensity | null, y: (n: string) => number, ctx: MessagesContext, strength: number): void {
+  canvas.width = ctx.plotW;
+  canvas.height = ctx.plotH;
   canvas.style.width = `${ctx.plotW}px`;
   canvas.style.height = `${ctx.plotH}px`;
   const c = canvas.getContext('2d');
   if (!c) return;
   c.clearRect(0, 0, canvas.width, canvas.height);
-  canvas.style.display = visible.length ? 'block' : 'none';
-  if (!visible.length) return;
-  const cols = Math.ceil(ctx.plotW / 2);
-  const sent = new Float64Array(cols * nodes.length);
-  const drops = new Float64Array(cols * nodes.length);
-  const index = new Map(nodes.map((n, i) => [n, i] as const));
-  for (const m of visible) {
-    const col = Math.floor(ctx.x(m.sendUs) / 2);
-    const lane = index.get(m.from);
-    if (lane === undefined || col < 0 || col >= cols) continue;
-    sent[lane * cols + col]!++;
-    if (m.dropUs !== null) drops[lane * cols + col]!++;
-  }
-  let max = 1;
-  for (const v of sent) if (v > max) max = v;
-  nodes.forEach((n, lane) => {
-    const cy = y(n);
-    for (let col = 0; col < cols; col++) {
-      const v = sent[lane * cols + col]!;
-      if (!v) continue;
-      const d = drops[lane * cols + col]!;
-      c.fillStyle = d > 0 ? OUTCOME_COLORS.fail : DELIVERED;
-      c.globalAlpha = 0.15 + 0.85 * Math.sqrt(v / max);
-      c.fillRect(col * 2, cy - 8, 2, 16);
+  canvas.style.display = density ? 'block' : 'none';
+  canvas.setAttribute('data-lanes', String(density?.lanes.length ?? 0));
+  if (!density) return;
+  const [d0, d1] = ctx.x.domain() as [number, number];
+  const w = density.widthUs;
+  const i0 = Math.max(0, Math.floor(d0 / w));
+  const i1 = Math.ceil(d1 / w);
+  // Messages per pixel, so that a bin wider than a pixel (zoomed in) is not drawn darker.
+  const cells: { lane: number; x0: number; x1: number; perPx: number; dropped: boolean }[] = [];
+  let max = 0;
+  density.lanes.forEach((lane, li) => {
+    for (let i = i0; i < Math.min(i1, lane.sent.length); i++) {
+      const n = lane.sent[i]!;
+      if (!n) continue;
+      const x0 = Math.max(0, ctx.x(i * w));
+      const x1 = Math.min(ctx.plotW, Math.max(x0 + 1, ctx.x((i + 1) * w)));
+      const perPx = n / Math.max(1, x1 - x0);
+      if (perPx > max) max = perPx;
+      cells.push({ lane: li, x0, x1, perPx, dropped: (lane.dropped[i] ?? 0) > 0 });
     }
   });
+  for (const cell of cells) {
+    const cy = y(density.lanes[cell.lane]!.node);
+    c.fillStyle = cell.dropped ? OUTCOME_COLORS.fail : DELIVERED;
+    c.globalAlpha = strength * (0.12 + 0.78 * Math.sqrt(cell.perPx / max));
+    c.fillRect(cell.x0, cy - 8, cell.x1 - cell.x0, 16);
+  }
   c.globalAlpha = 1;
 }

@@ -15,24 +15,31 @@ export interface MetricContext {
   plotW: number;
   plotH: number;
   color: (name: string, index: number) => string;
+  /** Stroke width per series (default 1.6). */
+  width?: (name: string, index: number) => number;
   /** Series drawn dashed (comparison: the second run of a pair). */
   dashed?: (name: string, index: number) => boolean;
 }
 
-/** Points of a step line over the window [d0, d1] (pure); null values break the line. */
+/**
+ * Points of a step line over the window [d0, d1] (pure); null values break the line. The last
+ * value stops at the series' `endUs` when the run ended inside its window.
+ */
 export function stepPoints(s: GridSeries, d0: number, d1: number): [number, number | null][] {
   const out: [number, number | null][] = [];
   const i0 = Math.max(0, Math.floor((d0 - s.startUs) / s.widthUs) - 1);
   const i1 = Math.min(s.values.length - 1, Math.ceil((d1 - s.startUs) / s.widthUs) + 1);
+  const end = s.endUs ?? Infinity;
   for (let i = i0; i <= i1; i++) {
     const v = s.values[i] ?? null;
     out.push([s.startUs + i * s.widthUs, v]);
-    out.push([s.startUs + (i + 1) * s.widthUs, v]);
+    out.push([Math.min(end, s.startUs + (i + 1) * s.widthUs), v]);
   }
   return out;
 }
 
 export function valueAt(s: GridSeries, tUs: number): number | null {
+  if (s.endUs !== undefined && tUs >= s.endUs) return null;
   const i = Math.floor((tUs - s.startUs) / s.widthUs);
   return i >= 0 && i < s.values.length ? (s.values[i] ?? null) : null;
 }
@@ -84,7 +91,7 @@ export function renderMetricPanel(content: G, labels: G, hover: G, zoomArea: G, 
     .attr('data-series', (s) => s.name)
     .attr('fill', 'none')
     .attr('stroke', (s, i) => ctx.color(s.name, i))
-    .attr('stroke-width', 1.6)
+    .attr('stroke-width', (s, i) => ctx.width?.(s.name, i) ?? 1.6)
     .attr('stroke-dasharray', (s, i) => (ctx.dashed?.(s.name, i) ? '5 3' : null))
     .attr('d', (_, i) => gen(pts[i]!) ?? '');
 

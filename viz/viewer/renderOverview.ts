@@ -39,7 +39,12 @@ export function renderOverview(plot: G, data: ReportData, x0: TimeScale, color: 
     const y = scaleLinear()
       .domain([0, max])
       .range([OVERVIEW_H - 2, top]);
-    const pts = s.values.map((v, j) => [s.startUs + (j + 0.5) * s.widthUs, v ?? 0] as [number, number]);
+    // Each value at the middle of its window; a partial last window at the middle of its part.
+    const end = s.endUs ?? Infinity;
+    const pts = s.values.map((v, j) => {
+      const a = s.startUs + j * s.widthUs;
+      return [(a + Math.min(end, a + s.widthUs)) / 2, v ?? 0] as [number, number];
+    });
     plot
       .append('path')
       .attr('fill', 'none')

@@ -1,0 +1,63 @@
+/**
+ * How a command feeds the report while its runs go: one `RunFold` per run as the run's trace
+ * sink (beside any other sink, such as a JSONL file), finished into a bounded `RunView` as soon as
+ * the run ends, so `--all-variants` holds one small view per variant and never a trace.
+ * Pure and browser-safe (a playground can collect runs made in a Web Worker the same way).
+ *
+ *   const report = new ReportCollector();
+ *   const { sink, fold } = report.next(jsonlSink);
+ *   const art = runDetailed(scenario, { traceLevel: 'full', traceSink: sink });
+ *   report.finish(fold, art);
+ *   await writeReportData('out/report.html', report.data());
+ */
+import type { TraceKind, TraceRecord, TraceSink } from '../sim/observe/trace.ts';
+import { buildRunView, reportData, type BuildReportOptions, type FoldInput } from './data.ts';
+import { recordFromFields, RunFold } from './fold.ts';
+import type { ReportData, RunView } from './model.ts';
+
+export class ReportCollector {
+  private readonly views: RunView[] = [];
+
+  constructor(private readonly options: BuildReportOptions = {}) {}
+
+  /** A fold for the next run, and the sink to give the runner (the fold, teed with `other` when given). */
+  next(other?: TraceSink): { fold: RunFold; sink: TraceSink } {
+    const fold = new RunFold({ messagesMax: this.options.messagesMax });
+    return { fold, sink: other ? teeSinks(other, fold) : fold };
+  }
+
+  /** The run is over: keep its view (the artifacts may go). */
+  finish(fold: RunFold, run: FoldInput): RunView {
+    const view = buildRunView(fold, run, this.views.length, this.options);
+    this.views.push(view);
+    return view;
+  }
+
+  get runs(): number {
+    return this.views.length;
+  }
+
+  data(): ReportData {
+    return reportData(this.views);
+  }
+}
+
+/**
+ * One sink that writes to several. Fixed-field records go to each sink's `writeFields` when it
+ * has one; the others get one record object, built once.
+ */
+export function teeSinks(...sinks: TraceSink[]): TraceSink {
+  const plain = sinks.filter((s) => s.writeFields === undefined);
+  const direct = sinks.filter((s) => s.writeFields !== undefined);
+  return {
+    write(record: TraceRecord): void {
+      for (const s of sinks) s.write(record);
+    },
+    writeFields(kind: TraceKind, fields: readonly string[], time: number, f0?: unknown, f1?: unknown, f2?: unknown, f3?: unknown, f4?: unknown, f5?: unknown): void {
+      for (const s of direct) s.writeFields!(kind, fields, time, f0, f1, f2, f3, f4, f5);
+      if (plain.length === 0) return;
+      const r = recordFromFields(kind, fields, time, f0, f1, f2, f3, f4, f5);
+      for (const s of plain) s.write(r);
+    },
+  };
+}
