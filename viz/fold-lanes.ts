@@ -235,10 +235,11 @@ export const LANE_RULES: readonly LaneRule[] = [
     lanes.change(target, 'ejected', 'ejection', 'ejected', r.time, ending ? null : `ejected${node && node !== target ? ` by ${node}` : ''}`);
     return true;
   },
-  // Leadership: a string `leader` (optional `term`) moves the role from the previous leader.
+  // Leadership: a string `leader` (optional `term`) moves the role from the previous leader of
+  // the same `service` (one leader per service).
   (r, lanes) => {
     if (!(typeof r.leader === 'string' || (r.leader === null && /leader/.test(r.kind)))) return false;
-    lanes.setLeader(r.time, typeof r.leader === 'string' ? r.leader : null, str(r.term));
+    lanes.setLeader(r.time, typeof r.leader === 'string' ? r.leader : null, str(r.term), str(r.service) ?? '');
     return true;
   },
   // Other roles: any record with a string `role` on a node.
@@ -269,7 +270,8 @@ export function stringGroups(v: unknown): string[][] | undefined {
 /** Every node's lanes for one run. */
 export class LaneFold {
   private readonly nodes = new Map<string, NodeFold>();
-  private leader: string | null = null;
+  /** The current leader per service. */
+  private readonly leaders = new Map<string, string>();
   /** Active partitions by id, in the order they were cut (a node's side is its latest one's). */
   private readonly cuts = new Map<string, string[][]>();
   sawPartitionRecords = false;
@@ -288,10 +290,15 @@ export class LaneFold {
     row.change(timeUs, to, from);
   }
 
-  setLeader(timeUs: number, next: string | null, term: string | undefined): void {
-    if (this.leader !== null && this.leader !== next) this.change(this.leader, 'role', 'role', 'role', timeUs, null);
-    if (next !== null) this.change(next, 'role', 'role', 'role', timeUs, term ? `leader (term ${term})` : 'leader');
-    this.leader = next;
+  setLeader(timeUs: number, next: string | null, term: string | undefined, service = ''): void {
+    const previous = this.leaders.get(service);
+    if (previous !== undefined && previous !== next) this.change(previous, 'role', 'role', 'role', timeUs, null);
+    if (next !== null) {
+      this.change(next, 'role', 'role', 'role', timeUs, term ? `leader (term ${term})` : 'leader');
+      this.leaders.set(service, next);
+    } else {
+      this.leaders.delete(service);
+    }
   }
 
   /** A partition `id` is cut into `groups` (or healed: null) at `timeUs`, from the network's own records. */

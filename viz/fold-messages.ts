@@ -38,6 +38,8 @@ function numberField(r: AnyRecord, names: readonly string[]): number | undefined
 // ---------------------------------------------------------------------------------------------
 // Hash keys for the sample (32-bit, deterministic, no allocation for numbers)
 
+const HASH_SEED = 0x9747b28c | 0;
+
 function mix(h: number, x: number): number {
   // murmur3's 32-bit mixing step
   x = Math.imul(x, 0xcc9e2d51);
@@ -49,14 +51,20 @@ function mix(h: number, x: number): number {
 }
 
 function mixNumber(h: number, v: number): number {
-  // integers up to 2^53 as two 32-bit words; other numbers by their string
-  if (Number.isInteger(v)) return mix(mix(h, v | 0), Math.floor(v / 4294967296) | 0);
-  return mixString(h, String(v));
+  // an int32 as one word (the common case: ids and times), anything else as two
+  const lo = v | 0;
+  return lo === v ? mix(h, lo) : mix(mix(h, lo), (v / 4294967296) | 0);
 }
 
 function mixString(h: number, s: string): number {
   for (let i = 0; i < s.length; i++) h = mix(h, s.charCodeAt(i));
   return mix(h, s.length);
+}
+
+/** The sample key of a message: a 32-bit hash of its id and a time. */
+export function sampleKey(id: string | number, timeUs: number): number {
+  const h = typeof id === 'number' ? mixNumber(HASH_SEED, id) : mixString(HASH_SEED, id);
+  return finalize(mixNumber(h, timeUs));
 }
 
 function finalize(h: number): number {
@@ -69,97 +77,86 @@ function finalize(h: number): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Bottom-k reservoir: a max-heap on key, so the largest kept key is at the root.
+// Bottom-k sample: the `size` entries with the smallest (key, seq) seen so far.
+//
+// Entries below the current threshold are appended; when twice `size` have piled up, they are cut
+// back to the `size` smallest, and the threshold drops to the largest key kept. So an offer is a
+// comparison and at most a push (no heap to walk: a heap of objects cost a cache miss per level
+// next to a running simulation), and the result is exactly the bottom-k.
 
-interface Entry {
+/** A kept message: its sample key and fields (its `MessageView`, with a string id, is made at the end). */
+interface Entry extends Omit<MessageView, 'id' | 'reason'> {
   key: number;
-  /** The id the fold keys it by (byId). */
-  id: string | number | undefined;
-  /** Tie-break for equal keys: arrival order, so the result does not depend on heap layout. */
+  /** Tie-break for equal keys: arrival order, so the result does not depend on arrival batching. */
   seq: number;
-  m: MessageView;
-  /** Position in its heap, -1 when not in one. */
-  at: number;
+  /** The sample holding it; null once cut, or before it is added. */
+  in: Sample | null;
+  /** The id the fold keys it by (byId); undefined for anonymous messages. */
+  id: string | number | undefined;
+  /** 0, or n for the n-th duplicate delivery kept (its view's id gets `+dup<n>`). */
+  dup: number;
+  reason: string | undefined;
 }
 
-function greater(a: Entry, b: Entry): boolean {
-  return a.key > b.key || (a.key === b.key && a.seq > b.seq);
-}
+class Sample {
+  private entriesHeld: Entry[] = [];
+  /** Keys at or above it cannot make the sample any more. */
+  private thresholdKey = Infinity;
+  private thresholdSeq = Infinity;
 
-class Reservoir {
-  readonly heap: Entry[] = [];
-  constructor(readonly size: number) {}
+  constructor(
+    readonly size: number,
+    private readonly cut: (e: Entry) => void,
+  ) {}
 
-  /** Would an entry with this key be kept? */
   admits(key: number, seq: number): boolean {
-    if (this.size <= 0) return false;
-    if (this.heap.length < this.size) return true;
-    const top = this.heap[0]!;
-    return key < top.key || (key === top.key && seq < top.seq);
+    return this.size > 0 && (key < this.thresholdKey || (key === this.thresholdKey && seq < this.thresholdSeq));
   }
 
-  /** Add (the caller checked `admits`); returns the entry evicted to make room, if any. */
-  add(e: Entry): Entry | undefined {
-    let evicted: Entry | undefined;
-    if (this.heap.length >= this.size) {
-      evicted = this.heap[0]!;
-      this.removeAt(0);
-    }
-    e.at = this.heap.length;
-    this.heap.push(e);
-    this.up(e.at);
-    return evicted;
+  add(e: Entry): void {
+    e.in = this;
+    this.entriesHeld.push(e);
+    if (this.entriesHeld.length >= 2 * this.size) this.prune();
   }
 
   remove(e: Entry): void {
-    if (e.at >= 0 && this.heap[e.at] === e) this.removeAt(e.at);
+    if (e.in === this) e.in = null;
   }
 
-  private removeAt(i: number): void {
-    const h = this.heap;
-    const gone = h[i]!;
-    gone.at = -1;
-    const last = h.pop()!;
-    if (i < h.length) {
-      h[i] = last;
-      last.at = i;
-      this.down(i);
-      this.up(i);
+  private prune(): void {
+    const held = this.entriesHeld;
+    const live: Entry[] = [];
+    for (const e of held) if (e.in === this) live.push(e);
+    if (live.length > this.size) {
+      // The size-th smallest key, by a native sort of the keys alone (no comparator calls);
+      // entries on that key are kept in arrival order, so the cut is exact and deterministic.
+      const sorted = new Float64Array(live.length);
+      for (let i = 0; i < live.length; i++) sorted[i] = live[i]!.key;
+      sorted.sort();
+      const bound = sorted[this.size - 1]!;
+      let below = 0;
+      for (let i = 0; i < this.size; i++) if (sorted[i]! < bound) below++;
+      let onBound = this.size - below;
+      const kept: Entry[] = [];
+      for (const e of live) {
+        if (e.key < bound || (e.key === bound && onBound-- > 0)) kept.push(e);
+        else {
+          e.in = null;
+          this.cut(e);
+        }
+      }
+      this.entriesHeld = kept;
+      const last = kept.filter((e) => e.key === bound).pop()!;
+      [this.thresholdKey, this.thresholdSeq] = [bound, last.seq];
+    } else {
+      this.entriesHeld = live;
     }
   }
 
-  private up(i: number): void {
-    const h = this.heap;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!greater(h[i]!, h[p]!)) break;
-      this.swap(i, p);
-      i = p;
-    }
-  }
-
-  private down(i: number): void {
-    const h = this.heap;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < h.length && greater(h[l]!, h[m]!)) m = l;
-      if (r < h.length && greater(h[r]!, h[m]!)) m = r;
-      if (m === i) return;
-      this.swap(i, m);
-      i = m;
-    }
-  }
-
-  private swap(i: number, j: number): void {
-    const h = this.heap;
-    const a = h[i]!;
-    const b = h[j]!;
-    h[i] = b;
-    h[j] = a;
-    a.at = j;
-    b.at = i;
+  /** The sample (in arrival order). */
+  entries(): Entry[] {
+    this.prune();
+    return this.entriesHeld.slice();
   }
 }
 
@@ -244,12 +241,11 @@ function messageId(r: AnyRecord): MessageId | undefined {
 
 export class MessageFold {
   private readonly density: DensityFold;
-  private readonly others: Reservoir;
-  private readonly drops: Reservoir;
+  private readonly others: Sample;
+  private readonly drops: Sample;
   /** Kept messages by id (the first of duplicates), for pairing a send with its delivery or drop. */
   private readonly byId = new Map<MessageId, Entry>();
   private seq = 0;
-  private anon = 0;
   private dups = 0;
   /**
    * Ids whose send record was seen, to tell "sent, not kept" from "never sent": two generations
@@ -263,8 +259,8 @@ export class MessageFold {
     binsMax = DENSITY_BINS_MAX,
   ) {
     this.density = new DensityFold(binsMax);
-    this.others = new Reservoir(max);
-    this.drops = new Reservoir(Math.floor(max / 2));
+    this.others = new Sample(max, (e) => this.forget(e));
+    this.drops = new Sample(Math.floor(max / 2), (e) => this.forget(e));
   }
 
   /** A record of a message kind (see `isMessageKind`). Returns its endpoints, for lanes. */
@@ -315,9 +311,9 @@ export class MessageFold {
       return;
     }
     const kept = id !== undefined ? this.byId.get(id) : undefined;
-    if (kept !== undefined && kept.m.deliverUs === null && kept.m.dropUs === null) {
+    if (kept !== undefined && kept.deliverUs === null && kept.dropUs === null) {
       // The send was kept: complete it. A drop moves it to the drops' reservoir.
-      const m = kept.m;
+      const m = kept;
       if (to && (what === 'deliver' || m.to === '?')) m.to = to;
       if (what === 'deliver') {
         m.deliverUs = time;
@@ -327,7 +323,7 @@ export class MessageFold {
       if (reason) m.reason = reason;
       this.density.dropLate(m.from, m.sendUs);
       this.others.remove(kept);
-      if (this.drops.admits(kept.key, kept.seq)) this.keep(this.drops, kept);
+      if (this.drops.admits(kept.key, kept.seq)) this.drops.add(kept);
       else this.forget(kept);
       return;
     }
@@ -338,9 +334,9 @@ export class MessageFold {
     }
     // A delivery or drop with no send record (how the world writes them), or a second delivery of
     // a kept message (duplication): a message of its own.
-    const sendUs = sentUs ?? kept?.m.sendUs ?? time;
-    this.density.add(from ?? kept?.m.from ?? '?', sendUs, what === 'drop');
-    this.offer(time, id, from ?? kept?.m.from, to ?? kept?.m.to, kept && what === 'deliver' ? kept.m.type : type, sendUs, what === 'deliver' ? time : null, what === 'drop' ? time : null, reason);
+    const sendUs = sentUs ?? kept?.sendUs ?? time;
+    this.density.add(from ?? kept?.from ?? '?', sendUs, what === 'drop');
+    this.offer(time, id, from ?? kept?.from, to ?? kept?.to, kept && what === 'deliver' ? kept.type : type, sendUs, what === 'deliver' ? time : null, what === 'drop' ? time : null, reason);
   }
 
   /** Every node a message named, for lanes (checked against the last names first: no lookup per message). */
@@ -371,36 +367,18 @@ export class MessageFold {
     dropUs: number | null,
     reason: string | undefined,
   ): void {
-    let h = 0x9747b28c;
-    h = id === undefined ? mix(h, this.seq) : typeof id === 'number' ? mixNumber(h, id) : mixString(h, id);
-    h = mixNumber(h, sendUs);
-    if (deliverUs !== null || dropUs !== null) h = mixNumber(h, time);
-    const key = finalize(h);
+    // The key: what identifies the message (its id, and when it arrived or was sent: a duplicate
+    // delivery has the id of the original).
     const seq = this.seq++;
+    const key = sampleKey(id ?? seq, deliverUs === null && dropUs === null ? sendUs : time);
     const into = dropUs !== null ? this.drops : this.others;
     if (!into.admits(key, seq)) return;
     // A second delivery of a kept message (duplication) is an arrow of its own.
     const first = id !== undefined ? this.byId.get(id) : undefined;
-    const duplicate = first !== undefined && first.m.deliverUs !== null && deliverUs !== null;
-    const m: MessageView = {
-      id: id === undefined ? `anon-${this.anon++}` : String(id),
-      from: from ?? '?',
-      to: to ?? '?',
-      type,
-      sendUs,
-      deliverUs,
-      dropUs,
-      ...(reason ? { reason } : {}),
-    };
-    if (duplicate) m.id = `${m.id}+dup${++this.dups}`;
-    const e: Entry = { key, seq, m, at: -1, id };
-    this.keep(into, e);
-    if (id !== undefined && !duplicate && !this.byId.has(id)) this.byId.set(id, e);
-  }
-
-  private keep(into: Reservoir, e: Entry): void {
-    const evicted = into.add(e);
-    if (evicted) this.forget(evicted);
+    const dup = first !== undefined && first.deliverUs !== null && deliverUs !== null ? ++this.dups : 0;
+    const e: Entry = { key, seq, in: null, id, dup, from: from ?? '?', to: to ?? '?', type, sendUs, deliverUs, dropUs, reason };
+    into.add(e);
+    if (id !== undefined && dup === 0 && first === undefined) this.byId.set(id, e);
   }
 
   private forget(e: Entry): void {
@@ -413,14 +391,21 @@ export class MessageFold {
 
   /** The view: the sample sorted by send time, the density grid, and the notice text. */
   finish(): MessagesView {
-    const drops = this.drops.heap.slice();
-    const others = this.others.heap.slice().sort((a, b) => a.key - b.key || a.seq - b.seq);
+    const drops = this.drops.entries();
+    const others = this.others.entries().sort((a, b) => a.key - b.key || a.seq - b.seq);
     const total = this.density.total;
     const dropped = this.density.dropped;
     const restKept = others.slice(0, Math.max(0, this.max - drops.length));
+    let anon = 0;
     const items = drops
       .concat(restKept)
-      .map((e) => e.m)
+      .sort((a, b) => a.seq - b.seq)
+      .map((e): MessageView => {
+        const base = e.id === undefined ? `anon-${anon++}` : String(e.id);
+        const m: MessageView = { id: e.dup ? `${base}+dup${e.dup}` : base, from: e.from, to: e.to, type: e.type, sendUs: e.sendUs, deliverUs: e.deliverUs, dropUs: e.dropUs };
+        if (e.reason) m.reason = e.reason;
+        return m;
+      })
       .sort((a, b) => a.sendUs - b.sendUs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const truncated = items.length < total;
     const n = (x: number): string => x.toLocaleString('en-US');

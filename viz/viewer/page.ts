@@ -169,7 +169,15 @@ function emptyPanel(panelId: string, title: string, text: string, id?: string): 
   return el('div', { class: 'panel', 'data-panel': panelId, ...(id ? { id } : {}) }, el('h3', {}, title), el('p', { class: 'empty' }, text));
 }
 
-function metricPanel(parent: HTMLElement, page: Page, run: RunView | null, panel: MetricPanelView, idPrefix: string, color: (name: string, i: number) => string): void {
+function metricPanel(
+  parent: HTMLElement,
+  page: Page,
+  run: RunView | null,
+  panel: MetricPanelView,
+  idPrefix: string,
+  color: (name: string, i: number) => string,
+  width: (name: string, i: number) => number = seriesWidth,
+): void {
   if (panel.series.length === 0) {
     parent.appendChild(emptyPanel(panel.id, panel.title, panel.emptyText, `${idPrefix}-${panel.id}`));
     return;
@@ -179,7 +187,7 @@ function metricPanel(parent: HTMLElement, page: Page, run: RunView | null, panel
     page,
     run,
     { id: `${idPrefix}-${panel.id}`, title: `${panel.title}${panel.unit ? ` (${panel.unit}${panel.scale === 'log' ? ', log scale' : ''})` : ''}`, caption: panel.caption, plotH: 110, shade: true },
-    (f, x) => renderMetricPanel(f.content, f.labels, f.hover, f.plot, panel, { x, plotW: f.plotW, plotH: f.plotH, color, ...(idPrefix === 'compare' ? {} : { width: seriesWidth }) }),
+    (f, x) => renderMetricPanel(f.content, f.labels, f.hover, f.plot, panel, { x, plotW: f.plotW, plotH: f.plotH, color, width }),
   );
   renderLegend(
     frame.legend,
@@ -206,12 +214,14 @@ function renderComparisonSection(root: HTMLElement, page: Page): void {
   renderComparisonTable(section, runs);
   root.appendChild(section);
   const colorOf = (_: string, i: number): string => runColor(i);
+  // Variants often coincide for a while: each line is narrower than the ones drawn before it.
+  const widthOf = (_: string, i: number): number => 1.4 + 0.9 * Math.max(0, Math.min(4, runs.length - 1) - i);
   const overlays = [
     overlayPanel(runs, 'throughput', 'goodput', 'Goodput by variant', 'Successful requests per second, one line per variant.'),
     overlayPanel(runs, 'latency', 'p99', 'p99 latency by variant', 'p99 of the requests finished in each window, log scale.'),
     overlayPanel(runs, 'attempts', 'retries', 'Retries by variant', 'Retry attempts per second: the amplification each variant adds.'),
   ];
-  for (const p of overlays) if (p) metricPanel(section, page, null, p, 'compare', colorOf);
+  for (const p of overlays) if (p) metricPanel(section, page, null, p, 'compare', colorOf, widthOf);
 }
 
 function renderRunSection(root: HTMLElement, page: Page, run: RunView): void {

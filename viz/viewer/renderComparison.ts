@@ -49,7 +49,9 @@ interface MetricRow {
 export function renderComparisonTable(container: HTMLElement, runs: readonly RunView[]): void {
   const num = (v: string | number | boolean | null | undefined): string => (v === undefined || v === null ? '–' : typeof v === 'number' ? formatNumber(v) : String(v));
   const pct = (v: string | number | boolean | null | undefined): string => (typeof v === 'number' ? formatPercent(v) : num(v));
-  const keyNames = [...new Set(runs.flatMap((r) => r.keyMetrics.map((k) => k.name)))];
+  // Key metrics the standard rows already show are not repeated.
+  const standard = new Set(['requests', 'availability', 'latencyMs.p50', 'latencyMs.p99', 'latencyMs.max', 'retries']);
+  const keyNames = [...new Set(runs.flatMap((r) => r.keyMetrics.map((k) => k.name)))].filter((k) => !standard.has(k));
   const rows: MetricRow[] = [
     { label: 'requests', values: runs.map((r) => r.summary.requests), format: num },
     { label: 'availability', values: runs.map((r) => r.summary.availability), better: 'higher', format: pct },
