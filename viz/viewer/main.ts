@@ -33,6 +33,8 @@ function start(): void {
       const scrollY = window.scrollY;
       shown = renderReport(root, data, { domainUs: shown.domainUs() });
       window.scrollTo(0, scrollY);
+      // For tests: how many times the page was drawn for a new width.
+      document.documentElement.setAttribute('data-redrawn', String(Number(document.documentElement.getAttribute('data-redrawn') ?? 0) + 1));
     }, 150);
   });
 }
