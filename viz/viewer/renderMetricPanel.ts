@@ -3,12 +3,14 @@
  * or log y axis. The y domain follows the data in the zoomed window, so zooming into a burst
  * shows its shape. Hovering shows every series' value at that moment.
  */
-import { axisLeft, line, pointer, scaleLinear, scaleLog, type ScaleContinuousNumeric } from 'd3';
+import { axisLeft, format, line, pointer, scaleLinear, scaleLog, type ScaleContinuousNumeric } from 'd3';
 import type { GridSeries, MetricPanelView } from '../model.ts';
 import { formatNumber, formatTimeUs } from './format.ts';
 import { LABEL_W, type G } from './panel.ts';
 import type { TimeScale } from './timeController.ts';
 import { hideTooltip, showTooltip } from './tooltip.ts';
+
+const siFormat = format('~s');
 
 export interface MetricContext {
   x: TimeScale;
@@ -74,7 +76,9 @@ export function renderMetricPanel(content: G, labels: G, hover: G, zoomArea: G, 
   labels.attr('transform', `translate(${LABEL_W},2)`);
   labels.call(
     axisLeft(y)
-      .ticks(panel.scale === 'log' ? 4 : 4, panel.scale === 'log' ? '~s' : '~s')
+      .ticks(4)
+      // d3's tick format picks one SI prefix for the whole axis, which labels zero "0k"
+      .tickFormat((v) => (Number(v) === 0 ? '0' : siFormat(Number(v))))
       .tickSizeOuter(0),
   );
   labels.attr('class', 'labels axis');
