@@ -94,14 +94,20 @@ https://aws.amazon.com/message/65648/ .
   },
   faults: [{ at: `${OUTAGE_AT_MS}ms`, kind: 'zone-outage', zone: FAILED_ZONE, mode: 'power', for: `${OUTAGE_MS}ms` }],
   faultKinds: ['zone-outage', 'crash', 'partition'],
-  keyMetrics: ['availabilityDuringOutage', 'availabilitySettled', 'latencyMs.p99', 'retriesPerRequest', 'podsAtEnd', 'scaleUps'],
+  keyMetrics: ['availabilityDuringOutage', 'availabilitySettled', 'latencyMs.p99', 'retriesPerRequest', 'podsAtEnd', 'scaleUps', 'costPerHourUsd'],
   build(ctx) {
     const { sim, params: p } = ctx;
     const slots = ZONES.flatMap((z, zi) => Array.from({ length: SLOTS_PER_ZONE }, (_, i) => ({ zone: z, name: `web-${'abc'[zi]}${i + 1}` })));
 
     // ── components ──────────────────────────────────────────────────────────────
+    // Which slots run a pod from the start; the rest are the autoscaler's pool, paid for only once
+    // launched (the cost model bills a node while it is billed).
+    const running = new Set(ZONES.flatMap((z) => slots.filter((x) => x.zone === z).slice(0, p.instancesPerZone).map((x) => x.name)));
     const world = createWorld(ctx, {
-      nodes: [{ name: 'lb', cores: 64, zone: 'us-east-1b' }, ...slots.map((s) => ({ name: s.name, zone: s.zone }))],
+      nodes: [
+        { name: 'lb', cores: 64, zone: 'us-east-1b', instanceType: 'alb' },
+        ...slots.map((s) => ({ name: s.name, zone: s.zone, instanceType: 'm5.large', billed: running.has(s.name) })),
+      ],
       nodeDefaults: { cores: CORES, serviceTime: { dist: 'lognormal', median: '44ms', sigma: 0.5 } },
       network: { latency: { dist: 'lognormal', median: '300us', sigma: 0.3 } },
       links: [{ from: 'zone:us-east-1a', to: 'zone:us-east-1b', latency: '1ms' }, { from: 'zone:us-east-1a', to: 'zone:us-east-1c', latency: '1ms' }, { from: 'zone:us-east-1b', to: 'zone:us-east-1c', latency: '1ms' }],
@@ -120,7 +126,7 @@ https://aws.amazon.com/message/65648/ .
     // Which slots run a pod, and since when it is ready. A pod is launched into a live zone with
     // the fewest pods (topology spread); it passes readiness after readinessDelayMs.
     const readyAtUs = new Map<string, number>();
-    for (const z of ZONES) for (const s of slots.filter((x) => x.zone === z).slice(0, p.instancesPerZone)) readyAtUs.set(s.name, 0);
+    for (const n of running) readyAtUs.set(n, 0);
     const isReady = (n: string): boolean => world.node(n).alive && (readyAtUs.get(n) ?? Infinity) <= sim.now;
     const pods: ScalableTarget = {
       get replicas() {
@@ -137,6 +143,7 @@ https://aws.amazon.com/message/65648/ .
           const podsIn = (z: string): number => [...readyAtUs.keys()].filter((x) => world.node(x).zone === z && world.node(x).alive).length;
           free.sort((a, b) => podsIn(a.zone) - podsIn(b.zone));
           readyAtUs.set(free[0]!.name, sim.now + p.readinessDelayMs * 1000);
+          world.setBilled(free[0]!.name, true);
         }
       },
     };

@@ -17,7 +17,7 @@ const HIGHER = /availability|goodput|success|pagesFull/i;
  * Lower is better (tried after HIGHER). Deliberately narrow: counts such as ejections, stale
  * answers or health-check failures are the fix in some scenarios and the damage in others.
  */
-const LOWER = /latency|p50|p9\d|retr(y|ies)|attempts|error|failed|lost|corrupt(ion)?served|dropped|drops|falseSuspicions|outage|wasted|stranded|indeterminate|dualPrimary|(recover|rollback|detection|completion|normalAgain)\w*$/i;
+const LOWER = /latency|p50|p9\d|cost|retr(y|ies)|attempts|error|failed|lost|corrupt(ion)?served|dropped|drops|falseSuspicions|outage|wasted|stranded|indeterminate|dualPrimary|(recover|rollback|detection|completion|normalAgain)\w*$/i;
 
 export function metricDirection(name: string): 'higher' | 'lower' | undefined {
   if (HIGHER.test(name)) return 'higher';
@@ -125,4 +125,17 @@ function partSpans(p: ConclusionPart, all: boolean): ConclusionSpan[] {
     names(p.undecided, 'check');
   }
   return out;
+}
+
+/**
+ * The run of the cheapest design that meets every check (met, not "as expected"), among runs that
+ * have a cost; null when none has a cost or none meets every check. Ties go to the first run.
+ */
+export function cheapestMeetingEveryCheck(runs: readonly Pick<RunView, 'cost' | 'checks'>[]): number | null {
+  let best: number | null = null;
+  runs.forEach((r, i) => {
+    if (r.cost === null || r.checks.length === 0 || !r.checks.every((c) => c.status === 'ok')) return;
+    if (best === null || r.cost.perHourUsd < runs[best]!.cost!.perHourUsd) best = i;
+  });
+  return best;
 }

@@ -17,7 +17,7 @@ import type { RunArtifacts, RunResult } from '../sim/run/runner.ts';
 import type { ParamSpec, Scenario } from '../sim/run/scenario.ts';
 import { metricDirection } from './compare.ts';
 import { RunFold } from './fold.ts';
-import { REPORT_DATA_VERSION, SERIES_POINTS_MAX, type CheckView, type KeyMetric, type ReportData, type RunView } from './model.ts';
+import { REPORT_DATA_VERSION, SERIES_POINTS_MAX, type CheckView, type CostView, type KeyMetric, type ReportData, type RunView } from './model.ts';
 import { buildPanels, percentileRows } from './panels.ts';
 
 export interface BuildReportOptions {
@@ -136,6 +136,7 @@ export function buildRunView(fold: RunFold, run: FoldInput, runIndex = 0, option
       const better = metricDirection(name);
       return { name, value: keyMetricValue(metricValue(result.metrics, name)), ...(better ? { better } : {}) };
     }),
+    cost: costView(result.metrics),
     checks,
     verdict,
     faultKinds: [...new Set(faults.map((f) => f.kind))],
@@ -155,6 +156,18 @@ export function buildRunView(fold: RunFold, run: FoldInput, runIndex = 0, option
     marks: fold.marks(checks.filter((c) => c.status === 'fail')),
     otherKinds: fold.otherKinds(),
     traceNotes,
+  };
+}
+
+function costView(m: Record<string, unknown>): CostView | null {
+  const c = m.cost as Partial<CostView & { prices: string }> | undefined;
+  if (typeof m.costPerHourUsd !== 'number' || !c) return null;
+  return {
+    perHourUsd: m.costPerHourUsd,
+    computePerHourUsd: Number(c.computePerHourUsd ?? 0),
+    transferPerHourUsd: Number(c.transferPerHourUsd ?? 0),
+    byServicePerHourUsd: { ...(c.byServicePerHourUsd ?? {}) },
+    prices: String(c.prices ?? ''),
   };
 }
 

@@ -187,6 +187,15 @@ export interface KeyMetric {
   better?: 'higher' | 'lower';
 }
 
+export interface CostView {
+  perHourUsd: number;
+  computePerHourUsd: number;
+  transferPerHourUsd: number;
+  byServicePerHourUsd: Record<string, number>;
+  /** The price table's date and currency. */
+  prices: string;
+}
+
 export interface RunView {
   id: string;
   scenario: { name: string; title: string; description: string };
@@ -212,6 +221,8 @@ export interface RunView {
     latencyMs: { p50: number; p90: number; p99: number; p999: number; max: number };
   };
   keyMetrics: KeyMetric[];
+  /** What the design costs per hour (the cost model, for scenarios with a world), or null. */
+  cost: CostView | null;
   checks: CheckView[];
   /** ok when every check's outcome matches its expectation, else fail. */
   verdict: 'ok' | 'fail' | 'unknown';

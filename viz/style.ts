@@ -24,6 +24,11 @@ a { color: var(--ok); }
 .chip.ok { background: var(--ok-bg); color: var(--ok); }
 .chip.unknown { background: var(--unknown-bg); color: var(--unknown); }
 .chip.fail { background: var(--fail-bg); color: var(--fail); }
+.cost-conclusion { margin: -6px 0 10px; color: var(--muted); }
+.chip.cheapest { background: #fff3c4; color: #7a5b00; }
+.cost-scatter { max-width: 100%; height: auto; }
+.cost-scatter .dot-label { font-size: 12px; fill: var(--text, #1a1d23); }
+.cost-scatter .axis-label { font-size: 11px; fill: var(--muted); }
 .chip.neutral { background: #eceef2; color: var(--muted); font-weight: 500; }
 .card { display: grid; grid-template-columns: minmax(0, 1.25fr) minmax(0, 1fr); gap: 22px; margin: 10px 0 4px; }
 @media (max-width: 900px) { .card { grid-template-columns: 1fr; } }

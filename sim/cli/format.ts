@@ -4,6 +4,7 @@
 import type { Scenario } from '../run/scenario.ts';
 import type { RunEnded } from '../app/run-end.ts';
 import type { RunResult } from '../run/runner.ts';
+import { formatCostPerHour, rankByCost } from '../world/cost.ts';
 
 const DEFAULT_KEYS = ['availability', 'latencyMs.p50', 'latencyMs.p99', 'requests'];
 
@@ -61,6 +62,11 @@ export function formatRunSummary(scenario: Scenario<any>, r: RunResult, ended?: 
   lines.push('checks:');
   for (const c of r.checks) lines.push(`  ${mark(c.status, c.expected)}  ${c.name}: ${c.detail}${c.firstFailedAtMs != null ? ` (first failed at ${formatValue(c.firstFailedAtMs / 1000)} s)` : ''}`);
   if (r.checks.length === 0) lines.push('  (none)');
+  if (typeof r.metrics.costPerHourUsd === 'number') {
+    const c = r.metrics.cost as { computePerHourUsd: number; transferPerHourUsd: number; prices: string };
+    lines.push('');
+    lines.push(`cost: ${formatCostPerHour(r.metrics.costPerHourUsd)} (compute ${formatCostPerHour(c.computePerHourUsd)}, transfer ${formatCostPerHour(c.transferPerHourUsd)}; prices of ${c.prices}, --prices for yours)`);
+  }
   const differs = r.checks.filter((c) => c.status !== c.expected);
   lines.push('');
   lines.push(differs.length === 0 ? 'verdict: every check came out as this variant expects' : `verdict: ${differs.length} check(s) differ from this variant's expectation`);
@@ -119,10 +125,24 @@ export function comparisonTable(scenario: Scenario<any>, results: readonly RunRe
       for (const [v, e] of endings) out.push(`  ${v}: the run ${e!.detail}`);
     }
   }
+  const cost = costLine(results);
+  if (cost) {
+    if (out.at(-1) !== '') out.push('');
+    out.push(cost);
+  }
   out.push('');
   out.push("checks: ok = held, FAIL = violated (expected for designs meant to fail); a trailing ! marks an outcome that differs from the variant's expectation.");
   const differs = results.filter((r) => r.checks.some((c) => c.status !== c.expected));
   out.push(differs.length === 0 ? 'verdict: every variant behaved as expected' : `verdict: ${differs.map((r) => r.variant).join(', ')} differ from expectation`);
   out.push(`replay one: ${results[0]?.replay}`);
   return out.join('\n') + '\n';
+}
+
+/** The cheapest design that meets every check, against the others' cost; null without costs. */
+function costLine(results: readonly RunResult[]): string | null {
+  const rank = rankByCost(results);
+  if (rank.rows.length < 2) return null;
+  const all = rank.rows.map((r) => `${r.variant} ${formatCostPerHour(r.costPerHourUsd)}${r.meetsEveryCheck ? '' : ' (fails a check)'}`).join(', ');
+  const head = rank.cheapestPassing === null ? 'no design meets every check' : `cheapest design that meets every check: ${rank.cheapestPassing}`;
+  return `cost: ${head}; by cost: ${all} (prices of ${rank.prices}, --prices for yours)`;
 }

@@ -178,6 +178,7 @@ const RUN_FLAGS: Record<string, FlagSpec> = {
   perfetto: { type: 'string', value: 'file.json', help: 'write a Chrome Trace Event file for ui.perfetto.dev' },
   out: { type: 'string', value: 'file.json', help: 'also write the RunResult JSON to a file' },
   budget: { type: 'list', value: 'name=N', help: 'raise or lower a run budget: eventsMax, simTimeMaxUs, liveEventsMax, processesMax' },
+  prices: { type: 'string', value: 'prices.json', help: 'price table of the cost model (default: illustrative AWS on-demand prices; docs/COST.md)' },
   help: { type: 'boolean', help: 'show this help' },
 };
 
@@ -265,6 +266,7 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
   const budgets = parseBudgetFlags((args.flags.budget as string[] | undefined) ?? []);
   const faultsFile = args.flags.faults as string | undefined;
   const faults = faultsFile !== undefined ? readFaultsFile(faultsFile) : undefined;
+  const prices = args.flags.prices !== undefined ? (await import('./prices.ts')).readPricesFile(args.flags.prices as string) : undefined;
   let traceLevel: TraceLevel = 'summary';
   if (args.flags['trace-level'] !== undefined) {
     const l = args.flags['trace-level'] as string;
@@ -296,6 +298,7 @@ async function runCommand(argv: readonly string[], io: Io): Promise<number> {
         traceSink: feed?.sink ?? sink,
         traceAlsoInMemory: args.flags.perfetto !== undefined,
         replay: { scenarioRef: ref, faultsFile },
+        prices,
       });
       if (feed) report!.finish(feed.fold, art);
       artifacts.push(art);

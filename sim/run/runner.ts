@@ -14,6 +14,7 @@ import { createModelling } from '../app/modelling.ts';
 import type { RunEnded } from '../app/run-end.ts';
 import { ADOPT_APP } from '../app/service.ts';
 import { ADOPT_WORLD } from '../world/world.ts';
+import { costOfRun, EXAMPLE_PRICES, type CostBreakdown, type PriceTable } from '../world/cost.ts';
 import { wallClockMs } from './host-clock.ts';
 import { checkThrew, scenarioFailure, type RunPlace } from './user-error.ts';
 import './fault-kinds.ts';
@@ -73,6 +74,8 @@ export interface RunOptions {
   budgets?: Partial<Budgets>;
   /** How the replay command names the scenario (a path for a user's own file) and the plan file. */
   replay?: { scenarioRef?: string; faultsFile?: string };
+  /** The price table of the cost model (CLI `--prices prices.json`, validated); default the illustrative EXAMPLE_PRICES. */
+  prices?: PriceTable;
 }
 
 /** Everything a presenter may want besides the RunResult: the kept trace and the metric series. */
@@ -179,12 +182,30 @@ export function runDetailed<P extends ParamSpecs>(scenario: Scenario<P>, options
     sim.dispose();
     throw scenarioFailure(err, place('metrics()', sim.now));
   }
+  let cost: CostBreakdown | null = null;
+  const world = modelling.currentWorld;
+  if (world !== null && world.sealed && world.nodes.length > 0) {
+    try {
+      const app = modelling.currentApp;
+      cost = costOfRun({
+        nodes: world.billedTime(),
+        traffic: world.net.traffic(),
+        services: app === null ? [] : app.services.map((s) => ({ name: s.spec.name, nodes: s.replicas })),
+        runUs: sim.now,
+        prices: options.prices ?? EXAMPLE_PRICES,
+      });
+    } catch (err) {
+      sim.dispose();
+      throw err;
+    }
+  }
   const resultMetrics: RunResult['metrics'] = {
     requests: requests.requests,
     ok: requests.ok,
     failed: requests.failed,
     availability: round6(requests.availability),
     latencyMs: requests.latencySummaryMs(),
+    ...cost,
     ...own,
   };
 

@@ -122,6 +122,9 @@ class Link extends Random {
   lastArrivalUs = 0;
   txFreeUs = 0;
   effects: LinkEffect[] = [];
+  /** Messages put on this link (past the source and partition checks) and their declared bytes: the cost model's transfer. */
+  messages = 0;
+  bytes = 0;
 
   constructor(
     path: string,
@@ -442,6 +445,17 @@ export class Network {
     return i;
   }
 
+  /** Traffic per directed link that carried any, in node order: messages sent and their declared bytes. */
+  traffic(): { from: string; to: string; messages: number; bytes: number }[] {
+    const out: { from: string; to: string; messages: number; bytes: number }[] = [];
+    for (let k = 0; k < this.links.length; k++) {
+      const l = this.links[k];
+      if (l === undefined || l.messages === 0) continue;
+      out.push({ from: this.names[Math.floor(k / this.n)]!, to: this.names[k % this.n]!, messages: l.messages, bytes: l.bytes });
+    }
+    return out;
+  }
+
   private link(src: number, dst: number): Link {
     const k = src * this.n + dst;
     let l = this.links[k];
@@ -469,6 +483,8 @@ export class Network {
       return id;
     }
     const l = this.link(src, dst);
+    l.messages++;
+    l.bytes += sizeBytes;
     if (l.lossP > 0 && l.next() < l.lossP) {
       this.drop(src, dst, id, 'loss');
       return id;

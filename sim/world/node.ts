@@ -49,6 +49,10 @@ export interface NodeSpec {
   name: string;
   zone?: string;
   rack?: string;
+  /** What the node runs on, for the cost model: a type in the price table (`m5.large`, `alb`). Default: the table's cheapest default type with at least `cores` cores. */
+  instanceType?: string;
+  /** Whether the node is paid for from the start. False for a slot an autoscaler may launch later: it costs nothing until `world.setBilled(name, true)`. Default true. */
+  billed?: boolean;
   /** Work served in parallel. Default 1. */
   cores?: number;
   /** Service time of one unit of work on one core. Default "1ms". */

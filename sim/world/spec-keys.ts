@@ -17,6 +17,8 @@ const NODE: Record<keyof NodeSpec | 'disk', true> = {
   name: true,
   zone: true,
   rack: true,
+  instanceType: true,
+  billed: true,
   cores: true,
   serviceTime: true,
   queue: true,

@@ -87,6 +87,8 @@ export class World {
   private readonly sealHooks: (() => void)[] = [];
   private readonly byName = new Map<string, Node>();
   private readonly diskByName = new Map<string, Disk>();
+  /** The cost model's view of each node: its instance type and the simulated time it was paid for. */
+  private readonly billing = new Map<string, { instanceType: string | undefined; since: number | null; paidUs: number }>();
   private activeFaults = 0;
   /** Faults without `for` that last until something ends them (a heal, a restart). */
   private open: { p: PreparedFault; undo: () => void }[] = [];
@@ -160,6 +162,11 @@ export class World {
     const node = new Node(this.sim, s, this.random, this.trace);
     (this.nodes as Node[]).push(node);
     this.byName.set(node.name, node);
+    if (s.instanceType !== undefined && (typeof s.instanceType !== 'string' || s.instanceType.length === 0)) {
+      throw new InputError(`${where}: node ${JSON.stringify(s.name)}: instanceType must be a non-empty string such as "m5.large"`);
+    }
+    if (s.billed !== undefined && typeof s.billed !== 'boolean') throw new InputError(`${where}: node ${JSON.stringify(s.name)}: billed must be true or false`);
+    this.billing.set(node.name, { instanceType: s.instanceType, since: s.billed === false ? null : 0, paidUs: 0 });
     if (s.disk) this.diskSpecs.push({ ...(s.disk === true ? {} : s.disk), node: s.name });
     return node;
   }
@@ -224,6 +231,28 @@ export class World {
     const n = this.byName.get(name);
     if (!n) throw new InputError(`unknown node ${JSON.stringify(name)}; nodes: ${this.nodeNames.join(', ')}`);
     return n;
+  }
+
+  /**
+   * Start or stop paying for a node (an autoscaler launching a pool slot, or terminating it): the
+   * cost model charges its instance type for the simulated time it was billed.
+   */
+  setBilled(name: string, on: boolean): void {
+    this.node(name);
+    const b = this.billing.get(name)!;
+    if (on && b.since === null) b.since = this.sim.now;
+    else if (!on && b.since !== null) {
+      b.paidUs += this.sim.now - b.since;
+      b.since = null;
+    }
+  }
+
+  /** Per node: its declared instance type, cores, zone and the simulated µs it has been billed so far. */
+  billedTime(): { name: string; instanceType: string | undefined; cores: number; zone: string; billedUs: number }[] {
+    return this.nodes.map((n) => {
+      const b = this.billing.get(n.name)!;
+      return { name: n.name, instanceType: b.instanceType, cores: n.cores, zone: n.zone, billedUs: b.paidUs + (b.since === null ? 0 : this.sim.now - b.since) };
+    });
   }
 
   hasNode(name: string): boolean {

@@ -303,6 +303,21 @@ describe.skipIf(!hasChromium && !ci)('report in Chromium', () => {
     await page.close();
   });
 
+  it('marks the cheapest design that meets every check and plots availability against cost (zone-outage)', async () => {
+    const { page, problems } = await open(await scenarioReport(zoneOutage));
+    // static stability is the only variant meeting every check, so it is the cheapest that does
+    expect(await page.locator('table.comparison thead th[data-run] [data-cheapest]').evaluateAll((xs) => xs.map((x) => x.closest('th')!.querySelector('a')!.textContent))).toEqual(['static-stability']);
+    expect(await page.locator('p.cost-conclusion').textContent()).toMatch(/^Cheapest design that meets every check: static-stability at \$[\d.]+\/h; cheaper, but failing a check: autoscaling \$[\d.]+\/h, no-spare \$[\d.]+\/h\.$/);
+    const costs = await page.locator('[data-panel=cost] g[data-run]').evaluateAll((gs) => gs.map((g) => Number(g.getAttribute('data-cost'))));
+    expect(costs).toHaveLength(3);
+    expect(costs[0]).toBeGreaterThan(costs[1]!);
+    expect(costs[1]).toBeGreaterThan(costs[2]!);
+    expect(await page.locator('[data-panel=cost] circle[data-cheapest]').count()).toBe(1);
+    expect(await page.locator('table.comparison tr[data-metric="cost per hour (USD)"] td.best').count()).toBe(1);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('shows dotted key metrics (latencyMs.p50) as numbers', async () => {
     const { page, problems } = await open(await scenarioReport(grayFailure));
     // each variant's card lists the scenario's key metrics, latencyMs.p50 among them

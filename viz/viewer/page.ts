@@ -15,7 +15,7 @@ import { faultColorScale, runColor, segmentColor, seriesColor, seriesWidth } fro
 import { createPanel, LABEL_W, RIGHT_PAD, type PanelFrame } from './panel.ts';
 import { renderAxis } from './renderAxis.ts';
 import { renderChecks } from './renderChecks.ts';
-import { overlayPanel, renderComparisonTable, renderConclusion, runLabel } from './renderComparison.ts';
+import { overlayPanel, renderComparisonTable, renderConclusion, renderCostChart, runLabel } from './renderComparison.ts';
 import { renderFaultRibbon, ribbonHeight } from './renderFaultRibbon.ts';
 import { renderFaultShading, renderMarks } from './renderFaultShading.ts';
 import { renderLegend, type LegendItem } from './renderLegend.ts';
@@ -212,6 +212,7 @@ function renderComparisonSection(root: HTMLElement, page: Page): void {
     el('p', { class: 'caption' }, 'The same scenario under each variant, on the shared time axis. Each variant keeps its colour in every overlaid panel; its full timeline follows below.'),
   );
   renderComparisonTable(section, runs);
+  renderCostChart(section, runs);
   root.appendChild(section);
   const colorOf = (_: string, i: number): string => runColor(i);
   // Variants often coincide for a while: each line is narrower than the ones drawn before it.
