@@ -19,7 +19,7 @@ import { countAttempts, createApp, openLoop } from 'faultline/app';
 
 const ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
 const FAILED_ZONE = 'us-east-1a';
-/** Instances provisioned per zone: the ones running plus a pool the autoscaler may launch. */
+/** Instances provisioned per zone (at least): the ones running plus a pool the autoscaler may launch. */
 const SLOTS_PER_ZONE = 3;
 const OUTAGE_AT_MS = 10_000;
 const OUTAGE_MS = 60_000;
@@ -70,7 +70,7 @@ AWS, "Summary of the Amazon EC2 and Amazon RDS Service Disruption in the US East
 https://aws.amazon.com/message/65648/ .
 `.trim(),
   params: {
-    instancesPerZone: { type: 'number', default: 2, min: 1, max: SLOTS_PER_ZONE, integer: true, description: 'instances running in each zone before the outage' },
+    instancesPerZone: { type: 'number', default: 2, min: 1, max: 8, integer: true, description: 'instances running in each zone before the outage' },
     autoscaling: { type: 'boolean', default: false, description: 'a Kubernetes HPA on CPU utilization (target 80 %, sync 15 s)' },
     readinessDelayMs: { type: 'number', default: 20_000, min: 0, max: 600_000, unit: 'ms', description: 'from the HPA’s decision to a new pod passing readiness (schedule, pull, start)' },
     ratePerSec: { type: 'number', default: 90, min: 1, max: 10_000, unit: '1/s', description: 'offered load (Poisson); one instance serves ~40/s' },
@@ -97,7 +97,8 @@ https://aws.amazon.com/message/65648/ .
   keyMetrics: ['availabilityDuringOutage', 'availabilitySettled', 'latencyMs.p99', 'retriesPerRequest', 'podsAtEnd', 'scaleUps', 'costPerHourUsd'],
   build(ctx) {
     const { sim, params: p } = ctx;
-    const slots = ZONES.flatMap((z, zi) => Array.from({ length: SLOTS_PER_ZONE }, (_, i) => ({ zone: z, name: `web-${'abc'[zi]}${i + 1}` })));
+    const perZone = Math.max(SLOTS_PER_ZONE, p.instancesPerZone);
+    const slots = ZONES.flatMap((z, zi) => Array.from({ length: perZone }, (_, i) => ({ zone: z, name: `web-${'abc'[zi]}${i + 1}` })));
 
     // ── components ──────────────────────────────────────────────────────────────
     // Which slots run a pod from the start; the rest are the autoscaler's pool, paid for only once

@@ -23,6 +23,10 @@ import { formatValue, keyMetricsOf } from './format.ts';
 import { loadScenario, resolveScenarioFile } from './load.ts';
 import { parseBudgetFlags, parseParamFlags, readFaultsFile, type Io } from './main.ts';
 import { availableParallelism } from 'node:os';
+import { formatGrid, parseGrid, type GridSpec } from '../run/grid.ts';
+import type { ParamValue } from '../run/scenario.ts';
+import type { PriceTable } from '../world/cost.ts';
+import { readPricesFile } from './prices.ts';
 
 const SWEEP_FLAGS: Record<string, FlagSpec> = {
   seeds: { type: 'string', value: 'A..B', help: 'seeds to run: 1..1000, 7, 1,2,3 or 1..10,20..30 (default 1..100)' },
@@ -34,6 +38,8 @@ const SWEEP_FLAGS: Record<string, FlagSpec> = {
   shard: { type: 'string', value: 'i/n', help: 'run only slice i of n (i counts from 1); combine outputs with faultline merge' },
   'watchdog-ms': { type: 'string', value: 'MS', help: 'abort a run after this much wall time and report it (default 600000)' },
   budget: { type: 'list', value: 'name=N', help: 'run budgets for every run: eventsMax, simTimeMaxUs, liveEventsMax, processesMax' },
+  grid: { type: 'list', value: 'k=v1,v2', help: 'run every combination of these param values × seeds; prints cost, pass rates, the Pareto table and the cheapest passing setting (repeatable)' },
+  prices: { type: 'string', value: 'prices.json', help: 'price table of the cost model (default: illustrative AWS on-demand prices; docs/COST.md)' },
   json: { type: 'boolean', help: 'print the sweep result as JSON' },
   out: { type: 'string', value: 'file.json', help: 'write the sweep result JSON to a file (atomically)' },
   help: { type: 'boolean', help: 'show this help' },
@@ -51,6 +57,10 @@ export interface SweepOptions {
   shard?: string;
   watchdogMs?: number;
   budgets?: Record<string, number>;
+  /** A param grid (`--grid`): every point × every seed. */
+  grid?: GridSpec;
+  /** The cost model's price table (`--prices`). */
+  prices?: PriceTable;
   onProgress?: (done: number, total: number, unexpected: number) => void;
   /** Run on this (warm) pool instead of a fresh one; it is left open. */
   pool?: WorkerPool;
@@ -99,21 +109,26 @@ export async function runSweep(o: SweepOptions): Promise<SweepReport> {
   }
   const all = parseSeedRange(o.seeds);
   const shard = o.shard !== undefined ? parseShard(o.shard) : undefined;
-  const seeds = shard ? shardSeeds(all, shard) : all;
+  // A shard takes every n-th (grid point, seed) pair: without a grid, every n-th seed.
+  const pairs = (o.grid?.points ?? [null]).flatMap((point) => all.map((seed) => ({ point, seed })));
+  const mine = shard ? pairs.filter((_, k) => k % shard.count === shard.index - 1) : pairs;
   const jobs: WorkerJob[] = [];
+  const pointOf: (Record<string, ParamValue> | null)[] = [];
   let id = 0;
   for (const variant of variants) {
-    for (const seed of seeds) {
+    for (const { point, seed } of mine) {
+      pointOf.push(point);
       jobs.push({
         id: id++,
         scenarioFile: file,
         scenarioRef: o.scenarioRef,
         seed,
         variant,
-        params: o.params,
+        params: point ? { ...o.params, ...point } : o.params,
         faults: o.faults,
         faultsFile: o.faultsFile,
         budgets: o.budgets,
+        prices: o.prices,
       });
     }
   }
@@ -133,6 +148,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepReport> {
         checks: r.checks.map((c) => ({ name: c.name, status: c.status, expected: c.expected })),
         metrics: r.metrics,
         replay: r.replay,
+        ...(pointOf[i] ? { params: pointOf[i]! } : {}),
       };
       if (row.checks.some((c) => c.status !== c.expected)) unexpected++;
       return row;
@@ -140,9 +156,9 @@ export async function runSweep(o: SweepOptions): Promise<SweepReport> {
     unexpected++;
     const replayParts = ['npm run faultline -- run', o.scenarioRef, '--seed', String(job.seed)];
     if (job.variant !== scenario.variantNames[0]) replayParts.push('--variant', job.variant);
-    for (const [k, v] of Object.entries(o.params ?? {})) replayParts.push('--param', `${k}=${v}`);
+    for (const [k, v] of Object.entries(job.params ?? {})) replayParts.push('--param', `${k}=${v}`);
     if (o.faultsFile) replayParts.push('--faults', o.faultsFile);
-    return { variant: job.variant, seed: job.seed, traceHash: null, checks: [], metrics: {}, error: `${reply.errorName}: ${reply.error}`, replay: replayParts.join(' ') };
+    return { variant: job.variant, seed: job.seed, traceHash: null, checks: [], metrics: {}, error: `${reply.errorName}: ${reply.error}`, replay: replayParts.join(' '), ...(pointOf[i] ? { params: pointOf[i]! } : {}) };
   });
   return buildReport(
     {
@@ -153,6 +169,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepReport> {
       params: o.params ?? {},
       shard: shard ? `${shard.index}/${shard.count}` : null,
       keyMetrics: keyMetricsOf(scenario),
+      ...(o.grid ? { grid: o.grid } : {}),
     },
     runs,
   );
@@ -189,12 +206,18 @@ export async function sweepCommand(argv: readonly string[], io: Io): Promise<num
   const faultsFile = args.flags.faults as string | undefined;
   const quiet = Boolean(args.flags.json) || !io.isTTY;
   const workers = workersFlag(args.flags);
+  const params = parseParamFlags(scenario, (args.flags.param as string[] | undefined) ?? []);
+  const gridFlags = (args.flags.grid as string[] | undefined) ?? [];
+  const grid = gridFlags.length ? parseGrid(scenario, gridFlags, params) : undefined;
+  const prices = args.flags.prices !== undefined ? readPricesFile(args.flags.prices as string) : undefined;
   const report = await runSweep({
     scenarioRef: ref,
     seeds: seedsFlag(args.flags),
     variants: args.flags.variant !== undefined ? [args.flags.variant as string] : undefined,
     allVariants: Boolean(args.flags['all-variants']),
-    params: parseParamFlags(scenario, (args.flags.param as string[] | undefined) ?? []),
+    params,
+    grid,
+    prices,
     faults: faultsFile !== undefined ? readFaultsFile(faultsFile) : undefined,
     faultsFile,
     workers,
@@ -217,7 +240,7 @@ function emitReport(report: SweepReport, flags: Record<string, unknown>, io: Io)
 export function formatSweep(report: SweepReport): string {
   const lines: string[] = [];
   const total = report.runs.length;
-  lines.push(`sweep ${report.scenario} · seeds ${report.seeds}${report.shard ? ` · shard ${report.shard}` : ''} · ${total} runs`);
+  lines.push(`sweep ${report.scenario} · seeds ${report.seeds}${report.grid ? ` × ${report.grid.points.length} grid points` : ''}${report.shard ? ` · shard ${report.shard}` : ''} · ${total} runs`);
   for (const v of report.variants) {
     const s = report.summary[v]!;
     lines.push('');
@@ -231,14 +254,25 @@ export function formatSweep(report: SweepReport): string {
         lines.push(`  ${k.padEnd(w)}  ${formatValue(m.p5).padStart(10)}  ${formatValue(m.p50).padStart(10)}  ${formatValue(m.p95).padStart(10)}`);
       }
     }
-    for (const u of s.unexpected.slice(0, 20)) {
+    // with a grid, the table below gives the pass rates; only runs that failed to run are listed
+    const listed = report.grid ? s.unexpected.filter((u) => u.error !== undefined) : s.unexpected;
+    for (const u of listed.slice(0, 20)) {
       lines.push(`  seed ${u.seed}: ${u.error ?? u.checks.join('; ')}`);
       lines.push(`    replay: ${u.replay}`);
     }
-    if (s.unexpected.length > 20) lines.push(`  … ${s.unexpected.length - 20} more (see --json)`);
+    if (listed.length > 20) lines.push(`  … ${listed.length - 20} more (see --json)`);
   }
+  if (report.grid && report.gridSummary) lines.push(...formatGrid(report.gridSummary, report.grid, report.variants, formatValue));
   lines.push('');
-  lines.push(reportAsExpected(report) ? 'verdict: every run came out as its variant expects' : 'verdict: some runs differ from expectation (listed above)');
+  if (report.grid) {
+    lines.push(
+      reportAsExpected(report)
+        ? 'verdict: every variant has a setting at which every seed came out as it expects'
+        : 'verdict: some variant has no setting at which every seed came out as it expects (or a run failed)',
+    );
+  } else {
+    lines.push(reportAsExpected(report) ? 'verdict: every run came out as its variant expects' : 'verdict: some runs differ from expectation (listed above)');
+  }
   return lines.join('\n') + '\n';
 }
 

@@ -7,6 +7,8 @@
 import { InputError } from '../kernel/errors.ts';
 import { percentileOfValues } from '../observe/metrics.ts';
 import type { RunResult } from './runner.ts';
+import { gridSummary, type GridSpec, type GridSummary } from './grid.ts';
+import type { ParamValue } from './scenario.ts';
 
 export interface SweepRun {
   variant: string;
@@ -17,6 +19,8 @@ export interface SweepRun {
   /** Set when the run threw, hit a budget, or its worker crashed or timed out. */
   error?: string;
   replay: string;
+  /** The grid point's params (`sweep --grid`), on top of the sweep's `params`. */
+  params?: Record<string, ParamValue>;
 }
 
 export interface VariantSummary {
@@ -40,8 +44,12 @@ export interface SweepReport {
   /** "i/n" for a shard's output; null for a whole sweep (or a merge of all shards). */
   shard: string | null;
   keyMetrics: string[];
+  /** The param grid (`sweep --grid`), or absent for a sweep of seeds only. */
+  grid?: GridSpec;
   runs: SweepRun[];
   summary: Record<string, VariantSummary>;
+  /** Per grid point: cost, pass rates, the Pareto front and the cheapest passing setting. */
+  gridSummary?: GridSummary;
 }
 
 const MAX_SEEDS = 10_000_000;
@@ -102,13 +110,20 @@ function runDiffers(r: SweepRun): boolean {
   return r.error !== undefined || r.checks.some((c) => c.status !== c.expected);
 }
 
-/** Sort rows canonically: by variant (in the given order), then seed. */
-export function sortRuns(runs: SweepRun[], variants: readonly string[]): SweepRun[] {
+/** Sort rows canonically: by variant (in the given order), then grid point (in the grid's order), then seed. */
+export function sortRuns(runs: SweepRun[], variants: readonly string[], grid?: GridSpec): SweepRun[] {
   const order = new Map(variants.map((v, i) => [v, i]));
+  const pointKey = (p: Record<string, ParamValue> | undefined): string => JSON.stringify((grid?.keys ?? []).map((k) => p?.[k] ?? null));
+  const pointOrder = new Map((grid?.points ?? []).map((p, i) => [pointKey(p), i]));
   return runs.slice().sort((a, b) => {
     const va = order.get(a.variant) ?? 1e9;
     const vb = order.get(b.variant) ?? 1e9;
     if (va !== vb) return va - vb;
+    if (grid) {
+      const pa = pointOrder.get(pointKey(a.params)) ?? 1e9;
+      const pb = pointOrder.get(pointKey(b.params)) ?? 1e9;
+      if (pa !== pb) return pa - pb;
+    }
     if (typeof a.seed === 'number' && typeof b.seed === 'number') return a.seed - b.seed;
     return String(a.seed).localeCompare(String(b.seed));
   });
@@ -150,13 +165,27 @@ export function summarize(runs: readonly SweepRun[], variants: readonly string[]
   return out;
 }
 
-export function buildReport(base: Omit<SweepReport, 'kind' | 'runs' | 'summary'>, runs: SweepRun[]): SweepReport {
-  const sorted = sortRuns(runs, base.variants);
-  return { kind: 'faultline-sweep', ...base, runs: sorted, summary: summarize(sorted, base.variants, base.keyMetrics) };
+export function buildReport(base: Omit<SweepReport, 'kind' | 'runs' | 'summary' | 'gridSummary'>, runs: SweepRun[]): SweepReport {
+  const sorted = sortRuns(runs, base.variants, base.grid);
+  const report: SweepReport = { kind: 'faultline-sweep', ...base, runs: sorted, summary: summarize(sorted, base.variants, base.keyMetrics) };
+  if (base.grid) report.gridSummary = gridSummary(sorted, base.variants, base.grid);
+  return report;
 }
 
+/**
+ * A sweep's verdict (exit 0): every run came out as its variant expects. For a param grid, the
+ * question is whether a setting works: every variant has a grid point at which every seed came
+ * out as expected, and no run failed to run.
+ */
 export function reportAsExpected(report: SweepReport): boolean {
-  return report.runs.every((r) => !runDiffers(r));
+  if (!report.grid) return report.runs.every((r) => !runDiffers(r));
+  if (report.runs.some((r) => r.error !== undefined)) return false;
+  const key = (p: Record<string, ParamValue> | undefined): string => JSON.stringify(report.grid!.keys.map((k) => p?.[k] ?? null));
+  return report.variants.every((v) => {
+    const byPoint = new Map<string, boolean>();
+    for (const r of report.runs) if (r.variant === v) byPoint.set(key(r.params), (byPoint.get(key(r.params)) ?? true) && !runDiffers(r));
+    return [...byPoint.values()].some(Boolean);
+  });
 }
 
 /** Combine shard reports into the report one unsharded sweep would give. */
@@ -170,13 +199,14 @@ export function mergeReports(reports: readonly SweepReport[]): SweepReport {
     }
     if (JSON.stringify(r.variants) !== JSON.stringify(first.variants)) throw new InputError('merge: shards ran different variants');
     if (JSON.stringify(r.params) !== JSON.stringify(first.params)) throw new InputError('merge: shards ran different params');
+    if (JSON.stringify(r.grid ?? null) !== JSON.stringify(first.grid ?? null)) throw new InputError('merge: shards ran different param grids');
   }
   const seen = new Set<string>();
   const runs: SweepRun[] = [];
   for (const r of reports) {
     for (const row of r.runs) {
-      const key = `${row.variant}\u0000${row.seed}`;
-      if (seen.has(key)) throw new InputError(`merge: variant ${row.variant} seed ${row.seed} appears in more than one shard`);
+      const key = `${row.variant}\u0000${row.seed}\u0000${JSON.stringify(row.params ?? null)}`;
+      if (seen.has(key)) throw new InputError(`merge: variant ${row.variant} seed ${row.seed}${row.params ? ` at ${JSON.stringify(row.params)}` : ''} appears in more than one shard`);
       seen.add(key);
       runs.push(row);
     }
@@ -192,6 +222,7 @@ export function mergeReports(reports: readonly SweepReport[]): SweepReport {
       params: first.params,
       shard: complete ? null : `merged ${reports.map((r) => r.shard ?? 'all').join('+')}`,
       keyMetrics: first.keyMetrics,
+      ...(first.grid ? { grid: first.grid } : {}),
     },
     runs,
   );

@@ -7,6 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { isScenario, type Scenario } from './scenario.ts';
 import { run, type RunResult } from './runner.ts';
+import type { PriceTable } from '../world/cost.ts';
 import '../faults/register.ts';
 
 export interface WorkerJob {
@@ -20,6 +21,8 @@ export interface WorkerJob {
   faults?: unknown;
   faultsFile?: string;
   budgets?: Record<string, number>;
+  /** The cost model's price table (`--prices`), already validated. */
+  prices?: PriceTable;
 }
 
 export type WorkerReply =
@@ -55,6 +58,7 @@ async function answer(job: WorkerJob): Promise<void> {
       params: job.params,
       faults: job.faults as never,
       budgets: job.budgets,
+      prices: job.prices,
       replay: { scenarioRef: job.scenarioRef, faultsFile: job.faultsFile },
     });
     reply = { id: job.id, ok: true, result };
