@@ -8,7 +8,8 @@ import { checkScenario, formatCheckReport, type CheckProgress, type CheckReport 
 import { flagHelp, parseArgs, parseIntFlag, parseSeedFlag, UsageError, type FlagSpec } from './args.ts';
 import { writeFileAtomic } from './files.ts';
 import { loadScenario } from './load.ts';
-import { parseParamFlags, reportError } from './main.ts';
+import { reportError } from './main.ts';
+import { parseParamFlags } from './run-command.ts';
 import '../faults/register.ts';
 
 export interface CheckIo {

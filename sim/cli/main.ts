@@ -4,24 +4,18 @@
  * differs (or a run failed, or `check` found a violation); 2 usage or input error, one line, no
  * stack trace.
  */
-import { readFileSync } from 'node:fs';
 import { BudgetExceededError, InputError, SimulationError } from '../kernel/errors.ts';
-import { TRACE_LEVELS, type TraceLevel } from '../observe/trace.ts';
 import { faultKinds, faultKindSpec, faultPlanJsonSchema } from '../faults/plan.ts';
-import { describeParam, parseParamValue, type ParamSpec, type ParamValue, type Scenario } from '../run/scenario.ts';
-import { outcomesAsExpected, runDetailed, type RunArtifacts, type RunResult } from '../run/runner.ts';
+import type { RunResult } from '../run/runner.ts';
 import { ScenarioError, ScenarioInputError } from '../run/user-error.ts';
-import { flagHelp, parseArgs, parseIntFlag, parseSeedFlag, UsageError, type FlagSpec } from './args.ts';
-import { JsonlFileSink, writeFileAtomic } from './files.ts';
+import { flagHelp, parseArgs, UsageError, type FlagSpec } from './args.ts';
 import { loadScenario, scenarioNames } from './load.ts';
-import { comparisonTable, formatRunSummary } from './format.ts';
 import '../faults/register.ts';
+import type { Io } from './io.ts';
+import { runCommand } from './run-command.ts';
+export { parseBudgetFlags, parseParamFlags, readFaultsFile, type RunRequest } from './run-command.ts';
 
-export interface Io {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-  isTTY: boolean;
-}
+export type { Io };
 
 const defaultIo: Io = {
   stdout: (s) => void process.stdout.write(s),
@@ -161,182 +155,6 @@ async function listCommand(argv: readonly string[], io: Io): Promise<number> {
     io.stdout(`${s.name.padEnd(w)}  ${s.title}\n${' '.repeat(w)}  variants: ${s.variantNames.join(', ')}\n`);
   }
   return 0;
-}
-
-// ---------------------------------------------------------------- run
-
-const RUN_FLAGS: Record<string, FlagSpec> = {
-  seed: { type: 'string', value: 'N', help: 'root seed: an integer 0..4294967295 or a string (default 1)' },
-  variant: { type: 'string', value: 'V', help: "the variant to run (default: the scenario's first)" },
-  'all-variants': { type: 'boolean', help: 'run every variant on the same seed and compare them' },
-  param: { type: 'list', value: 'k=v', help: 'override a param (repeatable)' },
-  faults: { type: 'string', value: 'plan.json', help: "replay this fault plan instead of the scenario's default" },
-  json: { type: 'boolean', help: 'print the RunResult as JSON (an array with --all-variants)' },
-  trace: { type: 'string', value: 'file.jsonl', help: 'stream the trace to a JSONL file (level full unless --trace-level)' },
-  'trace-level': { type: 'string', value: 'L', help: 'off | summary | full (default summary, full with --trace/--report/--perfetto; same hash at every level)' },
-  report: { type: 'string', value: 'file.html', help: 'write the D3 timeline report (one self-contained HTML file)' },
-  perfetto: { type: 'string', value: 'file.json', help: 'write a Chrome Trace Event file for ui.perfetto.dev' },
-  out: { type: 'string', value: 'file.json', help: 'also write the RunResult JSON to a file' },
-  budget: { type: 'list', value: 'name=N', help: 'raise or lower a run budget: eventsMax, simTimeMaxUs, liveEventsMax, processesMax' },
-  prices: { type: 'string', value: 'prices.json', help: 'price table of the cost model (default: illustrative AWS on-demand prices; docs/COST.md)' },
-  help: { type: 'boolean', help: 'show this help' },
-};
-
-export interface RunRequest {
-  scenario: Scenario<any>;
-  scenarioRef: string;
-  seed: number | string;
-  variants: string[];
-  params: Record<string, ParamValue>;
-  faults?: unknown;
-  faultsFile?: string;
-  budgets: Record<string, number>;
-}
-
-/** Parse `--param k=v` values against the scenario's specs (typed, with clear errors). */
-export function parseParamFlags(scenario: Scenario<any>, raw: readonly string[]): Record<string, ParamValue> {
-  const out: Record<string, ParamValue> = {};
-  for (const kv of raw) {
-    const eq = kv.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--param ${JSON.stringify(kv)}: use --param name=value`);
-    const key = kv.slice(0, eq);
-    const spec = (scenario.params as Record<string, ParamSpec>)[key];
-    if (!spec) {
-      const valid = Object.entries(scenario.params as Record<string, ParamSpec>).map(([k, p]) => `${k} (${describeParam(p)})`);
-      throw new InputError(`scenario ${scenario.name} has no param ${JSON.stringify(key)}; params: ${valid.join('; ') || '(none)'}`);
-    }
-    out[key] = parseParamValue(key, spec, kv.slice(eq + 1));
-  }
-  return out;
-}
-
-const BUDGET_NAMES = ['eventsMax', 'simTimeMaxUs', 'liveEventsMax', 'processesMax'];
-
-export function parseBudgetFlags(raw: readonly string[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const kv of raw) {
-    const eq = kv.indexOf('=');
-    const key = eq > 0 ? kv.slice(0, eq) : kv;
-    const name = key === 'simTimeMax' ? 'simTimeMaxUs' : key;
-    if (!BUDGET_NAMES.includes(name)) throw new UsageError(`--budget ${kv}: unknown budget; valid: ${BUDGET_NAMES.join(', ')}`);
-    if (eq <= 0) throw new UsageError(`--budget ${kv}: use --budget ${name}=N`);
-    out[name] = parseIntFlag(`budget ${name}`, kv.slice(eq + 1), 1);
-  }
-  return out;
-}
-
-export function readFaultsFile(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new InputError(`--faults: cannot read ${path}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new InputError(`--faults: ${path} is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
-  }
-}
-
-async function runCommand(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs(argv, RUN_FLAGS, 'run');
-  if (args.flags.help) {
-    io.stdout(
-      `Usage: faultline run <scenario> [options]\n\n<scenario> is a name from 'faultline list' or the path of your own scenario file.\n\n${flagHelp(RUN_FLAGS)}\n`,
-    );
-    return 0;
-  }
-  if (args.positionals.length !== 1) {
-    throw new UsageError(`run: expected one scenario, got ${args.positionals.length ? args.positionals.join(' ') : 'none'}; see faultline run --help`);
-  }
-  const ref = args.positionals[0]!;
-  const scenario = await loadScenario(ref);
-  const seed = args.flags.seed !== undefined ? parseSeedFlag(args.flags.seed as string) : 1;
-  if (args.flags.variant !== undefined && args.flags['all-variants']) {
-    throw new UsageError('run: give either --variant or --all-variants, not both');
-  }
-  const variants = args.flags['all-variants'] ? [...scenario.variantNames] : [(args.flags.variant as string | undefined) ?? scenario.variantNames[0]!];
-  for (const v of variants) {
-    if (!scenario.variants[v]) {
-      throw new InputError(`scenario ${scenario.name} has no variant ${JSON.stringify(v)}; variants: ${scenario.variantNames.join(', ')}`);
-    }
-  }
-  const params = parseParamFlags(scenario, (args.flags.param as string[] | undefined) ?? []);
-  const budgets = parseBudgetFlags((args.flags.budget as string[] | undefined) ?? []);
-  const faultsFile = args.flags.faults as string | undefined;
-  const faults = faultsFile !== undefined ? readFaultsFile(faultsFile) : undefined;
-  const prices = args.flags.prices !== undefined ? (await import('./prices.ts')).readPricesFile(args.flags.prices as string) : undefined;
-  let traceLevel: TraceLevel = 'summary';
-  if (args.flags['trace-level'] !== undefined) {
-    const l = args.flags['trace-level'] as string;
-    if (!(TRACE_LEVELS as readonly string[]).includes(l)) throw new UsageError(`--trace-level ${l}: valid: ${TRACE_LEVELS.join(', ')}`);
-    traceLevel = l as TraceLevel;
-  } else if (args.flags.trace !== undefined || args.flags.report !== undefined || args.flags.perfetto !== undefined) {
-    // a trace file, the report's message diagram and Perfetto's flows need every record
-    traceLevel = 'full';
-  }
-  const tracePath = args.flags.trace as string | undefined;
-  if (tracePath !== undefined && variants.length > 1) {
-    throw new UsageError('run: --trace writes one run; use it with --variant, not --all-variants');
-  }
-
-  const artifacts: RunArtifacts[] = [];
-  // The report folds each run's records while it goes (bounded memory); only Perfetto keeps them.
-  const report = args.flags.report !== undefined ? new (await import('../../viz/collect.ts')).ReportCollector() : undefined;
-  for (const variant of variants) {
-    const sink = tracePath !== undefined ? new JsonlFileSink(tracePath) : undefined;
-    const feed = report?.next(sink);
-    try {
-      const art = runDetailed(scenario, {
-        seed,
-        variant,
-        params,
-        faults: faults as never,
-        budgets,
-        traceLevel,
-        traceSink: feed?.sink ?? sink,
-        traceAlsoInMemory: args.flags.perfetto !== undefined,
-        replay: { scenarioRef: ref, faultsFile },
-        prices,
-      });
-      if (feed) report!.finish(feed.fold, art);
-      artifacts.push(art);
-      sink?.commit();
-    } catch (err) {
-      sink?.abort();
-      throw err;
-    }
-  }
-  const results = artifacts.map((a) => a.result);
-
-  if (args.flags.out !== undefined) {
-    writeFileAtomic(args.flags.out as string, JSON.stringify(results.length === 1 ? results[0] : results, null, 2) + '\n');
-  }
-  const written: string[] = [];
-  if (args.flags.report !== undefined) {
-    const path = args.flags.report as string;
-    const { writeReportData } = await import('../../viz/report.ts');
-    await writeReportData(path, report!.data());
-    written.push(`report: ${path}`);
-  }
-  if (args.flags.perfetto !== undefined) {
-    const path = args.flags.perfetto as string;
-    const { writePerfetto } = await import('../../viz/perfetto.ts');
-    await writePerfetto(path, artifacts);
-    written.push(`perfetto trace: ${path} (open it at https://ui.perfetto.dev)`);
-  }
-  if (tracePath !== undefined) written.push(`trace: ${tracePath}`);
-
-  if (args.flags.json) {
-    io.stdout(JSON.stringify(variants.length === 1 && !args.flags['all-variants'] ? results[0] : results, null, 2) + '\n');
-  } else {
-    if (results.length === 1) io.stdout(formatRunSummary(scenario, results[0]!, artifacts[0]!.ended));
-    else io.stdout(comparisonTable(scenario, results, io.isTTY && process.stdout.columns ? process.stdout.columns : 120, artifacts.map((a) => a.ended)));
-    for (const w of written) io.stdout(`wrote ${w}\n`);
-  }
-  if (args.flags.json && written.length) for (const w of written) io.stderr(`wrote ${w}\n`);
-  return results.every(outcomesAsExpected) ? 0 : 1;
 }
 
 // ---------------------------------------------------------------- faults

@@ -21,7 +21,8 @@ import { flagHelp, parseArgs, parseIntFlag, UsageError, type FlagSpec } from './
 import { writeFileAtomic } from './files.ts';
 import { formatValue, keyMetricsOf } from './format.ts';
 import { loadScenario, resolveScenarioFile } from './load.ts';
-import { parseBudgetFlags, parseParamFlags, readFaultsFile, type Io } from './main.ts';
+import { parseBudgetFlags, parseParamFlags, readFaultsFile } from './run-command.ts';
+import type { Io } from './io.ts';
 import { availableParallelism } from 'node:os';
 import { formatGrid, parseGrid, type GridSpec } from '../run/grid.ts';
 import type { ParamValue } from '../run/scenario.ts';
