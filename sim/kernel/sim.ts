@@ -215,6 +215,8 @@ export class Simulation {
     if (!(delayUs >= 0 && delayUs < Infinity)) {
       throw new InputError(`schedule: delay ${delayUs} us is not valid; delays must be finite and ≥ 0`);
     }
+    // the budget counts both queues: a zero-delay fan-out must stop at it as a timed one does
+    if (this.hn + (this.qt - this.qh) >= this.liveMax) throw new BudgetExceededError('liveEventsMax', this.liveMax, this.seed, this.now);
     const seq = this.seq++;
     if (delayUs < 0.5) {
       const i = this.qt++;
@@ -414,7 +416,6 @@ export class Simulation {
 
   private push(t: number, s: number, f: Callback, a: unknown): void {
     if (this.hn === this.hcap) this.grow();
-    if (this.hn >= this.liveMax) throw new BudgetExceededError('liveEventsMax', this.liveMax, this.seed, this.now);
     const k = this.freeTop > 0 ? this.freeSlots[--this.freeTop]! : this.hn;
     this.sf[k] = f;
     this.sa[k] = a;

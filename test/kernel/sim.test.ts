@@ -134,6 +134,24 @@ describe('Simulation', () => {
     boom();
     expect(() => sim.run()).toThrow(/liveEventsMax/);
   });
+
+  it('liveEventsMax holds for zero-delay work too (same-time events count against it)', () => {
+    const sim = new Simulation({ budgets: { liveEventsMax: 1000, eventsMax: 100_000 } });
+    const boom = (): void => {
+      sim.schedule(0, boom, null);
+      sim.schedule(0.4, boom, null); // rounds to now: the same-time queue
+    };
+    boom();
+    expect(() => sim.run()).toThrow(/liveEventsMax=1000/);
+    expect(sim.pending).toBe(1000);
+    expect(sim.now).toBe(0);
+    // and the budget counts both queues together
+    const mixed = new Simulation({ budgets: { liveEventsMax: 10 } });
+    for (let i = 0; i < 5; i++) mixed.schedule(1, () => {}, null);
+    for (let i = 0; i < 5; i++) mixed.schedule(0, () => {}, null);
+    expect(() => mixed.schedule(0, () => {}, null)).toThrow(/liveEventsMax=10/);
+    expect(() => mixed.schedule(7, () => {}, null)).toThrow(/liveEventsMax=10/);
+  });
 });
 
 describe('processes', () => {
