@@ -34,6 +34,8 @@ Commands:
   merge <results...>       combine shard results of a sweep
   check <scenario>         search fault plans for an invariant violation and shrink it
   faults                   the fault kinds a plan may use (--schema prints the JSON Schema)
+  faults import <file>     a Chaos Mesh, AWS FIS or Toxiproxy experiment as a fault plan
+  faults export --to T     a fault plan as a Chaos Mesh, AWS FIS or Toxiproxy experiment
 
 Run 'faultline <command> --help' for a command's options.
 Exit codes: 0 outcomes as expected, 1 an outcome differs, 2 usage or input error.`;
@@ -53,6 +55,10 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       case 'run':
         return await runCommand(rest, io);
       case 'faults':
+        if (rest[0] === 'import' || rest[0] === 'export') {
+          const { faultsIoCommand } = await import('./faults-io-command.ts');
+          return await faultsIoCommand(rest[0], rest.slice(1), io);
+        }
         return faultsCommand(rest, io);
       case 'sweep': {
         const { sweepCommand } = await import('./sweep-command.ts');
@@ -168,7 +174,7 @@ const FAULTS_FLAGS: Record<string, FlagSpec> = {
 function faultsCommand(argv: readonly string[], io: Io): number {
   const args = parseArgs(argv, FAULTS_FLAGS, 'faults');
   if (args.flags.help) {
-    io.stdout(`Usage: faultline faults [--schema | --json]\n\nThe fault kinds a plan (--faults plan.json) may use.\n\n${flagHelp(FAULTS_FLAGS)}\n`);
+    io.stdout(`Usage: faultline faults [--schema | --json]\n       faultline faults import <experiment> [--map mapping.json] [--out plan.json]\n       faultline faults export --to chaos-mesh|fis|toxiproxy <plan.json>\n\nThe fault kinds a plan (--faults plan.json) may use; import and export convert chaos experiments\n(see 'faultline faults import --help').\n\n${flagHelp(FAULTS_FLAGS)}\n`);
     return 0;
   }
   if (args.flags.schema) {
