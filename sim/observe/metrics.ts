@@ -68,9 +68,25 @@ export class Histogram {
   // histogram reallocates a few times, not at every new maximum. Unused buckets hold 0.
   private counts = EMPTY_COUNTS;
 
+  /**
+   * @param presize bucket slots to allocate at once (a histogram that will see values up to about
+   *   those of another one passes `other.size`, so it does not grow while it fills)
+   */
+  constructor(presize = 0) {
+    if (presize > 0) this.counts = new Float64Array(presize);
+  }
+
   record(value: number): void {
     if (!(value >= 0)) value = 0;
-    const i = bucketIndex(value);
+    this.recordInBucket(value, bucketIndex(value));
+  }
+
+  /**
+   * `record(value)` with its bucket already computed as `Histogram.bucketOf(value)`: a value that
+   * goes into several histograms (a request's latency overall, per window, ok only) is bucketed
+   * once. `value` must be ≥ 0.
+   */
+  recordInBucket(value: number, i: number): void {
     if (i >= this.counts.length) this.grow(i + 1);
     this.counts[i]!++;
     this.count++;
@@ -98,6 +114,16 @@ export class Histogram {
     this.max = Math.max(this.max, other.max);
   }
 
+  /** The bucket of `value` (negative or NaN counts as 0), for `recordInBucket`. */
+  static bucketOf(value: number): number {
+    return value >= 0 ? bucketIndex(value) : 0;
+  }
+
+  /** Bucket slots allocated (for `new Histogram(other.size)`). */
+  get size(): number {
+    return this.counts.length;
+  }
+
   /** @internal bucket counts, for percentile() (trailing buckets may be empty). */
   get buckets(): ArrayLike<number> {
     return this.counts;
@@ -107,7 +133,12 @@ export class Histogram {
 function bucketIndex(v: number): number {
   const x = Math.floor(v);
   if (x < EXACT) return x;
-  const e = x < 0x80000000 ? 31 - Math.clz32(x) : Math.floor(Math.log2(x));
+  if (x < 0x80000000) {
+    // integer arithmetic: x in [2^e, 2^(e+1)) splits into 128 buckets of width 2^(e-7)
+    const e = 31 - Math.clz32(x);
+    return EXACT + (e - 8) * PER_DOUBLING + ((x >>> (e - 7)) - PER_DOUBLING);
+  }
+  const e = Math.floor(Math.log2(x));
   const width = 2 ** (e - 7);
   return EXACT + (e - 8) * PER_DOUBLING + Math.floor((x - 2 ** e) / width);
 }

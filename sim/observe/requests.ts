@@ -74,7 +74,9 @@ export class RequestStats {
     if (this.emitter !== undefined) {
       this.emitter.emit(nowUs, node, this.requests, ok, latencyUs, attempts, ok ? undefined : (error ?? 'error'));
     }
-    this.latencyUs.record(latencyUs);
+    const v = latencyUs >= 0 ? latencyUs : 0;
+    const bucket = Histogram.bucketOf(v);
+    this.latencyUs.recordInBucket(v, bucket);
     this.throughput.add(nowUs, 1);
     this.latency.add(nowUs, latencyUs);
     let w = Math.floor(nowUs / this.latencyWidthUs);
@@ -82,11 +84,13 @@ export class RequestStats {
       this.coarsenWindowLatency();
       w = Math.floor(nowUs / this.latencyWidthUs);
     }
-    while (this.windowLatency.length <= w) this.windowLatency.push(new Histogram());
-    this.windowLatency[w]!.record(latencyUs);
+    // a new window's histogram starts as large as the one before it grew: it rarely grows again
+    const hs = this.windowLatency;
+    while (hs.length <= w) hs.push(new Histogram(hs.length === w && w > 0 ? hs[w - 1]!.size : 0));
+    hs[w]!.recordInBucket(v, bucket);
     if (ok) {
       this.ok++;
-      this.okLatencyUs.record(latencyUs);
+      this.okLatencyUs.recordInBucket(v, bucket);
       this.goodput.add(nowUs, 1);
     } else {
       this.failed++;

@@ -36,6 +36,28 @@ describe('Histogram and percentile()', () => {
     expect(h.count).toBe(1_000_000);
   });
 
+  it('puts each value in the HdrHistogram bucket of its defining formula, bucketed once or not', () => {
+    // HdrHistogram's log-linear layout: below 256 one bucket per integer; above, 128 equal
+    // buckets per power of two, so bucket = 256 + (e - 8) * 128 + floor((x - 2^e) / 2^(e - 7))
+    const reference = (x: number): number => {
+      if (x < 256) return x;
+      const e = Math.floor(Math.log2(x));
+      return 256 + (e - 8) * 128 + Math.floor((x - 2 ** e) / 2 ** (e - 7));
+    };
+    const r = new RandomStreams(5).get('b');
+    const edges = [0, 255, 256, 257, 511, 512, 2 ** 20 - 1, 2 ** 20, 2 ** 31 - 1, 2 ** 31, 2 ** 40 + 12345];
+    for (let i = 0; i < 2000; i++) edges.push(Math.floor(r.lognormal(9, 3)));
+    for (const x of edges) expect(Histogram.bucketOf(x)).toBe(reference(x));
+    const once = new Histogram(8);
+    const plain = new Histogram();
+    for (const x of edges) {
+      once.recordInBucket(x, Histogram.bucketOf(x));
+      plain.record(x);
+    }
+    for (const q of [0.01, 0.5, 0.9, 0.999]) expect(percentile(once, q)).toBe(percentile(plain, q));
+    expect([once.count, once.sum, once.min, once.max]).toEqual([plain.count, plain.sum, plain.min, plain.max]);
+  });
+
   it('an empty histogram reports NaN, a single value reports itself', () => {
     expect(percentile(new Histogram(), 0.5)).toBeNaN();
     const h = new Histogram();
