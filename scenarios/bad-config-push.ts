@@ -5,8 +5,7 @@
  * gates the waves on the canary's health is modelled in this file.
  */
 import { defineScenario } from 'faultline';
-import { createWorld, type Node } from 'faultline/world';
-import { createApp, openLoop } from 'faultline/app';
+import type { Node } from 'faultline/world';
 import { checkWindowedSlo } from 'faultline/check';
 
 const API = Array.from({ length: 10 }, (_, i) => `api-${i + 1}`);
@@ -80,75 +79,60 @@ Cloudflare outage on July 2, 2019", https://blog.cloudflare.com/details-of-the-c
   ],
   faultKinds: ['config-push', 'crash'],
   keyMetrics: ['availability', 'worstSecondAvailability', 'serversHit', 'rollbackAfterMs', 'promoted'],
-  build(ctx) {
-    const { sim, params } = ctx;
-
-    // ---- components: a client and ten API servers (restarted by a supervisor, with backoff) ----
-    const world = createWorld(ctx, {
-      nodes: ['client', 'deployer', ...API],
+  build({ sim, params: p, requests, emit, world, service, client, openLoop, every }) {
+    const note = (text: string): void => emit({ time: sim.now, kind: 'note', node: 'deployer', text });
+    // components: ten API servers (restarted by a supervisor, with backoff) and the deployer
+    const w = world({
+      nodes: ['client', 'deployer'],
       nodeDefaults: { cores: 2, restartDelay: '1s', serviceTime: { dist: 'exponential', mean: '2ms' } },
       network: { latency: { dist: 'lognormal', median: '500us', sigma: 0.3 } },
     });
-    const app = createApp(ctx, world);
-    const api = app.service({ name: 'api', nodes: API, endpoints: { get: {} } });
+    const api = service('api', { nodes: API, endpoints: { get: {} } });
 
-    // ---- wiring: the deployment controller watches the canary and rolls back automatically ----
+    // wiring: with a canary rollout the deployment controller watches the canary and rolls back
     const hit = new Set<string>();
     let rollbackAtUs = -1;
     let promoted = 0;
     const sawBad = (n: Node): boolean => n.config.version === BAD.version;
-    const track = (): void => {
-      for (const name of API) if (sawBad(world.node(name))) hit.add(name);
+    const canary = w.node(CANARY);
+    let baseline = { crashes: 0, rejected: 0 };
+    let pushedAtUs = -1;
+    const controller = (): void => {
+      if (rollbackAtUs >= 0 || promoted > 0) return;
+      if (pushedAtUs < 0 && sawBad(canary)) {
+        pushedAtUs = sim.now;
+        baseline = { crashes: canary.crashes, rejected: canary.rejected };
+        note(`canary ${CANARY} runs ${BAD.version}; baking ${p.bakeTimeMs} ms`);
+      }
+      if (pushedAtUs < 0) return;
+      if (!canary.serving || canary.crashes > baseline.crashes || canary.rejected > baseline.rejected || canary.slowdown > 2) {
+        rollbackAtUs = sim.now;
+        canary.rollbackConfig();
+        note(`canary unhealthy (${canary.state}): automatic rollback, rollout halted`);
+      } else if (sim.now - pushedAtUs >= p.bakeTimeMs * 1000) {
+        // promotion: the same push, to the other servers, through the world's config-push fault
+        promoted = API.length - 1;
+        w.inject({ at: sim.now, kind: 'config-push', target: '*', version: BAD.version, effect: p.configEffect, factor: 20 });
+        note(`canary healthy for ${p.bakeTimeMs} ms: promoted to all servers`);
+      }
     };
-    if (params.rollout === 'canary') {
-      const canary = world.node(CANARY);
-      let baseline = { crashes: 0, rejected: 0 };
-      let pushedAtUs = -1;
-      const watch = (): void => {
-        track();
-        if (rollbackAtUs >= 0 || promoted > 0) return;
-        if (pushedAtUs < 0 && sawBad(canary)) {
-          pushedAtUs = sim.now;
-          baseline = { crashes: canary.crashes, rejected: canary.rejected };
-          ctx.emit({ time: sim.now, kind: 'note', node: 'deployer', text: `canary ${CANARY} runs ${BAD.version}; baking ${params.bakeTimeMs} ms` });
-        }
-        if (pushedAtUs >= 0) {
-          const unhealthy = !canary.serving || canary.crashes > baseline.crashes || canary.rejected > baseline.rejected || canary.slowdown > 2;
-          if (unhealthy) {
-            rollbackAtUs = sim.now;
-            canary.rollbackConfig();
-            ctx.emit({ time: sim.now, kind: 'note', node: 'deployer', text: `canary unhealthy (${canary.state}): automatic rollback, rollout halted` });
-          } else if (sim.now - pushedAtUs >= params.bakeTimeMs * 1000) {
-            // promotion: the same push, to the other servers, through the world's config-push fault
-            promoted = API.length - 1;
-            world.inject({ at: sim.now, kind: 'config-push', target: '*', version: BAD.version, effect: params.configEffect, factor: 20 });
-            ctx.emit({ time: sim.now, kind: 'note', node: 'deployer', text: `canary healthy for ${params.bakeTimeMs} ms: promoted to all servers` });
-          }
-        }
-        sim.schedule(params.healthCheckIntervalMs * 1000, watch, null);
-      };
-      sim.schedule(0, watch, null);
-    } else {
-      const poll = (): void => {
-        track();
-        if (sim.now < params.durationMs * 1000) sim.schedule(params.healthCheckIntervalMs * 1000, poll, null);
-      };
-      sim.schedule(0, poll, null);
-    }
+    every(`${p.healthCheckIntervalMs}ms`, () => {
+      for (const name of API) if (sawBad(w.node(name))) hit.add(name);
+      if (p.rollout === 'canary') controller();
+    });
 
-    // ---- workload: steady client traffic, round robin over the ten servers ----
-    openLoop(ctx, { name: 'client', rate: params.requestRatePerSec, until: `${params.durationMs}ms`, call: api.client('client', 'get', { timeout: '500ms' }) });
+    // workload: steady client traffic, round robin over the ten servers
+    openLoop({ rate: p.requestRatePerSec, until: `${p.durationMs}ms`, call: client(api, 'get', { timeout: '500ms' }) });
 
     return {
-      untilUs: params.durationMs * 1000 + 1_000_000,
       metrics: () => {
-        const windows = checkWindowedSlo(ctx.requests, { availabilityMin: 0.8, requestsMin: 20 }).windows.filter((w) => w.pass !== null);
-        const humanRollbackUs = PUSH_AT_US + params.rollbackAfterMs * 1000;
+        const windows = checkWindowedSlo(requests, { availabilityMin: 0.8, requestsMin: 20 }).windows.filter((x) => x.pass !== null);
+        const humanRollbackUs = PUSH_AT_US + p.rollbackAfterMs * 1000;
         return {
           serversHit: hit.size,
           rollbackAfterMs: hit.size === 0 ? 0 : Math.round(((rollbackAtUs >= 0 ? rollbackAtUs : humanRollbackUs) - PUSH_AT_US) / 1000),
           promoted,
-          worstSecondAvailability: Math.min(1, ...windows.map((w) => Math.round(w.availability * 1e4) / 1e4)),
+          worstSecondAvailability: Math.min(1, ...windows.map((x) => Math.round(x.availability * 1e4) / 1e4)),
         };
       },
     };

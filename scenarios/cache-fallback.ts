@@ -4,11 +4,9 @@
  * Uses the patterns' `serveStaleCache` (RFC 5861 stale-if-error) and `fallback` (Polly/Resilience4j).
  */
 import { defineScenario } from 'faultline';
-import { createWorld } from 'faultline/world';
-import { fallback, okOutcome, serveStaleCache, applyPolicy, type Call, type Outcome } from 'faultline/patterns';
-import { createApp, openLoop } from 'faultline/app';
 
-const WEB = ['web-1', 'web-2'] as const;
+const WEB = ['web-1', 'web-2'];
+type Page = { atUs: number; kind: 'full' | 'degraded' | 'failed' };
 
 export default defineScenario({
   name: 'cache-fallback',
@@ -72,74 +70,39 @@ https://netflixtechblog.com/fault-tolerance-in-a-high-volume-distributed-system-
   ],
   faultKinds: ['crash', 'partition', 'limp'],
   keyMetrics: ['availability', 'pagesFull', 'pagesDegraded', 'pagesFailed', 'staleServed', 'fallbacksServed', 'latencyMs.p99'],
-  build(ctx) {
-    const { sim, params } = ctx;
+  build({ sim, params: p, metrics, world, service, client, openLoop }) {
+    const timeout = `${p.dependencyTimeoutMs}ms`;
+    world({ nodeDefaults: { cores: 4, restartDelay: '1s' }, network: { latency: { dist: 'lognormal', median: '500us', sigma: 0.3 } } });
+    // components: the catalog, the recommendation service, and two web servers that render the page
+    const catalog = service('catalog', { nodes: ['catalog-1'], endpoints: { product: { work: { dist: 'exponential', mean: '2ms' } } } });
+    const reco = service('recommendations', { nodes: ['reco-1'], endpoints: { recommend: { work: { dist: 'exponential', mean: '5ms' } } } });
+    // wiring: each web server has its own HTTP cache in front of the catalog (stale-if-error in
+    // the degrading designs) and, with recommendationFallback, a default list for recommendations
+    const product = client(catalog, 'product', { timeout, cache: { name: 'catalog-cache', ttlMs: p.maxAgeMs, staleIfErrorMs: p.staleIfErrorMs, maxEntries: 10_000 } });
+    const recs = client(reco, 'recommend', { timeout, fallback: p.recommendationFallback ? { name: 'reco-fallback', value: 'best-sellers' } : undefined });
+    // a page needs the product, then the recommendations; a fallback or stale answer marks it degraded
+    const web = service('web', { nodes: WEB, endpoints: { page: { work: '1ms', calls: [product, recs] } } });
 
-    // ---- components: client, two web servers, the catalog and the recommendation service ----
-    const world = createWorld(ctx, {
-      nodes: ['client', ...WEB, 'catalog-1', 'reco-1'],
-      nodeDefaults: { cores: 4, restartDelay: '1s' },
-      network: { latency: { dist: 'lognormal', median: '500us', sigma: 0.3 } },
-    });
-    const app = createApp(ctx, world);
-    const catalog = app.service({ name: 'catalog', nodes: ['catalog-1'], endpoints: { product: { work: { dist: 'exponential', mean: '2ms' } } } });
-    const reco = app.service({ name: 'recommendations', nodes: ['reco-1'], endpoints: { recommend: { work: { dist: 'exponential', mean: '5ms' } } } });
-
-    // ---- wiring: each web server has its own HTTP cache in front of the catalog and, in the
-    // degrading designs, a fallback around recommendations ----
-    const timeout = `${params.dependencyTimeoutMs}ms`;
-    const caches = WEB.map((node) =>
-      serveStaleCache({ sim, node, name: `catalog-cache/${node}`, ttlMs: params.maxAgeMs, staleIfErrorMs: params.staleIfErrorMs, maxEntries: 10_000 }),
-    );
-    const fallbacks = WEB.map((node) => fallback({ sim, node, name: `reco-fallback/${node}`, value: 'best-sellers' }));
-    const productCall = new Map<string, Call>();
-    const recoCall = new Map<string, Call>();
-    WEB.forEach((node, i) => {
-      productCall.set(node, applyPolicy(caches[i]!, catalog.client(node, 'product', { timeout })));
-      const plain = reco.client(node, 'recommend', { timeout });
-      recoCall.set(node, params.recommendationFallback ? applyPolicy(fallbacks[i]!, plain) : plain);
-    });
-    const web = app.service({
-      name: 'web',
-      nodes: [...WEB],
-      endpoints: {
-        page: {
-          work: '1ms',
-          handler: (h, done) =>
-            h.call(productCall.get(h.node.name)!, (product: Outcome) => {
-              if (!product.ok) return done(product);
-              h.call(recoCall.get(h.node.name)!, (recs: Outcome) => {
-                if (!recs.ok) return done(recs);
-                // the degraded mark travels in the response body (the app layer's reply carries a value, not Outcome.degraded)
-                done(okOutcome(0, product.degraded || recs.degraded ? 'degraded' : 'full'));
-              });
-            }),
-        },
-      },
-    });
-
-    // ---- workload: page views for a few popular products ----
-    const endUs = params.durationMs * 1000;
-    const pages: { atUs: number; kind: 'full' | 'degraded' | 'failed' }[] = [];
-    openLoop(ctx, {
-      name: 'client',
-      rate: params.pageRatePerSec,
-      until: `${params.durationMs}ms`,
+    // workload: page views for a few popular products
+    const pages: Page[] = [];
+    openLoop({
+      rate: p.pageRatePerSec,
+      until: `${p.durationMs}ms`,
       deadline: '1s',
-      keys: params.products,
-      call: web.client('client', 'page', { timeout: '1s' }),
-      onOutcome: (o) => pages.push({ atUs: sim.now, kind: !o.ok ? 'failed' : o.value === 'degraded' ? 'degraded' : 'full' }),
+      keys: p.products,
+      call: client(web, 'page', { timeout: '1s' }),
+      onOutcome: (o) => pages.push({ atUs: sim.now, kind: !o.ok ? 'failed' : o.degraded ? 'degraded' : 'full' }),
     });
-    pagesOf.set(ctx.metrics, pages);
+    pagesOf.set(metrics, pages);
 
+    const sum = (f: (n: string) => number): number => WEB.reduce((s, n) => s + f(n), 0);
     return {
-      untilUs: endUs + 1_000_000,
       metrics: () => ({
-        pagesFull: pages.filter((p) => p.kind === 'full').length,
-        pagesDegraded: pages.filter((p) => p.kind === 'degraded').length,
-        pagesFailed: pages.filter((p) => p.kind === 'failed').length,
-        staleServed: caches.reduce((s, c) => s + c.staleServed.value, 0),
-        fallbacksServed: fallbacks.reduce((s, f) => s + f.fallbacks.value, 0),
+        pagesFull: pages.filter((x) => x.kind === 'full').length,
+        pagesDegraded: pages.filter((x) => x.kind === 'degraded').length,
+        pagesFailed: pages.filter((x) => x.kind === 'failed').length,
+        staleServed: sum((n) => product.at(n).cache!.staleServed.value),
+        fallbacksServed: p.recommendationFallback ? sum((n) => recs.at(n).fallback!.fallbacks.value) : 0,
       }),
     };
   },
@@ -175,4 +138,4 @@ https://netflixtechblog.com/fault-tolerance-in-a-high-volume-distributed-system-
   ],
 });
 
-const pagesOf = new WeakMap<object, { atUs: number; kind: 'full' | 'degraded' | 'failed' }[]>();
+const pagesOf = new WeakMap<object, Page[]>();

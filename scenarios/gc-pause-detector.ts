@@ -4,8 +4,7 @@
  * neither.
  */
 import { defineScenario } from 'faultline';
-import { createWorld } from 'faultline/world';
-import { failureDetectorMonitor, heartbeatFailureDetector, phiAccrualFailureDetector, type FailureDetectorMonitor } from 'faultline/patterns';
+import type { FailureDetectorMonitor } from 'faultline/patterns';
 
 const MEMBERS = ['n1', 'n2', 'n3', 'n4', 'n5', 'n6'];
 /** The member that really crashes (at CRASH_AT_MS, and stays down). */
@@ -96,12 +95,10 @@ https://doc.akka.io/docs/akka/current/typed/failure-detector.html ; T. D. Chandr
   },
   faultKinds: ['pause', 'crash', 'link-latency'],
   keyMetrics: ['gcPauses', 'falseSuspicions', 'longestPauseMs', 'crashDetectionMs'],
-  build(ctx) {
-    const { sim, params: p } = ctx;
-
+  build({ sim, params: p, random, faults, world: makeWorld, failureDetectorMonitor, heartbeatFailureDetector, phiAccrualFailureDetector }) {
     // ── components ──────────────────────────────────────────────────────────────
     // The leader and six members; a LAN with a little jitter.
-    const world = createWorld(ctx, {
+    const world = makeWorld({
       nodes: ['leader', ...MEMBERS],
       network: { latency: { dist: 'lognormal', median: '1ms', sigma: 0.5 } },
     });
@@ -122,9 +119,6 @@ https://doc.akka.io/docs/akka/current/typed/failure-detector.html ; T. D. Chandr
           })
         : heartbeatFailureDetector({ timeoutMs: p.timeoutMs });
       const monitor = failureDetectorMonitor({
-        sim,
-        trace: ctx.trace,
-        metrics: ctx.metrics,
         node: 'leader',
         name: `fd-${member}`,
         detector,
@@ -163,7 +157,7 @@ https://doc.akka.io/docs/akka/current/typed/failure-detector.html ; T. D. Chandr
         node.setTimer(p.heartbeatIntervalMs * 1000, tick, null);
       };
       // members start at slightly different times, as processes do
-      node.setTimer(Math.round(ctx.random.get(`start/${member}`).next() * p.heartbeatIntervalMs * 1000), tick, null);
+      node.setTimer(Math.round(random.get(`start/${member}`).next() * p.heartbeatIntervalMs * 1000), tick, null);
     }
 
     return {
@@ -172,7 +166,7 @@ https://doc.akka.io/docs/akka/current/typed/failure-detector.html ; T. D. Chandr
         for (const m of monitors.values()) m.stop();
       },
       metrics() {
-        const pauses = ctx.faults.filter((f) => f.kind === 'pause');
+        const pauses = faults.filter((f) => f.kind === 'pause');
         const crashed = monitors.get(CRASHED)!;
         const falseOnes = evictions.filter((e) => e.alive);
         return {

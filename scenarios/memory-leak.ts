@@ -3,9 +3,6 @@
  * and fall in turn. Proactive rolling restarts or more headroom keep the service up.
  */
 import { defineScenario } from 'faultline';
-import { createWorld } from 'faultline/world';
-import { loadBalancer, envoyRetry, envoyRetryBudget, applyPolicy, newCallContext, timeLimiter } from 'faultline/patterns';
-import { countAttempts, createApp, openLoop } from 'faultline/app';
 
 const WINDOW_MS = 5_000;
 const AVAILABILITY_MIN = 0.99;
@@ -70,14 +67,16 @@ https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#restart-policy
   faults: [],
   faultKinds: ['crash', 'pause', 'oom'],
   keyMetrics: ['oomKills', 'proactiveRestarts', 'availability', 'worstWindowAvailability', 'peakMemoryMb', 'firstOomAtMs', 'retriesPerRequest'],
-  build(ctx) {
-    const { sim, params: p } = ctx;
+  build({ sim, params: p, requests, world: makeWorld, service, client, openLoop, every, after, envoyRetry, envoyRetryBudget }) {
     const names = Array.from({ length: p.instances }, (_, i) => `web${i + 1}`);
+    const untilDuration = (interval: string, fn: () => void): void => {
+      const t = every(interval, () => (fn(), sim.now >= p.durationMs * 1000 && t.stop()));
+    };
 
     // ── components ──────────────────────────────────────────────────────────────
     // Instances: 2 cores, ~50 ms of CPU per request (~40/s), a 1 GiB container limit, restarted by
     // Kubernetes after an OOM kill with CrashLoopBackOff (the node model implements it).
-    const world = createWorld(ctx, {
+    const world = makeWorld({
       nodes: [{ name: 'lb', cores: 64, memoryLimitMb: 65_536 }, ...names],
       nodeDefaults: {
         cores: 2,
@@ -88,23 +87,18 @@ https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#restart-policy
       },
       network: { latency: { dist: 'lognormal', median: '300us', sigma: 0.3 } },
     });
-    const app = createApp(ctx, world);
-    // Every request served leaks: the handler allocates and never frees.
-    const web = app.service({
-      name: 'web',
+    // Every request served leaks: the handler allocates and never frees. A draining instance fails
+    // its health check on purpose (Kubernetes: readiness fails after SIGTERM).
+    const draining = new Set<string>();
+    const web = service('web', {
       nodes: names,
       workers: 4,
       acceptQueueMax: 8,
       endpoints: {
-        page: {
-          handler: (h, done) => {
-            h.node.allocate(p.leakMbPerRequest);
-            done({ ok: true, error: '', latencyUs: 0 });
-          },
-        },
+        page: { handler: (h, done) => (h.node.allocate(p.leakMbPerRequest), done({ ok: true, error: '', latencyUs: 0 })) },
+        health: { work: '1ms', workers: false, handler: (h, done) => done({ ok: !draining.has(h.node.name), error: draining.has(h.node.name) ? 'draining' : '', latencyUs: 0 }) },
       },
     });
-    const admin = app.service({ name: 'admin', nodes: names, endpoints: { health: { work: '1ms' } } });
     // Staggered deploys: instance i has already leaked i × deployStaggerMb.
     names.forEach((n, i) => world.node(n).allocate(i * p.deployStaggerMb));
 
@@ -120,72 +114,55 @@ https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#restart-policy
     }
 
     // ── wiring ──────────────────────────────────────────────────────────────────
-    const draining = new Set<string>();
-    const endpoints = names.map((n) => ({
-      id: n,
-      call: applyPolicy(timeLimiter({ sim, name: `per-try/${n}`, timeoutDurationMs: 300 }), web.replicaClient('lb', 'page', n)),
-    }));
-    const healthCalls = new Map(names.map((n) => [n, admin.replicaClient('lb', 'health', n, { timeout: '500ms' })]));
-    const lb = loadBalancer({
-      sim,
-      trace: ctx.trace,
-      metrics: ctx.metrics,
-      random: ctx.random,
-      node: 'lb',
+    // Envoy in front: round robin over healthy instances, a 300 ms per-try timeout, two retries
+    // under a retry budget (min_retry_concurrency raised from 3 for a fleet this small, see chaos-monkey)
+    const route = client(web, 'page', {
       name: 'web',
-      endpoints,
-      lbPolicy: 'ROUND_ROBIN',
-      healthy_panic_threshold: 0,
-      healthCheck: {
-        // a draining instance fails its check on purpose (Kubernetes: readiness fails after SIGTERM)
-        probe: (ep, done) => (draining.has(ep.id) ? done(false) : healthCalls.get(ep.id)!(newCallContext(sim), (o) => done(o.ok))),
-        interval: '1s',
-        timeout: '500ms',
-        unhealthy_threshold: 1,
-        healthy_threshold: 1,
+      loadBalancer: {
+        lbPolicy: 'ROUND_ROBIN',
+        healthy_panic_threshold: 0,
+        healthCheck: { http_health_check: { path: 'health' }, interval: '1s', timeout: '500ms', unhealthy_threshold: 1, healthy_threshold: 1 },
       },
+      timeLimiter: { timeoutDurationMs: 300 },
+      policies: [
+        envoyRetry({
+          name: 'web-route',
+          num_retries: 2,
+          retry_on: ['timeout', 'unavailable', 'error', 'shed', 'no-healthy-upstream'],
+          budget: envoyRetryBudget({ budget_percent: 20, min_retry_concurrency: 10 }),
+        }),
+      ],
+      countAttempts: true,
     });
-    const retryPolicy = envoyRetry({
-      sim,
-      random: ctx.random,
-      name: 'web-route',
-      num_retries: 2,
-      retry_on: ['timeout', 'unavailable', 'error', 'shed', 'no-healthy-upstream'],
-      // min_retry_concurrency raised from 3 for a fleet this small (see chaos-monkey)
-      budget: envoyRetryBudget({ budget_percent: 20, min_retry_concurrency: 10 }),
-    });
-    const route = applyPolicy(retryPolicy, countAttempts(ctx, lb.call));
 
     // Proactive rolling restarts: every rollingRestartEveryMs, drain the instance with the most
     // memory in use, then restart it (memory is reset), one at a time.
     let proactiveRestarts = 0;
     if (p.rollingRestartEveryMs > 0) {
-      const rotate = (): void => {
+      untilDuration(`${p.rollingRestartEveryMs}ms`, () => {
         const live = names.filter((n) => world.node(n).serving && !draining.has(n));
-        if (live.length === names.length) {
-          const target = live.reduce((a, b) => (world.node(b).memoryUsedMb() > world.node(a).memoryUsedMb() ? b : a));
-          draining.add(target);
-          sim.schedule(p.drainMs * 1000, () => {
-            proactiveRestarts++;
-            world.node(target).restart('proactive rolling restart');
-            draining.delete(target);
-          }, null);
-        }
-        if (sim.now < p.durationMs * 1000) sim.schedule(p.rollingRestartEveryMs * 1000, rotate, null);
-      };
-      sim.schedule(p.rollingRestartEveryMs * 1000, rotate, null);
+        if (live.length < names.length) return;
+        const target = live.reduce((a, b) => (world.node(b).memoryUsedMb() > world.node(a).memoryUsedMb() ? b : a));
+        draining.add(target);
+        after(`${p.drainMs}ms`, () => {
+          proactiveRestarts++;
+          world.node(target).restart('proactive rolling restart');
+          draining.delete(target);
+        });
+      });
     }
     // memory sampling for the peak (the node model computes usage on demand)
     const sample = (): void => {
       for (const n of names) peakMemoryMb = Math.max(peakMemoryMb, world.node(n).alive ? world.node(n).memoryUsedMb() : 0);
-      if (sim.now < p.durationMs * 1000) sim.schedule(500_000, sample, null);
     };
-    sim.schedule(0, sample, null);
+    sample();
+    untilDuration('500ms', sample);
 
     // ── workload ────────────────────────────────────────────────────────────────
     const windows: { requests: number; ok: number }[] = [];
-    openLoop(ctx, {
+    openLoop({
       name: 'users',
+      from: 'lb',
       rate: p.ratePerSec,
       until: `${p.durationMs}ms`,
       call: route,
@@ -200,7 +177,6 @@ https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#restart-policy
 
     return {
       untilUs: (p.durationMs + 1_100) * 1000,
-      finish: () => lb.stop(),
       metrics() {
         const judged = windows.map((w, i) => ({ startMs: i * WINDOW_MS, requests: w.requests, availability: w.requests ? w.ok / w.requests : 1 }));
         const worst = judged.filter((w) => w.requests >= 100).reduce((a, w) => Math.min(a, w.availability), 1);
@@ -211,7 +187,7 @@ https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#restart-policy
           peakMemoryMb: Math.round(peakMemoryMb),
           worstWindowAvailability: Math.round(worst * 1000) / 1000,
           windows: judged.map((w) => ({ ...w, availability: Math.round(w.availability * 1000) / 1000 })),
-          retriesPerRequest: Math.round((ctx.requests.retries / Math.max(1, ctx.requests.requests)) * 1000) / 1000,
+          retriesPerRequest: Math.round((requests.retries / Math.max(1, requests.requests)) * 1000) / 1000,
         };
       },
     };
