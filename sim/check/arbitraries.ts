@@ -198,7 +198,7 @@ export function faultEntry(
         const pool = targetPoolOf(kind, name, f);
         throw new InputError(
           pool
-            ? `faultPlan: kind ${kind} needs ${name} from ${pool}, but no ${pool} were given (targets.${pool}, or targets.byKind[${JSON.stringify(kind)}].${name})`
+            ? `faultPlan: kind ${kind} needs ${name} from ${pool}, but there are no ${pool} to aim at (the world has none, or the targets given name none; API: targets.${pool} or targets.byKind[${JSON.stringify(kind)}].${name})`
             : `faultPlan: kind ${kind} field ${name} (${f.type}) cannot be generated; give targets.byKind[${JSON.stringify(kind)}].${name} or an example in the kind's declaration`,
         );
       }

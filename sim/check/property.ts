@@ -30,7 +30,7 @@ import type { Seed } from '../kernel/random.ts';
 import type { Budgets } from '../kernel/sim.ts';
 import type { TraceLevel, TraceRecord } from '../observe/trace.ts';
 import { faultKindSpec, faultKinds, parseFaultPlan, serializeFaultPlan, type FaultEntry } from '../faults/plan.ts';
-import { replayCommand, runDetailed, type RunArtifacts } from '../run/runner.ts';
+import { replayCommand, runDetailed, type RunArtifacts, type WorldInventory } from '../run/runner.ts';
 import type { CheckOutcome, ParamValue, Scenario } from '../run/scenario.ts';
 import { faultPlan, runSeed, scenarioParams, type FaultTargets } from './arbitraries.ts';
 import { checkRecovery, type SloSpec } from './slo.ts';
@@ -45,8 +45,14 @@ export interface Invariant {
 export interface FaultSpace {
   /** Fault kinds to explore; default: the kinds the scenario declares (`faultKinds`). */
   kinds?: readonly string[];
-  /** Names to aim faults at; default: discovered from a fault-free run's trace. */
+  /** Names to aim faults at; default: everything the scenario's world has (from a fault-free run). */
   targets?: FaultTargets;
+  /**
+   * Aim faults only at these: node, disk, zone, rack or service names of the scenario's world (a
+   * service stands for the nodes of its replicas). A name the world lacks is an input error that
+   * lists the valid ones. Ignored when `targets` is given.
+   */
+  only?: readonly string[];
   /** Faults start and end within [0, horizon]; default 80% of a fault-free run (50% in liveness mode). */
   horizon?: Duration;
   /** At most this many faults per plan (default 3). */
@@ -157,7 +163,7 @@ export interface CheckReport {
   rejectedPlans: number;
   firstRejection?: string;
   /** The exploration space actually used (after defaults and discovery). */
-  space: { kinds: string[]; targets: FaultTargets; horizonMs: number; maxFaults: number; liveness: boolean };
+  space: { kinds: string[]; targets: FaultTargets; horizonMs: number; maxFaults: number; liveness: boolean; world: boolean };
 }
 
 interface Candidate {
@@ -199,6 +205,54 @@ export function targetsFromRecords(records: readonly TraceRecord[]): FaultTarget
   const out: FaultTargets = {};
   for (const [k, s] of Object.entries(pools)) if (s.size) out[k as keyof typeof pools] = [...s].sort();
   return out;
+}
+
+/** Everything a plan may aim at in a built world: its nodes, disks, zones and racks. */
+export function targetsOfWorld(world: WorldInventory): FaultTargets {
+  const out: FaultTargets = {};
+  if (world.nodes.length) out.nodes = [...world.nodes];
+  if (world.disks.length) out.disks = [...world.disks];
+  const zones = Object.keys(world.zones);
+  if (zones.length) out.zones = zones;
+  const racks = Object.keys(world.racks);
+  if (racks.length) out.racks = racks;
+  return out;
+}
+
+/**
+ * The targets `only` names, pool by pool: a node, disk, zone or rack name goes to its pool, a
+ * service name adds its replicas' nodes. Throws an InputError naming the valid targets for a
+ * name the world does not have.
+ */
+export function restrictTargets(world: WorldInventory, only: readonly string[], where: string): FaultTargets {
+  const pools = { nodes: new Set<string>(), disks: new Set<string>(), zones: new Set<string>(), racks: new Set<string>() };
+  for (const name of only) {
+    if (world.nodes.includes(name)) pools.nodes.add(name);
+    else if (Object.hasOwn(world.services, name)) for (const n of world.services[name]!) pools.nodes.add(n);
+    else if (world.disks.includes(name)) pools.disks.add(name);
+    else if (Object.hasOwn(world.zones, name)) pools.zones.add(name);
+    else if (Object.hasOwn(world.racks, name)) pools.racks.add(name);
+    else throw new InputError(`${where}: ${JSON.stringify(name.length > 80 ? `${name.slice(0, 80)}…` : name)} is not in the world; valid targets: ${describeWorld(world)}`);
+  }
+  const out: FaultTargets = {};
+  for (const [k, set] of Object.entries(pools)) if (set.size) out[k as keyof typeof pools] = [...set];
+  return out;
+}
+
+/** "nodes a, b; services s; zones z" — for messages. */
+export function describeWorld(world: WorldInventory): string {
+  const parts: string[] = [];
+  const list = (label: string, names: readonly string[]): void => {
+    if (names.length === 0) return;
+    const shown = names.slice(0, 20).join(', ');
+    parts.push(`${label} ${shown}${names.length > 20 ? `, … (${names.length - 20} more)` : ''}`);
+  };
+  list('nodes', world.nodes);
+  list('services', Object.keys(world.services));
+  list('disks', world.disks);
+  list('zones', Object.keys(world.zones));
+  list('racks', Object.keys(world.racks));
+  return parts.join('; ') || '(none)';
 }
 
 /**
@@ -265,21 +319,18 @@ export function checkScenario(scenario: Scenario<any>, options: CheckScenarioOpt
     throw new InputError(`checkScenario: scenario ${scenario.name} has no checks and no invariants were given; nothing to check`);
   }
 
-  // The exploration space.
+  // The exploration space. A fault-free probe run tells how long the scenario runs and what its
+  // world is made of; faults aim at what the world has.
   const space = options.faults ?? {};
-  const kinds = [...(space.kinds ?? scenario.faultKinds ?? [])];
-  if (kinds.length === 0) {
-    throw new InputError(
-      `checkScenario: scenario ${scenario.name} declares no faultKinds; give faults.kinds (registered kinds: ${faultKinds().join(', ') || '(none)'})`,
-    );
-  }
+  const declared = space.kinds ?? scenario.faultKinds;
+  const kinds = [...(declared ?? [])];
   for (const k of kinds) {
     if (!faultKindSpec(k)) throw new InputError(`unknown fault kind ${JSON.stringify(k)}; registered kinds: ${faultKinds().join(', ') || '(none)'}`);
   }
   let targets = space.targets;
   let horizonUs = space.horizon !== undefined ? parseDuration(space.horizon, 'faults.horizon') : undefined;
+  let world: WorldInventory | null | undefined;
   if (targets === undefined || horizonUs === undefined) {
-    // a fault-free probe run tells how long the scenario runs and what it is made of
     const probe = runDetailed(scenario, {
       seed: options.runSeed ?? 1,
       variant,
@@ -288,7 +339,11 @@ export function checkScenario(scenario: Scenario<any>, options: CheckScenarioOpt
       traceLevel: 'summary',
       budgets: options.budgets,
     });
-    targets ??= targetsFromRecords(probe.records);
+    world = probe.world;
+    if (targets === undefined) {
+      if (world !== null) targets = space.only !== undefined ? restrictTargets(world, space.only, '--targets') : targetsOfWorld(world);
+      else targets = targetsFromRecords(probe.records);
+    }
     if (horizonUs === undefined) {
       const endUs = probe.result.stats.simTimeMs * 1000;
       if (!(endUs > 0 && endUs < Infinity)) {
@@ -297,8 +352,22 @@ export function checkScenario(scenario: Scenario<any>, options: CheckScenarioOpt
       horizonUs = Math.max(1000, Math.floor((endUs * (liveness ? 0.5 : 0.8)) / 1000) * 1000);
     }
   }
+  if (world === null && space.only !== undefined) {
+    throw new InputError(`scenario ${scenario.name} builds no world, so it has no targets to aim faults at; run it without --targets`);
+  }
+  if (world === null && space.kinds === undefined && space.targets === undefined && Object.keys(targets!).length === 0) {
+    // A model with no world and nothing its trace names: no fault can aim at anything, so the
+    // kinds it declares cannot be explored; explore run seeds alone (the report says so).
+    kinds.length = 0;
+  } else if (kinds.length === 0) {
+    if (world !== null || declared !== undefined) {
+      throw new InputError(
+        `scenario ${scenario.name} declares no faultKinds; give the kinds to explore (--kinds; registered kinds: ${faultKinds().join(', ') || '(none)'})`,
+      );
+    }
+  }
   const maxFaults = space.maxFaults ?? 3;
-  const planArb = faultPlan({
+  const planArb: fc.Arbitrary<FaultEntry[]> = kinds.length === 0 ? fc.constant([]) : faultPlan({
     kinds,
     targets,
     horizon: horizonUs,
@@ -468,11 +537,11 @@ export function checkScenario(scenario: Scenario<any>, options: CheckScenarioOpt
     coverage: sortCoverage(coverage),
     violation: null,
     faults: null,
-    replay: checkCommandLine(scenario, { seed, runs, variant, kinds: space.kinds, scenarioRef: options.replay?.scenarioRef }),
+    replay: checkCommandLine(scenario, { seed, runs, variant, kinds: space.kinds, targets: space.only, scenarioRef: options.replay?.scenarioRef }),
     inconclusive,
     rejectedPlans: skipped,
     ...(firstRejection !== null ? { firstRejection: (firstRejection as InputError).message } : {}),
-    space: { kinds: kindsSorted, targets, horizonMs: horizonUs / 1000, maxFaults, liveness: Boolean(liveness) },
+    space: { kinds: kindsSorted, targets, horizonMs: horizonUs / 1000, maxFaults, liveness: Boolean(liveness), world: world !== null },
   };
   if (!details.failed || locked === null) return report;
 
@@ -556,11 +625,12 @@ function shellQuote(s: string): string {
 /** The command that repeats a check exactly. */
 export function checkCommandLine(
   scenario: Scenario<any>,
-  o: { seed: number; runs: number; variant: string; kinds?: readonly string[]; scenarioRef?: string },
+  o: { seed: number; runs: number; variant: string; kinds?: readonly string[]; targets?: readonly string[]; scenarioRef?: string },
 ): string {
   const parts = ['npm', 'run', 'faultline', '--', 'check', o.scenarioRef ?? scenario.name, '--seed', String(o.seed), '--runs', String(o.runs)];
   if (o.variant !== scenario.variantNames[0]) parts.push('--variant', o.variant);
   if (o.kinds?.length) parts.push('--kinds', o.kinds.join(','));
+  if (o.targets?.length) parts.push('--targets', o.targets.join(','));
   return parts.map(shellQuote).join(' ');
 }
 
@@ -579,6 +649,8 @@ export function formatCheckReport(report: CheckReport): string {
       const t = Object.entries(report.coverage[k]!).map(([name, n]) => `${name}×${n}`);
       lines.push(`  ${k}: ${t.join(', ')}`);
     }
+  } else if (!report.space.world) {
+    lines.push('coverage: the scenario builds no world, so no faults were injected; explored run seeds only');
   } else {
     lines.push('coverage: no faults were generated (maxFaults 0, or every plan was empty)');
   }

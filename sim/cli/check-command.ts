@@ -22,6 +22,7 @@ const FLAGS: Record<string, FlagSpec> = {
   variant: { type: 'string', value: 'V', help: "the variant to check (default: the scenario's first)" },
   runs: { type: 'string', value: 'N', help: 'exploration runs (default 100)' },
   kinds: { type: 'string', value: 'k1,k2', help: 'fault kinds to explore (default: the kinds the scenario declares)' },
+  targets: { type: 'string', value: 'a,b', help: 'aim faults only at these nodes, services (their replicas), disks, zones or racks of the world (default: everything it has)' },
   seed: { type: 'string', value: 'S', help: 'fast-check seed, 0..4294967295 (default 1; "random" draws one from the clock)' },
   'max-faults': { type: 'string', value: 'N', help: 'at most N faults per plan (default 3)' },
   horizon: { type: 'string', value: 'D', help: 'faults start and end before this time, e.g. 5s (default 80% of a fault-free run)' },
@@ -34,7 +35,7 @@ const FLAGS: Record<string, FlagSpec> = {
 
 const HELP = `Usage: faultline check <scenario> [options]
 
-Explores fault plans of the given kinds against the scenario's checks (fast-check generates the
+Explores fault plans of the given kinds, aimed at what the scenario's world has, against its checks (fast-check generates the
 plans and shrinks a failing one toward fewer, shorter, later faults). Prints how many runs and
 which fault kinds hit which targets, or the smallest plan that breaks a check, its seed and the
 command that replays it (after writing the plan file).
@@ -81,6 +82,14 @@ export async function checkCommand(argv: string[], io: CheckIo): Promise<number>
             .filter((k) => k.length > 0)
         : undefined;
     if (kinds !== undefined && kinds.length === 0) throw new UsageError('--kinds: give at least one fault kind, e.g. --kinds crash,partition');
+    const only =
+      args.flags.targets !== undefined
+        ? (args.flags.targets as string)
+            .split(',')
+            .map((k) => k.trim())
+            .filter((k) => k.length > 0)
+        : undefined;
+    if (only !== undefined && only.length === 0) throw new UsageError('--targets: give at least one name from the world, e.g. --targets db-1,zone-a');
 
     const scenario = await loadScenario(ref);
     const variant = (args.flags.variant as string | undefined) ?? scenario.variantNames[0]!;
@@ -116,7 +125,7 @@ export async function checkCommand(argv: string[], io: CheckIo): Promise<number>
         runs,
         seed,
         params,
-        faults: { kinds, maxFaults, horizon: args.flags.horizon as string | undefined },
+        faults: { kinds, only, maxFaults, horizon: args.flags.horizon as string | undefined },
         liveness: Boolean(args.flags.liveness),
         replay: { scenarioRef: ref, faultsFile: outPath },
         onProgress,

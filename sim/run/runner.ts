@@ -89,6 +89,20 @@ export interface RunArtifacts {
   scenario: Scenario<any>;
   /** When and why the run ended: the scenario's `untilUs`, or the default end (drained, a budget). */
   ended: RunEnded;
+  /** What the run's world was made of (what a fault plan may aim at), or null when it built none. */
+  world: WorldInventory | null;
+}
+
+/** The names in a built world, by kind of thing, each in the world's order. */
+export interface WorldInventory {
+  nodes: string[];
+  disks: string[];
+  /** Zone name → its node names. */
+  zones: Record<string, string[]>;
+  /** Rack name → its node names. */
+  racks: Record<string, string[]>;
+  /** Service name → the nodes of its replicas. */
+  services: Record<string, string[]>;
 }
 
 export function run<P extends ParamSpecs>(scenario: Scenario<P>, options: RunOptions = {}): RunResult {
@@ -250,6 +264,16 @@ export function runDetailed<P extends ParamSpecs>(scenario: Scenario<P>, options
     checks,
     replay: replayCommand(scenario, { seed, variant, params: options.params, faultsFile: options.replay?.faultsFile, scenarioRef: options.replay?.scenarioRef }),
   };
+  const inventory: WorldInventory | null =
+    world === null || !world.sealed
+      ? null
+      : {
+          nodes: world.nodeNames,
+          disks: world.diskNames,
+          zones: Object.fromEntries(world.zones),
+          racks: Object.fromEntries(world.racks),
+          services: Object.fromEntries((modelling.currentApp?.services ?? []).map((s) => [s.spec.name, [...s.replicas]])),
+        };
   sim.dispose();
   return {
     result,
@@ -260,6 +284,7 @@ export function runDetailed<P extends ParamSpecs>(scenario: Scenario<P>, options
     plan,
     scenario,
     ended,
+    world: inventory,
   };
 }
 
