@@ -24,10 +24,11 @@ function code(text: string): string {
 
 const BANNED = [/Math\.random/, /Date\.now/, /performance\.now/, /new Date\(/, /\bsetTimeout\b/, /\bsetInterval\b/, /randomUUID/];
 // Host clock reads live in one allow-listed file under run/ and in cli/ (DESIGN.md).
-const HOST_CLOCK_ALLOWED = new Set(['sim/run/host-clock.ts']);
+// The determinism guard names the same globals to trap them during a run.
+const HOST_CLOCK_ALLOWED = new Set(['sim/run/host-clock.ts', 'sim/run/guard.ts']);
 const SIM_LAYERS = ['sim/kernel', 'sim/world', 'sim/faults', 'sim/patterns', 'sim/app', 'sim/observe', 'sim/check', 'scenarios'];
 const BROWSER_SAFE = ['sim/kernel', 'sim/world', 'sim/faults', 'sim/patterns', 'sim/app', 'sim/observe'];
-const BROWSER_SAFE_FILES = ['sim/run/runner.ts', 'sim/run/scenario.ts'];
+const BROWSER_SAFE_FILES = ['sim/run/runner.ts', 'sim/run/scenario.ts', 'sim/run/guard.ts'];
 
 const exists = (d: string): boolean => {
   try {

@@ -25,6 +25,7 @@
  */
 import fc from 'fast-check';
 import { BudgetExceededError, InputError } from '../kernel/errors.ts';
+import { DeterminismError } from '../run/guard.ts';
 import { formatDuration, parseDuration, type Duration } from '../kernel/time.ts';
 import type { Seed } from '../kernel/random.ts';
 import type { Budgets } from '../kernel/sim.ts';
@@ -478,12 +479,18 @@ export function checkScenario(scenario: Scenario<any>, options: CheckScenarioOpt
     runSeed: options.runSeed !== undefined ? fc.constant(options.runSeed) : runSeed(),
     params: options.exploreParams?.length ? scenarioParams(scenario, { variant, names: options.exploreParams }) : fc.constant({}),
   });
+  let guardTrip: DeterminismError | null = null;
   const property = fc.property(arb, (c: Candidate) => {
-    if (locked !== null && shrinkRuns >= shrinkRunsMax) return true;
+    if (guardTrip !== null || (locked !== null && shrinkRuns >= shrinkRunsMax)) return true;
     let ev: Evaluation;
     try {
       ev = evaluate(c);
     } catch (err) {
+      // the scenario read the host's clock or randomness: that is the answer, not a plan to skip
+      if (err instanceof DeterminismError) {
+        guardTrip = err;
+        return true;
+      }
       // The world rejected this plan as input (a combination of optional fields the kind's
       // declaration allows but its model does not, say): skip it, as a precondition failure.
       if (!(err instanceof InputError)) throw err;
@@ -523,6 +530,7 @@ export function checkScenario(scenario: Scenario<any>, options: CheckScenarioOpt
     ...(options.path !== undefined ? { path: options.path } : {}),
     endOnFailure: false,
   });
+  if (guardTrip !== null) throw guardTrip;
   // No plan with faults was accepted (an unknown target, say): the input is wrong, not the system.
   if (firstRejection !== null && (acceptedWithFaults === 0 || (details.failed && locked === null))) {
     throw new InputError(`every generated fault plan was rejected (${skipped}); the first: ${(firstRejection as InputError).message}`);

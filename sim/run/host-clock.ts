@@ -3,9 +3,12 @@
  * Wall-clock readings feed `stats.wallMs`, progress and sweep watchdogs only; they never enter a
  * simulation, its trace or its hash. The function is captured when this module loads, so a test
  * that replaces `performance.now` with a throwing stub (to prove the simulation never reads it)
- * does not break the runner's own bookkeeping.
+ * does not break the runner's own bookkeeping, nor does the determinism guard (`guard.ts`).
  */
 const hostNow: () => number = performance.now.bind(performance);
+// the host's timers, captured too: the determinism guard (guard.ts) traps the globals during a run
+const hostSetTimeout = setTimeout;
+const hostClearTimeout = clearTimeout;
 
 export function wallClockMs(): number {
   return hostNow();
@@ -13,6 +16,6 @@ export function wallClockMs(): number {
 
 /** A wall-clock watchdog for sweep workers; returns a function that disarms it. */
 export function startWatchdog(ms: number, onExpire: () => void): () => void {
-  const timer = setTimeout(onExpire, ms);
-  return () => clearTimeout(timer);
+  const timer = hostSetTimeout(onExpire, ms);
+  return () => hostClearTimeout(timer);
 }

@@ -16,6 +16,7 @@ import { ADOPT_APP } from '../app/service.ts';
 import { ADOPT_WORLD } from '../world/world.ts';
 import { costOfRun, EXAMPLE_PRICES, type CostBreakdown, type PriceTable } from '../world/cost.ts';
 import { wallClockMs } from './host-clock.ts';
+import { guarded } from './guard.ts';
 import { checkThrew, scenarioFailure, type RunPlace } from './user-error.ts';
 import './fault-kinds.ts';
 import {
@@ -109,7 +110,16 @@ export function run<P extends ParamSpecs>(scenario: Scenario<P>, options: RunOpt
   return runDetailed(scenario, options).result;
 }
 
+/**
+ * One run with its artifacts. The scenario's code runs under the determinism guard (`guard.ts`):
+ * a read of the host's clock or randomness, a host timer or `process.exit` fails the run (exit 2).
+ */
 export function runDetailed<P extends ParamSpecs>(scenario: Scenario<P>, options: RunOptions = {}): RunArtifacts {
+  const place = { scenario: scenario.name, variant: options.variant ?? scenario.variantNames[0] ?? '', seed: options.seed ?? 1 };
+  return guarded(place, () => runGuarded(scenario, options));
+}
+
+function runGuarded<P extends ParamSpecs>(scenario: Scenario<P>, options: RunOptions): RunArtifacts {
   const wallStart = wallClockMs();
   const seed = checkSeed(options.seed ?? 1);
   const variant = options.variant ?? scenario.variantNames[0]!;
