@@ -3,6 +3,8 @@
  * value, or a malformed value is a usage error (exit code 2) with a one-line message.
  */
 import { InputError } from '../kernel/errors.ts';
+import { showName, showValue } from '../kernel/show.ts';
+import { closestName } from '../kernel/suggest.ts';
 
 export interface FlagSpec {
   /** 'string' takes a value; 'boolean' does not; 'list' takes a value and may repeat. */
@@ -27,7 +29,15 @@ export function parseArgs(argv: readonly string[], specs: Record<string, FlagSpe
       out.positionals.push(...argv.slice(i + 1));
       break;
     }
-    if (!arg.startsWith('--') || arg === '--') {
+    if (!arg.startsWith('--')) {
+      // "-h", "-v", "-seed": a flag typed with one dash (a lone "-" and negative numbers stay arguments)
+      if (/^-[A-Za-z]/.test(arg)) {
+        const name = arg.slice(1).split('=')[0]!;
+        const hint = name.length === 1 ? Object.keys(specs).find((k) => k[0] === name) : closestName(name.slice(0, 64), Object.keys(specs));
+        throw new UsageError(
+          `${command}: unknown flag ${/^-[\w.-]{1,40}$/.test(arg.split('=')[0]!) ? arg.split('=')[0]! : showValue(arg.split('=')[0]!, 40)}; flags take two dashes${hint ? ` (did you mean --${hint}?)` : ''}; valid flags: ${validFlags(specs)}`,
+        );
+      }
       out.positionals.push(arg);
       continue;
     }
@@ -38,10 +48,11 @@ export function parseArgs(argv: readonly string[], specs: Record<string, FlagSpe
       inline = name.slice(eq + 1);
       name = name.slice(0, eq);
     }
-    const spec = specs[name];
+    const spec = Object.prototype.hasOwnProperty.call(specs, name) ? specs[name] : undefined;
     if (!spec) {
+      const hint = closestName(name.slice(0, 64), Object.keys(specs));
       throw new UsageError(
-        `${command}: unknown flag --${name}; valid flags: ${Object.keys(specs).map((k) => `--${k}`).join(', ')}`,
+        `${command}: unknown flag ${/^[\w.-]{1,40}$/.test(name) ? `--${name}` : showValue(`--${name}`, 40)};${hint ? ` did you mean --${hint}?` : ''} valid flags: ${validFlags(specs)}`,
       );
     }
     if (spec.type === 'boolean') {
@@ -58,6 +69,8 @@ export function parseArgs(argv: readonly string[], specs: Record<string, FlagSpe
       value = next;
       i++;
     }
+    // "--out=" or --out "" would write to "" (the directory): every value of a flag is non-empty
+    if (value.length === 0) throw new UsageError(`${command}: --${name} needs a non-empty value${spec.value ? ` (${spec.value})` : ''}`);
     if (spec.type === 'list') {
       const prev = out.flags[name];
       out.flags[name] = [...(Array.isArray(prev) ? prev : []), value];
@@ -69,6 +82,10 @@ export function parseArgs(argv: readonly string[], specs: Record<string, FlagSpe
   return out;
 }
 
+function validFlags(specs: Record<string, FlagSpec>): string {
+  return Object.keys(specs).map((k) => `--${k}`).join(', ');
+}
+
 export function flagHelp(specs: Record<string, FlagSpec>): string {
   const rows = Object.entries(specs).map(([k, s]) => [`--${k}${s.value ? ` ${s.value}` : ''}`, s.help] as const);
   const w = Math.max(...rows.map((r) => r[0].length));
@@ -77,23 +94,39 @@ export function flagHelp(specs: Record<string, FlagSpec>): string {
 
 /** Parse an integer flag value strictly: "12" yes, "12abc", "1e3", "" and "-1" (unless allowed) no. */
 export function parseIntFlag(name: string, raw: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
-  if (!/^-?\d+$/.test(raw.trim())) throw new UsageError(`--${name}: ${JSON.stringify(raw)} is not an integer`);
+  if (!/^-?\d+$/.test(raw.trim())) throw new UsageError(`--${name}: ${showValue(raw, 40)} is not an integer; valid: ${min}..${max}`);
   const n = Number(raw);
   if (n < min || n > max) throw new UsageError(`--${name}: ${n} is out of range; valid: ${min}..${max}`);
   return n;
 }
 
-/** A seed is a uint32 given in decimal, or any other non-empty string. */
+/** Longest string seed, in characters (it is printed in every replay command). */
+export const SEED_STRING_MAX = 256;
+
+/**
+ * Anything JavaScript or a shell user would read as a number: decimals, exponents, hex, octal and
+ * binary literals, NaN and Infinity, digit groups ("1_000", "1,000"), with or without a sign or
+ * surrounding blanks.
+ */
+const NUMERIC_LOOKING_RE = /^\s*[-+]?(\d[\d_,]*\.?\d*|\.\d+)(e[-+]?\d+)?\s*$|^\s*[-+]?0[xob][0-9a-f]*\s*$|^\s*[-+]?(nan|inf|infinity)\s*$/i;
+
+/**
+ * A seed is a uint32 given in decimal, or any other non-empty string of printable characters.
+ * A string that reads as a number but is not a uint32 (`-1`, `1e3`, `0x10`, `NaN`, `4294967296`)
+ * is a typo, not a string seed: it is refused instead of silently seeding something else.
+ */
 export function parseSeedFlag(raw: string): number | string {
+  const valid = 'use an integer from 0 to 4294967295, or a string seed that does not look like a number';
   if (/^\d+$/.test(raw)) {
     const n = Number(raw);
-    if (n > 0xffffffff) throw new UsageError(`--seed: ${raw} is above 4294967295; use a smaller integer or a string seed`);
+    if (n > 0xffffffff) throw new UsageError(`--seed: ${showName(raw, 40)} is above 4294967295; ${valid}`);
     return n;
   }
-  if (raw.length === 0) throw new UsageError('--seed: empty; use an integer from 0 to 4294967295 or a string');
-  // something that reads as a number but is not a uint32 is a typo, not a string seed
-  if (/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(raw)) {
-    throw new UsageError(`--seed: ${raw} is not an integer from 0 to 4294967295 (string seeds must not look like numbers)`);
+  if (raw.length === 0) throw new UsageError(`--seed: empty; ${valid}`);
+  if (NUMERIC_LOOKING_RE.test(raw)) throw new UsageError(`--seed: ${showName(raw, 40)} is not an integer from 0 to 4294967295; ${valid}`);
+  // eslint-disable-next-line no-control-regex
+  if (raw.length > SEED_STRING_MAX || /[\u0000-\u001f\u007f-\u009f]/.test(raw)) {
+    throw new UsageError(`--seed: ${showValue(raw, 40)} is not a valid string seed; use at most ${SEED_STRING_MAX} printable characters`);
   }
   return raw;
 }

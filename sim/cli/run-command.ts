@@ -2,7 +2,9 @@
  * `faultline run`: one scenario, one seed (or every variant), a summary, and optionally a trace,
  * a Perfetto file and an HTML report. Also the flag parsers `sweep` and `check` share.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { hasOwn, showName, showValue, stripControl, truncate } from '../kernel/show.ts';
+import { didYouMean } from '../kernel/suggest.ts';
 import { InputError } from '../kernel/errors.ts';
 import { TRACE_LEVELS, type TraceLevel } from '../observe/trace.ts';
 import { describeParam, parseParamValue, type ParamSpec, type ParamValue, type Scenario } from '../run/scenario.ts';
@@ -50,12 +52,16 @@ export function parseParamFlags(scenario: Scenario<any>, raw: readonly string[])
     const eq = kv.indexOf('=');
     if (eq <= 0) throw new UsageError(`--param ${JSON.stringify(kv)}: use --param name=value`);
     const key = kv.slice(0, eq);
-    const spec = (scenario.params as Record<string, ParamSpec>)[key];
+    const specs = scenario.params as Record<string, ParamSpec>;
+    // own keys only: "constructor" or "__proto__" must not find Object.prototype's
+    const spec = hasOwn(specs, key) ? specs[key] : undefined;
     if (!spec) {
-      const valid = Object.entries(scenario.params as Record<string, ParamSpec>).map(([k, p]) => `${k} (${describeParam(p)})`);
-      throw new InputError(`scenario ${scenario.name} has no param ${JSON.stringify(key)}; params: ${valid.join('; ') || '(none)'}`);
+      const valid = Object.entries(specs).map(([k, p]) => `${k} (${describeParam(p)})`);
+      throw new InputError(
+        `scenario ${scenario.name} has no param ${showValue(key)};${didYouMean(key.slice(0, 64), Object.keys(specs))} params: ${valid.join('; ') || '(none)'}`,
+      );
     }
-    out[key] = parseParamValue(key, spec, kv.slice(eq + 1));
+    Object.defineProperty(out, key, { value: parseParamValue(key, spec, kv.slice(eq + 1)), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
@@ -75,18 +81,70 @@ export function parseBudgetFlags(raw: readonly string[]): Record<string, number>
   return out;
 }
 
+/** The variant `name` of `scenario`, or a usage error that lists the valid ones (and the likeliest typo). */
+export function requireVariant(scenario: Scenario<any>, name: string): void {
+  if (!hasOwn(scenario.variants, name)) {
+    throw new InputError(
+      `scenario ${scenario.name} has no variant ${showValue(name)};${didYouMean(name.slice(0, 64), scenario.variantNames)} variants: ${scenario.variantNames.join(', ')}`,
+    );
+  }
+}
+
+/** Largest fault plan file `--faults` reads: a plan holds at most 100,000 entries. */
+export const FAULTS_FILE_MAX_BYTES = 64 * 1024 * 1024;
+
 export function readFaultsFile(path: string): unknown {
+  return readJsonFile('--faults', path, FAULTS_FILE_MAX_BYTES, (v) =>
+    Array.isArray(v) || (v !== null && typeof v === 'object') ? undefined : 'a fault plan is a JSON array of entries or { "faults": [...] }',
+  );
+}
+
+/**
+ * Read a JSON input file for `flag`: bounded in size, with one-line errors that name the flag and
+ * the file and never echo raw bytes; `shape` returns why a parsed value is not acceptable.
+ */
+export function readJsonFile(flag: string, path: string, maxBytes: number, shape?: (v: unknown) => string | undefined): unknown {
+  const where = `${flag} ${showName(path)}`;
   let text: string;
   try {
+    const size = statSync(path).size;
+    if (size > maxBytes) throw new InputError(`${where}: ${size} bytes is more than the ${maxBytes} an input file may have`);
     text = readFileSync(path, 'utf8');
-  } catch {
-    throw new InputError(`--faults: cannot read ${path}`);
-  }
-  try {
-    return JSON.parse(text);
   } catch (err) {
-    throw new InputError(`--faults: ${path} is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+    if (err instanceof InputError) throw err;
+    throw new InputError(`${flag}: cannot read ${showName(path)} (${describeFsError(err)})`);
   }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    // the parser's message quotes the input: keep it short and inert
+    throw new InputError(`${where} is not valid JSON (${truncate(stripControl(err instanceof Error ? err.message : String(err)), 160)})`);
+  }
+  const why = shape?.(value);
+  if (why !== undefined) throw new InputError(`${where} holds ${showValue(value, 40)}; ${why}`);
+  return value;
+}
+
+/** "no such file or directory" for ENOENT and the like: what went wrong, without a stack. */
+export function describeFsError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const known: Record<string, string> = {
+    ENOENT: 'no such file or directory',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EISDIR: 'it is a directory',
+    ENOTDIR: 'a part of the path is not a directory',
+    EROFS: 'read-only file system',
+    ENOSPC: 'no space left on the device',
+    EEXIST: 'it already exists',
+    ELOOP: 'too many symbolic links',
+    ENAMETOOLONG: 'the name is too long',
+    EMFILE: 'too many open files',
+    EBUSY: 'it is busy',
+  };
+  if (typeof code === 'string') return hasOwn(known, code) ? `${known[code]}, ${code}` : code;
+  return truncate(stripControl(err instanceof Error ? err.message : String(err)), 160);
 }
 
 export async function runCommand(argv: readonly string[], io: Io): Promise<number> {
@@ -107,11 +165,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     throw new UsageError('run: give either --variant or --all-variants, not both');
   }
   const variants = args.flags['all-variants'] ? [...scenario.variantNames] : [(args.flags.variant as string | undefined) ?? scenario.variantNames[0]!];
-  for (const v of variants) {
-    if (!scenario.variants[v]) {
-      throw new InputError(`scenario ${scenario.name} has no variant ${JSON.stringify(v)}; variants: ${scenario.variantNames.join(', ')}`);
-    }
-  }
+  for (const v of variants) requireVariant(scenario, v);
   const params = parseParamFlags(scenario, (args.flags.param as string[] | undefined) ?? []);
   const budgets = parseBudgetFlags((args.flags.budget as string[] | undefined) ?? []);
   const faultsFile = args.flags.faults as string | undefined;

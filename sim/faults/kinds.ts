@@ -13,6 +13,8 @@
  * Importing this module registers the kinds (once per process); `sim/index.ts` imports it so
  * that any use of the public API can parse plans.
  */
+import { durationSampler, type DistributionSpec } from '../kernel/distribution.ts';
+import { stripControl, truncate } from '../kernel/show.ts';
 import { faultKindSpec, registerFaultKind, type FaultKindSpec, type FieldSpec } from './plan.ts';
 
 const target: FieldSpec = { type: 'string', required: true, description: 'node name, "*", "zone:<name>" or "rack:<name>"' };
@@ -127,7 +129,17 @@ export const FAULT_KINDS: readonly FaultKindSpec[] = [
     },
     duration: 'optional',
     example: { at: '10s', kind: 'link-latency', from: 'a', to: '*', latency: '100ms', jitter: '20ms', for: '30s' },
-    validate: (e) => (e.latency === undefined && e.distribution === undefined ? 'give latency (with optional jitter) or distribution' : undefined),
+    validate(e) {
+      if (e.latency === undefined && e.distribution === undefined) return 'give latency (with optional jitter) or distribution';
+      if (e.distribution === undefined) return undefined;
+      // checked when the plan loads, not when the fault starts halfway through a run
+      try {
+        durationSampler(e.distribution as DistributionSpec, 'distribution');
+      } catch (err) {
+        return truncate(stripControl(err instanceof Error ? err.message : String(err)), 300);
+      }
+      return undefined;
+    },
   },
   {
     kind: 'link-loss',

@@ -8,7 +8,18 @@
  * index, the field, the value and what is valid.
  */
 import { InputError } from '../kernel/errors.ts';
+import { didYouMean as suggest } from '../kernel/suggest.ts';
 import { formatDuration, parseDuration } from '../kernel/time.ts';
+import { hasOwn, showValue } from '../kernel/show.ts';
+
+/** Most entries a plan may have: far more than any incident or generated plan, far fewer than would exhaust memory. */
+export const PLAN_ENTRIES_MAX = 100_000;
+/** Latest `at` and longest `for` or other duration of a plan: 10 years of virtual time, in microseconds. */
+export const PLAN_DURATION_MAX_US = 10 * 8760 * 3_600_000_000;
+/** Deepest nesting of a JSON field (a distribution inside a distribution …). */
+export const JSON_FIELD_DEPTH_MAX = 8;
+/** Longest name (a node, a zone, a version label, an id) a plan may use, in characters. */
+export const PLAN_STRING_MAX = 1024;
 
 export type FieldSpec =
   | { type: 'duration'; required?: boolean; description: string }
@@ -66,8 +77,14 @@ export function faultKinds(): string[] {
   return [...kinds.keys()];
 }
 
+/** `did you mean "x"?; ` or ''. */
+function didYouMean(name: string, valid: readonly string[]): string {
+  const hint = suggest(name.slice(0, 64), valid);
+  return hint ? `${hint.trim()} ` : '';
+}
+
 function fail(index: number, field: string, value: unknown, valid: string): never {
-  throw new InputError(`fault plan entry ${index}: ${field}=${JSON.stringify(value)} is not valid; ${valid}`);
+  throw new InputError(`fault plan entry ${index}: ${field}=${showValue(value)} is not valid; ${valid}`);
 }
 
 /**
@@ -76,11 +93,16 @@ function fail(index: number, field: string, value: unknown, valid: string): neve
  */
 export function parseFaultPlan(input: unknown, options: { nodes?: readonly string[] } = {}): FaultPlan {
   let list: unknown = input;
-  if (list && typeof list === 'object' && !Array.isArray(list) && Array.isArray((list as { faults?: unknown }).faults)) {
+  if (list && typeof list === 'object' && !Array.isArray(list) && hasOwn(list, 'faults') && Array.isArray((list as { faults?: unknown }).faults)) {
     list = (list as { faults: unknown[] }).faults;
   }
   if (!Array.isArray(list)) {
-    throw new InputError('fault plan: expected a JSON array of entries (or an object with a "faults" array)');
+    throw new InputError(
+      `fault plan: expected a JSON array of entries (or an object with a "faults" array), got ${list === null ? 'null' : Array.isArray(list) ? 'an array' : typeof list}`,
+    );
+  }
+  if (list.length > PLAN_ENTRIES_MAX) {
+    throw new InputError(`fault plan: ${list.length} entries is more than the ${PLAN_ENTRIES_MAX} a plan may have`);
   }
   const nodes = options.nodes ? new Set(options.nodes) : undefined;
   const ids = new Map<string, number>();
@@ -109,12 +131,14 @@ function parseEntry(raw: unknown, index: number, nodes: Set<string> | undefined)
   const r = raw as Record<string, unknown>;
   const kind = r.kind;
   const spec = typeof kind === 'string' ? kinds.get(kind) : undefined;
-  if (!spec) fail(index, 'kind', kind, `valid kinds: ${faultKinds().join(', ')}`);
+  if (!spec) fail(index, 'kind', kind, `${typeof kind === 'string' ? didYouMean(kind, faultKinds()) : ''}valid kinds: ${faultKinds().join(', ')}`);
   const entry: FaultEntry = { at: 0, kind: spec.kind };
-  if (r.at === undefined) fail(index, 'at', r.at, 'every entry needs "at", a duration such as "30s"');
+  if (!hasOwn(r, 'at')) fail(index, 'at', r.at, 'every entry needs "at", a duration such as "30s"');
   entry.at = parseDurationField(index, 'at', r.at);
   if (r.id !== undefined) {
-    if (typeof r.id !== 'string' || r.id.length === 0) fail(index, 'id', r.id, 'use a non-empty string that names this fault');
+    if (typeof r.id !== 'string' || r.id.length === 0 || r.id.length > PLAN_STRING_MAX) {
+      fail(index, 'id', r.id, `use a non-empty string of at most ${PLAN_STRING_MAX} characters that names this fault`);
+    }
     entry.id = r.id;
   }
   if (r.for !== undefined) {
@@ -125,13 +149,13 @@ function parseEntry(raw: unknown, index: number, nodes: Set<string> | undefined)
   }
   for (const key of Object.keys(r)) {
     if (key === 'at' || key === 'kind' || key === 'for' || key === 'id') continue;
-    if (!(key in spec.fields)) {
+    if (!hasOwn(spec.fields, key)) {
       const valid = ['at', 'kind', 'id', ...(spec.duration === 'none' ? [] : ['for']), ...Object.keys(spec.fields)];
-      fail(index, key, r[key], `kind ${spec.kind} has no field ${key}; its fields: ${valid.join(', ')}`);
+      fail(index, key, r[key], `kind ${spec.kind} has no field ${showValue(key)}; ${didYouMean(key, valid)}its fields: ${valid.join(', ')}`);
     }
   }
   for (const [field, f] of Object.entries(spec.fields)) {
-    const v = r[field];
+    const v = hasOwn(r, field) ? r[field] : undefined;
     if (v === undefined) {
       if (f.required) fail(index, field, v, `kind ${spec.kind} needs ${field}: ${f.description}`);
       continue;
@@ -147,15 +171,20 @@ function parseDurationField(index: number, field: string, v: unknown): number {
   if (typeof v !== 'string' && typeof v !== 'number') {
     fail(index, field, v, 'use a duration string such as "250ms" or "30s", or integer microseconds');
   }
+  let us: number;
   try {
-    return parseDuration(v as string | number, field);
+    us = parseDuration(typeof v === 'string' && v.length > 64 ? v.slice(0, 64) + '…' : (v as string | number), field);
   } catch (err) {
     fail(index, field, v, err instanceof Error ? err.message.replace(/^[^:]*: /, '') : String(err));
   }
+  if (us > PLAN_DURATION_MAX_US) fail(index, field, v, `use a duration of at most ${PLAN_DURATION_MAX_US / 3_600_000_000}h (10 years)`);
+  return us;
 }
 
 function checkNode(index: number, field: string, name: unknown, nodes: Set<string> | undefined): string {
-  if (typeof name !== 'string' || name.length === 0) fail(index, field, name, 'use a node name (a non-empty string)');
+  if (typeof name !== 'string' || name.length === 0 || name.length > PLAN_STRING_MAX) {
+    fail(index, field, name, `use a node name (a non-empty string of at most ${PLAN_STRING_MAX} characters)`);
+  }
   // selectors ("*", "zone:a", "rack:r1") and disks ("db1/wal") are checked by the world, which knows them
   const n = name as string;
   if (nodes && !nodes.has(n) && !n.includes('*') && !n.includes(':') && !nodes.has(n.split('/')[0]!)) {
@@ -177,7 +206,9 @@ function parseField(index: number, field: string, f: FieldSpec, v: unknown, node
       return n;
     }
     case 'string':
-      if (typeof v !== 'string' || v.length === 0) fail(index, field, v, `use a non-empty string (${f.description})`);
+      if (typeof v !== 'string' || v.length === 0 || v.length > PLAN_STRING_MAX) {
+        fail(index, field, v, `use a non-empty string of at most ${PLAN_STRING_MAX} characters (${f.description})`);
+      }
       return field === 'target' ? checkNode(index, field, v, nodes) : v;
     case 'strings':
       if (!Array.isArray(v) || v.length === 0) fail(index, field, v, `use a non-empty array of names (${f.description})`);
@@ -189,14 +220,33 @@ function parseField(index: number, field: string, f: FieldSpec, v: unknown, node
         return (g as unknown[]).map((x, j) => checkNode(index, `${field}[${i}][${j}]`, x, nodes));
       });
     case 'enum':
-      if (typeof v !== 'string' || !f.values.includes(v)) fail(index, field, v, `use one of ${f.values.join(', ')}`);
+      if (typeof v !== 'string' || !f.values.includes(v)) {
+        fail(index, field, v, `${typeof v === 'string' ? didYouMean(v, f.values) : ''}use one of ${f.values.join(', ')}`);
+      }
       return v;
     case 'boolean':
       if (typeof v !== 'boolean') fail(index, field, v, 'use true or false');
       return v;
-    case 'json':
+    case 'json': {
+      const depth = jsonDepth(v, JSON_FIELD_DEPTH_MAX);
+      if (depth > JSON_FIELD_DEPTH_MAX) fail(index, field, v, `nest at most ${JSON_FIELD_DEPTH_MAX} levels deep (${f.description})`);
       return v;
+    }
   }
+}
+
+/** Nesting depth of a JSON value (a scalar is 0), counted without recursion and without looking deeper than `limit` + 1. */
+function jsonDepth(v: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[v, 0]];
+  while (stack.length > 0) {
+    const [x, d] = stack.pop()!;
+    if (x === null || typeof x !== 'object') continue;
+    if (d + 1 > deepest) deepest = d + 1;
+    if (deepest > limit) return deepest;
+    for (const c of Object.values(x as object)) stack.push([c, d + 1]);
+  }
+  return deepest;
 }
 
 /** The plan as JSON for people and replay: durations written back as strings ("30s"). */

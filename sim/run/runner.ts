@@ -4,6 +4,8 @@
  * the same function runs in the CLI, a worker thread and the browser.
  */
 import { InputError } from '../kernel/errors.ts';
+import { hasOwn, showValue } from '../kernel/show.ts';
+import { didYouMean } from '../kernel/suggest.ts';
 import { RandomStreams, checkSeed, type Seed } from '../kernel/random.ts';
 import { Simulation, type Budgets } from '../kernel/sim.ts';
 import { Metrics } from '../observe/metrics.ts';
@@ -123,10 +125,10 @@ function runGuarded<P extends ParamSpecs>(scenario: Scenario<P>, options: RunOpt
   const wallStart = wallClockMs();
   const seed = checkSeed(options.seed ?? 1);
   const variant = options.variant ?? scenario.variantNames[0]!;
-  const vspec = scenario.variants[variant];
+  const vspec = typeof variant === 'string' && hasOwn(scenario.variants, variant) ? scenario.variants[variant] : undefined;
   if (!vspec) {
     throw new InputError(
-      `scenario ${scenario.name} has no variant ${JSON.stringify(variant)}; variants: ${scenario.variantNames.join(', ')}`,
+      `scenario ${scenario.name} has no variant ${showValue(variant)};${typeof variant === 'string' ? didYouMean(variant.slice(0, 64), scenario.variantNames) : ''} variants: ${scenario.variantNames.join(', ')}`,
     );
   }
   const overrides: Record<string, ParamValue> = { ...(vspec.params as Record<string, ParamValue>), ...options.params };
@@ -135,9 +137,11 @@ function runGuarded<P extends ParamSpecs>(scenario: Scenario<P>, options: RunOpt
   const place = (phase: string, simTimeUs: number | null): RunPlace => ({ scenario: scenario.name, variant, seed, simTimeUs, phase });
   let planInput: FaultPlanInput;
   try {
+    // a plan given as null (a --faults file holding `null`) is an error, not "use the default plan"
     planInput =
-      options.faults ??
-      (typeof scenario.faults === 'function' ? scenario.faults(params, random.get('faults')) : scenario.faults) ??
+      options.faults !== undefined
+        ? options.faults
+        : (typeof scenario.faults === 'function' ? scenario.faults(params, random.get('faults')) : scenario.faults) ??
       [];
   } catch (err) {
     throw scenarioFailure(err, place('faults(params, random)', null));

@@ -4,7 +4,8 @@
  * own scenario file is reported when it loads, not halfway through a sweep.
  */
 import { InputError } from '../kernel/errors.ts';
-import { checkKeys } from '../kernel/suggest.ts';
+import { checkKeys, didYouMean } from '../kernel/suggest.ts';
+import { hasOwn, showValue } from '../kernel/show.ts';
 import type { Budgets, Simulation } from '../kernel/sim.ts';
 import type { Random, RandomStreams } from '../kernel/random.ts';
 import type { Metrics } from '../observe/metrics.ts';
@@ -222,7 +223,10 @@ function checkParamSpec(where: string, key: string, p: ParamSpec): void {
     if (p.min !== undefined && p.default < p.min) throw new InputError(`${at}: default ${p.default} is below min ${p.min}`);
     if (p.max !== undefined && p.default > p.max) throw new InputError(`${at}: default ${p.default} is above max ${p.max}`);
   } else if (p.type === 'enum') {
-    if (!p.values.includes(p.default)) throw new InputError(`${at}: default ${p.default} is not one of ${p.values.join(', ')}`);
+    if (!Array.isArray(p.values) || p.values.length === 0 || !p.values.every((v) => typeof v === 'string' && v.length > 0)) {
+      throw new InputError(`${at}: an enum param needs values, a non-empty array of strings such as ['a', 'b']`);
+    }
+    if (typeof p.default !== 'string' || !p.values.includes(p.default)) throw new InputError(`${at}: default ${p.default} is not one of ${p.values.join(', ')}`);
   } else if (p.type !== 'boolean') {
     throw new InputError(`${at}: type must be number, boolean or enum`);
   }
@@ -248,22 +252,29 @@ export function describeParam(p: ParamSpec): string {
   }
 }
 
+/** A decimal number as people write it: "12", "-0.5", "1e3"; not "0x10", "Infinity" or "". */
+const DECIMAL_RE = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
+
 /** Parse a CLI string into a param value of the right type. */
 export function parseParamValue(key: string, spec: ParamSpec, raw: string): ParamValue {
   switch (spec.type) {
     case 'number': {
       const t = raw.trim();
-      const n = t === '' ? NaN : Number(t);
+      // decimal only: Number() would also read "0x10", "0b1", "Infinity" and "" (as 0)
+      const n = DECIMAL_RE.test(t) ? Number(t) : NaN;
       if (!Number.isFinite(n)) {
-        throw new InputError(`param ${key}: ${JSON.stringify(raw)} is not a number; valid: ${describeParam(spec)}`);
+        throw new InputError(`param ${key}: ${showValue(raw)} is not a number (decimal only); valid: ${describeParam(spec)}`);
       }
       return n;
     }
     case 'boolean':
       if (raw === 'true') return true;
       if (raw === 'false') return false;
-      throw new InputError(`param ${key}: ${JSON.stringify(raw)} is not a boolean; valid: true or false`);
+      throw new InputError(`param ${key}: ${showValue(raw)} is not a boolean; valid: true or false`);
     case 'enum':
+      if (!spec.values.includes(raw)) {
+        throw new InputError(`param ${key}: ${showValue(raw)} is not a valid choice;${didYouMean(raw.slice(0, 64), spec.values)} valid: ${describeParam(spec)}`);
+      }
       return raw;
   }
 }
@@ -276,15 +287,15 @@ export function resolveParams<P extends ParamSpecs>(
 ): ParamsOf<P> {
   const out: Record<string, ParamValue> = {};
   for (const key of Object.keys(overrides)) {
-    if (!(key in specs)) {
+    if (!hasOwn(specs, key)) {
       const valid = Object.keys(specs);
       throw new InputError(
-        `${where}: unknown param ${JSON.stringify(key)}; valid params: ${valid.length ? valid.join(', ') : '(none)'}`,
+        `${where}: unknown param ${showValue(key)};${didYouMean(key.slice(0, 64), valid)} valid params: ${valid.length ? valid.join(', ') : '(none)'}`,
       );
     }
   }
   for (const [key, spec] of Object.entries(specs)) {
-    const v = overrides[key] ?? spec.default;
+    const v = (hasOwn(overrides, key) ? overrides[key] : undefined) ?? spec.default;
     out[key] = validateParam(key, spec, v, where);
   }
   return out as ParamsOf<P>;
@@ -292,7 +303,7 @@ export function resolveParams<P extends ParamSpecs>(
 
 function validateParam(key: string, spec: ParamSpec, v: unknown, where: string): ParamValue {
   const bad = (why: string): never => {
-    throw new InputError(`${where}: param ${key}=${JSON.stringify(v)} ${why}; valid: ${describeParam(spec)}`);
+    throw new InputError(`${where}: param ${key}=${showValue(v)} ${why}; valid: ${describeParam(spec)}`);
   };
   switch (spec.type) {
     case 'number':

@@ -1,0 +1,156 @@
+// Bad input to the command line: each case exits 2 with one bounded, inert line that names what
+// was wrong. Run in-process through main() (no child process per case), so the file stays fast.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../sim/cli/main.ts';
+import { parseSeedFlag } from '../../sim/cli/args.ts';
+import { parseFaultPlan } from '../../sim/faults/plan.ts';
+import { defineScenario, resolveParams } from '../../sim/run/scenario.ts';
+import { showValue } from '../../sim/kernel/show.ts';
+import '../../sim/faults/register.ts';
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), isTTY: false });
+  return { code, stdout, stderr };
+}
+
+function expectOneLineError(r: { code: number; stderr: string }, message: RegExp): void {
+  expect(r.stderr).toMatch(message);
+  expect(r.code).toBe(2);
+  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(r.stderr).not.toMatch(/\bat .*\.(ts|js):\d+|TypeError|RangeError/);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'faultline-hard-'));
+function file(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+describe('fault plans are data, validated before the run', () => {
+  it('a distribution nested 20,000 levels deep is refused with one line, not a RangeError', async () => {
+    let d = '{"dist":"exponential","mean":"20ms"}';
+    for (let i = 0; i < 20_000; i++) d = `{"dist":"long-tail","p":0.5,"tail":"1ms","base":${d}}`;
+    const plan = file('nested.json', `[{"at":"1s","kind":"link-latency","distribution":${d},"for":"1s"}]`);
+    const r = await cli(['run', 'retry-storm', '--faults', plan]);
+    expectOneLineError(r, /entry 0: distribution=.* nest at most 8 levels deep/);
+    expect(r.stderr.length).toBeLessThan(600);
+  });
+
+  it('a bad distribution is refused when the plan loads', () => {
+    expect(() => parseFaultPlan([{ at: '1s', kind: 'link-latency', distribution: { dist: 'exponentail', mean: '1ms' } }])).toThrow(
+      /entry 0 \(link-latency\): distribution: unknown dist "exponentail"/,
+    );
+  });
+
+  it('__proto__ and constructor are not fields of any kind', () => {
+    expect(() => parseFaultPlan(JSON.parse('[{"at":"1s","kind":"crash","target":"a","__proto__":{"x":1}}]'))).toThrow(/has no field "__proto__"/);
+    expect(() => parseFaultPlan([{ at: '1s', kind: 'crash', target: 'a', constructor: 1 }])).toThrow(/has no field "constructor"/);
+    expect(() => parseFaultPlan([{ at: '1s', kind: 'constructor' }])).toThrow(/kind="constructor" is not valid/);
+    expect(() => parseFaultPlan(JSON.parse('{"__proto__":{"faults":[]}}'))).toThrow(/expected a JSON array/);
+  });
+
+  it('a --faults file holding null (or a number) is an error, not the default plan', async () => {
+    expectOneLineError(await cli(['run', 'mmc-queue', '--faults', file('null.json', 'null')]), /--faults .*null\.json holds null; a fault plan is a JSON array/);
+    expectOneLineError(await cli(['run', 'mmc-queue', '--faults', file('num.json', '42')]), /holds 42/);
+  });
+
+  it('a JSON syntax error never echoes terminal escapes', async () => {
+    const r = await cli(['run', 'mmc-queue', '--faults', file('esc.json', '[{"at":"1s"\u001b[31m\u001b]0;pwned\u0007')]);
+    expectOneLineError(r, /is not valid JSON/);
+    // eslint-disable-next-line no-control-regex
+    expect(r.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+  });
+
+  it('a 5 MB field is echoed as a short preview', () => {
+    const huge = 'x'.repeat(5_000_000);
+    let message = '';
+    try {
+      parseFaultPlan([{ at: '1s', kind: 'crash', target: 'a', scope: huge }]);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/scope="xxx.*… is not valid; use one of machine, process/);
+    expect(message.length).toBeLessThan(400);
+  });
+
+  it('absurd values are refused: durations of 2^53 µs, 2 M entries, kilobyte names', () => {
+    expect(() => parseFaultPlan([{ at: 2 ** 53, kind: 'heal' }])).toThrow(/at=9007199254740992 is not valid; use a duration of at most 87600h/);
+    expect(() => parseFaultPlan([{ at: '1e12h', kind: 'heal' }])).toThrow(/at most 87600h/);
+    expect(() => parseFaultPlan(Array.from({ length: 2_000_000 }, () => ({ at: 0, kind: 'heal' })))).toThrow(/2000000 entries is more than the 100000/);
+    expect(() => parseFaultPlan([{ at: '1s', kind: 'crash', target: 'n'.repeat(5000) }])).toThrow(/at most 1024 characters/);
+  });
+});
+
+describe('variant and param names are looked up as own keys', () => {
+  for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+    it(`--variant ${name} and --param ${name}=1 are unknown`, async () => {
+      expectOneLineError(await cli(['run', 'mmc-queue', '--variant', name]), new RegExp(`no variant "${name}"; variants: mm4-rho-80`));
+      expectOneLineError(await cli(['run', 'mmc-queue', '--param', `${name}=1`]), new RegExp(`no param "${name}"; params:`));
+    });
+  }
+
+  it('resolveParams refuses prototype keys given through the API', () => {
+    const specs = { n: { type: 'number' as const, default: 1 } };
+    expect(() => resolveParams(specs, JSON.parse('{"__proto__":2}'))).toThrow(/unknown param "__proto__"/);
+    expect(() => resolveParams(specs, { constructor: 2 } as never)).toThrow(/unknown param "constructor"/);
+  });
+
+  it('an enum param without values is a clear error when the scenario loads', () => {
+    const build = (): undefined => undefined;
+    expect(() =>
+      defineScenario({ name: 'x', title: 'x', description: '', params: { mode: { type: 'enum', default: 'a' } as never }, build }),
+    ).toThrow(/param mode: an enum param needs values, a non-empty array of strings/);
+  });
+
+  it('typos get a did-you-mean: variants, params, flags, one-dash flags', async () => {
+    expectOneLineError(await cli(['run', 'mmc-queue', '--variant', 'mm4-rho-8']), /did you mean "mm4-rho-80"\?/);
+    expectOneLineError(await cli(['run', 'mmc-queue', '--param', 'servrs=2']), /did you mean "servers"\?/);
+    expectOneLineError(await cli(['run', 'mmc-queue', '--sed', '2']), /unknown flag --sed; did you mean --seed\?/);
+    expectOneLineError(await cli(['run', 'mmc-queue', '-seed', '2']), /unknown flag -seed; flags take two dashes \(did you mean --seed\?\)/);
+    expectOneLineError(await cli(['run', 'mmc-queue', '--param', 'servers=1', '--param', 'customers=abc']), /"abc" is not a number/);
+  });
+});
+
+describe('flag values', () => {
+  it('--out= and an empty value are refused, naming the flag', async () => {
+    expectOneLineError(await cli(['run', 'mmc-queue', '--out=']), /run: --out needs a non-empty value/);
+    expectOneLineError(await cli(['run', 'mmc-queue', '--report', '']), /run: --report needs a non-empty value/);
+  });
+
+  it('numeric params are decimal: 0x10, 0b1, Infinity and blanks are not numbers', async () => {
+    for (const v of ['0x10', '0b1', '0o7', 'Infinity', ' ', '1_0']) {
+      expectOneLineError(await cli(['run', 'mmc-queue', '--param', `servers=${v}`]), /is not a number \(decimal only\)/);
+    }
+  });
+
+  it('--seed: a uint32, or a string that does not look like a number', () => {
+    expect(parseSeedFlag('0')).toBe(0);
+    expect(parseSeedFlag('4294967295')).toBe(4294967295);
+    expect(parseSeedFlag('incident-42')).toBe('incident-42');
+    expect(parseSeedFlag('abc')).toBe('abc');
+    for (const bad of ['NaN', '-1', '1e3', '0x10', '0b11', '0o7', '4294967296', '1.5', '+5', ' 7', 'Infinity', '-inf', '1_000', '1,000', '']) {
+      expect(() => parseSeedFlag(bad), bad).toThrow(/--seed: /);
+    }
+    expect(() => parseSeedFlag('a'.repeat(300))).toThrow(/at most 256 printable characters/);
+    expect(() => parseSeedFlag('a\u001b[2Jb')).toThrow(/printable/);
+  });
+});
+
+describe('showValue', () => {
+  it('bounds length and depth, strips control characters, never throws', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(showValue(cyclic)).toBe('{"self":{"self":{"self":{…}}}}');
+    expect(showValue('\u001b[31mred')).toBe('"\\u001b[31mred"');
+    expect(showValue('a\u0085b\u2028')).toBe('"a\\x85b\\u2028"');
+    expect(showValue('y'.repeat(10_000)).length).toBeLessThanOrEqual(121);
+    expect(showValue(Array.from({ length: 1e6 }, (_, i) => i)).length).toBeLessThanOrEqual(121);
+    expect(showValue(10n)).toBe('10n');
+  });
+});
