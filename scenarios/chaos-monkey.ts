@@ -3,9 +3,6 @@
  * spare instance (N+1) nobody notices; sized exactly for the load (N), every kill is an outage.
  */
 import { defineScenario, Histogram, percentile, chaosMonkey } from 'faultline';
-import { createWorld } from 'faultline/world';
-import { loadBalancer, envoyRetry, envoyRetryBudget, applyPolicy, newCallContext } from 'faultline/patterns';
-import { countAttempts, createApp, openLoop } from 'faultline/app';
 
 const WINDOW_MS = 5_000;
 /** A window with fewer requests than this cannot fail the availability SLO (too little evidence). */
@@ -108,66 +105,44 @@ https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/health_
     }),
   faultKinds: ['crash', 'restart', 'zone-outage'],
   keyMetrics: ['kills', 'availability', 'worstWindowAvailability', 'latencyMs.p99', 'retriesPerRequest', 'ejections', 'healthCheckFailures'],
-  build(ctx) {
-    const { sim, params: p } = ctx;
-    const instances = instanceNames(p.instances);
-
+  build({ sim, params: p, requests, faults, world, service, client, openLoop, envoyRetry, envoyRetryBudget }) {
     // ── components ──────────────────────────────────────────────────────────────
     // One load balancer host and the web instances (2 cores, ~25 ms of CPU per request: ~80/s).
-    const world = createWorld(ctx, {
-      nodes: [{ name: 'lb', cores: 64 }, ...instances],
+    world({
+      nodes: [{ name: 'lb', cores: 64 }],
       nodeDefaults: { cores: 2, serviceTime: { dist: 'lognormal', median: '22ms', sigma: 0.5 }, restartDelay: `${p.restartDelayMs}ms` },
       network: { latency: { dist: 'lognormal', median: '300us', sigma: 0.3 } },
     });
-    const app = createApp(ctx, world);
-    const web = app.service({ name: 'web', nodes: instances, endpoints: { page: {}, health: { work: '1ms' } } });
+    const web = service('web', { nodes: instanceNames(p.instances), endpoints: { page: {}, health: { work: '1ms' } } });
 
     // ── wiring ──────────────────────────────────────────────────────────────────
-    // One client per instance (service.endpointsFor), so the balancer chooses and sees each outcome.
-    const endpoints = web.endpointsFor('lb', 'page', { timeout: `${p.per_try_timeoutMs}ms` });
-    // An HTTP health check: it goes through the instance's cores like any request, so a dead
-    // instance fails it (no answer) and so, under overload, may a live one.
-    const healthCalls = new Map(instances.map((n) => [n, web.replicaClient('lb', 'health', n, { timeout: '500ms' })]));
-    const lb = loadBalancer({
-      sim,
-      trace: ctx.trace,
-      metrics: ctx.metrics,
-      random: ctx.random,
-      node: 'lb',
+    // Envoy at the edge. Its HTTP health check goes through the instance's cores like any request,
+    // so a dead instance fails it (no answer) and so, under overload, may a live one. Passive
+    // health: five timed-out tries in a row eject a host long before two health-check intervals
+    // have passed (Envoy counts a per-try timeout as a gateway failure, a 5xx). Retries are bounded
+    // by a retry budget whose min_retry_concurrency is raised from the default 3 to 10 because
+    // this fleet serves 180 requests/s, not thousands: at the default, the budget (20 % of ~15
+    // active requests) would refuse most of the retries a kill calls for.
+    const route = client(web, 'page', {
       name: 'web',
-      endpoints,
-      lbPolicy: 'ROUND_ROBIN',
-      healthCheck: {
-        probe: (ep, done) => healthCalls.get(ep.id)!(newCallContext(sim), (o) => done(o.ok)),
-        interval: '1s',
-        timeout: '500ms',
-        unhealthy_threshold: 2,
-        healthy_threshold: 2,
+      timeout: `${p.per_try_timeoutMs}ms`,
+      loadBalancer: {
+        lbPolicy: 'ROUND_ROBIN',
+        healthCheck: { http_health_check: { path: 'health' }, interval: '1s', timeout: '500ms', unhealthy_threshold: 2, healthy_threshold: 2 },
+        outlierDetection: p.max_ejection_percent > 0 ? { consecutive_5xx: 5, max_ejection_percent: p.max_ejection_percent, base_ejection_time: '30s', interval: '1s' } : undefined,
       },
-      // Passive health: five timed-out tries in a row eject a host long before two health-check
-      // intervals have passed (Envoy counts a per-try timeout as a gateway failure, a 5xx).
-      ...(p.max_ejection_percent > 0 ? { outlierDetection: { consecutive_5xx: 5, max_ejection_percent: p.max_ejection_percent, base_ejection_time: '30s', interval: '1s' } } : {}),
+      policies: p.num_retries > 0
+        ? [envoyRetry({ name: 'web-route', num_retries: p.num_retries, retry_on: ['timeout', 'unavailable', 'error', 'no-healthy-upstream'], budget: envoyRetryBudget({ budget_percent: 20, min_retry_concurrency: 10 }) })]
+        : [],
+      countAttempts: true,
     });
-    // Retries are bounded by an Envoy retry budget. Its min_retry_concurrency is raised from the
-    // default 3 to 10 because this fleet serves 180 requests/s, not thousands: at the default, the
-    // budget (20 % of ~15 active requests) would refuse most of the retries a kill calls for.
-    const tries = countAttempts(ctx, lb.call);
-    const retryPolicy = envoyRetry({
-      sim,
-      metrics: ctx.metrics,
-      random: ctx.random,
-      name: 'web-route',
-      num_retries: p.num_retries,
-      retry_on: ['timeout', 'unavailable', 'error', 'no-healthy-upstream'],
-      budget: envoyRetryBudget({ budget_percent: 20, min_retry_concurrency: 10 }),
-    });
-    const route = p.num_retries > 0 ? applyPolicy(retryPolicy, tries) : tries;
 
     // ── workload ────────────────────────────────────────────────────────────────
     const windows: { requests: number; ok: number }[] = [];
     const okLatency = new Histogram();
-    openLoop(ctx, {
+    openLoop({
       name: 'users',
+      from: 'lb',
       rate: p.ratePerSec,
       until: `${p.durationMs}ms`,
       call: route,
@@ -184,17 +159,16 @@ https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/health_
     });
 
     return {
-      untilUs: (p.durationMs + p.timeoutMs + 100) * 1000,
-      finish: () => lb.stop(),
       metrics() {
+        const lb = route.at('lb').loadBalancer!;
         const judged = windows.map((w, i) => ({ startMs: i * WINDOW_MS, requests: w.requests, availability: w.requests === 0 ? 1 : w.ok / w.requests }));
         const worst = judged.filter((w) => w.requests >= WINDOW_REQUESTS_MIN).reduce((a, w) => Math.min(a, w.availability), 1);
         return {
-          kills: ctx.faults.filter((f) => f.kind === 'crash').length,
+          kills: faults.filter((f) => f.kind === 'crash').length,
           worstWindowAvailability: round(worst),
           windows: judged.map((w) => ({ startMs: w.startMs, requests: w.requests, availability: round(w.availability) })),
           okLatencyMsP99: round(percentile(okLatency, 0.99) / 1000),
-          retriesPerRequest: round(ctx.requests.retries / Math.max(1, ctx.requests.requests)),
+          retriesPerRequest: round(requests.retries / Math.max(1, requests.requests)),
           healthCheckFailures: lb.hcFailures.value,
           ejections: lb.ejectionsTotal.value,
           noHealthyUpstream: lb.noHealthy.value,

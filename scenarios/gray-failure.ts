@@ -3,9 +3,7 @@
  * share; least-request (power of two choices) starves it; outlier ejection removes it.
  */
 import { defineScenario, Histogram, percentile } from 'faultline';
-import { createWorld } from 'faultline/world';
-import { loadBalancer, envoyRetry, applyPolicy, type LbPolicy } from 'faultline/patterns';
-import { countAttempts, createApp, openLoop } from 'faultline/app';
+import type { LbPolicy } from 'faultline/patterns';
 
 /** The backend that limps in the default fault plan. */
 const LIMPING = 'web3';
@@ -89,59 +87,42 @@ https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/outlier
   faults: (p) => [{ at: `${LIMP_AT_MS}ms`, kind: 'limp', target: LIMPING, factor: p.limpFactor, for: `${p.durationMs - LIMP_AT_MS}ms` }],
   faultKinds: ['limp', 'pause', 'link-latency'],
   keyMetrics: ['availabilityDuringLimp', 'latencyMsP99DuringLimp', 'latencyMs.p50', 'limpingNodeSharePct', 'ejections', 'healthCheckFailures', 'retriesPerRequest'],
-  build(ctx) {
-    const { sim, params: p } = ctx;
+  build({ sim, params: p, requests, world, service, client, openLoop, envoyRetry }) {
     const backends = Array.from({ length: p.backends }, (_, i) => `web${i + 1}`);
 
     // ── components ──────────────────────────────────────────────────────────────
     // An edge proxy (the load balancer's host) and identical web servers: 2 cores each, ~4 ms of
     // CPU per request, so each can serve ~500 requests/s and the fleet runs at about 10 % load.
-    const world = createWorld(ctx, {
-      nodes: [{ name: 'lb', cores: 64 }, ...backends],
+    world({
+      nodes: [{ name: 'lb', cores: 64 }],
       nodeDefaults: { cores: 2, serviceTime: { dist: 'lognormal', median: '4ms', sigma: 0.5 } },
       network: { latency: { dist: 'lognormal', median: '250us', sigma: 0.3 } },
     });
-    const app = createApp(ctx, world);
-    const web = app.service({ name: 'web', nodes: backends, endpoints: { get: {} } });
+    const web = service('web', { nodes: backends, endpoints: { get: {} } });
 
     // ── wiring ──────────────────────────────────────────────────────────────────
-    // The load balancer (sim/patterns) takes endpoints { id, call }: one client per replica
-    // (service.endpointsFor), so the balancer does the choosing and sees every outcome
-    // (outstanding counts, passive health).
-    const tryTimeout = p.per_try_timeoutMs > 0 ? `${p.per_try_timeoutMs}ms` : undefined;
-    const endpoints = web.endpointsFor('lb', 'get', tryTimeout ? { timeout: tryTimeout } : {});
-    // Envoy's TCP health checker: a connect succeeds while the process is alive, however slowly
-    // the application serves; that is exactly why a limping node looks healthy.
-    const tcpConnect = (ep: { id: string }, done: (healthy: boolean) => void): void => {
-      const node = world.node(ep.id);
-      sim.schedule(500, () => done(node.alive), null);
-    };
-    const lb = loadBalancer({
-      sim,
-      trace: ctx.trace,
-      metrics: ctx.metrics,
-      random: ctx.random,
-      node: 'lb',
+    // Envoy at the edge: the load balancer sees every outcome (outstanding counts, passive
+    // health). Its TCP health check succeeds while the process is alive, however slowly the
+    // application serves; that is exactly why a limping node looks healthy.
+    const route = client(web, 'get', {
       name: 'web',
-      endpoints,
-      lbPolicy: p.lbPolicy as LbPolicy,
-      healthCheck: { probe: tcpConnect, interval: '1s', timeout: '100ms', unhealthy_threshold: 3, healthy_threshold: 2 },
-      ...(p.max_ejection_percent > 0
-        ? {
-            outlierDetection: {
+      timeout: p.per_try_timeoutMs > 0 ? `${p.per_try_timeoutMs}ms` : undefined,
+      loadBalancer: {
+        lbPolicy: p.lbPolicy as LbPolicy,
+        healthCheck: { tcp_health_check: {}, interval: '1s', timeout: '100ms', unhealthy_threshold: 3, healthy_threshold: 2 },
+        outlierDetection: p.max_ejection_percent > 0
+          ? {
               consecutive_5xx: p.consecutive_5xx,
               base_ejection_timeMs: p.base_ejection_timeMs,
               max_ejection_percent: p.max_ejection_percent,
               successful_active_health_check_uneject_host: p.successful_active_health_check_uneject_host,
               interval: '1s',
-            },
-          }
-        : {}),
+            }
+          : undefined,
+      },
+      policies: p.num_retries > 0 ? [envoyRetry({ name: 'web-route', num_retries: p.num_retries, retry_on: ['timeout', 'unavailable', 'error'] })] : [],
+      countAttempts: true,
     });
-    const tries = countAttempts(ctx, lb.call);
-    const route = p.num_retries > 0
-      ? applyPolicy(envoyRetry({ sim, name: 'web-route', num_retries: p.num_retries, retry_on: ['timeout', 'unavailable', 'error'], random: ctx.random }), tries)
-      : tries;
 
     // ── workload ────────────────────────────────────────────────────────────────
     const limpFromUs = LIMP_AT_MS * 1000;
@@ -149,8 +130,9 @@ https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/outlier
     let limpRequests = 0;
     let limpOk = 0;
     let firstBadMs: number | null = null;
-    openLoop(ctx, {
+    openLoop({
       name: 'users',
+      from: 'lb',
       rate: p.ratePerSec,
       until: `${p.durationMs}ms`,
       call: route,
@@ -165,10 +147,8 @@ https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/outlier
     });
 
     return {
-      // let requests in flight at the end finish (the route timeout bounds them)
-      untilUs: (p.durationMs + p.timeoutMs + 100) * 1000,
-      finish: () => lb.stop(),
       metrics() {
+        const lb = route.at('lb').loadBalancer!;
         const limping = lb.hosts.find((h) => h.id === LIMPING)!;
         const routed = lb.hosts.reduce((a, h) => a + h.requests, 0);
         return {
@@ -179,7 +159,7 @@ https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/outlier
           ejections: lb.ejectionsTotal.value,
           ejectionsOfHealthyHosts: lb.hosts.filter((h) => h.id !== LIMPING && h.ejections > 0).length,
           healthCheckFailures: lb.hcFailures.value,
-          retriesPerRequest: round(ctx.requests.retries / Math.max(1, ctx.requests.requests)),
+          retriesPerRequest: round(requests.retries / Math.max(1, requests.requests)),
           firstBadRequestAtMs: firstBadMs,
         };
       },

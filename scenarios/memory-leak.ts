@@ -87,16 +87,15 @@ https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#restart-policy
       },
       network: { latency: { dist: 'lognormal', median: '300us', sigma: 0.3 } },
     });
-    // Every request served leaks: the handler allocates and never frees. A draining instance fails
-    // its health check on purpose (Kubernetes: readiness fails after SIGTERM).
-    const draining = new Set<string>();
+    // Every request served leaks: the handler allocates and never frees. The health endpoint is
+    // served outside the worker pool (an admin port).
     const web = service('web', {
       nodes: names,
       workers: 4,
       acceptQueueMax: 8,
       endpoints: {
         page: { handler: (h, done) => (h.node.allocate(p.leakMbPerRequest), done({ ok: true, error: '', latencyUs: 0 })) },
-        health: { work: '1ms', workers: false, handler: (h, done) => done({ ok: !draining.has(h.node.name), error: draining.has(h.node.name) ? 'draining' : '', latencyUs: 0 }) },
+        health: { work: '1ms', workers: false },
       },
     });
     // Staggered deploys: instance i has already leaked i × deployStaggerMb.
@@ -114,6 +113,8 @@ https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#restart-policy
     }
 
     // ── wiring ──────────────────────────────────────────────────────────────────
+    // A draining instance fails its health check on purpose (Kubernetes: readiness fails after SIGTERM).
+    const draining = new Set<string>();
     // Envoy in front: round robin over healthy instances, a 300 ms per-try timeout, two retries
     // under a retry budget (min_retry_concurrency raised from 3 for a fleet this small, see chaos-monkey)
     const route = client(web, 'page', {
@@ -121,7 +122,14 @@ https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#restart-policy
       loadBalancer: {
         lbPolicy: 'ROUND_ROBIN',
         healthy_panic_threshold: 0,
-        healthCheck: { http_health_check: { path: 'health' }, interval: '1s', timeout: '500ms', unhealthy_threshold: 1, healthy_threshold: 1 },
+        healthCheck: {
+          http_health_check: { path: 'health' },
+          probe: (ep, done, check) => (draining.has(ep.id) ? done(false) : check(ep, done)),
+          interval: '1s',
+          timeout: '500ms',
+          unhealthy_threshold: 1,
+          healthy_threshold: 1,
+        },
       },
       timeLimiter: { timeoutDurationMs: 300 },
       policies: [

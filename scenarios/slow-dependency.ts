@@ -8,9 +8,7 @@
  *          └─ /catalog ─► └─ api-2 (10 worker threads) ─┘   /catalog: in memory, no database
  */
 import { defineScenario, Histogram, percentile, type FaultPlan } from 'faultline';
-import { createWorld } from 'faultline/world';
-import { bulkhead, wrap, type Call, type Outcome, type Bulkhead } from 'faultline/patterns';
-import { createApp, openLoop, countAttempts } from 'faultline/app';
+import type { Outcome } from 'faultline/patterns';
 
 const API_REPLICAS = ['api-1', 'api-2'] as const;
 
@@ -81,76 +79,57 @@ https://aws.amazon.com/builders-library/using-load-shedding-to-avoid-overload/.
     },
   },
 
-  build(ctx) {
-    const { sim, params: p } = ctx;
+  build({ sim, params: p, metrics, faults, world, service, client, openLoop, every }) {
     const endUs = p.durationMs * 1000;
-    const slow = slowdownOf(ctx.faults);
+    const slow = slowdownOf(faults);
 
     // ---- components ----
-    const world = createWorld(ctx, {
-      nodes: [
-        { name: 'client', cores: 64 },
-        ...API_REPLICAS.map((name) => ({ name, cores: 4 })),
-        { name: 'db', cores: p.dbCores, serviceTime: { dist: 'exponential', mean: `${p.dbServiceTimeMs}ms` } },
-      ],
-      network: { latency: { dist: 'lognormal', median: '500us', sigma: 0.3 } },
-    });
-    const app = createApp(ctx, world);
-    const db = app.service({ name: 'db', nodes: ['db'], endpoints: { query: {} } });
+    world({ nodes: [{ name: 'client', cores: 64 }], network: { latency: { dist: 'lognormal', median: '500us', sigma: 0.3 } } });
+    const db = service('db', { node: { cores: p.dbCores, serviceTime: { dist: 'exponential', mean: `${p.dbServiceTimeMs}ms` } }, endpoints: { query: {} } });
 
     // ---- wiring: each replica's database client, with its timeout and bulkhead ----
-    const bulkheads: Bulkhead[] = [];
-    const dbCallOf = new Map<string, Call>();
-    for (const replica of API_REPLICAS) {
-      const client = countAttempts(ctx, db.client(replica, 'query', p.dbTimeoutMs > 0 ? { timeout: `${p.dbTimeoutMs}ms` } : {}));
-      if (p.maxConcurrentCalls > 0) {
-        const b = bulkhead({ sim, name: 'db', node: replica, metrics: ctx.metrics, maxConcurrentCalls: p.maxConcurrentCalls, maxWaitDurationMs: 0 });
-        bulkheads.push(b);
-        dbCallOf.set(replica, wrap(b).wrapCall(client));
-      } else {
-        dbCallOf.set(replica, client);
-      }
-    }
-    const api = app.service({
-      name: 'api',
+    const query = client(db, 'query', {
+      timeout: p.dbTimeoutMs > 0 ? `${p.dbTimeoutMs}ms` : undefined,
+      bulkhead: p.maxConcurrentCalls > 0 ? { maxConcurrentCalls: p.maxConcurrentCalls, maxWaitDurationMs: 0 } : undefined,
+      countAttempts: true,
+    });
+    const api = service('api', {
       nodes: API_REPLICAS,
+      node: { cores: 4 },
       workers: p.maxThreads,
       acceptQueueMax: p.acceptCount,
-      endpoints: {
-        orders: { work: '1ms', handler: (h, done) => h.call(dbCallOf.get(h.node.name)!, done) },
-        catalog: { work: '2ms' },
-      },
+      endpoints: { orders: { work: '1ms', calls: [query] }, catalog: { work: '2ms' } },
     });
 
     // ---- workload: two endpoints, open loop, accounted separately ----
     const endpoints = { orders: new EndpointStats(), catalog: new EndpointStats() };
     for (const name of ['orders', 'catalog'] as const) {
-      openLoop(ctx, {
+      openLoop({
         name,
+        from: 'client',
         rate: name === 'orders' ? p.ordersPerSec : p.catalogPerSec,
         until: endUs,
-        call: api.client('client', name, { timeout: `${p.clientTimeoutMs}ms` }),
+        call: client(api, name, { timeout: `${p.clientTimeoutMs}ms` }),
         onOutcome: (o, startUs) => endpoints[name].record(o, startUs, sim.now, slow),
       });
     }
 
     // ---- observation: worker threads in use and the database queue, every 100 ms ----
-    const threads = ctx.metrics.seriesOf('api.worker-threads-inflight');
-    const dbQueue = ctx.metrics.seriesOf('db.queue');
-    const dbNode = world.node('db');
+    const threads = metrics.seriesOf('api.worker-threads-inflight');
+    const dbQueue = metrics.seriesOf('db.queue');
     let threadsMax = 0;
     const sample = (): void => {
       let busy = 0;
       for (const r of API_REPLICAS) busy += api.workersBusy(r);
       threads.add(sim.now, busy);
       if (busy > threadsMax) threadsMax = busy;
-      dbQueue.add(sim.now, dbNode.queueLength);
-      if (sim.now + 100_000 < endUs) sim.schedule(100_000, sample, null);
+      dbQueue.add(sim.now, world().node('db').queueLength);
+      if (sim.now + 100_000 >= endUs) sampler.stop();
     };
-    sim.schedule(0, sample, null);
+    const sampler = every('100ms', sample);
+    sample();
 
     return {
-      untilUs: endUs + p.clientTimeoutMs * 1000 + 1_000_000,
       metrics() {
         const c = endpoints.catalog;
         const o = endpoints.orders;
@@ -161,7 +140,7 @@ https://aws.amazon.com/builders-library/using-load-shedding-to-avoid-overload/.
           ordersP99MsDuringSlowdown: round(o.p99MsDuring(), 1),
           ordersAvailabilityAfterSlowdown: round(o.availabilityAfter(), 4),
           workerThreadsInUseMax: threadsMax,
-          bulkheadRejections: bulkheads.reduce((a, b) => a + b.rejected.value, 0),
+          bulkheadRejections: API_REPLICAS.reduce((a, r) => a + (query.at(r).bulkhead?.rejected.value ?? 0), 0),
         };
       },
     };

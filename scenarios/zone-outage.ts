@@ -4,18 +4,7 @@
  * as the zone is gone.
  */
 import { defineScenario } from 'faultline';
-import { createWorld } from 'faultline/world';
-import {
-  loadBalancer,
-  envoyRetry,
-  envoyRetryBudget,
-  applyPolicy,
-  newCallContext,
-  timeLimiter,
-  horizontalPodAutoscaler,
-  type ScalableTarget,
-} from 'faultline/patterns';
-import { countAttempts, createApp, openLoop } from 'faultline/app';
+import type { ScalableTarget } from 'faultline/patterns';
 
 const ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
 const FAILED_ZONE = 'us-east-1a';
@@ -95,8 +84,7 @@ https://aws.amazon.com/message/65648/ .
   faults: [{ at: `${OUTAGE_AT_MS}ms`, kind: 'zone-outage', zone: FAILED_ZONE, mode: 'power', for: `${OUTAGE_MS}ms` }],
   faultKinds: ['zone-outage', 'crash', 'partition'],
   keyMetrics: ['availabilityDuringOutage', 'availabilitySettled', 'latencyMs.p99', 'retriesPerRequest', 'podsAtEnd', 'scaleUps', 'costPerHourUsd'],
-  build(ctx) {
-    const { sim, params: p } = ctx;
+  build({ sim, params: p, requests, world: makeWorld, service, client, openLoop, envoyRetry, envoyRetryBudget, horizontalPodAutoscaler }) {
     const perZone = Math.max(SLOTS_PER_ZONE, p.instancesPerZone);
     const slots = ZONES.flatMap((z, zi) => Array.from({ length: perZone }, (_, i) => ({ zone: z, name: `web-${'abc'[zi]}${i + 1}` })));
 
@@ -104,7 +92,7 @@ https://aws.amazon.com/message/65648/ .
     // Which slots run a pod from the start; the rest are the autoscaler's pool, paid for only once
     // launched (the cost model bills a node while it is billed).
     const running = new Set(ZONES.flatMap((z) => slots.filter((x) => x.zone === z).slice(0, p.instancesPerZone).map((x) => x.name)));
-    const world = createWorld(ctx, {
+    const world = makeWorld({
       nodes: [
         { name: 'lb', cores: 64, zone: 'us-east-1b', instanceType: 'alb' },
         ...slots.map((s) => ({ name: s.name, zone: s.zone, instanceType: 'm5.large', billed: running.has(s.name) })),
@@ -113,17 +101,7 @@ https://aws.amazon.com/message/65648/ .
       network: { latency: { dist: 'lognormal', median: '300us', sigma: 0.3 } },
       links: [{ from: 'zone:us-east-1a', to: 'zone:us-east-1b', latency: '1ms' }, { from: 'zone:us-east-1a', to: 'zone:us-east-1c', latency: '1ms' }, { from: 'zone:us-east-1b', to: 'zone:us-east-1c', latency: '1ms' }],
     });
-    const app = createApp(ctx, world);
     const names = slots.map((s) => s.name);
-    // Four worker threads per instance (2 per core) and an accept queue of 8 (Tomcat's maxThreads
-    // and acceptCount): beyond it an instance answers 503 at once instead of queueing work that
-    // would wait past the caller's timeout; a request whose deadline passed while it waited for a
-    // thread is dropped, not served (gRPC semantics).
-    const web = app.service({ name: 'web', nodes: names, workers: 4, acceptQueueMax: 8, endpoints: { page: {} } });
-    // The health endpoint is served outside the request thread pool (an admin port), so a busy
-    // instance still answers it; a dead one does not.
-    const admin = app.service({ name: 'admin', nodes: names, endpoints: { health: { work: '1ms' } } });
-
     // Which slots run a pod, and since when it is ready. A pod is launched into a live zone with
     // the fewest pods (topology spread); it passes readiness after readinessDelayMs.
     const readyAtUs = new Map<string, number>();
@@ -149,42 +127,45 @@ https://aws.amazon.com/message/65648/ .
       },
     };
 
+    // Four worker threads per instance (2 per core) and an accept queue of 8 (Tomcat's maxThreads
+    // and acceptCount): beyond it an instance answers 503 at once instead of queueing work that
+    // would wait past the caller's timeout; a request whose deadline passed while it waited for a
+    // thread is dropped, not served (gRPC semantics). The health endpoint is served outside the
+    // thread pool (an admin port), so a busy instance still answers it; a dead one does not.
+    const web = service('web', { nodes: names, workers: 4, acceptQueueMax: 8, endpoints: { page: {}, health: { work: '1ms', workers: false } } });
+
     // ── wiring ──────────────────────────────────────────────────────────────────
-    // Each try carries its own deadline (Envoy's per_try_timeout, sent to the server as
+    // Envoy at the edge: round robin over ready instances, two retries under a retry budget
+    // (min_retry_concurrency raised from 3 for a fleet this small, see chaos-monkey). Each try
+    // carries its own deadline (Envoy's per_try_timeout, sent to the server as
     // x-envoy-expected-rq-timeout-ms; gRPC servers see it as the call's deadline), so an instance
     // drops a request that waited for a thread past it instead of serving a caller who has left.
-    const perTry = (n: string) => applyPolicy(timeLimiter({ sim, name: `per-try/${n}`, timeoutDurationMs: 300 }), web.replicaClient('lb', 'page', n));
-    const endpoints = names.map((n) => ({ id: n, call: perTry(n) }));
-    const healthCalls = new Map(names.map((n) => [n, admin.replicaClient('lb', 'health', n, { timeout: '500ms' })]));
-    const lb = loadBalancer({
-      sim,
-      trace: ctx.trace,
-      metrics: ctx.metrics,
-      random: ctx.random,
-      node: 'lb',
+    const route = client(web, 'page', {
       name: 'web',
-      endpoints,
-      lbPolicy: 'ROUND_ROBIN',
-      healthy_panic_threshold: 0,
-      // readiness: an unlaunched slot fails its check without a call; a launched pod must answer
-      healthCheck: {
-        probe: (ep, done) => (readyAtUs.has(ep.id) && (readyAtUs.get(ep.id) ?? Infinity) <= sim.now ? healthCalls.get(ep.id)!(newCallContext(sim), (o) => done(o.ok)) : done(false)),
-        interval: '1s',
-        timeout: '500ms',
-        unhealthy_threshold: 2,
-        healthy_threshold: 1,
+      loadBalancer: {
+        lbPolicy: 'ROUND_ROBIN',
+        healthy_panic_threshold: 0,
+        // readiness: a slot without a ready pod fails its check without a request; a ready pod must answer
+        healthCheck: {
+          http_health_check: { path: 'health' },
+          probe: (ep, done, check) => ((readyAtUs.get(ep.id) ?? Infinity) <= sim.now ? check(ep, done) : done(false)),
+          interval: '1s',
+          timeout: '500ms',
+          unhealthy_threshold: 2,
+          healthy_threshold: 1,
+        },
       },
+      timeLimiter: { timeoutDurationMs: 300 },
+      policies: [
+        envoyRetry({
+          name: 'web-route',
+          num_retries: 2,
+          retry_on: ['timeout', 'unavailable', 'error', 'shed', 'no-healthy-upstream'],
+          budget: envoyRetryBudget({ budget_percent: 20, min_retry_concurrency: 10 }),
+        }),
+      ],
+      countAttempts: true,
     });
-    const retryPolicy = envoyRetry({
-      sim,
-      random: ctx.random,
-      name: 'web-route',
-      num_retries: 2,
-      retry_on: ['timeout', 'unavailable', 'error', 'shed', 'no-healthy-upstream'],
-      // min_retry_concurrency raised from 3 for a fleet this small (see chaos-monkey)
-      budget: envoyRetryBudget({ budget_percent: 20, min_retry_concurrency: 10 }),
-    });
-    const route = applyPolicy(retryPolicy, countAttempts(ctx, lb.call));
 
     // The HPA's metric: CPU utilization of the ready pods over the last sync period, from the
     // requests they completed (metrics-server reports a CPU average in the same way).
@@ -205,9 +186,9 @@ https://aws.amazon.com/message/65648/ .
       lastSampleUs = sim.now;
       return ready === 0 ? 0 : (100 * busy) / ready;
     };
-    const hpa = p.autoscaling
-      ? horizontalPodAutoscaler({ sim, trace: ctx.trace, name: 'web', node: 'lb', target: pods, metric: cpuUtilization, targetAverageUtilization: 80, minReplicas: 1, maxReplicas: slots.length, syncPeriod: '15s' })
-      : null;
+    if (p.autoscaling) {
+      horizontalPodAutoscaler({ name: 'web', node: 'lb', target: pods, metric: cpuUtilization, targetAverageUtilization: 80, minReplicas: 1, maxReplicas: slots.length, syncPeriod: '15s' });
+    }
 
     // ── workload ────────────────────────────────────────────────────────────────
     const durationMs = OUTAGE_AT_MS + OUTAGE_MS;
@@ -215,8 +196,9 @@ https://aws.amazon.com/message/65648/ .
     const settled = { requests: 0, ok: 0, firstFailMs: null as number | null };
     let scaleUps = 0;
     let lastReplicas = pods.replicas;
-    openLoop(ctx, {
+    openLoop({
       name: 'users',
+      from: 'lb',
       rate: p.ratePerSec,
       until: `${durationMs}ms`,
       call: route,
@@ -236,10 +218,6 @@ https://aws.amazon.com/message/65648/ .
 
     return {
       untilUs: (durationMs + p.timeoutMs + 100) * 1000,
-      finish: () => {
-        lb.stop();
-        hpa?.stop();
-      },
       metrics: () => ({
         requestsDuringOutage: outage.requests,
         availabilityDuringOutage: round(outage.requests ? outage.ok / outage.requests : 1),
@@ -247,7 +225,7 @@ https://aws.amazon.com/message/65648/ .
         requestsSettled: settled.requests,
         availabilitySettled: round(settled.requests ? settled.ok / settled.requests : 1),
         firstFailureSettledMs: settled.firstFailMs,
-        retriesPerRequest: round(ctx.requests.retries / Math.max(1, ctx.requests.requests)),
+        retriesPerRequest: round(requests.retries / Math.max(1, requests.requests)),
         podsAtEnd: pods.readyReplicas,
         scaleUps,
       }),

@@ -51,9 +51,15 @@ export type Bound<O> = Omit<O, Env>;
  * - `http_health_check: { path: 'health' }`: a request to that endpoint of the service, healthy
  *   when it succeeds within `timeout` — a readiness check that sees what requests see;
  * - `probe`: your own `(endpoint, done(healthy))`.
+ *
+ * `probe` with `tcp_health_check` or `http_health_check` is a gate in front of that check: it gets
+ * the check as its third argument and calls it when it wants it, or answers itself (a slot with no
+ * pod yet, or a draining instance, fails without a request on the wire):
+ * `probe: (ep, done, check) => (ready(ep.id) ? check(ep, done) : done(false))`. (A probe alone
+ * gets a `check` that answers healthy.)
  */
 export interface ClientHealthCheck extends Omit<HealthCheckOptions, 'probe'> {
-  probe?: HealthProbe;
+  probe?: (endpoint: Endpoint, done: (healthy: boolean) => void, check: HealthProbe) => void;
   tcp_health_check?: Record<string, never>;
   http_health_check?: { path: string };
 }
@@ -266,15 +272,18 @@ export class Client<E extends string = string> {
   }
 
   private healthCheck(from: string, hc: ClientHealthCheck): HealthCheckOptions {
-    const { probe, tcp_health_check: _tcp, http_health_check: http, ...rest } = hc;
-    if (probe !== undefined) return { ...rest, probe };
+    const { probe, tcp_health_check: tcp, http_health_check: http, ...rest } = hc;
+    if (probe !== undefined && tcp === undefined && http === undefined) return { ...rest, probe: (ep, done) => probe(ep, done, (_e, d) => d(true)) };
     const sim = this.env.sim;
     const svc = this.service;
+    let check: HealthProbe;
     if (http !== undefined) {
       const calls = new Map(svc.replicas.map((id) => [id, svc.replicaClient(from, http.path, id, { timeout: hc.timeout ?? (hc.timeoutMs ?? 0) * 1000 })]));
-      return { ...rest, probe: (ep, done) => calls.get(ep.id)!(newCallContext(sim), (o) => done(o.ok)) };
+      check = (ep, done) => calls.get(ep.id)!(newCallContext(sim), (o) => done(o.ok));
+    } else {
+      check = svc.app.tcpProbe(from, hc.timeout ?? (hc.timeoutMs ?? 0) * 1000);
     }
-    return { ...rest, probe: svc.app.tcpProbe(from, hc.timeout ?? (hc.timeoutMs ?? 0) * 1000) };
+    return { ...rest, probe: probe === undefined ? check : (ep, done) => probe(ep, done, check) };
   }
 }
 
@@ -320,9 +329,10 @@ function validate(where: string, env: ClientEnv, svc: Service<any>, endpoint: st
     if (healthCheck !== undefined) {
       const hw = `${w}.healthCheck`;
       expectObject(hw, healthCheck);
-      const kinds = (['probe', 'tcp_health_check', 'http_health_check'] as const).filter((k) => healthCheck[k] !== undefined);
-      if (kinds.length > 1) throw new InputError(`${hw}: give one of tcp_health_check, http_health_check or probe, not ${kinds.join(' and ')}`);
-      const { tcp_health_check: tcp, http_health_check: http, probe, ...hcRest } = healthCheck;
+      const kinds = (['tcp_health_check', 'http_health_check'] as const).filter((k) => healthCheck[k] !== undefined);
+      if (kinds.length > 1) throw new InputError(`${hw}: give one of tcp_health_check or http_health_check (with a probe in front, if you like), not ${kinds.join(' and ')}`);
+      if (healthCheck.probe !== undefined && typeof healthCheck.probe !== 'function') throw new InputError(`${hw}.probe: must be a function (endpoint, done, check)`);
+      const { tcp_health_check: tcp, http_health_check: http, probe: _probe, ...hcRest } = healthCheck;
       if (tcp !== undefined) {
         expectObject(`${hw}.tcp_health_check`, tcp);
         checkKeys(`${hw}.tcp_health_check`, tcp, []);
@@ -337,7 +347,7 @@ function validate(where: string, env: ClientEnv, svc: Service<any>, endpoint: st
           );
         }
       }
-      scratchLb.healthCheck = { ...hcRest, probe: probe ?? ((_e, done) => done(true)) };
+      scratchLb.healthCheck = { ...hcRest, probe: (_e, done) => done(true) };
     }
     loadBalancer(scratchLb);
   }

@@ -3,6 +3,7 @@
 // workloads, and the default end of a run that does not say when it ends.
 import { describe, expect, it } from 'vitest';
 import { defineScenario, runDetailed, type BuildContext, type Model, type RunArtifacts } from '../../sim/index.ts';
+import type { ClientHealthCheck } from '../../sim/app/index.ts';
 
 function runModel(build: (ctx: BuildContext<{}>) => Model | void, faults: Record<string, unknown>[] = [], seed = 1): RunArtifacts {
   const s = defineScenario({ name: 'model', title: 'model', description: 'test', params: {}, build, faults: faults as never });
@@ -124,6 +125,30 @@ describe('health checks by option', () => {
     expect(health({ tcp_health_check: {} }, limp).filter((c) => !c.healthy)).toEqual([]);
     const http = health({ http_health_check: { path: 'health' } }, limp).filter((c) => !c.healthy);
     expect(http.map((c) => c.host)).toEqual(['web-3']);
+  });
+
+  it('a probe given with http_health_check gates it: what it fails sends no request, the rest get the HTTP check', () => {
+    const asked = new Map<string, number>();
+    const d = runModel(({ service, client, openLoop }) => {
+      const health = { work: '1ms', handler: (h: { node: { name: string } }, done: (o: { ok: boolean; error: string; latencyUs: number }) => void) => (asked.set(h.node.name, (asked.get(h.node.name) ?? 0) + 1), done({ ok: true, error: '', latencyUs: 0 })) };
+      const web = service('web', { replicas: 3, endpoints: { page: { work: '2ms' }, health } });
+      const probe: NonNullable<ClientHealthCheck['probe']> = (ep, done, check) => (ep.id === 'web-1' ? done(false) : check(ep, done));
+      openLoop({ name: 'users', rate: '20/s', until: '10s', call: client(web, 'page', { loadBalancer: { healthCheck: { ...hc, probe, http_health_check: { path: 'health' } } } }) });
+    }, [{ at: '2s', kind: 'limp', target: 'web-3', factor: 500, for: '8s' }]);
+    const changes = d.records.filter((r) => r.kind === 'lb-host-health').map((r) => `${(r as { host: string }).host} ${(r as { healthy: boolean }).healthy}`);
+    // web-1 never passes; web-2 passes its HTTP checks; web-3 passes, then fails them while it limps
+    expect([...new Set(changes)].sort()).toEqual(['web-2 true', 'web-3 false', 'web-3 true']);
+    expect(asked.get('web-1')).toBeUndefined();
+    expect(asked.get('web-2')).toBeGreaterThanOrEqual(8);
+  });
+
+  it('tcp_health_check and http_health_check together are an error naming both', () => {
+    expect(() =>
+      runModel(({ service, client }) => {
+        const web = service('web', { endpoints: { page: {}, health: {} } });
+        client(web, 'page', { loadBalancer: { healthCheck: { ...hc, tcp_health_check: {}, http_health_check: { path: 'health' } } } });
+      }, []),
+    ).toThrow(/give one of tcp_health_check or http_health_check .*not tcp_health_check and http_health_check/);
   });
 });
 
