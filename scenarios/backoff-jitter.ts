@@ -9,9 +9,8 @@
  *   client-N  ─┘
  */
 import { defineScenario } from 'faultline';
-import { createWorld, type Message } from 'faultline/world';
-import { errorOutcome, okOutcome, newCallContext, constantBackoff, exponentialBackoff, retry, type Call, type Backoff } from 'faultline/patterns';
-import { countAttempts } from 'faultline/app';
+import type { Message } from 'faultline/world';
+import { errorOutcome, okOutcome, newCallContext, type Call, type Backoff } from 'faultline/patterns';
 
 type Request = { op: 'read' } | { op: 'write'; version: number; client: string };
 type Reply = { version: number } | { written: boolean };
@@ -80,18 +79,13 @@ sleeps as the post's simulator (base 5 ms, cap 2 s).
     'decorrelated-jitter': { description: 'sleep = min(cap, random(base, 3 · previous sleep))', params: { backoff: 'decorrelated-jitter' } },
   },
 
-  build(ctx) {
-    const { sim, params: p } = ctx;
+  build({ sim, params: p, requests, world, retry, constantBackoff, exponentialBackoff }) {
     const names = Array.from({ length: p.clients }, (_, i) => `client-${String(i + 1).padStart(String(p.clients).length, '0')}`);
 
     // ---- components: the store holds one row; the clients ----
     // The store speaks the network directly: a conditional write needs a request body (the version
     // read), which the app layer's clients do not carry.
-    const world = createWorld(ctx, {
-      nodes: [...names, 'store'],
-      network: { latency: { dist: 'normal', mean: '10ms', stddev: '2ms' } },
-    });
-    const net = world.net;
+    const net = world({ nodes: [...names, 'store'], network: { latency: { dist: 'normal', mean: '10ms', stddev: '2ms' } } }).net;
     let version = 0;
     let writeCalls = 0;
     let conflicts = 0;
@@ -148,11 +142,11 @@ sleeps as the post's simulator (base 5 ms, cap 2 s).
     let done = 0;
     let lastDoneUs = 0;
     for (const client of names) {
-      const policy = retry({ sim, name: 'occ', node: client, random: ctx.random, metrics: ctx.metrics, attemptsMax: ATTEMPTS_MAX, backoff: backoff() });
-      const attempt = countAttempts(ctx, attemptFrom(client));
-      const c = newCallContext(sim, { key: client });
-      policy.execute(c, attempt, (o) => {
-        ctx.requests.record(sim.now, o.ok, o.latencyUs, o.error, client);
+      const policy = retry({ name: 'occ', node: client, attemptsMax: ATTEMPTS_MAX, backoff: backoff() });
+      const attempt = attemptFrom(client);
+      const counted: Call = (c, d) => (requests.attempt(sim.now, c.attempt > 1), attempt(c, d));
+      policy.execute(newCallContext(sim, { key: client }), counted, (o) => {
+        requests.record(sim.now, o.ok, o.latencyUs, o.error, client);
         if (o.ok) {
           done++;
           lastDoneUs = sim.now;

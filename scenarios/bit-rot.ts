@@ -7,7 +7,7 @@
  * land). sim/patterns has no storage pattern.
  */
 import { defineScenario } from 'faultline';
-import { createWorld, diskChecksum, type Disk, type Message, type Node } from 'faultline/world';
+import { diskChecksum, type Disk, type Message, type Node } from 'faultline/world';
 import { checkNoCorruptReads, kvHistory } from 'faultline/check';
 
 const REPLICAS = ['store-1', 'store-2', 'store-3'] as const;
@@ -105,12 +105,12 @@ Integrity" (2005), https://blogs.oracle.com/bonwick/zfs-end-to-end-data-integrit
   faultKinds: ['disk-corrupt', 'disk-error', 'bitflip'],
   keyMetrics: ['reads', 'corruptServed', 'corruptionDetected', 'repairs', 'availability', 'latencyMs.p99'],
   build(ctx) {
-    const { sim, params, random } = ctx;
+    const { sim, params, random, requests, emit, world: makeWorld } = ctx;
     const verifyDisk = params.checksums !== 'none';
     const verifyValues = params.checksums === 'end-to-end';
 
     // ---- components: three storage replicas with a disk each, two clients ----
-    const world = createWorld(ctx, {
+    const world = makeWorld({
       nodes: [...REPLICAS, ...CLIENTS],
       // server DIMMs with SECDED ECC; an uncorrectable error fails the read instead of killing the process
       nodeDefaults: { memory: { ecc: true }, onUncorrectableMemory: 'error' },
@@ -215,7 +215,7 @@ Integrity" (2005), https://blogs.oracle.com/bonwick/zfs-end-to-end-data-integrit
     let reads = 0;
     let corruptServed = 0;
     for (const client of CLIENTS) {
-      ctx.emit({ time: 0, kind: 'note', node: client, text: 'client' });
+      emit({ time: 0, kind: 'note', node: client, text: 'client' });
       const rnd = random.get(`client/${client}`);
       let seq = 0;
       const arrive = (): void => {
@@ -234,12 +234,12 @@ Integrity" (2005), https://blogs.oracle.com/bonwick/zfs-end-to-end-data-integrit
               const value = valueOf(r.record);
               if (value !== `value-${key}-${'x'.repeat(40)}`) corruptServed++;
               history.ok(id, value);
-              ctx.requests.record(sim.now, true, sim.now - startUs, undefined, client, retried ? 2 : 1);
+              requests.record(sim.now, true, sim.now - startUs, undefined, client, retried ? 2 : 1);
             } else if (!retried) {
               attempt(REPLICAS[(REPLICAS.indexOf(target as (typeof REPLICAS)[number]) + 1) % REPLICAS.length]!, true);
             } else {
               history.fail(id, r ? r.error : 'timeout');
-              ctx.requests.record(sim.now, false, sim.now - startUs, r ? r.error : 'timeout', client, 2);
+              requests.record(sim.now, false, sim.now - startUs, r ? r.error : 'timeout', client, 2);
             }
           }, null);
         };

@@ -4,7 +4,6 @@
  * Orchestrator (the failover manager) and MySQL asynchronous replication are modelled in this file.
  */
 import { defineScenario, percentileOfValues } from 'faultline';
-import { createWorld } from 'faultline/world';
 import { checkNoLostWrites, kvHistory, type KvValue } from 'faultline/check';
 
 const PARTITION_AT_US = 10_000_000;
@@ -81,10 +80,10 @@ https://github.com/openark/orchestrator
   faultKinds: ['partition', 'crash'],
   keyMetrics: ['pages', 'availability', 'failoverAtMs', 'strandedWrites', 'pageMsP99AfterHeal', 'primaryAtEnd'],
   build(ctx) {
-    const { sim, params, random } = ctx;
+    const { sim, params, random, requests, emit, metrics, world: makeWorld } = ctx;
 
     // ---- components: the East data center, the West data center, and the link between them ----
-    const world = createWorld(ctx, {
+    const world = makeWorld({
       nodes: ['app-east', 'db-east', 'db-west', 'orchestrator'],
       zones: { 'us-east': ['app-east', 'db-east'], 'us-west': ['db-west', 'orchestrator'] },
       network: { latency: { dist: 'lognormal', median: '500us', sigma: 0.2 } },
@@ -129,7 +128,7 @@ https://github.com/openark/orchestrator
           failoverAtUs = sim.now;
           primary = candidate;
           readOnly.delete(candidate);
-          ctx.emit({ time: sim.now, kind: 'note', node: 'orchestrator', text: `failover: ${candidate} promoted to primary (${region[candidate]})` });
+          emit({ time: sim.now, kind: 'note', node: 'orchestrator', text: `failover: ${candidate} promoted to primary (${region[candidate]})` });
         }
       }, null);
       if (sim.now < params.durationMs * 1000) sim.schedule(1_000_000, check, null);
@@ -166,18 +165,18 @@ https://github.com/openark/orchestrator
             else history.info(id, 'timeout');
           }
           if (!r?.ok) {
-            ctx.requests.record(sim.now, false, sim.now - startUs, r?.error ?? 'timeout', 'app-east');
+            requests.record(sim.now, false, sim.now - startUs, r?.error ?? 'timeout', 'app-east');
             return;
           }
           if (++q < params.queriesPerPage) return next();
-          ctx.requests.record(sim.now, true, sim.now - startUs, undefined, 'app-east');
+          requests.record(sim.now, true, sim.now - startUs, undefined, 'app-east');
           pageLatency.push({ startUs, latencyUs: sim.now - startUs });
         }, null);
       };
       next();
     };
     sim.schedule(0, page, null);
-    ctx.emit({ time: 0, kind: 'note', node: 'app-east', text: 'application servers (US East)' });
+    emit({ time: 0, kind: 'note', node: 'app-east', text: 'application servers (US East)' });
 
     return {
       untilUs: endUs + 3_000_000,
@@ -185,10 +184,10 @@ https://github.com/openark/orchestrator
         const final = new Map<string, KvValue>();
         for (const op of history.operations) final.set(op.key, data[primary]!.get(op.key) ?? null);
         const after = pageLatency.filter((p) => p.startUs >= HEAL_US + 5_000_000).map((p) => p.latencyUs / 1000);
-        results.set(ctx.metrics, { lost: checkNoLostWrites(history.operations, { final }), pageMsAfterHeal: after });
+        results.set(metrics, { lost: checkNoLostWrites(history.operations, { final }), pageMsAfterHeal: after });
       },
       metrics() {
-        const r = results.get(ctx.metrics)!;
+        const r = results.get(metrics)!;
         return {
           pages: pageLatency.length,
           failoverAtMs: failoverAtUs < 0 ? null : Math.round(failoverAtUs / 1000),

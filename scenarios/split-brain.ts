@@ -8,7 +8,7 @@
  * majority) and `election` (promote on suspicion, or win a majority vote).
  */
 import { defineScenario, type Random, type Metrics } from 'faultline';
-import { createWorld, type Node, type World, type Message } from 'faultline/world';
+import { type Node, type World, type Message } from 'faultline/world';
 import { checkNoLostWrites, kvHistory, lastHealUs, type KvHistory, type KvValue, type WriteCheckResult } from 'faultline/check';
 
 const REPLICAS = ['db-1', 'db-2', 'db-3'] as const;
@@ -399,13 +399,13 @@ https://jepsen.io/analyses ; MongoDB write concern, https://www.mongodb.com/docs
   faultKinds: ['partition', 'crash', 'pause', 'clock-skew'],
   keyMetrics: ['writesAcked', 'writesLost', 'writesIndeterminate', 'writesRefused', 'availability', 'failovers', 'dualPrimaryMs', 'staleAppendsRejected'],
   build(ctx) {
-    const { sim, params, random } = ctx;
+    const { sim, params, random, requests, emit, metrics, world: makeWorld } = ctx;
     const endUs = params.durationMs * 1000;
     const workloadEndUs = Math.max(0, endUs - 1_000_000);
-    const note = (node: string, text: string): void => ctx.emit({ time: sim.now, kind: 'note', node, text });
+    const note = (node: string, text: string): void => emit({ time: sim.now, kind: 'note', node, text });
 
     // ---- components: three replicas and three clients in one datacenter ----
-    const world = createWorld(ctx, {
+    const world = makeWorld({
       nodes: [...REPLICAS, ...CLIENTS],
       nodeDefaults: { restartDelay: '500ms' },
       network: { latency: { dist: 'lognormal', median: '500us', sigma: 0.3 } },
@@ -469,17 +469,17 @@ https://jepsen.io/analyses ; MongoDB write concern, https://www.mongodb.com/docs
           const latencyUs = sim.now - startUs;
           if (err !== null || reply === null) {
             history.info(id, `timeout after ${params.requestTimeoutMs} ms at ${target}`);
-            ctx.requests.record(sim.now, false, latencyUs, 'timeout', client);
+            requests.record(sim.now, false, latencyUs, 'timeout', client);
             guess = rotate(target);
           } else {
             const r = reply.payload as Reply;
             if (r.ok) {
               history.ok(id);
-              ctx.requests.record(sim.now, true, latencyUs, undefined, client);
+              requests.record(sim.now, true, latencyUs, undefined, client);
             } else {
               writesRefused++;
               history.fail(id, `${reply.from} is not primary`);
-              ctx.requests.record(sim.now, false, latencyUs, 'not-primary', client);
+              requests.record(sim.now, false, latencyUs, 'not-primary', client);
               guess = r.hint && r.hint !== reply.from ? r.hint : rotate(reply.from);
             }
           }
@@ -514,11 +514,11 @@ https://jepsen.io/analyses ; MongoDB write concern, https://www.mongodb.com/docs
         const final = new Map<string, KvValue>();
         for (const op of history.operations) final.set(op.key, null);
         for (const e of best.log) final.set(e.key, e.value);
-        outcomes.set(ctx.metrics, { lost: checkNoLostWrites(history.operations, { final }), finalFrom: best.name });
+        outcomes.set(metrics, { lost: checkNoLostWrites(history.operations, { final }), finalFrom: best.name });
       },
       metrics() {
         const ops = history.operations;
-        const out = outcomes.get(ctx.metrics);
+        const out = outcomes.get(metrics);
         return {
           writesAcked: ops.filter((o) => o.outcome === 'ok').length,
           writesLost: out ? out.lost.operations.length : 0,

@@ -259,7 +259,9 @@ export class World {
     return this.byName.has(name);
   }
 
+  /** The disk `name` (a node's name for its one disk). Like `net`, reading it seals a deferred world: disks are made then. */
   disk(name: string): Disk {
+    if (this.network === null) this.seal();
     const d = this.diskByName.get(name);
     if (!d) throw new InputError(`unknown disk ${JSON.stringify(name)}; disks: ${this.diskNames.join(', ') || '(none)'}`);
     return d;

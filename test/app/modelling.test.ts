@@ -152,6 +152,18 @@ describe('health checks by option', () => {
   });
 });
 
+describe('the world of the build context', () => {
+  it("a disk read during build seals the world, as reading its network does, and is the node's disk", () => {
+    let found: { node: string; sealed: boolean } | null = null;
+    runModel(({ world }) => {
+      const w = world({ nodes: ['a', 'b'], disks: [{ node: 'b' }] });
+      const d = w.disk('b');
+      found = { node: d.node, sealed: w.sealed };
+    });
+    expect(found).toEqual({ node: 'b', sealed: true });
+  });
+});
+
 describe("an endpoint's calls", () => {
   it('are made one after the other; the first failure is the answer and a fallback marks it degraded', () => {
     const d = runModel(({ service, client, openLoop }) => {
