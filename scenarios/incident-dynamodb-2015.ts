@@ -13,20 +13,17 @@
  * is 2:19 am, t = 186 s is 5:06 am and t = 310 s is 7:10 am.
  */
 import { defineScenario, Gauge, type Simulation, type FaultPlan } from 'faultline';
-import { createWorld, type Node } from 'faultline/world';
+import type { Node } from 'faultline/world';
 import {
   okOutcome,
   errorOutcome,
   newCallContext,
-  constantBackoff,
-  exponentialBackoff,
-  retry,
   type Call,
   type CallContext,
   type Done,
   type RetryPolicy,
 } from 'faultline/patterns';
-import { createApp, openLoop, countAttempts, type ReplicaPicker } from 'faultline/app';
+import type { ReplicaPicker } from 'faultline/app';
 
 /** Simulated µs per incident minute. */
 const MINUTE_US = 1_000_000;
@@ -139,8 +136,7 @@ figures it does give (2:19, ~55% by 2:37, 5:06, ~7:10).
     },
   },
 
-  build(ctx) {
-    const { sim, params: p } = ctx;
+  build({ sim, params: p, metrics, random, world: makeWorld, service, client, openLoop, retry, constantBackoff, exponentialBackoff }) {
     const endUs = p.durationMs * 1000;
     const n = p.storageServers;
     const width = String(n).length;
@@ -149,7 +145,7 @@ figures it does give (2:19, ~55% by 2:37, 5:06, ~7:10).
     const heavy = storage.map((_, i) => Math.floor((i + 1) * p.gsiHeavyShare) > Math.floor(i * p.gsiHeavyShare));
 
     // ---- components ----
-    const world = createWorld(ctx, {
+    const world = makeWorld({
       nodes: [
         { name: 'client', cores: 64 },
         ...storage.map((name) => ({ name, cores: 2 })),
@@ -157,12 +153,11 @@ figures it does give (2:19, ~55% by 2:37, 5:06, ~7:10).
       ],
       network: { latency: { dist: 'lognormal', median: '500us', sigma: 0.3 } },
     });
-    const app = createApp(ctx, world);
 
     // Storage servers serve customers only while they hold a confirmed membership.
     const serving = storage.map(() => true);
     const disqualified = new Gauge(0);
-    const disqualifiedSeries = ctx.metrics.seriesOf('storage.disqualified-share');
+    const disqualifiedSeries = metrics.seriesOf('storage.disqualified-share');
     let disqualifiedCount = 0;
     const disqualifiedSinceUs = storage.map(() => -1);
     let longestDisqualificationUs = 0;
@@ -179,8 +174,7 @@ figures it does give (2:19, ~55% by 2:37, 5:06, ~7:10).
       }
     };
     const indexOf = new Map(storage.map((s, i) => [s, i]));
-    const storageService = app.service({
-      name: 'storage',
+    const storageService = service('storage', {
       nodes: storage,
       endpoints: {
         get: {
@@ -198,8 +192,7 @@ figures it does give (2:19, ~55% by 2:37, 5:06, ~7:10).
     const allowanceUs = p.allowanceMs * 1000;
     const work = { totalUs: 0, wastedUs: 0 };
     const cpuOf = new Map<string, SharedCpu>(METADATA.map((name) => [name, new SharedCpu(sim, world.node(name), p.metadataCores)]));
-    const metadata = app.service({
-      name: 'metadata',
+    const metadata = service('metadata', {
       nodes: METADATA,
       workers: p.metadataThreads,
       // acceptQueueMax 0 would refuse even requests that find a free thread (the app checks the
@@ -222,7 +215,7 @@ figures it does give (2:19, ~55% by 2:37, 5:06, ~7:10).
       },
     });
     // Host liveness, answered by the host without waiting for a worker thread.
-    const metadataHost = app.service({ name: 'metadata-host', nodes: METADATA, endpoints: { ping: { work: '0ms' } } });
+    const metadataHost = service('metadata-host', { nodes: METADATA, endpoints: { ping: { work: '0ms' } } });
 
     // ---- operators: capacity is added by bringing replicas 2–4 into rotation ----
     const admin = {
@@ -242,22 +235,21 @@ figures it does give (2:19, ~55% by 2:37, 5:06, ~7:10).
     // keep asking until it works, as the storage servers did; only the delay differs
     const retryPolicyOf = (node: string): RetryPolicy =>
       retry({
-        sim,
         name: 'membership',
         node,
-        random: ctx.random,
-        metrics: ctx.metrics,
         attemptsMax: ATTEMPTS_MAX,
         backoff: p.retryPolicy === 'fixed' ? constantBackoff({ delayMs: 500 }) : exponentialBackoff({ baseMs: 1000, capMs: 10_000, jitter: 'full' }),
       });
-    const checkRng = ctx.random.get('membership-checks');
+    const checkRng = random.get('membership-checks');
     const checkIntervalUs = (): number => Math.round(p.checkIntervalMs * 1000 * (0.5 + checkRng.next()));
     const membershipTimeout = `${p.allowanceMs}ms`;
     let membershipRequests = 0;
     let membershipTimeouts = 0;
 
+    const membership = client(metadata, 'membership', { timeout: membershipTimeout, picker: metadataPicker, countAttempts: true });
+    const ping = client(metadataHost, 'ping', { timeout: '1s', picker: { pick: () => METADATA[0]! } });
     storage.forEach((node, i) => {
-      const client = countAttempts(ctx, metadata.client(node, 'membership', { timeout: membershipTimeout, picker: metadataPicker }));
+      const ask = membership.callFrom(node);
       // Every attempt that fails disqualifies the server; every success reinstates it.
       const attempt: Call = (c: CallContext, done: Done) => {
         // operators have paused this server's membership requests: hold the attempt until it is let back in
@@ -267,7 +259,7 @@ figures it does give (2:19, ~55% by 2:37, 5:06, ~7:10).
           return;
         }
         membershipRequests++;
-        client(c, (o) => {
+        ask(c, (o) => {
           if (o.ok) setServing(i, true);
           else {
             if (o.error === 'timeout') membershipTimeouts++;
@@ -289,7 +281,7 @@ figures it does give (2:19, ~55% by 2:37, 5:06, ~7:10).
         });
       };
       timer = sim.schedule(checkIntervalUs(), check, null);
-      const pingHost = metadataHost.client(node, 'ping', { timeout: '1s', picker: { pick: () => METADATA[0] } });
+      const pingHost = ping.callFrom(node);
       // A failed heartbeat means the network was disrupted: ask for the membership again at once.
       const heartbeat = (): void => {
         pingHost(newCallContext(sim), (o) => {
@@ -311,12 +303,13 @@ figures it does give (2:19, ~55% by 2:37, 5:06, ~7:10).
 
     // ---- workload: customer requests, each to the server holding its key's partition ----
     const byKey: ReplicaPicker = { pick: (c, replicas) => replicas[Number(c.key) % replicas.length]! };
-    openLoop(ctx, {
+    openLoop({
       name: 'customers',
+      from: 'client',
       rate: p.customerRequestsPerSec,
       until: endUs,
       keys: n * 1000,
-      call: storageService.client('client', 'get', { timeout: '1s', picker: byKey }),
+      call: client(storageService, 'get', { timeout: '1s', picker: byKey }),
     });
 
     // ---- observation: the share of disqualified servers, sampled every incident minute ----

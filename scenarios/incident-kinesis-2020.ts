@@ -117,9 +117,8 @@ Scope of Impact with Cell-Based Architecture", https://docs.aws.amazon.com/wella
   faults: [],
   faultKinds: ['crash', 'restart'],
   keyMetrics: ['threadsPeak', 'threadHeadroomPctBefore', 'serversBrokenPeak', 'availability', 'firstAlarmHourPst', 'recoveredHourPst', 'outageHours'],
-  build(ctx) {
-    const { sim, params: p } = ctx;
-    const rng = ctx.random.get('kinesis');
+  build({ sim, params: p, random, requests }) {
+    const rng = random.get('kinesis');
     const endUs = atMin(END_MIN);
 
     // ── components ──────────────────────────────────────────────────────────────
@@ -213,7 +212,7 @@ Scope of Impact with Cell-Based Architecture", https://docs.aws.amazon.com/wella
       let s = fleet[Math.floor(rng.next() * fleet.length)]!;
       while (s.state === 'removed') s = fleet[Math.floor(rng.next() * fleet.length)]!;
       const ok = s.state === 'serving';
-      ctx.requests.record(sim.now, ok, 20_000, ok ? undefined : 'shard-map-unavailable', 'customers');
+      requests.record(sim.now, ok, 20_000, ok ? undefined : 'shard-map-unavailable', 'customers');
       const w = Math.floor(sim.now / ALARM_WINDOW_US);
       while (windows.length <= w) windows.push({ n: 0, failed: 0 });
       windows[w]!.n++;

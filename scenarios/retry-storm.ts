@@ -8,22 +8,7 @@
  *                                                               limps ×4 for 3 s at t = 3 s
  */
 import { defineScenario, type FaultPlan, type RequestStats } from 'faultline';
-import { createWorld } from 'faultline/world';
-import {
-  okOutcome,
-  constantBackoff,
-  exponentialBackoff,
-  retry,
-  grpcRetryThrottling,
-  circuitBreaker,
-  wrap,
-  type Call,
-  type CallContext,
-  type Done,
-  type Policy,
-  type Backoff,
-} from 'faultline/patterns';
-import { createApp, openLoop } from 'faultline/app';
+import { okOutcome, type Policy } from 'faultline/patterns';
 
 /** Width of the windows the recovery check judges (the run's standard series width). */
 const WINDOW_US = 1_000_000;
@@ -130,138 +115,103 @@ Resilience4j CircuitBreaker, https://resilience4j.readme.io/docs/circuitbreaker.
     },
   },
 
-  build(ctx) {
-    const { sim, params: p } = ctx;
+  build({ sim, params: p, metrics, requests, faults, world, service, client, openLoop, every, retry, circuitBreaker, constantBackoff, exponentialBackoff, grpcRetryThrottling }) {
     const endUs = p.durationMs * 1000;
-    const afterUs = lastFaultEndUs(ctx.faults) + p.recoveryWithinMs * 1000;
+    const afterUs = lastFaultEndUs(faults) + p.recoveryWithinMs * 1000;
 
     // ---- components: three machines; only the backend can run out of capacity ----
-    const world = createWorld(ctx, {
-      nodes: [
-        { name: 'client', cores: 64 },
-        { name: 'frontend', cores: 64 },
-        // The backend's FIFO queue is long (the default 10,000), as thread-pool queues usually are:
-        // work waits there long after its caller has given up.
-        { name: 'backend', cores: p.backendCores, serviceTime: { dist: 'exponential', mean: `${p.backendServiceTimeMs}ms` } },
-      ],
-      network: { latency: { dist: 'lognormal', median: '500us', sigma: 0.3 } },
-    });
-    const app = createApp(ctx, world);
+    world({ nodes: [{ name: 'client', cores: 64 }, { name: 'frontend', cores: 64 }], network: { latency: { dist: 'lognormal', median: '500us', sigma: 0.3 } } });
     let servedAfter = 0;
-    const backend = app.service({
-      name: 'backend',
-      nodes: ['backend'],
-      endpoints: {
-        query: {
-          handler: (_h, done) => {
-            if (sim.now >= afterUs && sim.now < endUs) servedAfter++;
-            done(okOutcome(0));
-          },
-        },
-      },
+    // The backend's FIFO queue is long (the default 10,000), as thread-pool queues usually are:
+    // work waits there long after its caller has given up.
+    const backend = service('backend', {
+      node: { cores: p.backendCores, serviceTime: { dist: 'exponential', mean: `${p.backendServiceTimeMs}ms` } },
+      endpoints: { query: { handler: (_h, done) => (sim.now >= afterUs && sim.now < endUs && servedAfter++, done(okOutcome(0))) } },
     });
 
     // ---- wiring: each channel's policies ----
-    const backoff = (): Backoff =>
-      p.backoff === 'immediate' ? constantBackoff({ delayMs: 0 }) : exponentialBackoff({ baseMs: p.backoffBaseMs, capMs: p.backoffCapMs, jitter: 'full' });
     const channelRetry = (name: string, node: string, attemptsMax: number): Policy =>
       retry({
-        sim,
         name,
         node,
-        random: ctx.random,
-        metrics: ctx.metrics,
         attemptsMax,
-        backoff: backoff(),
+        backoff: p.backoff === 'immediate' ? constantBackoff({ delayMs: 0 }) : exponentialBackoff({ baseMs: p.backoffBaseMs, capMs: p.backoffCapMs, jitter: 'full' }),
         // one budget per channel, as gRPC keeps one retryThrottling state per server name
         ...(p.retryThrottling ? { budget: grpcRetryThrottling({ maxTokens: p.maxTokens, tokenRatio: p.tokenRatio }) } : {}),
       });
-
     // gRPC tells the server which attempt it sees (`grpc-previous-rpc-attempts` metadata); the
     // app's clients carry no metadata, so the client's attempt number is kept here by request key,
     // which travels with every call. The backend-side counter reads it to tell first tries from
     // retries of either layer.
     const clientAttemptOfKey = new Map<string | number, number>();
     let backendAttemptsAfter = 0;
-    const countBackendAttempts = (call: Call): Call => (c: CallContext, done: Done) => {
-      ctx.requests.attempt(sim.now, c.attempt > 1 || (clientAttemptOfKey.get(c.key) ?? 1) > 1);
+    const step = (name: string, execute: Policy['execute']): Policy => ({ kind: 'step', name, execute });
+    const countBackendAttempts = step('count-attempts', (c, call, done) => {
+      requests.attempt(sim.now, c.attempt > 1 || (clientAttemptOfKey.get(c.key) ?? 1) > 1);
       if (sim.now >= afterUs && sim.now < endUs) backendAttemptsAfter++;
       call(c, done);
-    };
-
-    const frontendPolicies: Policy[] = [channelRetry('frontend→backend', 'frontend', p.frontendMaxAttempts)];
-    if (p.circuitBreaker) {
-      frontendPolicies.push(
-        circuitBreaker({
-          sim,
-          name: 'backend',
-          node: 'frontend',
-          metrics: ctx.metrics,
-          trace: ctx.trace,
-          failureRateThreshold: p.failureRateThreshold,
-          slidingWindowType: 'COUNT_BASED',
-          slidingWindowSize: 100,
-          minimumNumberOfCalls: 20,
-          waitDurationInOpenStateMs: p.waitDurationInOpenStateMs,
-          permittedNumberOfCallsInHalfOpenState: 5,
-        }),
-      );
-    }
-    // retry outside, breaker inside: every attempt asks the breaker (R4j's recommended order)
-    const callBackend = wrap(...frontendPolicies).wrapCall(countBackendAttempts(backend.client('frontend', 'query', { timeout: `${p.frontendTimeoutMs}ms` })));
-    const frontend = app.service({
-      name: 'frontend',
-      nodes: ['frontend'],
-      endpoints: { get: { work: '0ms', handler: (h, done) => h.call(callBackend, done) } },
     });
-
-    const toFrontend = frontend.client('client', 'get', { timeout: `${p.clientTimeoutMs}ms` });
-    const callFrontend = wrap(channelRetry('client→frontend', 'client', p.clientMaxAttempts)).wrapCall((c, done) => {
-      clientAttemptOfKey.set(c.key, c.attempt);
-      toFrontend(c, done);
+    const breaker = p.circuitBreaker
+      ? [
+          circuitBreaker({
+            name: 'backend',
+            node: 'frontend',
+            failureRateThreshold: p.failureRateThreshold,
+            slidingWindowType: 'COUNT_BASED',
+            slidingWindowSize: 100,
+            minimumNumberOfCalls: 20,
+            waitDurationInOpenStateMs: p.waitDurationInOpenStateMs,
+            permittedNumberOfCallsInHalfOpenState: 5,
+          }),
+        ]
+      : [];
+    // retry outside, breaker inside: every attempt asks the breaker (R4j's recommended order)
+    const toBackend = client(backend, 'query', {
+      timeout: `${p.frontendTimeoutMs}ms`,
+      policies: [channelRetry('frontend→backend', 'frontend', p.frontendMaxAttempts), ...breaker, countBackendAttempts],
+    });
+    const frontend = service('frontend', { nodes: ['frontend'], endpoints: { get: { work: '0ms', calls: [toBackend] } } });
+    const toFrontend = client(frontend, 'get', {
+      timeout: `${p.clientTimeoutMs}ms`,
+      policies: [
+        step('forget-attempt', (c, call, done) => call(c, (o) => (clientAttemptOfKey.delete(c.key), done(o)))),
+        channelRetry('client→frontend', 'client', p.clientMaxAttempts),
+        step('note-attempt', (c, call, done) => (clientAttemptOfKey.set(c.key, c.attempt), call(c, done))),
+      ],
     });
 
     // ---- workload: open loop, so arrivals do not slow down when the service does ----
-    openLoop(ctx, {
-      name: 'client',
-      rate: p.offeredLoadPerSec,
-      until: endUs,
-      keys: 2 ** 31,
-      call: (c, done) =>
-        callFrontend(c, (o) => {
-          clientAttemptOfKey.delete(c.key);
-          done(o);
-        }),
-    });
+    openLoop({ rate: p.offeredLoadPerSec, until: endUs, keys: 2 ** 31, call: toFrontend });
 
     // ---- observation: the backend's queue and utilization, sampled every 100 ms ----
-    const node = world.node('backend');
-    const queue = ctx.metrics.seriesOf('backend.queue');
-    const utilization = ctx.metrics.seriesOf('backend.utilization');
+    const node = world().node('backend');
+    const queue = metrics.seriesOf('backend.queue');
+    const utilization = metrics.seriesOf('backend.utilization');
     const sample = (): void => {
       queue.add(sim.now, node.queueLength);
       utilization.add(sim.now, (node.inflight - node.queueLength) / node.cores);
-      if (sim.now + 100_000 < endUs) sim.schedule(100_000, sample, null);
+      if (sim.now + 100_000 >= endUs) sampler.stop();
     };
-    sim.schedule(0, sample, null);
+    const sampler = every('100ms', sample);
+    sample();
 
     return {
       // Requests still in flight when clients stop are abandoned, not awaited: a storm's queue
       // would take minutes to drain and show nothing new.
       untilUs: endUs + 1_000_000,
       metrics() {
-        const after = windowsBetween(ctx.requests, afterUs, endUs);
+        const after = windowsBetween(requests, afterUs, endUs);
         const seconds = Math.max(1e-9, (endUs - afterUs) / 1e6);
-        const requests = sum(after, (w) => w.total);
+        const total = sum(after, (w) => w.total);
         const ok = sum(after, (w) => w.ok);
-        const retries = ctx.metrics.counter('retry.client/client→frontend.retries').value + ctx.metrics.counter('retry.frontend/frontend→backend.retries').value;
+        const retries = metrics.counter('retry.client/client→frontend.retries').value + metrics.counter('retry.frontend/frontend→backend.retries').value;
         return {
-          availabilityAfterTrigger: round(requests === 0 ? 1 : ok / requests, 4),
+          availabilityAfterTrigger: round(total === 0 ? 1 : ok / total, 4),
           goodputPerSecAfter: round(ok / seconds, 1),
           backendServedPerSecAfter: round(servedAfter / seconds, 1),
-          backendAttemptsPerRequestAfter: round(requests === 0 ? 0 : backendAttemptsAfter / requests, 2),
-          retriesPerRequest: round(retries / Math.max(1, ctx.requests.requests), 2),
-          recoveredAfterMs: recoveredAfterMs(ctx.requests, lastFaultEndUs(ctx.faults), endUs),
+          backendAttemptsPerRequestAfter: round(total === 0 ? 0 : backendAttemptsAfter / total, 2),
+          retriesPerRequest: round(retries / Math.max(1, requests.requests), 2),
+          recoveredAfterMs: recoveredAfterMs(requests, lastFaultEndUs(faults), endUs),
         };
       },
     };
