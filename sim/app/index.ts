@@ -8,6 +8,8 @@ export type { AppContext, Handling, Handler, EndpointSpec, ServiceSpec, ReplicaP
 export { Client, isClient } from './client.ts';
 export type { ClientSpec, BoundClient, ClientHealthCheck, ClientLoadBalancer, Bound } from './client.ts';
 export { openLoop, closedLoop, countAttempts, compileRate } from './workload.ts';
+export { tenantStats, TenantStats, tenantPicker, poisonPillFaultKind } from './tenants.ts';
+export type { TenantMix, TenantPicker } from './tenants.ts';
 export type { RateShape, OpenLoopOptions, ClosedLoopOptions, WorkloadContext } from './workload.ts';
 export type { Modelling, ServiceDecl, Every, BoundBuilder } from './modelling.ts';
 export { DRAIN_DEFAULT_US, BACKGROUND_TAIL_US } from './run-end.ts';

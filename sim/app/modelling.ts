@@ -46,6 +46,8 @@ import { awsRetryQuota, envoyMaxRetries, envoyRetryBudget, grpcRetryThrottling }
 import { awsStandardRetry, envoyRetry, grpcRetry, resilience4jRetry, retry } from '../patterns/retry.ts';
 import { timeLimiter, deadline } from '../patterns/timeout.ts';
 import { tokenBucket } from '../patterns/token-bucket.ts';
+import { fairQueue, perTenantRateLimit, plainSharding, shuffleSharding } from '../patterns/tenancy.ts';
+import { tenantStats, type TenantStats } from './tenants.ts';
 import type { FaultLike } from '../world/faults.ts';
 import { World, type WorldSpec } from '../world/world.ts';
 import { Client, type ClientSpec } from './client.ts';
@@ -114,6 +116,12 @@ export interface Modelling {
   bulkhead: BoundBuilder<typeof bulkhead>;
   rateLimiter: BoundBuilder<typeof rateLimiter>;
   tokenBucket: BoundBuilder<typeof tokenBucket>;
+  shuffleSharding: BoundBuilder<typeof shuffleSharding>;
+  plainSharding: BoundBuilder<typeof plainSharding>;
+  perTenantRateLimit: BoundBuilder<typeof perTenantRateLimit>;
+  fairQueue: BoundBuilder<typeof fairQueue>;
+  /** The run's per-tenant statistics (workloads with `tenants`). */
+  tenantStats: () => TenantStats;
   loadShedder: BoundBuilder<typeof loadShedder>;
   adaptiveThrottling: BoundBuilder<typeof adaptiveThrottling>;
   concurrencyLimiter: BoundBuilder<typeof concurrencyLimiter>;
@@ -282,6 +290,11 @@ export function createModelling(ctx: ModellingContext): ModellingRuntime {
     bulkhead: bind('bulkhead', bulkhead),
     rateLimiter: bind('rateLimiter', rateLimiter),
     tokenBucket: bind('tokenBucket', tokenBucket),
+    shuffleSharding: bind('shuffleSharding', shuffleSharding),
+    plainSharding: bind('plainSharding', plainSharding),
+    perTenantRateLimit: bind('perTenantRateLimit', perTenantRateLimit),
+    fairQueue: bind('fairQueue', fairQueue),
+    tenantStats: () => tenantStats(ctx),
     loadShedder: bind('loadShedder', loadShedder),
     adaptiveThrottling: bind('adaptiveThrottling', adaptiveThrottling),
     concurrencyLimiter: bind('concurrencyLimiter', concurrencyLimiter),

@@ -16,6 +16,7 @@
  * worker from arrival to reply, including while it waits on dependencies, which is how a slow
  * dependency exhausts an upstream service. CPU work additionally needs one of the node's cores.
  */
+import { handlePoisonPills, isPoisoned } from './tenants.ts';
 import { durationSampler, type DistributionSpec, type Sampler } from '../kernel/distribution.ts';
 import { InputError } from '../kernel/errors.ts';
 import { checkKeys, didYouMean, expectObject } from '../kernel/suggest.ts';
@@ -140,6 +141,8 @@ interface Wire {
   d: number;
   k: string | number;
   p: unknown;
+  /** The request's tenant ('' for none). */
+  t: string;
 }
 
 interface Reply {
@@ -284,7 +287,7 @@ export class Service<E extends string = string> {
         return;
       }
       const budget = Math.min(timeoutUs, ctx.remainingUs());
-      const wire: Wire = { s: serviceIndex, e: endpoint, d: ctx.deadlineUs, k: ctx.key, p: undefined };
+      const wire: Wire = { s: serviceIndex, e: endpoint, d: ctx.deadlineUs, k: ctx.key, p: undefined, t: ctx.tenant };
       picker.onStart?.(target);
       const pending = { done, startUs: sim.now, picker, target, ctx };
       (net ??= world.net).call(from, target, wire, Math.max(1, budget), onReply, pending, reqBytes);
@@ -309,6 +312,11 @@ export class Service<E extends string = string> {
 
   /** @internal serve a request that arrived at `node`. */
   _serve(node: Node, msg: Message<Wire>): void {
+    if (msg.payload.t !== '' && isPoisoned(this.app.world, msg.payload.t)) {
+      // a poison pill: the request crashes the process that reads it
+      node.crash(`poison pill from tenant ${msg.payload.t}`, 'process');
+      return;
+    }
     const ep = this.endpoints.get(msg.payload.e);
     if (ep === undefined) {
       this.app.world.net.reply(msg, { ok: false, error: 'not-found' } satisfies Reply);
@@ -415,7 +423,10 @@ class Serving implements Handling {
     return this.ep.name;
   }
   get ctx(): CallContext {
-    if (this.context === null) this.context = new CallContext(this.service.app.sim, this.msg.payload.d, this.msg.payload.k);
+    if (this.context === null) {
+      this.context = new CallContext(this.service.app.sim, this.msg.payload.d, this.msg.payload.k);
+      this.context.tenant = this.msg.payload.t;
+    }
     return this.context;
   }
   get payload(): unknown {
@@ -524,6 +535,7 @@ export class App {
     if (!ctx || typeof (ctx as { sim?: { schedule?: unknown } }).sim?.schedule !== 'function' || !world || typeof (world as World).node !== 'function') {
       throw new InputError('createApp(ctx, world): give the build context and the world from createWorld(ctx, …); inside build, service(...) from the build context needs neither');
     }
+    handlePoisonPills(world);
   }
 
   get sim(): Simulation {

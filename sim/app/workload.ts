@@ -8,6 +8,7 @@
  * does, which is what makes retry storms possible); closed loop models a fixed population such as
  * batch workers, whose arrival rate falls as latency rises.
  */
+import { tenantPicker, tenantStats, type TenantMix } from './tenants.ts';
 import { durationSampler, type DistributionSpec } from '../kernel/distribution.ts';
 import { InputError } from '../kernel/errors.ts';
 import { checkKeys, expectObject } from '../kernel/suggest.ts';
@@ -126,7 +127,11 @@ export interface OpenLoopOptions {
   /** Keys are drawn uniformly from [0, keys) for hashing load balancers. Default 1,000,000. */
   keys?: number;
   /** Called with each finished request's outcome (after it is recorded). */
-  onOutcome?: (outcome: Outcome, startUs: number) => void;
+  onOutcome?: (outcome: Outcome, startUs: number, tenant: string) => void;
+  /** Who sends: each request gets a tenant from this mix (see `TenantMix`), recorded per tenant in `tenantStats`. */
+  tenants?: TenantMix;
+  /** Every request of this workload belongs to this tenant. */
+  tenant?: string;
 }
 
 /** What a workload needs from the run: the app context, and where it reports for the run's default end. */
@@ -135,8 +140,8 @@ export interface WorkloadContext extends AppContext {
   readonly runEnd?: RunEnd;
 }
 
-const OPEN_LOOP_KEYS: Record<keyof OpenLoopOptions, true> = { name: true, rate: true, start: true, until: true, call: true, from: true, deadline: true, keys: true, onOutcome: true };
-const CLOSED_LOOP_KEYS: Record<keyof ClosedLoopOptions, true> = { name: true, users: true, thinkTime: true, start: true, until: true, call: true, from: true, deadline: true, keys: true, onOutcome: true };
+const OPEN_LOOP_KEYS: Record<keyof OpenLoopOptions, true> = { name: true, rate: true, start: true, until: true, call: true, from: true, deadline: true, keys: true, onOutcome: true, tenants: true, tenant: true };
+const CLOSED_LOOP_KEYS: Record<keyof ClosedLoopOptions, true> = { name: true, users: true, thinkTime: true, start: true, until: true, call: true, from: true, deadline: true, keys: true, onOutcome: true, tenants: true, tenant: true };
 
 /** Check a workload's arguments (`openLoop(ctx, options)`), its keys, and resolve its call. */
 function workloadCall(fn: string, ctx: AppContext, o: OpenLoopOptions | ClosedLoopOptions, known: readonly string[], name: string): Call {
@@ -162,6 +167,20 @@ function workloadCall(fn: string, ctx: AppContext, o: OpenLoopOptions | ClosedLo
   return c;
 }
 
+/** The workload's tenant per request: '' without tenants; its own random stream, so the arrivals do not change. */
+function tenancy(ctx: AppContext, o: OpenLoopOptions | ClosedLoopOptions, name: string): () => string {
+  if (o.tenants !== undefined && o.tenant !== undefined) throw new InputError(`workload ${name}: give tenants or tenant, not both`);
+  if (o.tenant !== undefined) {
+    if (typeof o.tenant !== 'string' || o.tenant.length === 0) throw new InputError(`workload ${name}.tenant: use a non-empty string`);
+    const t = o.tenant;
+    return () => t;
+  }
+  if (o.tenants === undefined) return () => '';
+  const picker = tenantPicker(o.tenants, `workload ${name}`);
+  const rng = ctx.random.get(`workload/${name}/tenants`);
+  return () => picker.pick(rng);
+}
+
 /** Open-loop Poisson arrivals (non-homogeneous by thinning when the rate changes over time). */
 export function openLoop(ctx: WorkloadContext, o: OpenLoopOptions): { readonly sent: number } {
   const name = o?.name ?? 'client';
@@ -177,10 +196,12 @@ export function openLoop(ctx: WorkloadContext, o: OpenLoopOptions): { readonly s
   const end = ctx.runEnd?.workload(name, Math.max(startUs, untilUs), deadlineUs) ?? null;
   if (maxPerUs <= 0 || untilUs <= startUs) return state;
   const meanGapUs = 1 / maxPerUs;
-  const finish = (startedUs: number, outcome: Outcome): void => {
+  const tenantOf = tenancy(ctx, o, name);
+  const finish = (startedUs: number, outcome: Outcome, tenant: string): void => {
     ctx.requests.record(sim.now, outcome.ok, sim.now - startedUs, outcome.error, name);
     if (outcome.degraded) ctx.metrics.counter(`${name}.degraded`).inc();
-    o.onOutcome?.(outcome, startedUs);
+    if (tenant !== '') tenantStats(ctx).record(tenant, outcome.ok, sim.now - startedUs);
+    o.onOutcome?.(outcome, startedUs, tenant);
     end?.finished();
   };
   const arrive = (): void => {
@@ -191,7 +212,9 @@ export function openLoop(ctx: WorkloadContext, o: OpenLoopOptions): { readonly s
       state.sent++;
       end?.sent();
       const callCtx = newCallContext(sim, { deadlineUs: deadlineUs === Infinity ? Infinity : now + deadlineUs, key: Math.floor(rng.next() * keys) });
-      call(callCtx, (outcome) => finish(now, outcome));
+      const tenant = tenantOf();
+      callCtx.tenant = tenant;
+      call(callCtx, (outcome) => finish(now, outcome, tenant));
     }
     sim.schedule(rng.exponential(meanGapUs), arrive, null);
   };
@@ -211,7 +234,11 @@ export interface ClosedLoopOptions {
   from?: string;
   deadline?: Duration;
   keys?: number;
-  onOutcome?: (outcome: Outcome, startUs: number) => void;
+  onOutcome?: (outcome: Outcome, startUs: number, tenant: string) => void;
+  /** Each user is one tenant of this mix, drawn when the user starts (see `TenantMix`). */
+  tenants?: TenantMix;
+  /** Every user belongs to this tenant. */
+  tenant?: string;
 }
 
 /** A fixed population of users: call, wait for the outcome, think, repeat. */
@@ -228,21 +255,24 @@ export function closedLoop(ctx: WorkloadContext, o: ClosedLoopOptions): { readon
   const sim = ctx.sim;
   const state = { sent: 0 };
   const end = ctx.runEnd?.workload(name, Math.max(startUs, untilUs), deadlineUs) ?? null;
-  const go = (): void => {
+  const tenantOf = tenancy(ctx, o, name);
+  const go = (tenant: string): void => {
     const now = sim.now;
     if (now >= untilUs) return;
     state.sent++;
     end?.sent();
     const callCtx = newCallContext(sim, { deadlineUs: deadlineUs === Infinity ? Infinity : now + deadlineUs, key: Math.floor(rng.next() * keys) });
+    callCtx.tenant = tenant;
     call(callCtx, (outcome) => {
       ctx.requests.record(sim.now, outcome.ok, sim.now - now, outcome.error, name);
       if (outcome.degraded) ctx.metrics.counter(`${name}.degraded`).inc();
-      o.onOutcome?.(outcome, now);
-      sim.schedule(think(rng), go, null);
+      if (tenant !== '') tenantStats(ctx).record(tenant, outcome.ok, sim.now - now);
+      o.onOutcome?.(outcome, now, tenant);
+      sim.schedule(think(rng), go, tenant);
       end?.finished();
     });
   };
-  for (let u = 0; u < o.users; u++) sim.schedule(startUs + think(rng), go, null);
+  for (let u = 0; u < o.users; u++) sim.schedule(startUs + think(rng), go, tenantOf());
   return state;
 }
 

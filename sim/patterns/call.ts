@@ -74,6 +74,8 @@ export class CallContext {
   attempt = 1;
   /** Request key for hashing (ring hash, rollout bucketing). */
   key: string | number;
+  /** Who the request belongs to ('' when the workload has no tenants); sub-calls inherit it. */
+  tenant = '';
   /** Set once `cancel` ran. */
   cancelled = false;
   cancelReason = '';
@@ -111,6 +113,7 @@ export class CallContext {
   child(deadlineUs = Infinity): CallContext {
     const c = new CallContext(this.sim, deadlineUs < this.deadlineUs ? deadlineUs : this.deadlineUs, this.key, this);
     c.attempt = this.attempt;
+    c.tenant = this.tenant;
     if (this.cancelled) c.cancel(this.cancelReason);
     else this.addChild(c);
     return c;
@@ -160,8 +163,10 @@ export class CallContext {
 }
 
 /** A new root context for a request starting now; `deadlineUs` is absolute (default none). */
-export function newCallContext(sim: Simulation, options: { deadlineUs?: number; key?: string | number } = {}): CallContext {
-  return new CallContext(sim, options.deadlineUs ?? Infinity, options.key ?? 0, null);
+export function newCallContext(sim: Simulation, options: { deadlineUs?: number; key?: string | number; tenant?: string } = {}): CallContext {
+  const c = new CallContext(sim, options.deadlineUs ?? Infinity, options.key ?? 0, null);
+  if (options.tenant !== undefined) c.tenant = options.tenant;
+  return c;
 }
 
 const OK_OUTCOMES: Outcome[] = [];

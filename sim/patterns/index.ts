@@ -27,6 +27,8 @@ export type { Bulkhead, BulkheadOptions } from './bulkhead.ts';
 export { rateLimiter } from './rate-limiter.ts';
 export type { RateLimiter, RateLimiterOptions } from './rate-limiter.ts';
 export { tokenBucket } from './token-bucket.ts';
+export { shuffleSharding, plainSharding, perTenantRateLimit, fairQueue } from './tenancy.ts';
+export type { ShardingOptions, ShardPicker, PerTenantRateLimitOptions, FairQueueOptions } from './tenancy.ts';
 export type { TokenBucket, TokenBucketOptions } from './token-bucket.ts';
 export { loadShedder } from './load-shedding.ts';
 export type { LoadShedder, LoadShedderOptions } from './load-shedding.ts';
