@@ -33,6 +33,7 @@ Commands:
   sweep <scenario>         run many seeds in worker threads and summarize
   merge <results...>       combine shard results of a sweep
   check <scenario>         search fault plans for an invariant violation and shrink it
+  play [scenario|file.ts]  an HTML playground: sliders, variants side by side, share links
   faults                   the fault kinds a plan may use (--schema prints the JSON Schema)
   faults import <file>     a Chaos Mesh, AWS FIS or Toxiproxy experiment as a fault plan
   faults export --to T     a fault plan as a Chaos Mesh, AWS FIS or Toxiproxy experiment
@@ -72,6 +73,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         const { checkCommand } = await import('./check-command.ts');
         return await checkCommand([...rest], io);
       }
+      case 'play':
+        return await (await import('./play-command.ts')).playCommand(rest, io);
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: list, run, sweep, merge, check, faults`);
     }

@@ -1,0 +1,5 @@
+/** The scenarios module the playground's bundler generates (see build.ts). */
+declare module 'faultline-playground-scenarios' {
+  import type { Scenario } from '../../sim/run/scenario.ts';
+  export const scenarios: Record<string, Scenario<any>>;
+}
