@@ -10,8 +10,9 @@
  * named by their SHA-256 hashes: no `'unsafe-inline'`, no network, no workers (a page that starts
  * workers adds `worker-src blob:`; this one starts none).
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../sim/cli/files.ts';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunArtifacts } from '../sim/run/runner.ts';
@@ -146,15 +147,10 @@ export async function writeReportData(path: string, data: ReportData, opts: { ti
   return { path: target, bytes: Buffer.byteLength(html) };
 }
 
-/** Write to a temporary file beside the target, then rename: readers never see half a file. */
+/**
+ * Write atomically: an exclusive, randomly named temporary file beside the target, fsync, rename
+ * (`writeFileAtomic`); readers never see half a file.
+ */
 export async function writeAtomic(target: string, text: string): Promise<void> {
-  await mkdir(dirname(target), { recursive: true });
-  const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, text);
-    await rename(tmp, target);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+  writeFileAtomic(target, text);
 }

@@ -1,25 +1,158 @@
 /**
- * File output that never leaves a half-written file: write to a temporary file beside the target,
- * then rename over it (atomic on POSIX file systems).
+ * File output that never leaves a half-written or clobbered file. Every output is written to a
+ * temporary file in the target's own directory, created exclusively (O_CREAT | O_EXCL: an
+ * existing file or symlink of that name is never opened, let alone followed) under a random name,
+ * flushed to disk (fsync), then renamed over the target (atomic on POSIX file systems) and the
+ * directory entry flushed too. A temporary file is removed when the write fails and when the
+ * process is stopped by SIGINT, SIGTERM or SIGHUP (`termination.ts`).
+ *
+ * Temporary names are `.<target name>.<pid>.<random>.tmp`: hidden, ending in `.tmp`, so no glob
+ * for outputs matches them. One left behind by a process that was killed outright (SIGKILL, a
+ * power cut) is removed the next time the same target is written, once its process is gone.
  */
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { dirname, join, basename } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { InputError } from '../kernel/errors.ts';
 import type { TraceRecord, TraceSink } from '../observe/trace.ts';
+import { onTermination } from './termination.ts';
 
-function tempPath(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+const TEMP = /^\.(.+)\.(\d+)\.[0-9a-f]{12}\.tmp$/;
+
+/** Whether `name` is a temporary file of this module (for `target`'s base name when given). */
+export function isTempFileName(name: string, target?: string): boolean {
+  const m = TEMP.exec(name);
+  return m !== null && (target === undefined || m[1] === basename(target));
+}
+
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but belongs to someone else
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Remove temporary files of `path` left by processes that no longer run. */
+export function removeStaleTempFiles(path: string): string[] {
+  const dir = dirname(path);
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const m = TEMP.exec(name);
+    if (m === null || m[1] !== basename(path) || alive(Number(m[2]))) continue;
+    try {
+      rmSync(join(dir, name), { force: true });
+      removed.push(name);
+    } catch {
+      // another process may be cleaning up too
+    }
+  }
+  return removed;
+}
+
+function describe(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  switch (e.code) {
+    case 'ENOENT':
+      return 'its directory does not exist';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'it is a directory';
+    case 'ENOTDIR':
+      return 'a part of its path is not a directory';
+    case 'ENOSPC':
+      return 'no space left on the device';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'EEXIST':
+      return 'a file of its temporary name appeared meanwhile';
+    default:
+      return e.code ?? (err instanceof Error ? err.message : String(err));
+  }
+}
+
+/** An open, exclusively created temporary file beside `path`, removed if the process stops. */
+class TempFile {
+  readonly tmp: string;
+  readonly fd: number;
+  private readonly forget: () => void;
+  private open = true;
+
+  constructor(readonly path: string) {
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      removeStaleTempFiles(path);
+      this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+      this.fd = openSync(this.tmp, 'wx', 0o666);
+    } catch (err) {
+      throw new InputError(`cannot write ${path}: ${describe(err)}`);
+    }
+    this.forget = onTermination(() => this.discard());
+  }
+
+  write(data: string | Uint8Array): void {
+    try {
+      const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+      for (let off = 0; off < bytes.length; ) off += writeSync(this.fd, bytes, off);
+    } catch (err) {
+      this.discard();
+      throw new InputError(`cannot write ${this.path}: ${describe(err)}`);
+    }
+  }
+
+  /** fsync, close, rename over the target, fsync the directory. */
+  commit(): void {
+    try {
+      fsyncSync(this.fd);
+      closeSync(this.fd);
+      this.open = false;
+      renameSync(this.tmp, this.path);
+    } catch (err) {
+      this.discard();
+      throw new InputError(`cannot write ${this.path}: ${describe(err)}`);
+    }
+    this.forget();
+    try {
+      const dirFd = openSync(dirname(this.path), 'r');
+      try {
+        fsyncSync(dirFd);
+      } finally {
+        closeSync(dirFd);
+      }
+    } catch {
+      // some file systems cannot fsync a directory; the rename itself is done
+    }
+  }
+
+  discard(): void {
+    this.forget();
+    if (this.open) {
+      this.open = false;
+      try {
+        closeSync(this.fd);
+      } catch {
+        // already closed
+      }
+    }
+    rmSync(this.tmp, { force: true });
+  }
 }
 
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = tempPath(path);
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
+  const f = new TempFile(path);
+  f.write(data);
+  f.commit();
 }
 
 /**
@@ -27,16 +160,13 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
  * memory; `commit()` renames it into place, `abort()` removes it.
  */
 export class JsonlFileSink implements TraceSink {
-  private fd: number;
+  private readonly file: TempFile;
   private buf: string[] = [];
   private size = 0;
-  private readonly tmp: string;
   count = 0;
 
   constructor(readonly path: string) {
-    mkdirSync(dirname(path), { recursive: true });
-    this.tmp = tempPath(path);
-    this.fd = openSync(this.tmp, 'w');
+    this.file = new TempFile(path);
   }
 
   write(record: TraceRecord): void {
@@ -49,23 +179,17 @@ export class JsonlFileSink implements TraceSink {
 
   private flush(): void {
     if (this.buf.length === 0) return;
-    writeSync(this.fd, this.buf.join('\n') + '\n');
+    this.file.write(this.buf.join('\n') + '\n');
     this.buf = [];
     this.size = 0;
   }
 
   commit(): void {
     this.flush();
-    closeSync(this.fd);
-    renameSync(this.tmp, this.path);
+    this.file.commit();
   }
 
   abort(): void {
-    try {
-      closeSync(this.fd);
-    } catch {
-      // already closed
-    }
-    rmSync(this.tmp, { force: true });
+    this.file.discard();
   }
 }

@@ -19,6 +19,7 @@ import {
 } from '../run/sweep-report.ts';
 import { flagHelp, parseArgs, parseIntFlag, UsageError, type FlagSpec } from './args.ts';
 import { writeFileAtomic } from './files.ts';
+import { installTermination } from './termination.ts';
 import { formatValue, keyMetricsOf } from './format.ts';
 import { loadScenario, resolveScenarioFile } from './load.ts';
 import { parseBudgetFlags, parseParamFlags, readFaultsFile } from './run-command.ts';
@@ -176,18 +177,33 @@ export async function runSweep(o: SweepOptions): Promise<SweepReport> {
   );
 }
 
-function progressBar(io: Io, label: string): (done: number, total: number, unexpected: number) => void {
+/**
+ * Seconds left in a sweep, or null while there is too little to go on. The first runs include
+ * starting the workers and warming up V8, so the rate is measured from the first finished run,
+ * and only once `max(5, 2 × workers)` more have finished (a burst of parallel finishes says
+ * little about the rate).
+ */
+export function sweepEtaS(done: number, total: number, workers: number, firstDoneS: number | null, nowS: number): number | null {
+  if (firstDoneS === null || done >= total) return null;
+  const since = done - 1;
+  if (since < Math.max(5, 2 * workers) || !(nowS > firstDoneS)) return null;
+  return ((nowS - firstDoneS) / since) * (total - done);
+}
+
+function progressBar(io: Io, label: string, workers: number): (done: number, total: number, unexpected: number) => void {
   let last = -1;
   const started = performance.now();
+  let firstDoneS: number | null = null;
   return (done, total, unexpected) => {
+    const elapsedS = (performance.now() - started) / 1000;
+    if (done >= 1 && firstDoneS === null) firstDoneS = elapsedS;
     const pct = Math.floor((done / total) * 100);
     if (pct === last && done !== total) return;
     last = pct;
     const width = 30;
     const filled = Math.round((done / total) * width);
-    const elapsedS = (performance.now() - started) / 1000;
-    const etaS = done > 0 ? (elapsedS / done) * (total - done) : NaN;
-    const time = done === total ? `${elapsedS.toFixed(1)} s` : Number.isFinite(etaS) ? `~${Math.ceil(etaS)} s left` : '';
+    const etaS = sweepEtaS(done, total, workers, firstDoneS, elapsedS);
+    const time = done === total ? `${elapsedS.toFixed(1)} s` : etaS !== null ? `~${Math.ceil(etaS)} s left` : '';
     io.stderr(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} runs · ${unexpected} unexpected · ${time}  ${done === total ? '\n' : ''}`);
   };
 }
@@ -203,6 +219,8 @@ export async function sweepCommand(argv: readonly string[], io: Io): Promise<num
   if (args.positionals.length !== 1) throw new UsageError('sweep: expected one scenario; see faultline sweep --help');
   if (args.flags.variant !== undefined && args.flags['all-variants']) throw new UsageError('sweep: give either --variant or --all-variants');
   const ref = args.positionals[0]!;
+  // SIGINT/SIGTERM stop the sweep at once: exit 130/143, its worker threads end with it
+  installTermination();
   const scenario = await loadScenario(ref);
   const faultsFile = args.flags.faults as string | undefined;
   const quiet = Boolean(args.flags.json) || !io.isTTY;
@@ -225,7 +243,7 @@ export async function sweepCommand(argv: readonly string[], io: Io): Promise<num
     shard: args.flags.shard as string | undefined,
     watchdogMs: args.flags['watchdog-ms'] !== undefined ? parseIntFlag('watchdog-ms', args.flags['watchdog-ms'] as string, 1) : undefined,
     budgets: parseBudgetFlags((args.flags.budget as string[] | undefined) ?? []),
-    onProgress: quiet ? undefined : progressBar(io, `sweep ${scenario.name} · ${workers} worker${workers === 1 ? '' : 's'}`),
+    onProgress: quiet ? undefined : progressBar(io, `sweep ${scenario.name} · ${workers} worker${workers === 1 ? '' : 's'}`, workers),
   });
   return emitReport(report, args.flags, io);
 }
