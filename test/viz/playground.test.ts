@@ -26,7 +26,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function hashes(page: Page, runs: number): Promise<Record<string, string>> {
   await page.waitForFunction((n) => Number(document.body.dataset.runs ?? 0) >= n, runs, { timeout: 20_000 });
   return page.evaluate(() =>
-    Object.fromEntries([...document.querySelectorAll<HTMLElement>('.card')].map((c) => [c.dataset.variant!, c.querySelector('[data-trace-hash]')?.getAttribute('data-trace-hash') ?? ''])),
+    Object.fromEntries([...document.querySelectorAll<HTMLElement>('.card')].map((c) => [c.dataset.variant!, c.querySelector('[data-testid=run-hash]')?.textContent ?? ''])),
   );
 }
 
@@ -66,6 +66,24 @@ describe.skipIf(!hasChromium && !ci)('faultline play', () => {
       for (const v of mmc.variantNames) expect(second[v], v).toBe(run(mmc, { seed: 7, variant: v, params }).traceHash);
       const link = page.url();
       expect(link).toContain('p.servers=6');
+
+      // the replay command shown prints the hash shown
+      const shown = await page.evaluate(() => {
+        const card = document.querySelector<HTMLElement>('.card')!;
+        return { hash: card.querySelector('[data-testid=run-hash]')!.textContent, replay: card.querySelector('[data-testid=replay-command]')!.textContent! };
+      });
+      const argv = shown.replay.replace(/^npm run faultline -- /, '').split(' ');
+      const printed: string[] = [];
+      expect(await main(argv, { stdout: (s) => void printed.push(s), stderr: (s) => void printed.push(s), isTTY: false })).toBe(0);
+      expect(printed.join('')).toContain(`trace hash: ${shown.hash}`);
+
+      // a garbage link: a message and the default scenario, no console error
+      const garbage = await browser.newPage();
+      garbage.on('pageerror', (e) => errors.push(e.message));
+      await garbage.goto(`${url}#%zz;garbage=&&`);
+      await garbage.waitForFunction(() => Number(document.body.dataset.runs ?? 0) >= 1, null, { timeout: 20_000 });
+      expect(await garbage.getByTestId('error-message').textContent()).toMatch(/not a playground link/);
+      expect(await garbage.getByTestId('scenario-select').inputValue()).toBe('mmc-queue');
 
       // the share link, opened afresh, reproduces the same runs
       const again = await browser.newPage();

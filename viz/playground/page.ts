@@ -35,6 +35,7 @@ interface Result {
   stats: { events: number; simTimeMs: number };
   metrics: { requests: number; ok: number; failed: number; availability: number; latencyMs: Record<string, number> };
   checks: Check[];
+  replay: string;
 }
 
 const app = document.getElementById('app')!;
@@ -52,7 +53,9 @@ worker.onmessage = (ev: MessageEvent) => {
   const m = ev.data as { meta?: ScenarioMeta[]; id?: number; result?: Result; error?: string };
   if (m.meta) {
     metas = Object.fromEntries(m.meta.map((s) => [s.name, s]));
-    state = normalize(parseHash(location.hash));
+    const asked = parseHash(location.hash);
+    state = normalize(asked);
+    if (location.hash.length > 1 && !asked.scenario) problem = `This link is not a playground link (${location.hash.slice(0, 60)}); showing the default scenario.`;
     render();
     void rerun();
     return;
@@ -65,18 +68,33 @@ worker.onerror = (e) => {
   statusEl.textContent = `worker failed: ${e.message}`;
 };
 
+/** What was wrong with the link, shown above the controls (the page falls back to defaults). */
+let problem = '';
+
 function normalize(s: Partial<PlayState>): PlayState {
   const names = Object.keys(metas);
+  const bad: string[] = [];
+  if (s.scenario && !metas[s.scenario]) bad.push(`unknown scenario ${JSON.stringify(s.scenario)} (this playground has ${names.join(', ')})`);
   const opening = app.dataset.scenario;
   const scenario = s.scenario && metas[s.scenario] ? s.scenario : opening && metas[opening] ? opening : names[0]!;
   const meta = metas[scenario]!;
+  for (const v of s.variants ?? []) if (!meta.variantNames.includes(v)) bad.push(`${scenario} has no variant ${JSON.stringify(v)} (variants: ${meta.variantNames.join(', ')})`);
   const variants = (s.variants ?? []).filter((v) => meta.variantNames.includes(v));
   const params: Record<string, number | boolean | string> = {};
   for (const [k, v] of Object.entries(s.params ?? {})) {
     const spec = meta.params[k];
-    if (!spec) continue;
+    if (!spec) {
+      bad.push(`${scenario} has no param ${JSON.stringify(k)}`);
+      continue;
+    }
+    const why = invalidParam(spec, v);
+    if (why) {
+      bad.push(`param ${k}: ${why}; using the default ${String(spec.default)}`);
+      continue;
+    }
     params[k] = spec.type === 'number' ? Number(v) : spec.type === 'boolean' ? v === true || v === 'true' : String(v);
   }
+  problem = bad.length > 0 ? `This link could not be used as it is: ${bad.join('; ')}.` : '';
   return { scenario, variants: variants.length > 0 ? variants : [...meta.variantNames], seed: s.seed ?? 1, params };
 }
 
@@ -104,11 +122,19 @@ function render(): void {
     changed();
   };
   aside.append(el('label', { htmlFor: 'scenario', textContent: 'Scenario' }), pick);
-  if (meta.description) aside.append(el('p', { className: 'desc', textContent: meta.description }));
+  pick.dataset.testid = 'scenario-select';
+  if (meta.title) aside.append(el('p', { className: 'desc', textContent: meta.title }));
+  if (meta.description) aside.append(el('details', {}, el('summary', { textContent: 'About this scenario' }), el('p', { className: 'desc', textContent: meta.description })));
+  if (problem) {
+    const msg = el('p', { className: 'error', textContent: problem });
+    msg.dataset.testid = 'error-message';
+    aside.prepend(msg);
+  }
 
   aside.append(el('label', { textContent: 'Variants' }));
   for (const v of meta.variantNames) {
     const box = el('input', { type: 'checkbox', checked: state.variants.includes(v), value: v, className: 'variant' });
+    box.dataset.testid = `variant-${v}`;
     box.onchange = () => {
       const chosen = meta.variantNames.filter((n) => (n === v ? box.checked : state.variants.includes(n)));
       if (chosen.length === 0) {
@@ -122,6 +148,7 @@ function render(): void {
   }
 
   const seed = el('input', { type: 'text', id: 'seed', value: String(state.seed) });
+  seed.dataset.testid = 'seed-input';
   seed.oninput = () => {
     const t = seed.value.trim();
     if (t === '') return;
@@ -141,11 +168,15 @@ function paramControl(name: string, spec: ParamMeta): Node[] {
   const nodes: Node[] = [label];
   if (spec.description) nodes.push(el('p', { className: 'desc', textContent: spec.description }));
   const value = state.params[name] ?? spec.default;
+  const tag = (e: HTMLElement): void => {
+    e.dataset.param = name;
+    e.dataset.testid = `param-${name}`;
+  };
   if (spec.type === 'number') {
     const lo = spec.min ?? 0;
     const hi = spec.max ?? Math.max(1, (spec.default as number) * 4);
     const input = el('input', { type: 'range', id, min: String(lo), max: String(hi), step: spec.integer ? '1' : String((hi - lo) / 200), value: String(value) });
-    input.dataset.param = name;
+    tag(input);
     const out = el('output', { textContent: String(value) });
     input.oninput = () => {
       state.params[name] = Number(input.value);
@@ -155,7 +186,7 @@ function paramControl(name: string, spec: ParamMeta): Node[] {
     nodes.push(el('div', { className: 'row' }, input, out));
   } else if (spec.type === 'boolean') {
     const input = el('input', { type: 'checkbox', id, checked: value === true });
-    input.dataset.param = name;
+    tag(input);
     input.onchange = () => {
       state.params[name] = input.checked;
       changed();
@@ -163,7 +194,7 @@ function paramControl(name: string, spec: ParamMeta): Node[] {
     nodes.push(input);
   } else {
     const input = el('select', { id });
-    input.dataset.param = name;
+    tag(input);
     for (const v of spec.values ?? []) input.append(el('option', { value: v, textContent: v, selected: v === value }));
     input.onchange = () => {
       state.params[name] = input.value;
@@ -225,12 +256,29 @@ function resultCard(variant: string, a: { result?: Result; error?: string }): HT
     const li = el('li', { className: ok ? 'pass' : 'fail', textContent: `${ok ? '✓' : '✗'} ${c.name}${c.expected === 'fail' ? ' (expected to fail)' : ''}${c.detail ? ` — ${c.detail}` : ''}` });
     checks.append(li);
   }
-  card.append(checks, el('div', { className: 'hash', textContent: `trace ${r.traceHash}` }));
-  card.querySelector('.hash')!.setAttribute('data-trace-hash', r.traceHash);
+  const hash = el('code', { textContent: r.traceHash });
+  hash.dataset.testid = 'run-hash';
+  hash.dataset.traceHash = r.traceHash;
+  const replay = el('code', { textContent: r.replay });
+  replay.dataset.testid = 'replay-command';
+  card.append(checks, el('div', { className: 'hash' }, 'trace ', hash), el('div', { className: 'hash' }, replay));
   return card;
 }
 
 function fmt(n: number | undefined): string {
   if (n === undefined || !Number.isFinite(n)) return '–';
   return Math.abs(n) >= 100 ? n.toFixed(0) : n.toPrecision(3);
+}
+
+function invalidParam(spec: ParamMeta, v: unknown): string | undefined {
+  if (spec.type === 'number') {
+    const n = Number(v);
+    if (typeof v === 'boolean' || String(v).trim() === '' || !Number.isFinite(n)) return `${JSON.stringify(String(v))} is not a number`;
+    if (spec.integer && !Number.isInteger(n)) return `${n} is not an integer`;
+    if (spec.min !== undefined && n < spec.min) return `${n} is below the minimum ${spec.min}`;
+    if (spec.max !== undefined && n > spec.max) return `${n} is above the maximum ${spec.max}`;
+    return undefined;
+  }
+  if (spec.type === 'boolean') return v === true || v === false || v === 'true' || v === 'false' ? undefined : `${JSON.stringify(String(v))} is not true or false`;
+  return (spec.values ?? []).includes(String(v)) ? undefined : `${JSON.stringify(String(v))} is not one of ${(spec.values ?? []).join(', ')}`;
 }
