@@ -7,9 +7,10 @@ import { InputError } from '../kernel/errors.ts';
 import { checkScenario, formatCheckReport, type CheckProgress, type CheckReport } from '../check/index.ts';
 import { flagHelp, parseArgs, parseIntFlag, parseSeedFlag, UsageError, type FlagSpec } from './args.ts';
 import { writeFileAtomic } from './files.ts';
+import { checkOutputPath, writeOutput } from './outputs.ts';
 import { loadScenario } from './load.ts';
 import { reportError } from './main.ts';
-import { parseParamFlags } from './run-command.ts';
+import { parseParamFlags, requireVariant } from './run-command.ts';
 import '../faults/register.ts';
 
 export interface CheckIo {
@@ -93,11 +94,10 @@ export async function checkCommand(argv: string[], io: CheckIo): Promise<number>
 
     const scenario = await loadScenario(ref);
     const variant = (args.flags.variant as string | undefined) ?? scenario.variantNames[0]!;
-    if (!scenario.variants[variant]) {
-      throw new InputError(`scenario ${scenario.name} has no variant ${JSON.stringify(variant)}; variants: ${scenario.variantNames.join(', ')}`);
-    }
+    requireVariant(scenario, variant);
     const params = parseParamFlags(scenario, (args.flags.param as string[] | undefined) ?? []);
     const outPath = (args.flags.out as string | undefined) ?? `${scenario.name}.plan.json`;
+    const outTarget = checkOutputPath('--out', outPath); // before the search, which may take minutes
     const json = Boolean(args.flags.json);
 
     // Progress: on a TTY only, and never with --json; at most a few updates a second.
@@ -134,7 +134,7 @@ export async function checkCommand(argv: string[], io: CheckIo): Promise<number>
       if (showProgress) stderr('\r\x1b[2K');
     }
 
-    if (report.violation) writeFileAtomic(outPath, JSON.stringify(report.faults, null, 2) + '\n');
+    if (report.violation) writeOutput('--out', outPath, () => writeFileAtomic(outTarget, JSON.stringify(report.faults, null, 2) + '\n'));
     if (json) {
       const { scenario: name, variant: v, seed: s, runs: n, coverage, violation, faults, replay } = report;
       stdout(JSON.stringify({ scenario: name, variant: v, seed: s, runs: n, coverage, violation, faults, replay }, null, 2) + '\n');

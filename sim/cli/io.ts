@@ -3,4 +3,6 @@ export interface Io {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
   isTTY: boolean;
+  /** Paint outcomes in colour (sim/cli/color.ts decides from NO_COLOR, FORCE_COLOR and the TTY); off when absent. */
+  color?: boolean;
 }

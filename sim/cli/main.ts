@@ -12,6 +12,10 @@ import { flagHelp, parseArgs, UsageError, type FlagSpec } from './args.ts';
 import { loadScenario, scenarioNames } from './load.ts';
 import '../faults/register.ts';
 import type { Io } from './io.ts';
+import { describeFsError } from './outputs.ts';
+import { colorEnabled } from './color.ts';
+import { showName, showValue, stripControl, truncate } from '../kernel/show.ts';
+import { didYouMean } from '../kernel/suggest.ts';
 import { runCommand } from './run-command.ts';
 export { parseBudgetFlags, parseParamFlags, readFaultsFile, type RunRequest } from './run-command.ts';
 
@@ -21,6 +25,7 @@ const defaultIo: Io = {
   stdout: (s) => void process.stdout.write(s),
   stderr: (s) => void process.stderr.write(s),
   isTTY: Boolean(process.stdout.isTTY),
+  color: colorEnabled(process.env, Boolean(process.stdout.isTTY)),
 };
 
 const USAGE = `faultline — a deterministic fault-tolerance simulator
@@ -37,6 +42,7 @@ Commands:
   faults                   the fault kinds a plan may use (--schema prints the JSON Schema)
   faults import <file>     a Chaos Mesh, AWS FIS or Toxiproxy experiment as a fault plan
   faults export --to T     a fault plan as a Chaos Mesh, AWS FIS or Toxiproxy experiment
+  --version                print the version
 
 Run 'faultline <command> --help' for a command's options.
 Exit codes: 0 outcomes as expected, 1 an outcome differs, 2 usage or input error.`;
@@ -51,6 +57,11 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       case 'help':
         io.stdout(USAGE + '\n');
         return command === undefined ? 2 : 0;
+      case '--version':
+      case '-V':
+      case 'version':
+        io.stdout(`faultline ${(await import('../run/runner.ts')).FAULTLINE_VERSION}\n`);
+        return 0;
       case 'list':
         return await listCommand(rest, io);
       case 'run':
@@ -75,8 +86,10 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       }
       case 'play':
         return await (await import('./play-command.ts')).playCommand(rest, io);
-      default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: list, run, sweep, merge, check, faults`);
+      default: {
+        const commands = ['list', 'run', 'sweep', 'merge', 'check', 'faults', 'play'];
+        throw new UsageError(`unknown command ${showValue(command, 40)};${didYouMean(command.slice(0, 64), commands)} commands: ${commands.join(', ')}`);
+      }
     }
   } catch (err) {
     return reportError(err, io);
@@ -95,30 +108,43 @@ export async function relaunchFlags(argv: readonly string[], execArgv: readonly 
 
 // Loaded lazily: most commands never need the report bundler or the property-test engine.
 
+/** Longest error line, in characters: enough for every list of valid names, bounded for any input. */
+const ERROR_LINE_MAX = 2000;
+
+/** An error message as one inert, bounded line (no terminal escapes, no line breaks). */
+function oneLine(message: string): string {
+  return truncate(stripControl(message), ERROR_LINE_MAX);
+}
+
 export function reportError(err: unknown, io: Io): number {
   if (err instanceof ScenarioInputError) {
-    io.stderr(`faultline: ${err.message}${err.location ? ` (${inFrame(err.location)})` : ''}\n`);
+    io.stderr(`faultline: ${oneLine(err.message)}${err.location ? ` (${oneLine(inFrame(err.location))})` : ''}\n`);
     return 2;
   }
   if (err instanceof InputError) {
-    io.stderr(`faultline: ${err.message}\n`);
+    io.stderr(`faultline: ${oneLine(err.message)}\n`);
     return 2;
   }
   if (err instanceof ScenarioError) {
     const frames = err.frames.length > 0 ? err.frames : ((err.cause as Error | undefined)?.stack?.split('\n').slice(1, 6).map((l) => l.trim().replace(/^at /, '')) ?? []);
-    io.stderr(`faultline: ${err.message}\n${frames.slice(0, 8).map((f) => `    at ${relativeFrame(f)}\n`).join('')}`);
+    io.stderr(`faultline: ${oneLine(err.message)}\n${frames.slice(0, 8).map((f) => `    at ${oneLine(relativeFrame(f))}\n`).join('')}`);
     return 1;
   }
   if (err instanceof BudgetExceededError || err instanceof SimulationError) {
-    io.stderr(`faultline: ${err.message}\n`);
+    io.stderr(`faultline: ${oneLine(err.message)}\n`);
     return 1;
   }
   const e = err as NodeJS.ErrnoException;
   if (e && typeof e === 'object' && typeof e.code === 'string' && typeof e.path === 'string') {
-    io.stderr(`faultline: ${e.code === 'ENOENT' ? 'no such file' : e.code}: ${e.path}\n`);
+    io.stderr(`faultline: ${showName(e.path)}: ${describeFsError(e)}\n`);
     return 2;
   }
-  io.stderr(`faultline: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  // a bug of ours: one line with where it happened; FAULTLINE_DEBUG=1 prints the whole stack
+  const where = err instanceof Error ? err.stack?.split('\n').find((l) => /^\s+at /.test(l))?.trim() : undefined;
+  const full = process.env.FAULTLINE_DEBUG ? `\n${err instanceof Error ? err.stack : ''}` : '';
+  io.stderr(
+    `faultline: internal error: ${oneLine(err instanceof Error ? `${err.name}: ${err.message}` : String(err))}${where ? ` (${oneLine(relativeFrame(where))})` : ''}; please report it with the command line (FAULTLINE_DEBUG=1 shows the stack)${full}\n`,
+  );
   return 1;
 }
 

@@ -12,6 +12,8 @@ import { outcomesAsExpected, runDetailed, type RunArtifacts, type RunResult } fr
 import { flagHelp, parseArgs, parseIntFlag, parseSeedFlag, UsageError, type FlagSpec } from './args.ts';
 import { JsonlFileSink, writeFileAtomic } from './files.ts';
 import { loadScenario } from './load.ts';
+import { colorize } from './color.ts';
+import { checkOutputPaths, describeFsError, writeOutput } from './outputs.ts';
 import { comparisonTable, formatRunSummary } from './format.ts';
 import type { Io } from './io.ts';
 
@@ -126,26 +128,6 @@ export function readJsonFile(flag: string, path: string, maxBytes: number, shape
   return value;
 }
 
-/** "no such file or directory" for ENOENT and the like: what went wrong, without a stack. */
-export function describeFsError(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  const known: Record<string, string> = {
-    ENOENT: 'no such file or directory',
-    EACCES: 'permission denied',
-    EPERM: 'operation not permitted',
-    EISDIR: 'it is a directory',
-    ENOTDIR: 'a part of the path is not a directory',
-    EROFS: 'read-only file system',
-    ENOSPC: 'no space left on the device',
-    EEXIST: 'it already exists',
-    ELOOP: 'too many symbolic links',
-    ENAMETOOLONG: 'the name is too long',
-    EMFILE: 'too many open files',
-    EBUSY: 'it is busy',
-  };
-  if (typeof code === 'string') return hasOwn(known, code) ? `${known[code]}, ${code}` : code;
-  return truncate(stripControl(err instanceof Error ? err.message : String(err)), 160);
-}
 
 export async function runCommand(argv: readonly string[], io: Io): Promise<number> {
   const args = parseArgs(argv, RUN_FLAGS, 'run');
@@ -184,12 +166,19 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   if (tracePath !== undefined && variants.length > 1) {
     throw new UsageError('run: --trace writes one run; use it with --variant, not --all-variants');
   }
+  // every output is checked before the run: a bad path costs nothing, and never a finished run
+  const to = checkOutputPaths({
+    '--out': args.flags.out as string | undefined,
+    '--trace': tracePath,
+    '--report': args.flags.report as string | undefined,
+    '--perfetto': args.flags.perfetto as string | undefined,
+  });
 
   const artifacts: RunArtifacts[] = [];
   // The report folds each run's records while it goes (bounded memory); only Perfetto keeps them.
   const report = args.flags.report !== undefined ? new (await import('../../viz/collect.ts')).ReportCollector() : undefined;
   for (const variant of variants) {
-    const sink = tracePath !== undefined ? new JsonlFileSink(tracePath) : undefined;
+    const sink = tracePath !== undefined ? writeOutput('--trace', tracePath, () => new JsonlFileSink(to['--trace']!)) : undefined;
     const feed = report?.next(sink);
     try {
       const art = runDetailed(scenario, {
@@ -206,7 +195,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
       });
       if (feed) report!.finish(feed.fold, art);
       artifacts.push(art);
-      sink?.commit();
+      if (sink) writeOutput('--trace', tracePath!, () => sink.commit());
     } catch (err) {
       sink?.abort();
       throw err;
@@ -215,19 +204,20 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   const results = artifacts.map((a) => a.result);
 
   if (args.flags.out !== undefined) {
-    writeFileAtomic(args.flags.out as string, JSON.stringify(results.length === 1 ? results[0] : results, null, 2) + '\n');
+    const text = JSON.stringify(results.length === 1 ? results[0] : results, null, 2) + '\n';
+    writeOutput('--out', args.flags.out as string, () => writeFileAtomic(to['--out']!, text));
   }
   const written: string[] = [];
   if (args.flags.report !== undefined) {
     const path = args.flags.report as string;
     const { writeReportData } = await import('../../viz/report.ts');
-    await writeReportData(path, report!.data());
+    await writeOutput('--report', path, () => writeReportData(to['--report']!, report!.data()));
     written.push(`report: ${path}`);
   }
   if (args.flags.perfetto !== undefined) {
     const path = args.flags.perfetto as string;
     const { writePerfetto } = await import('../../viz/perfetto.ts');
-    await writePerfetto(path, artifacts);
+    await writeOutput('--perfetto', path, () => writePerfetto(to['--perfetto']!, artifacts));
     written.push(`perfetto trace: ${path} (open it at https://ui.perfetto.dev)`);
   }
   if (tracePath !== undefined) written.push(`trace: ${tracePath}`);
@@ -235,8 +225,9 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   if (args.flags.json) {
     io.stdout(JSON.stringify(variants.length === 1 && !args.flags['all-variants'] ? results[0] : results, null, 2) + '\n');
   } else {
-    if (results.length === 1) io.stdout(formatRunSummary(scenario, results[0]!, artifacts[0]!.ended));
-    else io.stdout(comparisonTable(scenario, results, io.isTTY && process.stdout.columns ? process.stdout.columns : 120, artifacts.map((a) => a.ended)));
+    const paint = io.color ? colorize : (t: string): string => t;
+    if (results.length === 1) io.stdout(paint(formatRunSummary(scenario, results[0]!, artifacts[0]!.ended)));
+    else io.stdout(paint(comparisonTable(scenario, results, io.isTTY && process.stdout.columns ? process.stdout.columns : 120, artifacts.map((a) => a.ended))));
     for (const w of written) io.stdout(`wrote ${w}\n`);
   }
   if (args.flags.json && written.length) for (const w of written) io.stderr(`wrote ${w}\n`);

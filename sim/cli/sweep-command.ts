@@ -22,11 +22,17 @@ import { writeFileAtomic } from './files.ts';
 import { installTermination } from './termination.ts';
 import { formatValue, keyMetricsOf } from './format.ts';
 import { loadScenario, resolveScenarioFile } from './load.ts';
-import { parseBudgetFlags, parseParamFlags, readFaultsFile } from './run-command.ts';
+import { parseBudgetFlags, parseParamFlags, readFaultsFile, readJsonFile, requireVariant } from './run-command.ts';
+import { checkSweepReport } from '../run/sweep-input.ts';
+
+/** Largest shard result `merge` reads (a million rows is about 400 MB). */
+const SWEEP_FILE_MAX_BYTES = 1024 * 1024 * 1024;
+import { checkOutputPath, writeOutput } from './outputs.ts';
 import type { Io } from './io.ts';
 import { availableParallelism } from 'node:os';
 import { formatGrid, parseGrid, type GridSpec } from '../run/grid.ts';
-import type { ParamValue } from '../run/scenario.ts';
+import { resolveParams, type ParamValue } from '../run/scenario.ts';
+import { parseFaultPlan } from '../faults/plan.ts';
 import type { PriceTable } from '../world/cost.ts';
 import { readPricesFile } from './prices.ts';
 
@@ -106,9 +112,14 @@ export async function runSweep(o: SweepOptions): Promise<SweepReport> {
   const scenario = await loadScenario(o.scenarioRef);
   const file = resolveScenarioFile(o.scenarioRef);
   const variants = o.allVariants ? [...scenario.variantNames] : (o.variants ?? [scenario.variantNames[0]!]);
+  for (const v of variants) requireVariant(scenario, v);
+  // params and plan are checked here, so a bad value exits 2 before any worker starts
   for (const v of variants) {
-    if (!scenario.variants[v]) throw new InputError(`scenario ${scenario.name} has no variant ${JSON.stringify(v)}; variants: ${scenario.variantNames.join(', ')}`);
+    for (const point of o.grid?.points ?? [null]) {
+      resolveParams(scenario.params, { ...(scenario.variants[v]!.params as Record<string, ParamValue>), ...o.params, ...point }, `scenario ${scenario.name}, variant ${v}`);
+    }
   }
+  if (o.faults !== undefined) parseFaultPlan(o.faults);
   const all = parseSeedRange(o.seeds);
   const shard = o.shard !== undefined ? parseShard(o.shard) : undefined;
   // A shard takes every n-th (grid point, seed) pair: without a grid, every n-th seed.
@@ -221,6 +232,7 @@ export async function sweepCommand(argv: readonly string[], io: Io): Promise<num
   const ref = args.positionals[0]!;
   // SIGINT/SIGTERM stop the sweep at once: exit 130/143, its worker threads end with it
   installTermination();
+  if (args.flags.out !== undefined) checkOutputPath('--out', args.flags.out as string);
   const scenario = await loadScenario(ref);
   const faultsFile = args.flags.faults as string | undefined;
   const quiet = Boolean(args.flags.json) || !io.isTTY;
@@ -250,7 +262,7 @@ export async function sweepCommand(argv: readonly string[], io: Io): Promise<num
 
 function emitReport(report: SweepReport, flags: Record<string, unknown>, io: Io): number {
   const text = JSON.stringify(report, null, 2) + '\n';
-  if (flags.out !== undefined) writeFileAtomic(flags.out as string, text);
+  if (flags.out !== undefined) writeOutput('--out', flags.out as string, () => writeFileAtomic(checkOutputPath('--out', flags.out as string), text));
   if (flags.json) io.stdout(text);
   else io.stdout(formatSweep(report) + (flags.out !== undefined ? `wrote ${flags.out as string}\n` : ''));
   return reportAsExpected(report) ? 0 : 1;
@@ -308,18 +320,8 @@ export async function mergeCommand(argv: readonly string[], io: Io): Promise<num
     return 0;
   }
   if (args.positionals.length === 0) throw new UsageError('merge: give the shard result files to combine');
-  const reports = args.positionals.map((f) => {
-    let text: string;
-    try {
-      text = readFileSync(f, 'utf8');
-    } catch {
-      throw new InputError(`merge: cannot read ${f}`);
-    }
-    try {
-      return JSON.parse(text) as SweepReport;
-    } catch {
-      throw new InputError(`merge: ${f} is not valid JSON`);
-    }
-  });
+  if (args.flags.out !== undefined) checkOutputPath('--out', args.flags.out as string);
+  // shapes checked per file (sim/run/sweep-input.ts) before anything is merged
+  const reports = args.positionals.map((f) => checkSweepReport(readJsonFile('merge', f, SWEEP_FILE_MAX_BYTES), f));
   return emitReport(mergeReports(reports), args.flags, io);
 }

@@ -154,3 +154,112 @@ describe('showValue', () => {
     expect(showValue(10n)).toBe('10n');
   });
 });
+
+describe('output paths', () => {
+  it('are checked before the run: a directory, a file used as a folder, two flags on one file', async () => {
+    const notDir = file('plain.txt', 'x');
+    for (const [args, message] of [
+      [['--out', dir], /--out .*: is a directory; give a file name/],
+      [['--report', join(notDir, 'r.html')], /--report .*plain\.txt\/r\.html: cannot write there \(a part of the path is not a directory, ENOTDIR\)/],
+      [['--out', join(dir, 'same.json'), '--perfetto', join(dir, 'same.json')], /--perfetto and --out name the same file/],
+      [['--trace', '/proc/faultline/t.jsonl'], /--trace \/proc\/faultline\/t\.jsonl: cannot write there/],
+    ] as [string[], RegExp][]) {
+      const r = await cli(['run', 'mmc-queue', ...args]);
+      expectOneLineError(r, message);
+      expect(r.stdout).toBe(''); // nothing ran
+    }
+  });
+
+  it('--out through a symbolic link writes the file it points to and keeps the link', async () => {
+    const { symlinkSync, lstatSync, readFileSync, readlinkSync } = await import('node:fs');
+    const target = join(dir, 'target.json');
+    const link = join(dir, 'link.json');
+    symlinkSync(target, link);
+    const r = await cli(['run', 'mmc-queue', '--param', 'customers=200', '--out', link, '--json']);
+    expect(r.code).toBeLessThan(2);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(link)).toBe(target);
+    expect(JSON.parse(readFileSync(target, 'utf8')).scenario).toBe('mmc-queue');
+  });
+
+  it('merge and check refuse an unwritable --out before they start', async () => {
+    expectOneLineError(await cli(['check', 'mmc-queue', '--out', dir]), /--out .*: is a directory/);
+    expectOneLineError(await cli(['merge', file('s.json', '{}'), '--out', dir]), /--out .*: is a directory/);
+  });
+});
+
+describe('merge reads sweep results, not just JSON', () => {
+  const valid = {
+    kind: 'faultline-sweep', version: '0.1.0', scenario: 'mmc-queue', seeds: '1..2', variants: ['a'], params: {}, shard: '1/2', keyMetrics: [],
+    runs: [{ variant: 'a', seed: 1, traceHash: 'x', checks: [], metrics: {}, replay: 'r' }],
+  };
+  const cases: [unknown, RegExp][] = [
+    [{}, /is not a faultline sweep result/],
+    [[1, 2], /is not a faultline sweep result/],
+    [{ ...valid, runs: undefined }, /runs=undefined is not valid; an array of run rows/],
+    [{ ...valid, runs: [null] }, /runs\[0\]=null is not valid/],
+    [{ ...valid, runs: [{ ...valid.runs[0], checks: 'x' }] }, /runs\[0\]\.checks="x" is not valid/],
+    [{ ...valid, runs: [{ ...valid.runs[0], checks: [{ name: 1 }] }] }, /runs\[0\]\.checks\[0\]=\{"name":1\} is not valid/],
+    [{ ...valid, runs: [{ ...valid.runs[0], variant: 'b' }] }, /runs\[0\]\.variant="b" is not valid; one of the file's variants: a/],
+    [{ ...valid, runs: [{ ...valid.runs[0], seed: -1 }] }, /runs\[0\]\.seed=-1 is not valid/],
+    [{ ...valid, variants: 'a' }, /variants="a" is not valid/],
+    [{ ...valid, params: null }, /params=null is not valid/],
+    [{ ...valid, grid: { keys: 'x' } }, /grid=.* is not valid/],
+  ];
+  for (const [content, message] of cases) {
+    it(`${JSON.stringify(content).slice(0, 70)} → exit 2`, async () => {
+      expectOneLineError(await cli(['merge', file('shard.json', JSON.stringify(content))]), message);
+    });
+  }
+  it('a well-formed shard still merges', async () => {
+    const r = await cli(['merge', file('ok.json', JSON.stringify(valid)), '--json']);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout).runs).toHaveLength(1);
+  });
+});
+
+describe('sweep validates params before any worker starts', () => {
+  it('an out-of-range --param or --grid value exits 2', async () => {
+    expectOneLineError(await cli(['sweep', 'mmc-queue', '--seeds', '1..2', '--param', 'servers=0']), /param servers=0 is below the minimum/);
+    expectOneLineError(await cli(['sweep', 'mmc-queue', '--seeds', '1..2', '--faults', file('bad-plan.json', '[{"at":"1s","kind":"crash"}]')]), /entry 0: target=undefined/);
+  });
+});
+
+describe('--version, colour', () => {
+  it('--version prints the package version', async () => {
+    const { readFileSync } = await import('node:fs');
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V', 'version']) {
+      const r = await cli([flag]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(`faultline ${pkg.version}\n`);
+    }
+  });
+
+  it('NO_COLOR wins, FORCE_COLOR forces, otherwise a TTY that is not dumb', async () => {
+    const { colorEnabled } = await import('../../sim/cli/color.ts');
+    expect(colorEnabled({}, true)).toBe(true);
+    expect(colorEnabled({}, false)).toBe(false);
+    expect(colorEnabled({ TERM: 'dumb' }, true)).toBe(false);
+    expect(colorEnabled({ NO_COLOR: '1' }, true)).toBe(false);
+    expect(colorEnabled({ NO_COLOR: '1', FORCE_COLOR: '1' }, true)).toBe(false);
+    expect(colorEnabled({ NO_COLOR: '' }, true)).toBe(true);
+    expect(colorEnabled({ FORCE_COLOR: '1' }, false)).toBe(true);
+    expect(colorEnabled({ FORCE_COLOR: '' }, false)).toBe(true);
+    expect(colorEnabled({ FORCE_COLOR: '0' }, true)).toBe(false);
+    expect(colorEnabled({ FORCE_COLOR: 'false' }, true)).toBe(false);
+  });
+
+  it('colour paints outcomes without moving a column', async () => {
+    const { colorize } = await import('../../sim/cli/color.ts');
+    const table = ['check recovers   FAIL   ok   FAIL!', '  ok    littles-law: fine', 'verdict: every variant behaved as expected', 'availability  ok'].join('\n');
+    const painted = colorize(table);
+    // eslint-disable-next-line no-control-regex
+    expect(painted.replace(/\u001b\[[0-9;]*m/g, '')).toBe(table);
+    expect(painted.split('\n')[0]).toContain('\u001b[31mFAIL\u001b[0m');
+    expect(painted.split('\n')[0]).toContain('\u001b[1m\u001b[33mFAIL!\u001b[0m');
+    expect(painted.split('\n')[3]).toBe('availability  ok'); // only check lines and the verdict
+    const r = await main(['run', 'mmc-queue', '--param', 'customers=200'], { stdout: () => {}, stderr: () => {}, isTTY: false });
+    expect(r).toBeLessThan(2);
+  });
+});
