@@ -6,15 +6,17 @@ import { readFileSync, statSync } from 'node:fs';
 import { hasOwn, showName, showValue, stripControl, truncate } from '../kernel/show.ts';
 import { didYouMean } from '../kernel/suggest.ts';
 import { InputError } from '../kernel/errors.ts';
-import { TRACE_LEVELS, type TraceLevel } from '../observe/trace.ts';
+import { TRACE_LEVELS, type TraceLevel, type TraceRecord } from '../observe/trace.ts';
 import { describeParam, parseParamValue, type ParamSpec, type ParamValue, type Scenario } from '../run/scenario.ts';
 import { outcomesAsExpected, runDetailed, type RunArtifacts, type RunResult } from '../run/runner.ts';
 import { flagHelp, parseArgs, parseIntFlag, parseSeedFlag, UsageError, type FlagSpec } from './args.ts';
 import { JsonlFileSink, writeFileAtomic } from './files.ts';
-import { loadScenario } from './load.ts';
+import { loadScenario, resolveScenarioFile } from './load.ts';
 import { colorize } from './color.ts';
 import { checkOutputPaths, describeFsError, writeOutput } from './outputs.ts';
-import { comparisonTable, formatRunSummary } from './format.ts';
+import { comparisonTable, formatRunSummary, formatValue } from './format.ts';
+import type { WorkerJob, WorkerReply } from '../run/worker.ts';
+import type { PriceTable } from '../world/cost.ts';
 import type { Io } from './io.ts';
 
 // ---------------------------------------------------------------- run
@@ -33,6 +35,7 @@ const RUN_FLAGS: Record<string, FlagSpec> = {
   out: { type: 'string', value: 'file.json', help: 'also write the RunResult JSON to a file' },
   budget: { type: 'list', value: 'name=N', help: 'raise or lower a run budget: eventsMax, simTimeMaxUs, liveEventsMax, processesMax' },
   prices: { type: 'string', value: 'prices.json', help: 'price table of the cost model (default: illustrative AWS on-demand prices; docs/COST.md)' },
+  verify: { type: 'boolean', help: 'run it a second time in a worker thread and compare trace hashes (exit 1 where they part)' },
   help: { type: 'boolean', help: 'show this help' },
 };
 
@@ -202,6 +205,9 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     }
   }
   const results = artifacts.map((a) => a.result);
+  const verdicts = args.flags.verify
+    ? await verifyInWorker(scenario, artifacts, { scenarioRef: ref, seed, params, faults, faultsFile, budgets, prices })
+    : [];
 
   if (args.flags.out !== undefined) {
     const text = JSON.stringify(results.length === 1 ? results[0] : results, null, 2) + '\n';
@@ -231,6 +237,141 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     for (const w of written) io.stdout(`wrote ${w}\n`);
   }
   if (args.flags.json && written.length) for (const w of written) io.stderr(`wrote ${w}\n`);
+  // with --json the verdict goes to stderr, so stdout stays one JSON document
+  for (const v of verdicts) (args.flags.json ? io.stderr : io.stdout)(v.text);
+  if (verdicts.some((v) => !v.same)) return 1;
   return results.every(outcomesAsExpected) ? 0 : 1;
 }
 
+
+// ---------------------------------------------------------------- --verify
+
+export interface VerifyRequest {
+  scenarioRef: string;
+  seed: number | string;
+  params: Record<string, ParamValue>;
+  faults?: unknown;
+  faultsFile?: string;
+  budgets?: Record<string, number>;
+  prices?: PriceTable;
+}
+
+export interface Verdict {
+  same: boolean;
+  text: string;
+}
+
+/**
+ * `run --verify` (FoundationDB's rerun check): the same configuration again in a fresh worker
+ * thread (its own module instances and globals), hashes compared. When they differ, both sides
+ * run once more with every record kept, and the verdict names the first record where they part.
+ * One worker serves every run it is asked to verify; `close()` ends it.
+ */
+export class SecondRun {
+  private readonly worker: import('node:worker_threads').Worker;
+  private nextId = 1;
+  private readonly pending = new Map<number, (r: WorkerReply) => void>();
+  private failure: Error | null = null;
+
+  private constructor(worker: import('node:worker_threads').Worker) {
+    this.worker = worker;
+    worker.on('message', (m: WorkerReply) => {
+      this.pending.get(m.id)?.(m);
+      this.pending.delete(m.id);
+    });
+    worker.on('error', (err) => this.failAll(err));
+    worker.on('exit', (code) => this.failAll(new Error(`the worker thread exited with code ${code}`)));
+  }
+
+  static async start(): Promise<SecondRun> {
+    const { Worker } = await import('node:worker_threads');
+    const { WORKER_ENTRY, runWorkerData } = await import('../run/loaders.ts');
+    return new SecondRun(new Worker(WORKER_ENTRY, { workerData: runWorkerData() }));
+  }
+
+  private failAll(err: Error): void {
+    this.failure = err;
+    for (const [id, resolve] of this.pending) resolve({ id, ok: false, error: err.message, errorName: 'WorkerCrash' });
+    this.pending.clear();
+  }
+
+  private ask(req: VerifyRequest, variant: string, keepRecords: boolean): Promise<WorkerReply> {
+    return new Promise((resolve) => {
+      const id = this.nextId++;
+      if (this.failure) return resolve({ id, ok: false, error: this.failure.message, errorName: 'WorkerCrash' });
+      this.pending.set(id, resolve);
+      const job: WorkerJob = {
+        id,
+        scenarioFile: resolveScenarioFile(req.scenarioRef),
+        scenarioRef: req.scenarioRef,
+        seed: req.seed,
+        variant,
+        params: req.params,
+        faults: req.faults,
+        faultsFile: req.faultsFile,
+        budgets: req.budgets,
+        prices: req.prices,
+        keepRecords,
+      };
+      this.worker.postMessage(job);
+    });
+  }
+
+  /** Run `first`'s configuration again in the worker and compare; `label` names the variant in the verdict. */
+  async verify(scenario: Scenario<any>, first: RunResult, req: VerifyRequest, label = ''): Promise<Verdict> {
+    const reply = await this.ask(req, first.variant, false);
+    if (!reply.ok) return { same: false, text: `verify${label}: the second run failed in the worker thread: ${reply.errorName}: ${reply.error}\n` };
+    if (reply.result.traceHash === first.traceHash) return { same: true, text: `verified${label}: same trace hash in a second run\n` };
+    const lines = [`verify${label}: a second run (in a worker thread) gave trace hash ${reply.result.traceHash}, the first ${first.traceHash}`];
+    const again = runDetailed(scenario, {
+      seed: req.seed,
+      variant: first.variant,
+      params: req.params,
+      faults: req.faults as never,
+      budgets: req.budgets,
+      prices: req.prices,
+      traceLevel: 'full',
+    });
+    const other = await this.ask(req, first.variant, true);
+    if (other.ok && other.records) lines.push(...divergenceLines(again.records, other.records));
+    return { same: false, text: lines.join('\n') + '\n' };
+  }
+
+  async close(): Promise<void> {
+    this.worker.removeAllListeners('exit');
+    await this.worker.terminate();
+  }
+}
+
+async function verifyInWorker(scenario: Scenario<any>, artifacts: readonly RunArtifacts[], req: VerifyRequest): Promise<Verdict[]> {
+  const second = await SecondRun.start();
+  try {
+    const out: Verdict[] = [];
+    for (const art of artifacts) out.push(await second.verify(scenario, art.result, req, artifacts.length > 1 ? ` (variant ${art.result.variant})` : ''));
+    return out;
+  } finally {
+    await second.close();
+  }
+}
+
+/** Where two traces part: the first record index whose content differs, with both sides. */
+function divergenceLines(a: readonly TraceRecord[], b: readonly TraceRecord[]): string[] {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const ja = JSON.stringify(a[i]);
+    const jb = JSON.stringify(b[i]);
+    if (ja !== jb) {
+      return [
+        `they part at record #${i} (simulated time ${formatValue((a[i]!.time ?? 0) / 1e6)} s):`,
+        `  first:  ${clip(ja)}`,
+        `  second: ${clip(jb)}`,
+      ];
+    }
+  }
+  if (a.length !== b.length) return [`the first ${n} records agree; then one run has ${a.length} records, the other ${b.length}`];
+  return [`every kept record agrees (${n}); they part in what the trace hash covers beyond them`];
+}
+
+function clip(s: string): string {
+  return s.length > 240 ? `${s.slice(0, 240)}…` : s;
+}

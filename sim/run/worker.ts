@@ -6,7 +6,8 @@
 import { parentPort } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { isScenario, type Scenario } from './scenario.ts';
-import { run, type RunResult } from './runner.ts';
+import { runDetailed, type RunResult } from './runner.ts';
+import type { TraceRecord } from '../observe/trace.ts';
 import type { PriceTable } from '../world/cost.ts';
 import '../faults/register.ts';
 
@@ -23,10 +24,12 @@ export interface WorkerJob {
   budgets?: Record<string, number>;
   /** The cost model's price table (`--prices`), already validated. */
   prices?: PriceTable;
+  /** Send back the run's trace records too (full level; `run --verify` looking for where two runs part). */
+  keepRecords?: boolean;
 }
 
 export type WorkerReply =
-  | { id: number; ok: true; result: RunResult }
+  | { id: number; ok: true; result: RunResult; records?: readonly TraceRecord[] }
   | { id: number; ok: false; error: string; errorName: string };
 
 const cache = new Map<string, Scenario<any>>();
@@ -52,7 +55,7 @@ async function answer(job: WorkerJob): Promise<void> {
   let reply: WorkerReply;
   try {
     const scenario = await scenarioAt(job.scenarioFile);
-    const result = run(scenario, {
+    const art = runDetailed(scenario, {
       seed: job.seed,
       variant: job.variant,
       params: job.params,
@@ -60,8 +63,9 @@ async function answer(job: WorkerJob): Promise<void> {
       budgets: job.budgets,
       prices: job.prices,
       replay: { scenarioRef: job.scenarioRef, faultsFile: job.faultsFile },
+      ...(job.keepRecords ? { traceLevel: 'full' as const } : {}),
     });
-    reply = { id: job.id, ok: true, result };
+    reply = { id: job.id, ok: true, result: art.result, ...(job.keepRecords ? { records: art.records } : {}) };
   } catch (err) {
     reply = {
       id: job.id,
