@@ -32,6 +32,7 @@ import type { Budgets } from '../kernel/sim.ts';
 import type { TraceLevel, TraceRecord } from '../observe/trace.ts';
 import { faultKindSpec, faultKinds, parseFaultPlan, serializeFaultPlan, type FaultEntry } from '../faults/plan.ts';
 import { replayCommand, runDetailed, type RunArtifacts, type WorldInventory } from '../run/runner.ts';
+import { commandLine, scenarioWord } from '../run/replay-line.ts';
 import type { CheckOutcome, ParamValue, Scenario } from '../run/scenario.ts';
 import { faultPlan, runSeed, scenarioParams, type FaultTargets } from './arbitraries.ts';
 import { checkRecovery, type SloSpec } from './slo.ts';
@@ -111,6 +112,11 @@ export interface CheckScenarioOptions {
   exploreParams?: readonly string[];
   /** Liveness mode: heal everything at the horizon and require convergence. */
   liveness?: boolean | LivenessOptions;
+  /**
+   * Explore only the scenario checks the variant does not expect to fail (`faultline check`): a
+   * violation is then an outcome `run` also calls unexpected. Ignored when `invariants` is given.
+   */
+  onlyUnexpected?: boolean;
   /** Bound on shrink candidates run (default 1000). */
   shrinkRunsMax?: number;
   /** Trace level of each run (default `summary`, so checks may read `records`). */
@@ -163,6 +169,8 @@ export interface CheckReport {
    */
   rejectedPlans: number;
   firstRejection?: string;
+  /** Checks the variant expects to fail: not explored (a violation of one is what the design is meant to show). */
+  expectedToFail?: string[];
   /** The exploration space actually used (after defaults and discovery). */
   space: { kinds: string[]; targets: FaultTargets; horizonMs: number; maxFaults: number; liveness: boolean; world: boolean };
 }
@@ -298,7 +306,10 @@ export function checkScenario(scenario: Scenario<any>, options: CheckScenarioOpt
 
   // Invariants: scenario check names and own invariants.
   const checkNames = (scenario.checks ?? []).map((c) => c.name);
-  const chosen = options.invariants ?? [...checkNames, ...(liveness ? [LIVENESS] : [])];
+  // With onlyUnexpected, only checks the variant does not expect to fail: a design meant to break
+  // one is not a violation when it does (and `run` of the printed replay agrees: 1 for 1).
+  const expectedToFail = new Set(options.onlyUnexpected ? (scenario.variants[variant]?.expectFail ?? []) : []);
+  const chosen = options.invariants ?? [...checkNames.filter((n) => !expectedToFail.has(n)), ...(liveness ? [LIVENESS] : [])];
   const named: string[] = [];
   const own: Invariant[] = [];
   for (const inv of chosen) {
@@ -316,8 +327,10 @@ export function checkScenario(scenario: Scenario<any>, options: CheckScenarioOpt
     }
   }
   const livenessChosen = Boolean(liveness) && (options.invariants === undefined || options.invariants.includes(LIVENESS));
-  if (named.length === 0 && own.length === 0 && !livenessChosen) {
-    throw new InputError(`checkScenario: scenario ${scenario.name} has no checks and no invariants were given; nothing to check`);
+  // every check is one the variant expects to fail: nothing can be violated unexpectedly
+  const nothingToCheck = named.length === 0 && own.length === 0 && !livenessChosen && expectedToFail.size > 0 && checkNames.length > 0;
+  if (named.length === 0 && own.length === 0 && !livenessChosen && !nothingToCheck) {
+    if (!(expectedToFail.size > 0 && checkNames.length > 0)) throw new InputError(`checkScenario: scenario ${scenario.name} has no checks and no invariants were given; nothing to check`);
   }
 
   // The exploration space. A fault-free probe run tells how long the scenario runs and what its
@@ -524,7 +537,7 @@ export function checkScenario(scenario: Scenario<any>, options: CheckScenarioOpt
     return !fails;
   });
 
-  const details = fc.check(property, {
+  const details = nothingToCheck ? null : fc.check(property, {
     seed,
     numRuns: runs,
     ...(options.path !== undefined ? { path: options.path } : {}),
@@ -532,7 +545,7 @@ export function checkScenario(scenario: Scenario<any>, options: CheckScenarioOpt
   });
   if (guardTrip !== null) throw guardTrip;
   // No plan with faults was accepted (an unknown target, say): the input is wrong, not the system.
-  if (firstRejection !== null && (acceptedWithFaults === 0 || (details.failed && locked === null))) {
+  if (firstRejection !== null && (acceptedWithFaults === 0 || (details?.failed && locked === null))) {
     throw new InputError(`every generated fault plan was rejected (${skipped}); the first: ${(firstRejection as InputError).message}`);
   }
 
@@ -550,8 +563,9 @@ export function checkScenario(scenario: Scenario<any>, options: CheckScenarioOpt
     rejectedPlans: skipped,
     ...(firstRejection !== null ? { firstRejection: (firstRejection as InputError).message } : {}),
     space: { kinds: kindsSorted, targets, horizonMs: horizonUs / 1000, maxFaults, liveness: Boolean(liveness), world: world !== null },
+    ...(options.invariants === undefined && expectedToFail.size > 0 ? { expectedToFail: checkNames.filter((n) => expectedToFail.has(n)) } : {}),
   };
-  if (!details.failed || locked === null) return report;
+  if (!details || !details.failed || locked === null) return report;
 
   // fast-check's counterexample is the last failing candidate it kept. Its shrinkers move each
   // fault's start and length separately, which can stop at a long fault whose failing moment
@@ -612,6 +626,7 @@ export function checkScenario(scenario: Scenario<any>, options: CheckScenarioOpt
     params: { ...baseParams, ...counterexample.params },
     faultsFile,
     scenarioRef: options.replay?.scenarioRef,
+    budgets: options.budgets,
   });
   return report;
 }
@@ -626,20 +641,15 @@ function sortCoverage(c: Coverage): Coverage {
   return out;
 }
 
-function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-/** The command that repeats a check exactly. */
 export function checkCommandLine(
   scenario: Scenario<any>,
   o: { seed: number; runs: number; variant: string; kinds?: readonly string[]; targets?: readonly string[]; scenarioRef?: string },
 ): string {
-  const parts = ['npm', 'run', 'faultline', '--', 'check', o.scenarioRef ?? scenario.name, '--seed', String(o.seed), '--runs', String(o.runs)];
-  if (o.variant !== scenario.variantNames[0]) parts.push('--variant', o.variant);
-  if (o.kinds?.length) parts.push('--kinds', o.kinds.join(','));
-  if (o.targets?.length) parts.push('--targets', o.targets.join(','));
-  return parts.map(shellQuote).join(' ');
+  const words = ['check', scenarioWord(o.scenarioRef ?? scenario.name), '--seed', String(o.seed), '--runs', String(o.runs)];
+  if (o.variant !== scenario.variantNames[0]) words.push('--variant', o.variant);
+  if (o.kinds?.length) words.push('--kinds', o.kinds.join(','));
+  if (o.targets?.length) words.push('--targets', o.targets.join(','));
+  return commandLine(words);
 }
 
 /** A multi-line, human-readable account of a report (used by the CLI and the vitest helpers). */
@@ -657,10 +667,16 @@ export function formatCheckReport(report: CheckReport): string {
       const t = Object.entries(report.coverage[k]!).map(([name, n]) => `${name}×${n}`);
       lines.push(`  ${k}: ${t.join(', ')}`);
     }
+  } else if (report.runs === 0) {
+    // nothing was explored (see expectedToFail below)
   } else if (!report.space.world) {
     lines.push('coverage: the scenario builds no world, so no faults were injected; explored run seeds only');
   } else {
     lines.push('coverage: no faults were generated (maxFaults 0, or every plan was empty)');
+  }
+  if (report.expectedToFail?.length) {
+    const all = report.runs === 0 && !v;
+    lines.push(`${all ? 'nothing to explore: ' : ''}variant ${report.variant} expects ${report.expectedToFail.join(', ')} to fail; ${all ? 'every check is one of them (give --variant another design)' : 'not explored'}`);
   }
   if (report.rejectedPlans > 0) {
     lines.push(`skipped ${report.rejectedPlans} generated plan(s) the scenario rejected as input; the first: ${report.firstRejection}`);

@@ -127,6 +127,7 @@ export async function checkCommand(argv: string[], io: CheckIo): Promise<number>
         params,
         faults: { kinds, only, maxFaults, horizon: args.flags.horizon as string | undefined },
         liveness: Boolean(args.flags.liveness),
+        onlyUnexpected: true,
         replay: { scenarioRef: ref, faultsFile: outPath },
         onProgress,
       });

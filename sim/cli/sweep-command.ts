@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { InputError } from '../kernel/errors.ts';
-import { FAULTLINE_VERSION } from '../run/runner.ts';
+import { FAULTLINE_VERSION, replayCommand } from '../run/runner.ts';
 import { runPool, sweepProcessFlags, type WorkerPool } from '../run/pool.ts';
 import type { WorkerJob } from '../run/worker.ts';
 import {
@@ -167,11 +167,8 @@ export async function runSweep(o: SweepOptions): Promise<SweepReport> {
       return row;
     }
     unexpected++;
-    const replayParts = ['npm run faultline -- run', o.scenarioRef, '--seed', String(job.seed)];
-    if (job.variant !== scenario.variantNames[0]) replayParts.push('--variant', job.variant);
-    for (const [k, v] of Object.entries(job.params ?? {})) replayParts.push('--param', `${k}=${v}`);
-    if (o.faultsFile) replayParts.push('--faults', o.faultsFile);
-    return { variant: job.variant, seed: job.seed, traceHash: null, checks: [], metrics: {}, error: `${reply.errorName}: ${reply.error}`, replay: replayParts.join(' '), ...(pointOf[i] ? { params: pointOf[i]! } : {}) };
+    const replay = replayCommand(scenario, { seed: job.seed, variant: job.variant, params: job.params, faultsFile: o.faultsFile, scenarioRef: o.scenarioRef, budgets: o.budgets });
+    return { variant: job.variant, seed: job.seed, traceHash: null, checks: [], metrics: {}, error: `${reply.errorName}: ${reply.error}`, replay, ...(pointOf[i] ? { params: pointOf[i]! } : {}) };
   });
   return buildReport(
     {

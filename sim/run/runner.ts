@@ -6,6 +6,7 @@
 import { InputError } from '../kernel/errors.ts';
 import { hasOwn, showValue } from '../kernel/show.ts';
 import { didYouMean } from '../kernel/suggest.ts';
+import { formatDuration } from '../kernel/time.ts';
 import { RandomStreams, checkSeed, type Seed } from '../kernel/random.ts';
 import { Simulation, type Budgets } from '../kernel/sim.ts';
 import { Metrics } from '../observe/metrics.ts';
@@ -19,6 +20,7 @@ import { ADOPT_WORLD } from '../world/world.ts';
 import { costOfRun, EXAMPLE_PRICES, type CostBreakdown, type PriceTable } from '../world/cost.ts';
 import { wallClockMs } from './host-clock.ts';
 import { guarded } from './guard.ts';
+import { commandLine, fileWord, scenarioWord } from './replay-line.ts';
 import { checkThrew, scenarioFailure, type RunPlace } from './user-error.ts';
 import './fault-kinds.ts';
 import {
@@ -156,6 +158,8 @@ function runGuarded<P extends ParamSpecs>(scenario: Scenario<P>, options: RunOpt
 
   trace.emit({ time: 0, kind: 'run-start', scenario: scenario.name, variant, seed });
   const modelling = createModelling({ sim, random, trace, metrics, requests, faults: plan });
+  // a scenario without a world applies a plan only by reading it itself
+  let planRead = false;
   const ctx: BuildContext<P> & { [ADOPT_WORLD]: unknown; [ADOPT_APP]: unknown } = {
     ...modelling.api,
     sim,
@@ -165,7 +169,10 @@ function runGuarded<P extends ParamSpecs>(scenario: Scenario<P>, options: RunOpt
     requests,
     params,
     variant,
-    faults: plan,
+    get faults() {
+      planRead = true;
+      return plan;
+    },
     emit: (record) => trace.emit(record),
     runEnd: modelling.runEnd,
     [ADOPT_WORLD]: modelling.adoptWorld,
@@ -184,6 +191,13 @@ function runGuarded<P extends ParamSpecs>(scenario: Scenario<P>, options: RunOpt
       modelling.seal();
     } catch (err) {
       throw scenarioFailure(err, place('build', null));
+    }
+    if (plan.length > 0 && modelling.currentWorld === null && !planRead) {
+      const entries = plan.slice(0, 5).map((e) => `${e.kind}${typeof e.target === 'string' ? ` ${e.target}` : ''} at ${formatDuration(e.at)}`);
+      throw new InputError(
+        `scenario ${scenario.name} builds no world, so nothing applies its fault plan (${plan.length} entr${plan.length === 1 ? 'y' : 'ies'}: ${entries.join(', ')}${plan.length > 5 ? ', …' : ''}); ` +
+          `${options.faults !== undefined ? '--faults needs' : 'a plan needs'} a scenario with services or a world (world({ nodes }) in build)`,
+      );
     }
     untilUs = model.untilUs ?? modelling.runEnd.arm(lastFaultEndUs(plan));
     try {
@@ -276,7 +290,14 @@ function runGuarded<P extends ParamSpecs>(scenario: Scenario<P>, options: RunOpt
     stats: { events: sim.events, simTimeMs: sim.now / 1000, wallMs: Math.round(wallClockMs() - wallStart) },
     metrics: resultMetrics,
     checks,
-    replay: replayCommand(scenario, { seed, variant, params: options.params, faultsFile: options.replay?.faultsFile, scenarioRef: options.replay?.scenarioRef }),
+    replay: replayCommand(scenario, {
+      seed,
+      variant,
+      params: options.params,
+      faultsFile: options.replay?.faultsFile,
+      scenarioRef: options.replay?.scenarioRef,
+      budgets: options.budgets,
+    }),
   };
   const inventory: WorldInventory | null =
     world === null || !world.sealed
@@ -307,19 +328,17 @@ export function outcomesAsExpected(result: Pick<RunResult, 'checks'>): boolean {
   return result.checks.every((c) => c.status === c.expected);
 }
 
-function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
+/** The command that replays a run (quoted, `npx faultline` or `npm run faultline --`; see replay-line.ts). */
 export function replayCommand(
   scenario: Scenario<any>,
-  o: { seed: Seed; variant: string; params?: Record<string, ParamValue>; faultsFile?: string; scenarioRef?: string },
+  o: { seed: Seed; variant: string; params?: Record<string, ParamValue>; faultsFile?: string; scenarioRef?: string; budgets?: Partial<Record<string, number>> },
 ): string {
-  const parts = ['npm', 'run', 'faultline', '--', 'run', o.scenarioRef ?? scenario.name, '--seed', String(o.seed)];
-  if (o.variant !== scenario.variantNames[0]) parts.push('--variant', o.variant);
-  for (const [k, v] of Object.entries(o.params ?? {})) parts.push('--param', `${k}=${v}`);
-  if (o.faultsFile) parts.push('--faults', o.faultsFile);
-  return parts.map(shellQuote).join(' ');
+  const words = ['run', scenarioWord(o.scenarioRef ?? scenario.name), '--seed', String(o.seed)];
+  if (o.variant !== scenario.variantNames[0]) words.push('--variant', o.variant);
+  for (const [k, v] of Object.entries(o.params ?? {})) words.push('--param', `${k}=${v}`);
+  if (o.faultsFile) words.push('--faults', fileWord(o.faultsFile));
+  for (const [k, v] of Object.entries(o.budgets ?? {})) if (v !== undefined) words.push('--budget', `${k}=${v}`);
+  return commandLine(words);
 }
 
 /** When the plan's last fault ends (its `at + for`; an instant or open-ended fault at its `at`). */
