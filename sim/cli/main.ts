@@ -43,6 +43,7 @@ Commands:
   faults import <file>     a Chaos Mesh, AWS FIS or Toxiproxy experiment as a fault plan
   faults export --to T     a fault plan as a Chaos Mesh, AWS FIS or Toxiproxy experiment
   --version                print the version
+  init [dir]               write a starter scenario and its property test into your project
 
 Run 'faultline <command> --help' for a command's options.
 Exit codes: 0 outcomes as expected, 1 an outcome differs, 2 usage or input error.`;
@@ -86,8 +87,10 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       }
       case 'play':
         return await (await import('./play-command.ts')).playCommand(rest, io);
+      case 'init':
+        return await (await import('./init-command.ts')).initCommand(rest, io);
       default: {
-        const commands = ['list', 'run', 'sweep', 'merge', 'check', 'faults', 'play'];
+        const commands = ['list', 'run', 'sweep', 'merge', 'check', 'faults', 'play', 'init'];
         throw new UsageError(`unknown command ${showValue(command, 40)};${didYouMean(command.slice(0, 64), commands)} commands: ${commands.join(', ')}`);
       }
     }
