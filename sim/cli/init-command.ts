@@ -16,7 +16,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../kernel/errors.ts';
 import { flagHelp, parseArgs, UsageError, type FlagSpec } from './args.ts';
-import type { Io } from './main.ts';
+import type { Io } from './io.ts';
 
 const INIT_FLAGS: Record<string, FlagSpec> = {
   help: { type: 'boolean', help: 'show this help' },
