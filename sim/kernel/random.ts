@@ -115,7 +115,7 @@ export class Random {
     return Math.exp(this.normal(mu, sigma));
   }
 
-  /** Pareto (type I) with scale xm > 0 and shape alpha > 0: P(X > x) = (xm/x)^alpha. */
+  /** Pareto (type I) with scale `xm > 0` and shape `alpha > 0`: `P(X > x) = (xm/x)^alpha`. */
   pareto(xm: number, alpha: number): number {
     if (!(xm > 0 && xm < Infinity && alpha > 0 && alpha < Infinity)) {
       throw new InputError(`pareto(xm=${xm}, alpha=${alpha}): need finite xm > 0 and alpha > 0`);

@@ -6,7 +6,7 @@
  * Percentiles (the one method every report uses): `percentile(h, q)` returns the nearest-rank
  * value: the smallest recorded value v such that at least ceil(q·n) observations are ≤ v, as
  * resolved by the histogram's buckets, whose width is at most 1/128 of their value (relative
- * error < 0.8%; values below 256 are exact). The reported value is the bucket's upper bound, clamped to the exact observed
+ * error under 0.8%; values below 256 are exact). The reported value is the bucket's upper bound, clamped to the exact observed
  * min and max, so p0 is the min, p100 the max and a single-valued histogram reports that value.
  */
 
@@ -69,7 +69,7 @@ export class Histogram {
   private counts = EMPTY_COUNTS;
 
   /**
-   * @param presize bucket slots to allocate at once (a histogram that will see values up to about
+   * @param presize - bucket slots to allocate at once (a histogram that will see values up to about
    *   those of another one passes `other.size`, so it does not grow while it fills)
    */
   constructor(presize = 0) {

@@ -46,8 +46,8 @@ export class RequestStats {
   private latencyWidthUs: number;
 
   /**
-   * @param windowUs width of the per-window series
-   * @param tracer when given, every finished request is also a `request` trace record (a detail
+   * @param windowUs - width of the per-window series
+   * @param tracer - when given, every finished request is also a `request` trace record (a detail
    *   kind: hashed at every level, kept at `full`), so the trace hash reflects each outcome.
    */
   private readonly emitter: RecordEmitter | undefined;

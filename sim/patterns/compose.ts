@@ -31,7 +31,7 @@ markDetailKind('policy-enter');
 
 export interface Pipeline extends Policy {
   readonly policies: readonly Policy[];
-  /** "kind:name > kind:name > ..." outermost first. */
+  /** `"kind:name > kind:name > ..."`, outermost first. */
   readonly order: string;
   /** The call wrapped by every policy, in order (built once). */
   wrapCall(call: Call): Call;

@@ -738,9 +738,11 @@ const OPTION_NAMES = [
  * Orchestrator + MySQL semantics), with or without fencing tokens (Kleppmann 2016). See the file
  * comment for the protocol and what fencing does and does not protect.
  *
+ * ```ts
  *   const db = primaryBackup({ world, replicas: ['db-1', 'db-2', 'db-3'], orchestrator: 'orc',
  *     clients: ['app-1', 'app-2'], replication: 'async', fencing: false, history: kvHistory(ctx) });
  *   db.write('app-1', 'x', 1, (r) => ...);
+ * ```
  */
 export function primaryBackup(options: PrimaryBackupOptions): PrimaryBackup {
   const where = 'primaryBackup';

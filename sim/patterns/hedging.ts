@@ -18,7 +18,7 @@ import { GRPC_MAX_ATTEMPTS_CAP } from './retry.ts';
 import type { RetryBudget } from './retry-budget.ts';
 
 export interface HedgingOptions extends PolicyEnvOptions {
-  /** Total attempts including the original; > 1; capped at 5 (gRPC). */
+  /** Total attempts including the original; at least 2; capped at 5 (gRPC). */
   maxAttempts: number;
   /** Delay between hedges (default "0s"), or `hedgingDelayMs`. */
   hedgingDelay?: string;

@@ -404,8 +404,10 @@ export interface LeaderLeaseConfig {
 /**
  * Leader election with leases on local clocks; see the file comment.
  *
+ * ```ts
  *   const lease = leaderLease({ world, nodes: ['n1', 'n2', 'n3'], leaseDuration: '10s', safetyMargin: '500ms' });
  *   // later, in a check: lease.leaseOverlapUs === 0
+ * ```
  */
 export function leaderLease(options: LeaderLeaseOptions): LeaderLease {
   const where = 'leaderLease';

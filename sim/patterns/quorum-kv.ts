@@ -337,8 +337,10 @@ export interface QuorumKvConfig {
 /**
  * A Dynamo-style store with N, R, W and read repair; see the file comment.
  *
+ * ```ts
  *   const kv = quorumKv({ world, replicas: ['s1', 's2', 's3', 's4', 's5'], clients: ['app'], n: 3, r: 2, w: 2 });
  *   kv.write('app', 'cart:7', 'book', (res) => ...);
+ * ```
  */
 export function quorumKv(options: QuorumKvOptions): QuorumKv {
   const where = 'quorumKv';

@@ -273,7 +273,7 @@ export function resilience4jRetry(
 export const GRPC_MAX_ATTEMPTS_CAP = 5;
 
 export interface GrpcRetryOptions extends PolicyEnvOptions {
-  /** Includes the original call; must be > 1; values above 5 are treated as 5. */
+  /** Includes the original call; must be at least 2; values above 5 are treated as 5. */
   maxAttempts: number;
   initialBackoff?: string;
   initialBackoffMs?: number;

@@ -110,6 +110,7 @@ export interface WorldInventory {
   services: Record<string, string[]>;
 }
 
+/** Run one variant of a scenario on one seed and return its `RunResult` (pure and deterministic). */
 export function run<P extends ParamSpecs>(scenario: Scenario<P>, options: RunOptions = {}): RunResult {
   return runDetailed(scenario, options).result;
 }

@@ -169,6 +169,11 @@ const PARAM_KEYS: Record<ParamSpec['type'], readonly string[]> = {
   enum: ['type', 'default', 'values', 'description'],
 };
 
+/**
+ * Define a scenario: validates the spec at once (unknown keys with a did-you-mean, kebab-case
+ * names, params, variants whose `expectFail` names existing checks) and returns it with its
+ * variants resolved. A scenario file default-exports the result.
+ */
 export function defineScenario<P extends ParamSpecs>(spec: ScenarioSpec<P>): Scenario<P> {
   const where = `scenario ${JSON.stringify(spec?.name)}`;
   if (!spec || typeof spec !== 'object') throw new InputError('defineScenario: expected a scenario object');

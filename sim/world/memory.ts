@@ -228,7 +228,7 @@ export class MemoryStore {
 
   /**
    * Flip `count` bits that land in stored values, chosen uniformly over stored bits; with
-   * `bitsPerEvent` > 1 each event flips that many neighbouring bits of one 64-bit word (a
+   * `bitsPerEvent > 1` each event flips that many neighbouring bits of one 64-bit word (a
    * multi-bit upset, which SECDED detects at 2 and cannot handle beyond). A fault passes its own
    * stream as `random`, so its choices do not depend on this memory's earlier draws.
    */

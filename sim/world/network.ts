@@ -66,7 +66,7 @@ export interface Message<P = unknown> {
   corrupted: boolean;
   /** This copy is a duplicate made by the network. */
   duplicate: boolean;
-  /** > 0: a request awaiting a reply with this call id; < 0: a reply to call -callId; 0: one-way. */
+  /** Positive: a request awaiting a reply with this call id; negative: a reply to call -callId; 0: one-way. */
   readonly callId: number;
   /** @internal */ readonly src: number;
   /** @internal */ readonly dst: number;
