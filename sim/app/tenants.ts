@@ -21,6 +21,7 @@ import type { World } from '../world/world.ts';
  */
 export type TenantMix = number | readonly string[] | { count?: number; prefix?: string; names?: readonly string[]; weights?: readonly number[] };
 
+/** Picks each request's tenant from a workload's `TenantMix` (made by `tenantPicker`). */
 export interface TenantPicker {
   readonly names: readonly string[];
   pick(rng: Random): string;

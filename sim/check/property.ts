@@ -641,6 +641,7 @@ function sortCoverage(c: Coverage): Coverage {
   return out;
 }
 
+/** The `faultline check` command line that repeats a property search (quoted for a shell). */
 export function checkCommandLine(
   scenario: Scenario<any>,
   o: { seed: number; runs: number; variant: string; kinds?: readonly string[]; targets?: readonly string[]; scenarioRef?: string },

@@ -29,6 +29,7 @@ import { checkKnown, type Opts } from './options.ts';
 
 // ---------------------------------------------------------------- sharding
 
+/** Options of `shuffleSharding` and `plainSharding`. */
 export interface ShardingOptions {
   /** Replicas per tenant (AWS: "shard size"). */
   shardSize: number;
@@ -112,6 +113,7 @@ export function plainSharding(o: ShardingOptions): ShardPicker {
 
 // ---------------------------------------------------------------- per-tenant rate limit
 
+/** Options of `perTenantRateLimit` (Envoy local rate limit names). */
 export interface PerTenantRateLimitOptions {
   sim: Simulation;
   metrics?: Metrics;
@@ -177,6 +179,7 @@ export function perTenantRateLimit(o: PerTenantRateLimitOptions): Policy & { tok
 
 // ---------------------------------------------------------------- fair queuing
 
+/** Options of `fairQueue` (deficit round robin across tenants). */
 export interface FairQueueOptions {
   sim: Simulation;
   metrics?: Metrics;
