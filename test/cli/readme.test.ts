@@ -27,6 +27,17 @@ describe('README', () => {
       ['resilient', 'ok'],
       ['naive', 'fail'],
     ]);
+    // the output the README prints after the command is what the command prints (each line of it)
+    const shown = /```sh\nnpx faultline run examples\/checkout\.ts --all-variants\n```\n\n```\n([^`]*)```/.exec(readme);
+    expect(shown, 'README shows the output of the checkout run').not.toBeNull();
+    const text = spawnSync(process.execPath, [join(root, 'bin/faultline.mjs'), 'run', './checkout.ts', '--all-variants'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    expect(text.status).toBe(0);
+    const printed = text.stdout.split('\n');
+    for (const line of shown![1]!.split('\n').filter((l) => l.trim() !== '')) expect(printed).toContain(line);
   });
 
   it('the checkout example is at most 30 lines of at most 100 characters (blank lines and comments aside)', () => {
