@@ -12,7 +12,7 @@
  * not export itself: it is shown by name). test/docs/api.test.ts runs it.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,9 +101,13 @@ export function buildApiDocs(outDir = join(ROOT, 'out', 'api')): ApiDocsResult {
     const r = spawnSync(process.execPath, [documenter, 'markdown', '-i', models, '-o', md], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`api-documenter failed:\n${r.stdout}${r.stderr}`);
     for (const line of `${r.stdout}\n${r.stderr}`.split('\n')) if (/warning|error/i.test(line)) warnings.push(`api-documenter: ${line.trim()}`);
-    rmSync(outDir, { recursive: true, force: true });
+    // replace outDir whole, by a rename: never a half-written reference
     mkdirSync(dirname(outDir), { recursive: true });
-    cpSync(md, outDir, { recursive: true });
+    const fresh = `${outDir}.tmp-${process.pid}`;
+    rmSync(fresh, { recursive: true, force: true });
+    cpSync(md, fresh, { recursive: true });
+    rmSync(outDir, { recursive: true, force: true });
+    renameSync(fresh, outDir);
   } finally {
     if (!process.env.API_DOCS_KEEP) rmSync(scratch, { recursive: true, force: true });
   }

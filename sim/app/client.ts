@@ -69,6 +69,12 @@ export interface ClientLoadBalancer extends Omit<Bound<LoadBalancerOptions>, 'en
   healthCheck?: ClientHealthCheck;
 }
 
+/**
+ * The options of `client(service, endpoint, spec)`: the per-attempt network `timeout`, an Envoy
+ * `loadBalancer` (or your own `picker`), and the resilience policies every call goes through,
+ * each with its real library's parameter names. Unknown keys, and each pattern's invalid
+ * options, are rejected where the client is declared.
+ */
 export interface ClientSpec {
   /**
    * Per-attempt network timeout (a socket read timeout: the server is not told). A propagated
@@ -166,6 +172,12 @@ const OUTER: readonly Named<Policy>[] = [
   { key: 'fallback', build: fallback },
 ];
 
+/**
+ * How to call one endpoint of a service, declared once (`client(service, endpoint, spec)` on the
+ * build context) and used by whoever calls it: an endpoint's `calls`, a workload's `call`, or a
+ * handler's `h.call(client)`. Each calling node gets its own copy of the load balancer and
+ * policies (`at(node)`), as each process has its own sidecar or Resilience4j instances.
+ */
 export class Client<E extends string = string> {
   readonly kind = 'faultline-client';
   private readonly bound = new Map<string, BoundClient>();

@@ -23,9 +23,17 @@ export const DRAIN_DEFAULT_US = 60_000_000;
 /** Without workloads but with background timers: this long after the last fault ends. */
 export const BACKGROUND_TAIL_US = 60_000_000;
 
+/**
+ * Why a run ended: `until` (at the `untilUs` build returned), `drained` (its workloads stopped and
+ * nothing was in flight), `drain-budget` (requests still in flight when the drain budget ran
+ * out), `no-events` (nothing left to simulate), `default-budget` (background timers only, stopped
+ * `BACKGROUND_TAIL_US` after the last fault ends).
+ */
 export type EndReason = 'until' | 'drained' | 'drain-budget' | 'no-events' | 'default-budget';
 
+/** How and when a run ended (`RunResult.stats.ended`; the CLI prints `detail`). */
 export interface RunEnded {
+  /** Which rule ended it. */
   reason: EndReason;
   /** One sentence saying when and why the run ended. */
   detail: string;

@@ -62,8 +62,18 @@ export interface Handling {
   call(dependency: Call | Client<any>, then: Done): void;
 }
 
+/**
+ * An endpoint's request handler: runs on the replica after the endpoint's CPU `work`, may call
+ * dependencies through `h.call(...)`, and answers exactly once with `done(outcome)` (a later
+ * answer is ignored).
+ */
 export type Handler = (h: Handling, done: Done) => void;
 
+/**
+ * One endpoint of a service (`ServiceSpec.endpoints`): its CPU work per request, the dependencies
+ * it calls, and an optional handler. An empty spec `{}` does the node's `serviceTime` of work and
+ * replies ok. Unknown keys are rejected with a did-you-mean.
+ */
 export interface EndpointSpec {
   /** CPU work per request before the handler runs; default the node's `serviceTime`. `"0ms"` for none. */
   work?: DistributionSpec;
@@ -80,12 +90,20 @@ export interface EndpointSpec {
    * (a health endpoint that answers while every worker is busy). Default: in the pool.
    */
   workers?: false;
-  /** Sizes for bandwidth-limited links. */
+  /** Size of a request in bytes, for bandwidth-limited links. Default 0. */
   requestBytes?: number;
+  /** Size of a reply in bytes, for bandwidth-limited links. Default 0. */
   responseBytes?: number;
 }
 
+/**
+ * A service as `service(...)` (or `App.service`) declares it: its name, the nodes its replicas
+ * run on (given, or `replicas` made for it in `zone`/`zones`), its endpoints, and an optional
+ * worker pool per replica (Tomcat's `maxThreads` with an accept queue). Unknown keys are rejected
+ * with a did-you-mean.
+ */
 export interface ServiceSpec<E extends string = string> {
+  /** The service's name: unique in the app; names its nodes when `nodes` is not given. */
   name: string;
   /**
    * World node names this service runs on (its replicas). Nodes that do not exist yet are added
@@ -101,6 +119,7 @@ export interface ServiceSpec<E extends string = string> {
   zones?: readonly string[];
   /** Settings of the nodes it adds (cores, serviceTime, memoryLimitMb, restartDelay, …), over the world's nodeDefaults. */
   node?: Partial<Omit<NodeSpec, 'name' | 'zone'>>;
+  /** Its endpoints by name (at least one), such as `{ get: { work: '5ms' } }`. */
   endpoints: Readonly<Record<E, EndpointSpec>>;
   /** Worker threads per replica (held for the whole request, dependencies included). Default: no pool. */
   workers?: number;
@@ -129,9 +148,14 @@ export interface ReplicaPicker {
   onResult?(replica: string, outcome: Outcome): void;
 }
 
+/**
+ * Options of a bare network call made with `Service.client`, `replicaClient` or `endpointsFor`:
+ * the per-call timeout and how the replica is picked (round robin by default).
+ */
 export interface ClientOptions {
   /** Per-call network timeout (the client's socket/read timeout). The propagated deadline still bounds it. */
   timeout?: Duration;
+  /** Chooses the replica of each call (`Service.client` only). Default: round robin over the replicas. */
   picker?: ReplicaPicker;
 }
 
@@ -184,6 +208,11 @@ interface WorkDone {
   fn: (msg: Message<Wire>, error: string | null) => void;
 }
 
+/**
+ * A declared service: its replicas (node names), endpoints and per-replica worker pools, and the
+ * calls that reach it over the simulated network (`client`, `replicaClient`, `endpointsFor`).
+ * Made by `service(...)` on the build context or `App.service`, not constructed directly.
+ */
 export class Service<E extends string = string> {
   readonly endpoints = new Map<string, Endpoint>();
   readonly pools = new Map<string, Resource>();

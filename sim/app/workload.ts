@@ -18,6 +18,11 @@ import { isClient, type Client } from './client.ts';
 import type { RunEnd } from './run-end.ts';
 import type { AppContext } from './service.ts';
 
+/**
+ * An arrival rate for `openLoop`: a number per second, a string with its unit (`"100/s"`,
+ * `"6000/min"`), or a shape that changes over time (`constant`, `ramp`, `burst`, `steps`,
+ * `diurnal`) with rates per second and times as durations.
+ */
 export type RateShape =
   /** Requests per second. */
   | number
@@ -33,7 +38,6 @@ export type RateShape =
   /** mean·(1 + amplitude·sin(2πt/period)), a day's traffic curve compressed into `period`. */
   | { shape: 'diurnal'; meanPerSec: number; amplitude: number; period: Duration };
 
-/** Compile a rate shape into (rate per µs at time t, its maximum). */
 const RATE_RE = /^\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*\/\s*(ms|s|sec|min|m|h)\s*$/i;
 const PER_US: Record<string, number> = { ms: 1e-3, s: 1e-6, sec: 1e-6, min: 1e-6 / 60, m: 1e-6 / 60, h: 1e-6 / 3600 };
 const SHAPE_KEYS: Record<string, readonly string[]> = {
@@ -44,6 +48,14 @@ const SHAPE_KEYS: Record<string, readonly string[]> = {
   diurnal: ['shape', 'meanPerSec', 'amplitude', 'period'],
 };
 
+/**
+ * Compile a rate shape into its rate at simulated time t (requests per µs) and its maximum (per
+ * µs, the thinning bound `openLoop` draws candidates at). Throws an input error naming `what`
+ * for an invalid rate.
+ *
+ * @param rate - the rate to compile
+ * @param what - where the rate was written, for error messages (default `"rate"`)
+ */
 export function compileRate(rate: RateShape, what = 'rate'): { at: (tUs: number) => number; maxPerUs: number } {
   const check = (v: number, name: string): number => {
     if (!(typeof v === 'number' && v >= 0 && v < Infinity)) throw new InputError(`${what}.${name}: ${v} is not valid; use a finite rate ≥ 0 per second`);
@@ -107,13 +119,19 @@ export function compileRate(rate: RateShape, what = 'rate'): { at: (tUs: number)
   }
 }
 
+/**
+ * The options of `openLoop`: Poisson arrivals at `rate` from `start` (default 0) until `until`
+ * (required), each request calling `call` with an optional end-to-end `deadline`. Unknown keys
+ * are rejected with a did-you-mean.
+ */
 export interface OpenLoopOptions {
-  /** Names the workload's random stream and is the `node` of its request records. */
+  /** Names the workload's random stream and is the `node` of its request records. Default `"client"`. */
   name?: string;
   /** Arrivals: "100/s", a number per second, or a shape that changes over time. */
   rate: RateShape;
-  /** Start and stop generating (requests in flight still finish). */
+  /** When it starts sending. Default 0. */
   start?: Duration;
+  /** When it stops sending (required); requests in flight still finish. */
   until: Duration;
   /** What each request calls: a `Client` (called from node `from`) or any `Call`. */
   call: Call | Client<any>;
@@ -222,18 +240,31 @@ export function openLoop(ctx: WorkloadContext, o: OpenLoopOptions): { readonly s
   return state;
 }
 
+/**
+ * The options of `closedLoop`: `users` users (an integer ≥ 1), each calling `call`, waiting for
+ * the outcome, then thinking for a `thinkTime` draw before the next request, from `start`
+ * (default 0) until `until` (required). Unknown keys are rejected with a did-you-mean.
+ */
 export interface ClosedLoopOptions {
+  /** Names the workload's random stream and is the `node` of its request records. Default `"users"`. */
   name?: string;
+  /** How many users (an integer ≥ 1), each with at most one request in flight. */
   users: number;
+  /** Each user's pause before its first request and after each outcome. */
   thinkTime: DistributionSpec;
+  /** When the users start (each after a first think time). Default 0. */
   start?: Duration;
+  /** When they stop sending (required); requests in flight still finish. */
   until: Duration;
   /** What each request calls: a `Client` (called from node `from`) or any `Call`. */
   call: Call | Client<any>;
   /** The node a `Client` is called from (see `OpenLoopOptions.from`). Default: the workload's name. */
   from?: string;
+  /** End-to-end deadline per request (propagated to every downstream call). Default: none. */
   deadline?: Duration;
+  /** Keys are drawn uniformly from [0, keys) for hashing load balancers. Default 1,000,000. */
   keys?: number;
+  /** Called with each finished request's outcome (after it is recorded). */
   onOutcome?: (outcome: Outcome, startUs: number, tenant: string) => void;
   /** Each user is one tenant of this mix, drawn when the user starts (see `TenantMix`). */
   tenants?: TenantMix;

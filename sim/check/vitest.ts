@@ -22,6 +22,10 @@ export function expectScenarioHolds(scenario: Scenario<any>, options: CheckScena
   return report;
 }
 
+/**
+ * What `expectScenarioViolation` and `itFindsViolation` also require of the violation found:
+ * which invariant it breaks and how small its shrunk fault plan is.
+ */
 export interface ViolationExpectation {
   /** The invariant that must be the one violated. */
   invariant?: string;
