@@ -3,10 +3,12 @@
  * own scenario file (any `.ts`, `.mts`, `.js` or `.mjs` file whose default export was built with
  * `defineScenario`).
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { resolve, extname, basename, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InputError } from '../kernel/errors.ts';
+import { closestName } from '../kernel/suggest.ts';
+import { showName, showValue } from '../kernel/show.ts';
 import { isScenario, type Scenario } from '../run/scenario.ts';
 import { MODULE_EXT, prepareScenarioImport } from '../run/loaders.ts';
 
@@ -26,45 +28,19 @@ function looksLikePath(ref: string): boolean {
   return ref.includes('/') || ref.includes('\\') || EXTENSIONS.includes(extname(ref));
 }
 
-function closest(name: string, names: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const n of names) {
-    const d = editDistance(name, n);
-    if (d < bestD) {
-      bestD = d;
-      best = n;
-    }
-  }
-  return bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0]!;
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j]!;
-      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length]!;
-}
-
 /** Where a scenario reference points: the file to import. Throws InputError for unknown names. */
 export function resolveScenarioFile(ref: string): string {
   if (looksLikePath(ref)) {
     const file = resolve(process.cwd(), ref);
-    if (!existsSync(file)) throw new InputError(`scenario file ${ref} does not exist`);
+    if (!existsSync(file)) throw new InputError(`scenario file ${showName(ref)} does not exist`);
+    if (statSync(file).isDirectory()) throw new InputError(`scenario file ${showName(ref)} is a directory; give a ${EXTENSIONS.join(', ')} file whose default export is defineScenario({ ... })`);
     return file;
   }
   const names = scenarioNames();
   if (!names.includes(ref)) {
-    const hint = closest(ref, names);
+    const hint = closestName(ref.slice(0, 64), names);
     throw new InputError(
-      `unknown scenario ${JSON.stringify(ref)}${hint ? ` (did you mean ${hint}?)` : ''}; built-in scenarios: ${names.join(', ')}; or give the path of your own scenario file`,
+      `unknown scenario ${showValue(ref)}${hint ? ` (did you mean ${hint}?)` : ''}; built-in scenarios: ${names.join(', ')}; or give the path of your own scenario file`,
     );
   }
   return resolve(SCENARIOS_DIR, `${ref}${MODULE_EXT}`);
@@ -79,11 +55,11 @@ export async function loadScenario(ref: string): Promise<Scenario<any>> {
   } catch (err) {
     if (err instanceof InputError) throw err;
     const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new InputError(`could not load scenario ${ref}: ${msg}`);
+    throw new InputError(`could not load scenario ${showName(ref)}: ${msg}`);
   }
   const s = mod.default;
   if (!isScenario(s)) {
-    throw new InputError(`${ref}: the default export is not a scenario; export default defineScenario({ ... })`);
+    throw new InputError(`${showName(ref)}: the default export is not a scenario; export default defineScenario({ ... })`);
   }
   if (!looksLikePath(ref) && s.name !== basename(file, MODULE_EXT)) {
     throw new InputError(`scenario file ${basename(file)} defines name ${s.name}; the name must equal the file name`);

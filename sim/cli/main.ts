@@ -209,6 +209,9 @@ function faultsCommand(argv: readonly string[], io: Io): number {
     io.stdout(`Usage: faultline faults [--schema | --json]\n       faultline faults import <experiment> [--map mapping.json] [--out plan.json]\n       faultline faults export --to chaos-mesh|fis|toxiproxy <plan.json>\n\nThe fault kinds a plan (--faults plan.json) may use; import and export convert chaos experiments\n(see 'faultline faults import --help').\n\n${flagHelp(FAULTS_FLAGS)}\n`);
     return 0;
   }
+  if (args.positionals.length) {
+    throw new UsageError(`faults: unexpected argument ${showValue(args.positionals[0]!, 40)}; subcommands: import, export (see faultline faults --help)`);
+  }
   if (args.flags.schema) {
     io.stdout(JSON.stringify(faultPlanJsonSchema(), null, 2) + '\n');
     return 0;

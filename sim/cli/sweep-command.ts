@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { InputError } from '../kernel/errors.ts';
-import { FAULTLINE_VERSION, replayCommand } from '../run/runner.ts';
+import { FAULTLINE_VERSION, replayCommand, runDetailed } from '../run/runner.ts';
 import { runPool, sweepProcessFlags, type WorkerPool } from '../run/pool.ts';
 import type { WorkerJob } from '../run/worker.ts';
 import {
@@ -31,7 +31,7 @@ import { checkOutputPath, writeOutput } from './outputs.ts';
 import type { Io } from './io.ts';
 import { availableParallelism } from 'node:os';
 import { formatGrid, parseGrid, type GridSpec } from '../run/grid.ts';
-import { resolveParams, type ParamValue } from '../run/scenario.ts';
+import { resolveParams, type ParamValue, type Scenario } from '../run/scenario.ts';
 import { parseFaultPlan } from '../faults/plan.ts';
 import type { PriceTable } from '../world/cost.ts';
 import { readPricesFile } from './prices.ts';
@@ -107,6 +107,24 @@ function seedsFlag(flags: Record<string, unknown>): string {
   return (flags.seeds as string | undefined) ?? '1..100';
 }
 
+/**
+ * A plan that names what the world lacks (a node, disk, zone or rack) is an input error of the
+ * whole sweep, not a failure of every row: build each variant's (and grid point's) world once
+ * with the plan, stopping at the first event, before any worker starts. Other failures are left
+ * to the rows, which report them with their seeds.
+ */
+function probePlan(scenario: Scenario<any>, variants: readonly string[], o: SweepOptions, seed: number): void {
+  for (const variant of variants) {
+    for (const point of o.grid?.points ?? [null]) {
+      try {
+        runDetailed(scenario, { seed, variant, params: { ...o.params, ...point }, faults: o.faults as never, budgets: { eventsMax: 1 }, traceLevel: 'off', prices: o.prices });
+      } catch (err) {
+        if (err instanceof InputError) throw err;
+      }
+    }
+  }
+}
+
 /** Run a sweep (the function behind the command; tests call it directly). */
 export async function runSweep(o: SweepOptions): Promise<SweepReport> {
   const scenario = await loadScenario(o.scenarioRef);
@@ -121,6 +139,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepReport> {
   }
   if (o.faults !== undefined) parseFaultPlan(o.faults);
   const all = parseSeedRange(o.seeds);
+  if (o.faults !== undefined) probePlan(scenario, variants, o, all[0] ?? 1);
   const shard = o.shard !== undefined ? parseShard(o.shard) : undefined;
   // A shard takes every n-th (grid point, seed) pair: without a grid, every n-th seed.
   const pairs = (o.grid?.points ?? [null]).flatMap((point) => all.map((seed) => ({ point, seed })));

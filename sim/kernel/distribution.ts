@@ -6,6 +6,7 @@
  */
 import { InputError } from './errors.ts';
 import type { Random } from './random.ts';
+import { showValue } from './show.ts';
 import { parseDuration, type Duration } from './time.ts';
 
 export type DistributionSpec =
@@ -23,14 +24,32 @@ export type Sampler = (rng: Random) => number;
 
 const KINDS = 'constant, uniform, exponential, normal, lognormal, pareto, long-tail';
 
+/**
+ * Deepest nesting of distributions (a `long-tail` inside a `long-tail` …), counting the outermost
+ * as 1. Real latency shapes need two or three levels; the limit keeps a generated or cyclic spec
+ * from exhausting the stack.
+ */
+export const DISTRIBUTION_DEPTH_MAX = 8;
+
+function checkDepth(what: string, depth: number): void {
+  if (depth > DISTRIBUTION_DEPTH_MAX) {
+    throw new InputError(`${what}: distributions nest at most ${DISTRIBUTION_DEPTH_MAX} levels deep (a long-tail's base or tail is one level down)`);
+  }
+}
+
 /** Validate a distribution spec and return a sampler of non-negative integer microseconds. */
 export function durationSampler(spec: DistributionSpec, what = 'distribution'): Sampler {
+  return sampler(spec, what, 1);
+}
+
+function sampler(spec: DistributionSpec, what: string, depth: number): Sampler {
+  checkDepth(what, depth);
   if (typeof spec === 'string' || typeof spec === 'number') {
     const v = parseDuration(spec, what);
     return () => v;
   }
   if (spec === null || typeof spec !== 'object') {
-    throw new InputError(`${what}: ${JSON.stringify(spec)} is not a distribution; use a duration or { dist: ${KINDS} }`);
+    throw new InputError(`${what}: ${showValue(spec)} is not a distribution; use a duration or { dist: ${KINDS} }`);
   }
   switch (spec.dist) {
     case 'constant': {
@@ -40,7 +59,7 @@ export function durationSampler(spec: DistributionSpec, what = 'distribution'): 
     case 'uniform': {
       const min = parseDuration(spec.min, `${what}.min`);
       const max = parseDuration(spec.max, `${what}.max`);
-      if (max < min) throw new InputError(`${what}: max ${spec.max} is below min ${spec.min}`);
+      if (max < min) throw new InputError(`${what}: max ${showValue(spec.max)} is below min ${showValue(spec.min)}`);
       return (r) => Math.round(min + (max - min) * r.next());
     }
     case 'exponential': {
@@ -58,7 +77,7 @@ export function durationSampler(spec: DistributionSpec, what = 'distribution'): 
       const median = parseDuration(spec.median, `${what}.median`);
       if (median <= 0) throw new InputError(`${what}.median must be > 0`);
       const sigma = spec.sigma;
-      if (!(sigma >= 0 && sigma < Infinity)) throw new InputError(`${what}.sigma: ${sigma} is not valid; use a number ≥ 0`);
+      if (!(typeof sigma === 'number' && sigma >= 0 && sigma < Infinity)) throw new InputError(`${what}.sigma: ${showValue(sigma)} is not valid; use a number ≥ 0`);
       const mu = Math.log(median);
       // the same draws as r.lognormal(mu, sigma), validated once here instead of per sample
       return (r) => {
@@ -70,27 +89,32 @@ export function durationSampler(spec: DistributionSpec, what = 'distribution'): 
     case 'pareto': {
       const scale = parseDuration(spec.scale, `${what}.scale`);
       const alpha = spec.alpha;
-      if (!(scale > 0) || !(alpha > 0 && alpha < Infinity)) {
-        throw new InputError(`${what}: pareto needs scale > 0 and alpha > 0 (got scale ${spec.scale}, alpha ${alpha})`);
+      if (!(scale > 0) || !(typeof alpha === 'number' && alpha > 0 && alpha < Infinity)) {
+        throw new InputError(`${what}: pareto needs scale > 0 and alpha > 0 (got scale ${showValue(spec.scale)}, alpha ${showValue(alpha)})`);
       }
       return (r) => Math.round(r.pareto(scale, alpha));
     }
     case 'long-tail': {
-      const base = durationSampler(spec.base, `${what}.base`);
-      const tail = durationSampler(spec.tail, `${what}.tail`);
+      const base = sampler(spec.base, `${what}.base`, depth + 1);
+      const tail = sampler(spec.tail, `${what}.tail`, depth + 1);
       const p = spec.p;
-      if (!(p >= 0 && p <= 1)) throw new InputError(`${what}.p: ${p} is not valid; use a probability in [0, 1]`);
+      if (!(typeof p === 'number' && p >= 0 && p <= 1)) throw new InputError(`${what}.p: ${showValue(p)} is not valid; use a probability in [0, 1]`);
       return (r) => (r.next() < p ? tail(r) : base(r));
     }
     default:
       throw new InputError(
-        `${what}: unknown dist ${JSON.stringify((spec as { dist?: unknown }).dist)}; valid: ${KINDS}`,
+        `${what}: unknown dist ${showValue((spec as { dist?: unknown }).dist)}; valid: ${KINDS}`,
       );
   }
 }
 
 /** The mean of a distribution in microseconds (for capacity planning and theory checks). */
 export function distributionMeanUs(spec: DistributionSpec): number {
+  return meanUs(spec, 1);
+}
+
+function meanUs(spec: DistributionSpec, depth: number): number {
+  checkDepth('distribution', depth);
   if (typeof spec === 'string' || typeof spec === 'number') return parseDuration(spec);
   switch (spec.dist) {
     case 'constant':
@@ -106,6 +130,6 @@ export function distributionMeanUs(spec: DistributionSpec): number {
     case 'pareto':
       return spec.alpha > 1 ? (spec.alpha * parseDuration(spec.scale)) / (spec.alpha - 1) : Infinity;
     case 'long-tail':
-      return (1 - spec.p) * distributionMeanUs(spec.base) + spec.p * distributionMeanUs(spec.tail);
+      return (1 - spec.p) * meanUs(spec.base, depth + 1) + spec.p * meanUs(spec.tail, depth + 1);
   }
 }

@@ -225,6 +225,24 @@ describe('sweep validates params before any worker starts', () => {
   });
 });
 
+describe('found by the fuzz test', () => {
+  it('a sweep whose plan names a node the world lacks exits 2 before any worker starts, not 1 with every row failed', async () => {
+    const plan = file('ghost.json', '[{"at":"1s","kind":"crash","target":"no-such-node"}]');
+    expectOneLineError(
+      await cli(['sweep', 'retry-storm', '--seeds', '1..2', '--workers', '1', '--faults', plan]),
+      /fault plan entry 0 \(crash\): target="no-such-node" is not valid; known nodes: client, frontend, backend/,
+    );
+  });
+
+  it('faults with an argument that is not import or export is an error, not the listing', async () => {
+    expectOneLineError(await cli(['faults', 'imports']), /faults: unexpected argument "imports"; subcommands: import, export/);
+  });
+
+  it('a scenario path that is a directory is named as one', async () => {
+    expectOneLineError(await cli(['run', dir]), /scenario file .* is a directory; give a \.ts, \.mts, \.js, \.mjs file/);
+  });
+});
+
 describe('--version, colour', () => {
   it('--version prints the package version', async () => {
     const { readFileSync } = await import('node:fs');
