@@ -10,7 +10,7 @@
  *   report.finish(fold, art);
  *   await writeReportData('out/report.html', report.data());
  */
-import type { TraceKind, TraceRecord, TraceSink } from '../sim/observe/trace.ts';
+import type { TraceKind, TraceRecord, TraceRunInfo, TraceSink } from '../sim/observe/trace.ts';
 import { buildRunView, reportData, type BuildReportOptions, type FoldInput } from './data.ts';
 import { recordFromFields, RunFold } from './fold.ts';
 import type { ReportData, RunView } from './model.ts';
@@ -50,6 +50,9 @@ export function teeSinks(...sinks: TraceSink[]): TraceSink {
   const plain = sinks.filter((s) => s.writeFields === undefined);
   const direct = sinks.filter((s) => s.writeFields !== undefined);
   return {
+    begin(run: TraceRunInfo): void {
+      for (const s of sinks) s.begin?.(run);
+    },
     write(record: TraceRecord): void {
       for (const s of sinks) s.write(record);
     },

@@ -14,7 +14,9 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { InputError } from '../kernel/errors.ts';
-import type { TraceRecord, TraceSink } from '../observe/trace.ts';
+import { Hasher } from '../observe/hash.ts';
+import { TRACE_FORMAT_VERSION, type TraceFileFooter, type TraceFileHeader, type TraceRecord, type TraceRunInfo, type TraceSink } from '../observe/trace.ts';
+import { FAULTLINE_VERSION, type RunResult } from '../run/runner.ts';
 import { onTermination } from './termination.ts';
 
 const TEMP = /^\.(.+)\.(\d+)\.[0-9a-f]{12}\.tmp$/;
@@ -157,23 +159,43 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
 
 /**
  * Streams trace records as JSON lines to a temporary file, buffered, without holding the trace in
- * memory; `commit()` renames it into place, `abort()` removes it.
+ * memory; `commit()` renames it into place, `abort()` removes it. The file describes itself: a
+ * header line (`TraceFileHeader`: what ran, so `faultline replay` can run it again) before the
+ * records, and a footer line (`TraceFileFooter`: the trace hash, the hash and counts of the
+ * records in the file) after them. Neither is a trace record, so neither changes the trace hash.
  */
 export class JsonlFileSink implements TraceSink {
   private readonly file: TempFile;
   private buf: string[] = [];
   private size = 0;
+  private readonly hasher = new Hasher();
+  private readonly byKind = new Map<string, number>();
+  private header: TraceFileHeader | null = null;
   count = 0;
 
-  constructor(readonly path: string) {
+  /** `about` adds to the header what only the command knows (how the scenario was named, the price table). */
+  constructor(
+    readonly path: string,
+    private readonly about: Partial<Pick<TraceFileHeader, 'scenarioRef' | 'scenarioFile' | 'prices'>> = {},
+  ) {
     this.file = new TempFile(path);
   }
 
+  begin(run: TraceRunInfo): void {
+    this.header = { kind: 'trace-header', format: TRACE_FORMAT_VERSION, faultline: FAULTLINE_VERSION, ...run, ...this.about };
+    this.push(JSON.stringify(this.header));
+  }
+
   write(record: TraceRecord): void {
-    const line = JSON.stringify(record);
+    this.hasher.record(record as unknown as Record<string, unknown>);
+    this.byKind.set(record.kind, (this.byKind.get(record.kind) ?? 0) + 1);
+    this.count++;
+    this.push(JSON.stringify(record));
+  }
+
+  private push(line: string): void {
     this.buf.push(line);
     this.size += line.length + 1;
-    this.count++;
     if (this.size > 1 << 20) this.flush();
   }
 
@@ -184,7 +206,23 @@ export class JsonlFileSink implements TraceSink {
     this.size = 0;
   }
 
-  commit(): void {
+  /** Write the footer (when the run's result is given) and rename the file into place. */
+  commit(result?: Pick<RunResult, 'traceHash' | 'stats' | 'metrics' | 'checks'>): void {
+    if (result !== undefined) {
+      const footer: TraceFileFooter = {
+        kind: 'trace-footer',
+        format: TRACE_FORMAT_VERSION,
+        traceHash: result.traceHash,
+        recordsHash: this.hasher.digest(),
+        records: this.count,
+        byKind: Object.fromEntries(this.byKind),
+        // wall-clock time stays out: the footer is a function of the run
+        stats: { events: result.stats.events, simTimeMs: result.stats.simTimeMs },
+        metrics: result.metrics,
+        checks: result.checks.map((c) => ({ name: c.name, status: c.status, expected: c.expected })),
+      };
+      this.push(JSON.stringify(footer));
+    }
     this.flush();
     this.file.commit();
   }

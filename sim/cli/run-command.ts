@@ -12,6 +12,7 @@ import { outcomesAsExpected, runDetailed, type RunArtifacts, type RunResult } fr
 import { flagHelp, parseArgs, parseIntFlag, parseSeedFlag, UsageError, type FlagSpec } from './args.ts';
 import { JsonlFileSink, writeFileAtomic } from './files.ts';
 import { loadScenario, resolveScenarioFile } from './load.ts';
+import { isScenarioPath } from '../run/replay-line.ts';
 import { colorize } from './color.ts';
 import { checkOutputPaths, describeFsError, writeOutput } from './outputs.ts';
 import { comparisonTable, formatRunSummary, formatValue } from './format.ts';
@@ -181,7 +182,9 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   // The report folds each run's records while it goes (bounded memory); only Perfetto keeps them.
   const report = args.flags.report !== undefined ? new (await import('../../viz/collect.ts')).ReportCollector() : undefined;
   for (const variant of variants) {
-    const sink = tracePath !== undefined ? writeOutput('--trace', tracePath, () => new JsonlFileSink(to['--trace']!)) : undefined;
+    // the file's header says what ran, so `faultline replay` can run it again from anywhere
+    const about = { scenarioRef: ref, ...(isScenarioPath(ref) ? { scenarioFile: resolveScenarioFile(ref) } : {}), ...(prices ? { prices } : {}) };
+    const sink = tracePath !== undefined ? writeOutput('--trace', tracePath, () => new JsonlFileSink(to['--trace']!, about)) : undefined;
     const feed = report?.next(sink);
     try {
       const art = runDetailed(scenario, {
@@ -193,12 +196,12 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
         traceLevel,
         traceSink: feed?.sink ?? sink,
         traceAlsoInMemory: args.flags.perfetto !== undefined,
-        replay: { scenarioRef: ref, faultsFile },
+        replay: { scenarioRef: ref, faultsFile, pricesFile: args.flags.prices as string | undefined },
         prices,
       });
       if (feed) report!.finish(feed.fold, art);
       artifacts.push(art);
-      if (sink) writeOutput('--trace', tracePath!, () => sink.commit());
+      if (sink) writeOutput('--trace', tracePath!, () => sink.commit(art.result));
     } catch (err) {
       sink?.abort();
       throw err;

@@ -55,6 +55,11 @@ export function isDetailKind(kind: string): boolean {
 export interface TraceSink {
   write(record: TraceRecord): void;
   /**
+   * Optional: called once before the run's first record with what the run is (a JSONL file
+   * writes it as its header record). Not a trace record and not hashed.
+   */
+  begin?(run: TraceRunInfo): void;
+  /**
    * Optional fast path for the fixed-field records of a `RecordEmitter` (per-message and
    * per-request records): the record `{ time, kind, [fields[i]]: f_i }` (undefined values left
    * out) given as its fields, so that no object is built per record. A sink without it gets
@@ -168,4 +173,59 @@ export class RecordEmitter {
 /** Canonical serialization of a record: JSON with keys in emission order (time, kind, then fields). */
 export function canonicalJson(record: TraceRecord): string {
   return JSON.stringify(record);
+}
+
+/**
+ * Version of the JSONL trace file layout (header, records, footer). Raised when a reader of an
+ * older file would misread a newer one.
+ */
+export const TRACE_FORMAT_VERSION = 1;
+
+/** What a run is, as the runner tells a sink before its first record (`TraceSink.begin`). */
+export interface TraceRunInfo {
+  scenario: string;
+  variant: string;
+  seed: string | number;
+  /** Every param's value in this run (the variant's and the overrides applied). */
+  params: Record<string, unknown>;
+  /** The fault plan the run applies, serialized (durations in microseconds). */
+  plan: Record<string, unknown>[];
+  /** Run budgets given on top of the scenario's own (`--budget`). */
+  budgets: Record<string, number>;
+  /** The trace level: which records the sink receives (every one at `full`). */
+  level: TraceLevel;
+}
+
+/**
+ * The first line of a JSONL trace file: everything needed to run it again. Not a trace record
+ * (no `time`) and not part of the trace hash.
+ */
+export interface TraceFileHeader extends TraceRunInfo {
+  kind: 'trace-header';
+  format: number;
+  /** The faultline version that wrote the file. */
+  faultline: string;
+  /** The scenario as the command was given it: a built-in name or a file path. */
+  scenarioRef?: string;
+  /** A user's scenario file, as an absolute path. */
+  scenarioFile?: string;
+  /** The price table given with `--prices`, when one was. */
+  prices?: unknown;
+}
+
+/** The last line of a JSONL trace file: hashes and counts to check the file against. Not hashed. */
+export interface TraceFileFooter {
+  kind: 'trace-footer';
+  format: number;
+  /** The run's trace hash (over every record emitted, whatever the level). */
+  traceHash: string;
+  /** The hash of the records in this file (equal to `traceHash` at level `full`). */
+  recordsHash: string;
+  /** How many records the file holds between header and footer, in all and by kind. */
+  records: number;
+  byKind: Record<string, number>;
+  /** The run's outcome, for readers that compare files without running them. */
+  stats?: { events: number; simTimeMs: number };
+  metrics?: Record<string, unknown>;
+  checks?: { name: string; status: string; expected: string }[];
 }

@@ -61,8 +61,12 @@ export function fileWord(path: string, cwd: string | null = hostCwd()): string {
 
 /** A scenario reference: a built-in name stays as it is, a file path becomes a file word. */
 export function scenarioWord(ref: string, cwd: string | null = hostCwd()): string {
-  const looksLikePath = ref.includes('/') || ref.includes('\\') || /\.(ts|mts|js|mjs)$/.test(ref);
-  return looksLikePath ? fileWord(ref, cwd) : ref;
+  return isScenarioPath(ref) ? fileWord(ref, cwd) : ref;
+}
+
+/** True when a scenario reference names a file (a user's own scenario), false for a built-in name. */
+export function isScenarioPath(ref: string): boolean {
+  return ref.includes('/') || ref.includes('\\') || /\.(ts|mts|js|mjs)$/.test(ref);
 }
 
 /** `faultline <words…>` as a line to paste into a shell, with the right prefix, every word quoted. */

@@ -78,7 +78,7 @@ export interface RunOptions {
   traceAlsoInMemory?: boolean;
   budgets?: Partial<Budgets>;
   /** How the replay command names the scenario (a path for a user's own file) and the plan file. */
-  replay?: { scenarioRef?: string; faultsFile?: string };
+  replay?: { scenarioRef?: string; faultsFile?: string; pricesFile?: string };
   /** The price table of the cost model (CLI `--prices prices.json`, validated); default the illustrative EXAMPLE_PRICES. */
   prices?: PriceTable;
 }
@@ -157,6 +157,15 @@ function runGuarded<P extends ParamSpecs>(scenario: Scenario<P>, options: RunOpt
   const metrics = new Metrics(windowUs);
   const requests = new RequestStats(windowUs, trace);
 
+  options.traceSink?.begin?.({
+    scenario: scenario.name,
+    variant,
+    seed,
+    params: { ...params },
+    plan: serializeFaultPlan(plan),
+    budgets: { ...options.budgets } as Record<string, number>,
+    level: trace.level,
+  });
   trace.emit({ time: 0, kind: 'run-start', scenario: scenario.name, variant, seed });
   const modelling = createModelling({ sim, random, trace, metrics, requests, faults: plan });
   // a scenario without a world applies a plan only by reading it itself
@@ -298,6 +307,7 @@ function runGuarded<P extends ParamSpecs>(scenario: Scenario<P>, options: RunOpt
       faultsFile: options.replay?.faultsFile,
       scenarioRef: options.replay?.scenarioRef,
       budgets: options.budgets,
+      pricesFile: options.replay?.pricesFile,
     }),
   };
   const inventory: WorldInventory | null =
@@ -332,13 +342,22 @@ export function outcomesAsExpected(result: Pick<RunResult, 'checks'>): boolean {
 /** The command that replays a run (quoted, `npx faultline` or `npm run faultline --`; see replay-line.ts). */
 export function replayCommand(
   scenario: Scenario<any>,
-  o: { seed: Seed; variant: string; params?: Record<string, ParamValue>; faultsFile?: string; scenarioRef?: string; budgets?: Partial<Record<string, number>> },
+  o: {
+    seed: Seed;
+    variant: string;
+    params?: Record<string, ParamValue>;
+    faultsFile?: string;
+    scenarioRef?: string;
+    budgets?: Partial<Record<string, number>>;
+    pricesFile?: string;
+  },
 ): string {
   const words = ['run', scenarioWord(o.scenarioRef ?? scenario.name), '--seed', String(o.seed)];
   if (o.variant !== scenario.variantNames[0]) words.push('--variant', o.variant);
   for (const [k, v] of Object.entries(o.params ?? {})) words.push('--param', `${k}=${v}`);
   if (o.faultsFile) words.push('--faults', fileWord(o.faultsFile));
   for (const [k, v] of Object.entries(o.budgets ?? {})) if (v !== undefined) words.push('--budget', `${k}=${v}`);
+  if (o.pricesFile) words.push('--prices', fileWord(o.pricesFile));
   return commandLine(words);
 }
 

@@ -99,9 +99,11 @@ describe('faultline CLI', () => {
     const r = faultline(['run', 'mmc-queue', '--trace', file, ...quick]);
     expect(r.code).toBe(0);
     const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines[0]).toMatchObject({ time: 0, kind: 'run-start', scenario: 'mmc-queue' });
+    expect(lines[0]).toMatchObject({ kind: 'trace-header', scenario: 'mmc-queue' });
+    expect(lines[1]).toMatchObject({ time: 0, kind: 'run-start', scenario: 'mmc-queue' });
     expect(lines.filter((l) => l.kind === 'request')).toHaveLength(2000);
-    expect(lines.at(-1).kind).toBe('run-end');
+    expect(lines.at(-2).kind).toBe('run-end');
+    expect(lines.at(-1)).toMatchObject({ kind: 'trace-footer', records: lines.length - 2 });
     expect(readdirSync(join(dir, 'sub'))).toEqual(['trace.jsonl']); // no temp file left behind
   });
 
