@@ -158,6 +158,7 @@ if (want('report')) {
   }
 }
 
+if (want('playground')) rows.push(...(await (await import('./playground.ts')).benchPlayground({ reps: REPS })).rows);
 if (want('accuracy')) {
   // Issue 2: at 1,000,000 customers and ρ = 0.8 the mean wait is within 3% of Erlang C.
   for (const variant of ['mm1-rho-80', 'mm4-rho-80']) {

@@ -6,20 +6,16 @@
  *
  * Without /usr/bin/chromium the test is skipped with a message, except under CI=true.
  */
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { run, type Scenario } from '../sim/index.ts';
 import mmc from '../scenarios/mmc-queue.ts';
 import retryStorm from '../scenarios/retry-storm.ts';
 import splitBrain from '../scenarios/split-brain.ts';
+import { launchChromium, skipWithoutChromium } from './support/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const ci = Boolean(process.env.CI) && process.env.CI !== 'false';
-if (!hasChromium && !ci) console.warn(`browser determinism test skipped: ${CHROMIUM} is absent; under CI=true this fails instead`);
+const skip = skipWithoutChromium('browser determinism test');
 
 const cases: { scenario: Scenario<any>; seed: number | string; params: Record<string, number> }[] = [
   { scenario: mmc, seed: 3, params: { customers: 3000 } },
@@ -27,7 +23,7 @@ const cases: { scenario: Scenario<any>; seed: number | string; params: Record<st
   { scenario: splitBrain, seed: 'browser', params: {} },
 ];
 
-describe.skipIf(!hasChromium && !ci)('determinism in the browser', () => {
+describe.skipIf(skip)('determinism in the browser', () => {
   it('mmc-queue, retry-storm and split-brain give the same trace hash in Chromium as in Node', async () => {
     const entry = `
       import { run } from './sim/index.ts';
@@ -46,10 +42,7 @@ describe.skipIf(!hasChromium && !ci)('determinism in the browser', () => {
       logLevel: 'silent',
     });
     const code = out.outputFiles[0]!.text;
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const errors: string[] = [];

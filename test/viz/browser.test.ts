@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReportCollector, writeReport, writeReportData } from '../../viz/index.ts';
 import { runDetailed, type Scenario } from '../../sim/index.ts';
@@ -20,14 +20,10 @@ import grayFailure from '../../scenarios/gray-failure.ts';
 import splitBrain from '../../scenarios/split-brain.ts';
 import zoneOutage from '../../scenarios/zone-outage.ts';
 import { FIXTURE_NODES, fixtureRun } from './fixtures.ts';
+import { launchChromium, skipWithoutChromium } from '../support/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const ci = Boolean(process.env.CI) && process.env.CI !== 'false';
 const shots = resolve(import.meta.dirname, '..', 'screenshots');
-if (!hasChromium && !ci) {
-  console.warn(`browser tests skipped: ${CHROMIUM} is absent (install it with: apt-get install -y chromium); under CI=true this fails instead`);
-}
+const skip = skipWithoutChromium('browser tests');
 
 interface Opened {
   page: Page;
@@ -35,16 +31,13 @@ interface Opened {
   dialogs: string[];
 }
 
-describe.skipIf(!hasChromium && !ci)('report in Chromium', () => {
+describe.skipIf(skip)('report in Chromium', () => {
   let browser: Browser;
   const dir = mkdtempSync(join(tmpdir(), 'faultline-browser-'));
 
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -5,20 +5,18 @@
  *
  * Without /usr/bin/chromium the test is skipped with a message, except under CI=true.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../../sim/index.ts';
 import { main } from '../../sim/cli/main.ts';
 import mmc from '../../scenarios/mmc-queue.ts';
+import { launchChromium, skipWithoutChromium } from '../support/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const ci = Boolean(process.env.CI) && process.env.CI !== 'false';
-if (!hasChromium && !ci) console.warn(`playground test skipped: ${CHROMIUM} is absent; under CI=true this fails instead`);
+const skip = skipWithoutChromium('playground test');
 
 const dir = mkdtempSync(join(tmpdir(), 'faultline-play-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,7 +28,7 @@ async function hashes(page: Page, runs: number): Promise<Record<string, string>>
   );
 }
 
-describe.skipIf(!hasChromium && !ci)('faultline play', () => {
+describe.skipIf(skip)('faultline play', () => {
   it('writes a file:// playground whose runs, slider re-runs and share links match Node’s trace hashes', async () => {
     const out = join(dir, 'playground.html');
     const lines: string[] = [];
@@ -38,10 +36,7 @@ describe.skipIf(!hasChromium && !ci)('faultline play', () => {
     expect(code, lines.join('')).toBe(0);
     expect(readFileSync(out, 'utf8')).not.toMatch(/<script[^>]+src=|https?:\/\/[^"'\s]*\.(js|css)/);
 
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const errors: string[] = [];

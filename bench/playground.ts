@@ -1,0 +1,111 @@
+/**
+ * Playground benchmark (`npm run bench -- playground`): in Debian's Chromium, the time from a
+ * slider change to the redrawn views, for retry-storm and gray-failure at their default params
+ * (every variant shown, as the page opens). Not a test: nothing here fails the suite.
+ *
+ * The playground is the file `faultline play` writes (every built-in scenario), opened from
+ * file://. Each repetition moves one slider by one step (up, then back down to the default, and so
+ * on: every run stays next to the defaults), the way an arrow key does (`input`, then `change`),
+ * and measures in the page from that event until the page has drawn the new run
+ * (`body[data-runs]` bumped, `body[data-state=done]`) and two animation frames have passed (the
+ * frame is painted). One warm-up change first; then the median of 10 (or --reps, if more); target
+ * < 500 ms.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { main } from '../sim/cli/main.ts';
+import { launchChromium } from '../test/support/browser.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const TARGET_MS = 500;
+
+/** The slider each scenario's repetitions move: one a teacher would move, that keeps the run's size. */
+const SLIDERS: Record<string, string> = { 'retry-storm': 'clientTimeoutMs', 'gray-failure': 'timeoutMs' };
+
+export interface PlaygroundRow {
+  workload: string;
+  unit: string;
+  ours: number;
+  note: string;
+}
+
+function median(xs: readonly number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Milliseconds from one slider step to the painted new run, measured in the page. */
+function stepOnce(page: import('playwright-core').Page, testid: string, up: boolean): Promise<number> {
+  // No named functions inside: tsx would wrap them in a helper (__name) the page does not have.
+  return page.evaluate(
+    ([id, dir]) =>
+      new Promise<number>((resolve, reject) => {
+        const slider = document.querySelector<HTMLInputElement>(`[data-testid="${id}"]`);
+        if (!slider) return reject(new Error(`no slider [data-testid=${id}]`));
+        const before = Number(document.body.dataset.runs ?? 0);
+        const t0 = performance.now();
+        const watch = new MutationObserver(() => {
+          if (!(Number(document.body.dataset.runs ?? 0) > before && document.body.dataset.state === 'done')) return;
+          watch.disconnect();
+          requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
+        });
+        watch.observe(document.body, { attributes: true });
+        if (dir) slider.stepUp();
+        else slider.stepDown();
+        slider.dispatchEvent(new Event('input', { bubbles: true }));
+        slider.dispatchEvent(new Event('change', { bubbles: true }));
+        setTimeout(() => {
+          watch.disconnect();
+          reject(new Error(`no redrawn run within 30 s after moving ${id}`));
+        }, 30_000);
+      }),
+    [testid, up] as const,
+  );
+}
+
+/** The bench's rows: one per scenario, median ms with its target and ✓/✗. */
+export async function benchPlayground(opts: { reps?: number; log?: (line: string) => void } = {}): Promise<{ rows: PlaygroundRow[] }> {
+  const reps = Math.max(10, opts.reps ?? 10);
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const dir = join(root, '.bench');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'playground.html');
+  const said: string[] = [];
+  const code = await main(['play', '--out', file], { stdout: (s) => void said.push(s), stderr: (s) => void said.push(s), isTTY: false });
+  if (code !== 0) throw new Error(`faultline play failed: ${said.join('')}`);
+  const browser = await launchChromium();
+  const rows: PlaygroundRow[] = [];
+  try {
+    for (const [scenario, param] of Object.entries(SLIDERS)) {
+      const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${pathToFileURL(file).href}#s=${scenario}`);
+      await page.waitForFunction(() => Number(document.body.dataset.runs ?? 0) >= 1 && document.body.dataset.state === 'done', null, { timeout: 60_000 });
+      const variants = await page.locator('.card[data-variant]').count();
+      const testid = `param-${param}`;
+      await stepOnce(page, testid, true); // warm-up (JIT, first layout of the views)
+      await stepOnce(page, testid, false);
+      const times: number[] = [];
+      for (let i = 0; i < reps; i++) times.push(await stepOnce(page, testid, i % 2 === 0));
+      if (errors.length > 0) throw new Error(`${scenario}: page errors: ${errors.join('; ')}`);
+      await page.close();
+      const m = median(times);
+      log(`playground ${scenario}: ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
+      rows.push({
+        workload: `playground: ${scenario} slider (${param}) → redrawn views, ${variants} variants`,
+        unit: 'ms',
+        ours: m,
+        note: `median of ${reps} (${Math.min(...times).toFixed(0)}–${Math.max(...times).toFixed(0)} ms); target < ${TARGET_MS} ms ${m < TARGET_MS ? '✓' : '✗'}`,
+      });
+    }
+  } finally {
+    await browser.close();
+  }
+  return { rows };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  for (const r of (await benchPlayground()).rows) console.log(`${r.workload}: ${r.ours.toFixed(0)} ${r.unit}; ${r.note}`);
+}
