@@ -59,7 +59,7 @@ describe.skipIf(skip)('the playground, as a user drives it', () => {
     symlinkSync(root, join(project, 'node_modules', 'faultline'));
     symlinkSync(join('..', 'faultline', 'bin', 'faultline.mjs'), join(project, 'node_modules', '.bin', 'faultline'));
     mkdirSync(shots, { recursive: true });
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await browser?.close();
     rmSync(dir, { recursive: true, force: true });
@@ -148,7 +148,7 @@ describe.skipIf(skip)('the playground, as a user drives it', () => {
     const printed = await Promise.all(states.map((s) => cliHash(s.card.replay)));
     expect(printed).toEqual(states.map((s) => s.card.hash));
     expect(problems()).toEqual([]);
-  }, 90_000);
+  }, 120_000);
 
   it('re-runs when a slider moves, puts it in the URL, and a reload restores the run', async () => {
     const page = await open('#s=retry-storm');
@@ -238,5 +238,5 @@ describe.skipIf(skip)('the playground, as a user drives it', () => {
     }
     await page.close();
     expect(problems()).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 });
