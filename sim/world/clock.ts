@@ -41,6 +41,7 @@ interface LocalTimer {
 /** Drift beyond ±10% is not a clock, it is a bug in the input. Real crystals drift tens of ppm. */
 const DRIFT_PPM_LIMIT = 100_000;
 
+/** A local clock's initial step offset (µs) and drift (ppm); both default 0. */
 export interface ClockOptions {
   /** Initial step offset from true time, in microseconds (negative: behind). */
   offsetUs?: number;
@@ -48,6 +49,12 @@ export interface ClockOptions {
   driftPpm?: number;
 }
 
+/**
+ * A node's local clock: a monotonic clock that drifts at `driftPpm` and a realtime (wall) clock
+ * that also carries a step offset that skews and jumps move, as CLOCK_MONOTONIC and
+ * CLOCK_REALTIME do. Timers set on it (`schedule`, `at`) fire when the local clock reaches their
+ * deadline, so a fast clock fires them early in true time.
+ */
 export class Clock {
   private anchorTrueUs: number;
   private anchorMonoUs: number;

@@ -39,19 +39,32 @@ declare module '../observe/trace.ts' {
   }
 }
 
+/** What a disk block holds: a string or bytes. */
 export type DiskData = string | Uint8Array;
+/** A disk operation, as traces and fault plans name it. */
 export type DiskOp = 'read' | 'write' | 'fsync';
 /** errno-style failures: EIO (I/O error, including latent sector errors), ENOSPC (disk full). */
 export type DiskError = 'EIO' | 'ENOSPC' | 'EROFS' | 'ETIMEDOUT';
+/** Every `DiskError` (the errnos an `io-error`-style fault may inject). */
 export const DISK_ERRORS: readonly DiskError[] = ['EIO', 'ENOSPC', 'EROFS', 'ETIMEDOUT'];
 
+/**
+ * The result of a disk read: the block's data (undefined for a block never written) and whether
+ * it matches the checksum its writer stored, or the errno the read failed with.
+ */
 export type DiskReadResult =
   | { ok: true; data: DiskData | undefined; /** false when the data does not match its checksum */ checksumOk: boolean }
   | { ok: false; error: DiskError };
 
+/** The callback of `Disk.read`. */
 export type DiskReadCallback<A> = (arg: A, result: DiskReadResult) => void;
+/** The callback of `Disk.write` and `Disk.fsync`: null on success, else the errno. */
 export type DiskWriteCallback<A> = (arg: A, error: DiskError | null) => void;
 
+/**
+ * A disk's performance and size, each with its default on the field (a datacenter NVMe SSD:
+ * 100 µs reads, 50 µs cached writes, 1 ms fsync, 1000 MB/s, queue depth 4).
+ */
 export interface DiskOptions {
   /** Latency of one read, excluding transfer time. Default 100 µs (a datacenter NVMe SSD). */
   readLatency?: DistributionSpec;
@@ -118,6 +131,13 @@ export function diskChecksum(block: number, data: DiskData): number {
   return (h ^ data.length) >>> 0;
 }
 
+/**
+ * A node's disk as storage engines see it: numbered blocks behind a volatile write cache that
+ * only `fsync` makes durable, checksums stored beside each block, and TigerBeetle's storage
+ * fault classes (I/O errors, latent sector errors, corruption, misdirected and torn writes, a
+ * full, slow or stalled disk). A machine crash loses unsynced writes; a process crash keeps the
+ * OS page cache. Callbacks run only while the process that issued them lives.
+ */
 export class Disk {
   readonly capacityBlocks: number;
   readonly tornWritePercent: number;
@@ -199,11 +219,13 @@ export class Disk {
     return this.busy + (this.queue.length - this.head);
   }
 
+  /** Read `block` (the cached, unsynced version if there is one), then `done(arg, result)`. */
   read<A>(block: number, done: DiskReadCallback<A>, arg: A): void {
     this.checkBlock(block);
     this.submit('read', block, undefined, done, arg);
   }
 
+  /** Write `data` to `block` into the volatile cache (durable only after a later `fsync`), then `done(arg, error)`. */
   write<A>(block: number, data: DiskData, done: DiskWriteCallback<A>, arg: A): void {
     this.checkBlock(block);
     if (typeof data !== 'string' && !(data instanceof Uint8Array)) {

@@ -24,14 +24,21 @@ export interface FaultLike {
   [field: string]: unknown;
 }
 
+/**
+ * A fault plan entry checked against a world and ready to run: what it targets and `start()`,
+ * which applies it and returns its undo (null when there is nothing to undo).
+ */
 export interface PreparedFault {
+  /** The entry as written. */
   entry: FaultLike;
+  /** Its index in the plan as written (-1 for an entry injected from code). */
   index: number;
   node?: string;
   target?: string;
   detail?: string;
   /** Starts and ends at once (restart, heal, clock-jump, an immediate OOM kill). */
   instant: boolean;
+  /** Apply the fault now; returns the undo that ends it (run at `at + for`, or by a heal or restart), or null. */
   start(): (() => void) | null;
 }
 

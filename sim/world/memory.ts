@@ -40,8 +40,13 @@ declare module '../observe/trace.ts' {
  */
 export const DEFAULT_BITFLIP_RATE_PER_GB_PER_HOUR = (25_000 * 8192) / 1e9;
 
+/** A value a model keeps in a node's memory (bit flips change its bits as stored). */
 export type MemoryValue = number | string | boolean | Uint8Array;
 
+/**
+ * The result of `MemoryStore.read`: the value (with the bits ECC corrected on this read), or
+ * `missing` (no such key) or `uncorrectable` (ECC detected a double-bit error).
+ */
 export type MemoryRead<T extends MemoryValue = MemoryValue> =
   | { ok: true; value: T; /** bits ECC corrected during this read */ corrected: number }
   | { ok: false; error: 'missing' | 'uncorrectable' };
@@ -53,6 +58,7 @@ interface Cell {
   latent: number[] | null;
 }
 
+/** A node's memory: ECC on or off (default on), the background bit-flip rate (default 0) and the DRAM size. */
 export interface MemoryOptions {
   /** SECDED ECC on (server DIMMs) or off (consumer memory). Default true. */
   ecc?: boolean;
@@ -62,7 +68,7 @@ export interface MemoryOptions {
    * `DEFAULT_BITFLIP_RATE_PER_GB_PER_HOUR` for the field-study rate (scenarios then give `untilUs`).
    */
   rateGbPerHour?: number;
-  /** DRAM size the stored values live in, in MiB (the denominator of the hit probability). */
+  /** DRAM size the stored values live in, in MiB (the denominator of the hit probability). Default 4096. */
   dramMb?: number;
 }
 
@@ -71,6 +77,12 @@ const US_PER_HOUR = 3_600_000_000;
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 
+/**
+ * The values a node's process holds in RAM, by key: lost on a crash, and subject to DRAM bit
+ * flips (Poisson at `rateGbPerHour` per GiB, or injected by a `bitflip` fault) with SECDED ECC
+ * per 64-bit word: one flipped bit corrected on read, two detected (the read fails), three or
+ * more undetected.
+ */
 export class MemoryStore {
   readonly ecc: boolean;
   readonly dramMb: number;

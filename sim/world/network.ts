@@ -51,9 +51,19 @@ declare module '../observe/trace.ts' {
 markDetailKind('message-deliver');
 markDetailKind('message-drop');
 
+/**
+ * Why the network dropped a message: its sender was down (`source-down`), its receiver was down on
+ * arrival (`target-down`), its link was cut at send or arrival (`partition`), loss picked it
+ * (`loss`), or nothing listens at the receiver (`no-listener`).
+ */
 export type DropReason = 'source-down' | 'target-down' | 'partition' | 'loss' | 'no-listener';
+/** Every `DropReason` (the keys of `Network.dropsByReason`). */
 export const DROP_REASONS: readonly DropReason[] = ['source-down', 'target-down', 'partition', 'loss', 'no-listener'];
 
+/**
+ * A message as its receiver's `MessageHandler` sees it: sender, receiver, payload and size, when
+ * it was sent, and whether the network corrupted or duplicated it.
+ */
 export interface Message<P = unknown> {
   /** Unique per send (a duplicate carries the original's id). */
   readonly id: number;
@@ -78,16 +88,22 @@ export interface Message<P = unknown> {
   call: Call | null;
 }
 
+/** Handles every message and request arriving at a node (`Network.listen`); answer a request with `Network.reply`. */
 export type MessageHandler = (msg: Message<any>) => void;
+/** Why a `Network.call` got no reply: `timeout` (no reply within its `timeoutUs`). */
 export type CallError = 'timeout';
+/** The callback of `Network.call`: the reply, or null with the error. */
 export type CallCallback<A> = (arg: A, reply: Message<any> | null, error: CallError | null) => void;
 
 /** Link properties. Percentages follow netem / Chaos Mesh (`loss: "25"` is 25%). */
 export interface LinkOptions {
   /** One-way latency (propagation), as a distribution. Default "500us" (same datacenter). */
   latency?: DistributionSpec;
+  /** Percent of messages lost (netem `loss`). Default 0. */
   lossPercent?: number;
+  /** Percent of messages delivered twice (netem `duplicate`). Default 0. */
   duplicatePercent?: number;
+  /** Percent of messages delivered with `corrupted: true` and one bit flipped (netem `corrupt`). Default 0. */
   corruptPercent?: number;
   /** Share of messages held back by up to `reorderDelay` so later ones overtake them. */
   reorderPercent?: number;
@@ -213,6 +229,12 @@ export interface LinkRule extends LinkOptions {
   bidirectional?: boolean;
 }
 
+/**
+ * The network between a world's nodes: one-way messages (`send`) and request/response with a
+ * per-call timeout (`call`, `reply`) over directed links with latency, bandwidth, netem-style
+ * loss, duplication, reordering and corruption, plus partitions (`partition`, `heal`). A link is
+ * FIFO by default, as a TCP connection is. Every drop is counted and traced with its reason.
+ */
 export class Network {
   readonly n: number;
   readonly names: readonly string[];

@@ -27,27 +27,50 @@ import { Clock, type ClockOptions } from './clock.ts';
 import type { Disk } from './disk.ts';
 import { MemoryStore, type MemoryOptions } from './memory.ts';
 
+/**
+ * A node's lifecycle state: `up`, `limping` (serving with service times × a factor: a gray
+ * failure), `paused` (stop-the-world: nothing runs, messages wait), `crashed`, `restarting`
+ * (serving again after `restartDelay`).
+ */
 export type NodeState = 'up' | 'limping' | 'paused' | 'crashed' | 'restarting';
+/** Every `NodeState`, in lifecycle order. */
 export const NODE_STATES: readonly NodeState[] = ['up', 'limping', 'paused', 'crashed', 'restarting'];
 
 /** Why `execute` refused work. A crash never reports: the caller's process is gone too. */
 export type NodeError = 'node-down' | 'queue-full' | 'concurrency-limit' | 'bad-config';
+/** The callback of `Node.execute`: `error` is null when the work was served, else why it was refused. */
 export type ExecuteCallback<A> = (arg: A, error: NodeError | null) => void;
 
 /** What a config does when a node loads it (a config push, see `config-push`). */
 export type ConfigEffect = 'none' | 'crash' | 'limp' | 'reject';
+/** Every `ConfigEffect`. */
 export const CONFIG_EFFECTS: readonly ConfigEffect[] = ['none', 'crash', 'limp', 'reject'];
 
+/**
+ * A config a node loads (`Node.pushConfig`, the `config-push` fault): a bad one crashes the
+ * process on load (and after every restart, into CrashLoopBackOff), slows service times by
+ * `factor` (`limp`) or makes every request fail with `bad-config` (`reject`).
+ */
 export interface NodeConfig {
+  /** Names the config in traces (`config-load`). */
   version: string;
+  /** What loading it does. */
   effect: ConfigEffect;
   /** Service-time factor for `limp`. */
   factor: number;
 }
 
+/**
+ * One server: its name and placement, its cores and service time, its waiting line, its memory
+ * (limit, leak) and its restart behaviour, each with the default stated on the field. Unknown
+ * keys are rejected with a did-you-mean.
+ */
 export interface NodeSpec {
+  /** Unique in the world: how faults, links and services name it. */
   name: string;
+  /** Its availability zone (also settable with `WorldSpec.zones`). Default: none. */
   zone?: string;
+  /** Its rack (also settable with `WorldSpec.racks`). Default: none. */
   rack?: string;
   /** What the node runs on, for the cost model: a type in the price table (`m5.large`, `alb`). Default: the table's cheapest default type with at least `cores` cores. */
   instanceType?: string;
@@ -73,7 +96,9 @@ export interface NodeSpec {
   restartDelay?: Duration;
   /** Whether a supervisor restarts the process after an OOM kill or a crash on bad config (Kubernetes `restartPolicy`). Default always. */
   restartPolicy?: 'always' | 'never';
+  /** Its local clock's initial offset and drift. Default: exact. */
   clock?: ClockOptions;
+  /** Its memory's ECC and background bit-flip rate (see `MemoryOptions`). */
   memory?: MemoryOptions;
   /** What an uncorrectable memory error does: crash the process (Linux SIGBUS/MCE) or only fail the read. Default crash. */
   onUncorrectableMemory?: 'crash' | 'error';
@@ -175,6 +200,13 @@ class WaitingLine {
 const BACKOFF_MAX_US = 300_000_000;
 const BACKOFF_RESET_US = 600_000_000;
 
+/**
+ * A server of the world: cores serving work from a bounded FIFO or LIFO line, memory with leaks
+ * and OOM kills, a local clock, disks, and a lifecycle (up, limping, paused, crashed,
+ * restarting). A crash ends its process: queued work, timers and spawned processes vanish
+ * without calling back, and `incarnation` goes up. Automatic restarts follow Kubernetes'
+ * CrashLoopBackOff (restartDelay doubled per consecutive crash, capped at 5 minutes).
+ */
 export class Node {
   readonly name: string;
   readonly zone: string;

@@ -8,7 +8,13 @@
 import { InputError } from '../kernel/errors.ts';
 import type { Random } from '../kernel/random.ts';
 
+/**
+ * A partition's shape, as Jepsen's nemeses name them: explicit `groups`, `isolate` one node, a
+ * random `majority-minority` split (⌊n/2⌋+1 and the rest), a `bridge` (two halves joined by one
+ * node that talks to both), `random-halves`.
+ */
 export type PartitionMode = 'groups' | 'isolate' | 'majority-minority' | 'bridge' | 'random-halves';
+/** Every `PartitionMode`. */
 export const PARTITION_MODES: readonly PartitionMode[] = ['groups', 'isolate', 'majority-minority', 'bridge', 'random-halves'];
 
 /**
@@ -17,6 +23,7 @@ export const PARTITION_MODES: readonly PartitionMode[] = ['groups', 'isolate', '
  * the first group (a one-way partition, where A hears B but B never hears A).
  */
 export type PartitionDirection = 'both' | 'to' | 'from';
+/** Every `PartitionDirection`. */
 export const PARTITION_DIRECTIONS: readonly PartitionDirection[] = ['both', 'to', 'from'];
 
 /** Isolate `node` from every other node. */

@@ -36,14 +36,25 @@ export interface WorldContext {
   readonly faults?: readonly FaultLike[];
 }
 
+/** A disk in `WorldSpec.disks`: the node it is attached to, an optional name, and its `DiskOptions`. */
 export interface DiskSpec extends DiskOptions {
+  /** The node it is attached to. */
   node: string;
   /** Disk name within its node; the disk is then called `<node>/<name>`. Without it, the disk is called `<node>`. */
   name?: string;
 }
 
+/**
+ * A node in `WorldSpec.nodes`: a `NodeSpec`, plus `disk` to attach one disk named after the node
+ * (`true` for the default disk, or its `DiskOptions`).
+ */
 export type WorldNodeSpec = NodeSpec & { disk?: boolean | DiskOptions };
 
+/**
+ * What `createWorld` (or the build context's `world(...)`) builds: nodes with shared defaults,
+ * their zones and racks, the network's link properties and per-link overrides, and disks.
+ * Unknown keys are rejected with a did-you-mean.
+ */
 export interface WorldSpec {
   /**
    * Node names, or specs; names are shorthand for `{ name, ...nodeDefaults }`. Required by
@@ -60,6 +71,7 @@ export interface WorldSpec {
   network?: LinkOptions;
   /** Overrides for some links (by node, zone or rack); later rules win. */
   links?: readonly LinkRule[];
+  /** Disks beside the ones nodes declare with `disk` (several per node need a `name` each). */
   disks?: readonly DiskSpec[];
   /** Apply `ctx.faults` (default true). */
   applyFaults?: boolean;
@@ -75,6 +87,11 @@ export interface WorldBuildOptions {
   deferred?: boolean;
 }
 
+/**
+ * The simulated infrastructure of one run: its nodes (in zones and racks), the network between
+ * them, their disks, and the fault plan scheduled against them. Made by `createWorld(ctx, spec)`
+ * or the build context's `world(...)`; faults can also be injected from code (`inject`).
+ */
 export class World {
   readonly sim: Simulation;
   readonly random: RandomStreams;
