@@ -184,6 +184,8 @@ export class Simulation {
   private qa: unknown[] = [];
   private qh = 0;
   private qt = 0;
+  /** True while the heap event being run still sits at the root (see `run`). */
+  private hole = false;
   private cancelled = new Set<number>();
   private readonly liveMax: number;
   private stopped = false;
@@ -204,7 +206,7 @@ export class Simulation {
 
   /** Events waiting to run (heap plus immediate FIFO, including lazily cancelled ones). */
   get pending(): number {
-    return this.hn + (this.qt - this.qh);
+    return this.hn - (this.hole ? 1 : 0) + (this.qt - this.qh);
   }
 
   /**
@@ -216,7 +218,7 @@ export class Simulation {
       throw new InputError(`schedule: delay ${delayUs} us is not valid; delays must be finite and ≥ 0`);
     }
     // the budget counts both queues: a zero-delay fan-out must stop at it as a timed one does
-    if (this.hn + (this.qt - this.qh) >= this.liveMax) throw new BudgetExceededError('liveEventsMax', this.liveMax, this.seed, this.now);
+    if (this.hn + (this.qt - this.qh) >= this.liveMax + (this.hole ? 1 : 0)) throw new BudgetExceededError('liveEventsMax', this.liveMax, this.seed, this.now);
     const seq = this.seq++;
     if (delayUs < 0.5) {
       const i = this.qt++;
@@ -328,6 +330,7 @@ export class Simulation {
     this.qf.fill(null);
     this.qa.fill(null);
     this.hn = 0;
+    this.hole = false;
     this.qh = 0;
     this.qt = 0;
     this.cancelled.clear();
@@ -358,8 +361,13 @@ export class Simulation {
     const b = this.budgets;
     const eventsMax = b.eventsMax;
     const simTimeMaxUs = b.simTimeMaxUs;
+    // the heap top may run only up to here; beyond it, either the run ends or a budget is hit
+    const limitUs = untilUs < simTimeMaxUs ? untilUs : simTimeMaxUs;
     try {
       for (;;) {
+        // the previous heap event's entry is still at the root unless its callback scheduled a
+        // timer (which took its place): remove it now
+        if (this.hole) this.pop();
         if (this.stopped) break;
         // choose between the FIFO head (time now) and the heap top
         let fn: Callback | null;
@@ -378,8 +386,10 @@ export class Simulation {
           }
         } else if (this.hn > 0) {
           const t = this.ht[0]!;
-          if (t > untilUs) break;
-          if (t > simTimeMaxUs) throw new BudgetExceededError('simTimeMax', simTimeMaxUs, this.seed, this.now);
+          if (t > limitUs) {
+            if (t > untilUs) break;
+            throw new BudgetExceededError('simTimeMax', simTimeMaxUs, this.seed, this.now);
+          }
           seq = this.hs[0]!;
           const k = this.hk[0]!;
           fn = this.sf[k]!;
@@ -387,7 +397,9 @@ export class Simulation {
           this.sf[k] = null;
           this.sa[k] = null;
           this.freeSlots[this.freeTop++] = k;
-          this.pop();
+          // leave the entry at the root: a timer the callback schedules replaces it with one
+          // sift-down instead of a pop and a push
+          this.hole = true;
           // a cancelled timer must not move the clock
           if (this.cancelled.size !== 0 && this.cancelled.delete(seq)) continue;
           this.now = t;
@@ -406,6 +418,7 @@ export class Simulation {
       const message = err instanceof Error ? err.message : String(err);
       throw new SimulationError(`simulation failed: ${message}`, this.seed, this.now, { cause: err });
     } finally {
+      if (this.hole) this.pop();
       this.running = false;
     }
   }
@@ -415,6 +428,15 @@ export class Simulation {
   // int (the callback lives in a slot that does not move), so a pop touches few cache lines.
 
   private push(t: number, s: number, f: Callback, a: unknown): void {
+    if (this.hole) {
+      this.hole = false;
+      // the slot the root's callback had was freed when it was taken
+      const k = this.freeSlots[--this.freeTop]!;
+      this.sf[k] = f;
+      this.sa[k] = a;
+      this.siftDown(t, s, k, this.hn);
+      return;
+    }
     if (this.hn === this.hcap) this.grow();
     const k = this.freeTop > 0 ? this.freeSlots[--this.freeTop]! : this.hn;
     this.sf[k] = f;
@@ -441,14 +463,22 @@ export class Simulation {
 
   /** Remove the heap top (its slot was already read and freed by the caller). */
   private pop(): void {
+    this.hole = false;
     const n = --this.hn;
     if (n === 0) return;
+    this.siftDown(this.ht[n]!, this.hs[n]!, this.hk[n]!, n);
+  }
+
+  /**
+   * Put the entry (t, s, k) at the root of a heap of n entries (the root's old entry is gone) and
+   * restore the order: move the hole down along the smallest children to a leaf, then the entry up
+   * from there (Floyd's trick: the entry usually belongs near the bottom, so this compares children
+   * with each other only, not each level with the entry too).
+   */
+  private siftDown(t: number, s: number, k: number, n: number): void {
     const ht = this.ht;
     const hs = this.hs;
     const hk = this.hk;
-    const t = ht[n]!;
-    const s = hs[n]!;
-    const k = hk[n]!;
     let i = 0;
     for (;;) {
       const c0 = 4 * i + 1;
@@ -466,11 +496,20 @@ export class Simulation {
           cs = hs[j]!;
         }
       }
-      if (t < ct || (t === ct && s < cs)) break;
       ht[i] = ct;
       hs[i] = cs;
       hk[i] = hk[c]!;
       i = c;
+    }
+    // up from the leaf while the parent comes after the entry
+    while (i > 0) {
+      const p = (i - 1) >> 2;
+      const pt = ht[p]!;
+      if (pt < t || (pt === t && hs[p]! < s)) break;
+      ht[i] = pt;
+      hs[i] = hs[p]!;
+      hk[i] = hk[p]!;
+      i = p;
     }
     ht[i] = t;
     hs[i] = s;

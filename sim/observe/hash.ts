@@ -36,6 +36,9 @@ export class Hasher {
   private count = 0;
   private readonly strings = new Map<string, number>();
   private readonly shapes = new Map<string, Shape>();
+  /** Per field position of `recordKnown`: the last string hashed there and its hash. */
+  private readonly memoStrings: (string | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined];
+  private readonly memoHashes = new Int32Array(6);
 
   private mix(k: number): void {
     let a = Math.imul(k, 0xcc9e2d51);
@@ -222,6 +225,9 @@ export class Hasher {
    * Hash a record whose keys are known in advance (a `RecordEmitter`), given as the key hashes
    * and the values in order: `time`, `kind`, then up to six fields. Hashes exactly the words
    * `record({ time, kind, ...fields })` would, without building the object or walking its keys.
+   * The mixing runs on local copies of the state (see `record`), and each field position
+   * remembers its last string and that string's hash: a record's node or link names repeat from
+   * one record to the next, so they are hashed once, not per record.
    */
   recordKnown(
     keyHashes: readonly number[],
@@ -234,33 +240,81 @@ export class Hasher {
     f4: unknown,
     f5: unknown,
   ): void {
-    this.mix(TAG_OBJECT);
-    this.mix(keyHashes[0]!);
-    this.value(time);
-    this.mix(keyHashes[1]!);
-    this.mix(TAG_STRING);
-    this.mix(kindHash);
-    const n = keyHashes.length;
-    if (n > 2 && f0 !== undefined) this.field(keyHashes[2]!, f0);
-    if (n > 3 && f1 !== undefined) this.field(keyHashes[3]!, f1);
-    if (n > 4 && f2 !== undefined) this.field(keyHashes[4]!, f2);
-    if (n > 5 && f3 !== undefined) this.field(keyHashes[5]!, f3);
-    if (n > 6 && f4 !== undefined) this.field(keyHashes[6]!, f4);
-    if (n > 7 && f5 !== undefined) this.field(keyHashes[7]!, f5);
-    this.mix(TAG_END);
+    let h1 = lane1(this.h1, TAG_OBJECT);
+    let h2 = lane2(this.h2, TAG_OBJECT);
+    h1 = lane1(h1, keyHashes[0]!);
+    h2 = lane2(h2, keyHashes[0]!);
+    let n = this.count + 2;
+    // time: an integer number of microseconds, beyond int32 after 36 minutes
+    if ((time | 0) === time) {
+      h1 = lane1(lane1(h1, TAG_INT), time);
+      h2 = lane2(lane2(h2, TAG_INT), time);
+      n += 2;
+    } else if (Number.isSafeInteger(time)) {
+      const lo = time % 0x100000000 | 0;
+      const hi = Math.floor(time / 0x100000000) | 0;
+      h1 = lane1(lane1(lane1(h1, TAG_INT), lo), hi);
+      h2 = lane2(lane2(lane2(h2, TAG_INT), lo), hi);
+      n += 3;
+    } else {
+      this.h1 = h1;
+      this.h2 = h2;
+      this.count = n;
+      this.value(time);
+      h1 = this.h1;
+      h2 = this.h2;
+      n = this.count;
+    }
+    h1 = lane1(lane1(lane1(h1, keyHashes[1]!), TAG_STRING), kindHash);
+    h2 = lane2(lane2(lane2(h2, keyHashes[1]!), TAG_STRING), kindHash);
+    n += 3;
+    this.h1 = h1;
+    this.h2 = h2;
+    this.count = n;
+    const k = keyHashes.length;
+    if (k > 2 && f0 !== undefined) this.field(0, keyHashes[2]!, f0);
+    if (k > 3 && f1 !== undefined) this.field(1, keyHashes[3]!, f1);
+    if (k > 4 && f2 !== undefined) this.field(2, keyHashes[4]!, f2);
+    if (k > 5 && f3 !== undefined) this.field(3, keyHashes[5]!, f3);
+    if (k > 6 && f4 !== undefined) this.field(4, keyHashes[6]!, f4);
+    if (k > 7 && f5 !== undefined) this.field(5, keyHashes[7]!, f5);
+    this.h1 = lane1(this.h1, TAG_END);
+    this.h2 = lane2(this.h2, TAG_END);
+    this.count++;
   }
 
-  private field(keyHash: number, v: unknown): void {
-    this.mix(keyHash);
+  /** One field of `recordKnown` at position `slot`: its key, then its value (as `value` hashes it). */
+  private field(slot: number, keyHash: number, v: unknown): void {
+    let h1 = lane1(this.h1, keyHash);
+    let h2 = lane2(this.h2, keyHash);
+    let x: number;
+    let tag: number;
     if (typeof v === 'number' && (v | 0) === v) {
-      this.mix(TAG_INT);
-      this.mix(v);
+      tag = TAG_INT;
+      x = v;
     } else if (typeof v === 'string') {
-      this.mix(TAG_STRING);
-      this.mix(this.stringHash(v));
+      tag = TAG_STRING;
+      if (this.memoStrings[slot] === v) x = this.memoHashes[slot]!;
+      else {
+        x = this.stringHash(v);
+        this.memoStrings[slot] = v;
+        this.memoHashes[slot] = x;
+      }
+    } else if (typeof v === 'boolean') {
+      this.h1 = lane1(h1, v ? TAG_TRUE : TAG_FALSE);
+      this.h2 = lane2(h2, v ? TAG_TRUE : TAG_FALSE);
+      this.count += 2;
+      return;
     } else {
+      this.h1 = h1;
+      this.h2 = h2;
+      this.count++;
       this.value(v);
+      return;
     }
+    this.h1 = lane1(lane1(h1, tag), x);
+    this.h2 = lane2(lane2(h2, tag), x);
+    this.count += 3;
   }
 
   /** The hash of a string as `record` mixes it (for precomputing key hashes). */
@@ -276,6 +330,25 @@ export class Hasher {
     b = fmix(b ^ a);
     return hex8(a) + hex8(b);
   }
+}
+
+/** The first lane of `mix` (one word into h1), as a function V8 inlines. */
+function lane1(h: number, k: number): number {
+  let a = Math.imul(k, 0xcc9e2d51);
+  a = (a << 15) | (a >>> 17);
+  a = Math.imul(a, 0x1b873593);
+  h ^= a;
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+/** The second lane of `mix` (one word into h2). */
+function lane2(h: number, k: number): number {
+  let b = Math.imul(k ^ 0x5bd1e995, 0x85ebca6b);
+  b = (b << 13) | (b >>> 19);
+  h ^= b;
+  h = (h << 17) | (h >>> 15);
+  return (Math.imul(h, 0xc2b2ae35) + 0x27d4eb2f) | 0;
 }
 
 function fmix(h: number): number {

@@ -52,6 +52,10 @@ export class Gauge {
 const EXACT = 256; // values below are exact
 const EMPTY_COUNTS = new Float64Array(0);
 const PER_DOUBLING = 128; // buckets per power of two above EXACT: width ≤ value/128
+/** A sparse histogram's first list length, and the length at which it becomes dense (its list
+ * then takes 8 KB, about the size of the counts for latencies up to a few hundred milliseconds). */
+const SPARSE_FIRST = 16;
+const SPARSE_MAX = 2048;
 
 /**
  * Log-linear histogram of non-negative values (HdrHistogram's layout), meant for integer
@@ -67,6 +71,10 @@ export class Histogram {
   // Bucket counts; grown a doubling band (128 buckets) beyond the largest value seen, so a
   // histogram reallocates a few times, not at every new maximum. Unused buckets hold 0.
   private counts = EMPTY_COUNTS;
+  // A sparse histogram (see `Histogram.sparse`) keeps the bucket of each observation in a list
+  // until the list reaches SPARSE_MAX entries, then becomes dense; null once dense.
+  private pend: Int32Array | null = null;
+  private pendN = 0;
 
   /**
    * @param presize - bucket slots to allocate at once (a histogram that will see values up to about
@@ -74,6 +82,17 @@ export class Histogram {
    */
   constructor(presize = 0) {
     if (presize > 0) this.counts = new Float64Array(presize);
+  }
+
+  /**
+   * A histogram for few observations (one window of a series): it keeps each observation's bucket
+   * in a short list, and allocates its bucket counts (up to about 2,000 slots) only once it has seen
+   * SPARSE_MAX observations. Percentiles, merges and sizes are the same as a dense histogram's.
+   */
+  static sparse(): Histogram {
+    const h = new Histogram();
+    h.pend = new Int32Array(SPARSE_FIRST);
+    return h;
   }
 
   record(value: number): void {
@@ -87,8 +106,14 @@ export class Histogram {
    * once. `value` must be ≥ 0.
    */
   recordInBucket(value: number, i: number): void {
-    if (i >= this.counts.length) this.grow(i + 1);
-    this.counts[i]!++;
+    const pend = this.pend;
+    if (pend !== null) {
+      if (this.pendN < pend.length) pend[this.pendN++] = i;
+      else this.pendFull(i);
+    } else {
+      if (i >= this.counts.length) this.grow(i + 1);
+      this.counts[i]!++;
+    }
     this.count++;
     this.sum += value;
     if (value < this.min) this.min = value;
@@ -99,6 +124,34 @@ export class Histogram {
     return this.count === 0 ? NaN : this.sum / this.count;
   }
 
+  /** The sparse list is full: double it, or become dense at SPARSE_MAX, then count bucket i. */
+  private pendFull(i: number): void {
+    const pend = this.pend!;
+    if (pend.length < SPARSE_MAX) {
+      const p = new Int32Array(pend.length * 2);
+      p.set(pend);
+      p[this.pendN++] = i;
+      this.pend = p;
+      return;
+    }
+    this.densify();
+    if (i >= this.counts.length) this.grow(i + 1);
+    this.counts[i]!++;
+  }
+
+  /** Move the sparse list into bucket counts (a no-op for a dense histogram). */
+  private densify(): void {
+    const pend = this.pend;
+    if (pend === null) return;
+    this.pend = null;
+    let top = -1;
+    for (let j = 0; j < this.pendN; j++) if (pend[j]! > top) top = pend[j]!;
+    if (top >= this.counts.length) this.grow(top + 1);
+    const c = this.counts;
+    for (let j = 0; j < this.pendN; j++) c[pend[j]!]!++;
+    this.pendN = 0;
+  }
+
   private grow(n: number): void {
     const c = new Float64Array(Math.max(n + PER_DOUBLING, Math.ceil(this.counts.length * 1.25)));
     c.set(this.counts);
@@ -106,8 +159,35 @@ export class Histogram {
   }
 
   merge(other: Histogram): void {
-    if (this.counts.length < other.counts.length) this.grow(other.counts.length);
-    for (let i = 0; i < other.counts.length; i++) this.counts[i]! += other.counts[i]!;
+    if (other.pend !== null && this.pend !== null && this.pendN + other.pendN <= SPARSE_MAX) {
+      // both sparse, and the lists fit: append
+      const need = this.pendN + other.pendN;
+      if (need > this.pend.length) {
+        let len = this.pend.length * 2;
+        while (len < need) len *= 2;
+        const p = new Int32Array(len);
+        p.set(this.pend.subarray(0, this.pendN));
+        this.pend = p;
+      }
+      this.pend.set(other.pend.subarray(0, other.pendN), this.pendN);
+      this.pendN = need;
+    } else if (other.pend !== null) {
+      // a sparse source: count its buckets one by one
+      for (let j = 0; j < other.pendN; j++) {
+        const i = other.pend[j]!;
+        if (this.pend !== null) {
+          if (this.pendN < this.pend.length) this.pend[this.pendN++] = i;
+          else this.pendFull(i);
+        } else {
+          if (i >= this.counts.length) this.grow(i + 1);
+          this.counts[i]!++;
+        }
+      }
+    } else {
+      this.densify();
+      if (this.counts.length < other.counts.length) this.grow(other.counts.length);
+      for (let i = 0; i < other.counts.length; i++) this.counts[i]! += other.counts[i]!;
+    }
     this.count += other.count;
     this.sum += other.sum;
     this.min = Math.min(this.min, other.min);
@@ -121,12 +201,32 @@ export class Histogram {
 
   /** Bucket slots allocated (for `new Histogram(other.size)`). */
   get size(): number {
+    this.densify();
     return this.counts.length;
   }
 
   /** @internal bucket counts, for percentile() (trailing buckets may be empty). */
   get buckets(): ArrayLike<number> {
+    this.densify();
     return this.counts;
+  }
+
+  /**
+   * @internal the bucket holding the observation of rank `rank` (1 = the smallest), for
+   * percentile(); a sparse histogram answers from its sorted list without allocating its counts.
+   */
+  bucketOfRank(rank: number): number {
+    if (this.pend !== null) {
+      const sorted = this.pend.slice(0, this.pendN).sort();
+      return sorted[Math.min(rank, this.pendN) - 1]!;
+    }
+    const b = this.counts;
+    let seen = 0;
+    for (let i = 0; i < b.length; i++) {
+      seen += b[i]!;
+      if (seen >= rank) return i;
+    }
+    return -1;
   }
 }
 
@@ -157,13 +257,8 @@ export function percentile(h: Histogram, q: number): number {
   if (q <= 0) return h.min;
   if (q >= 1) return h.max;
   const rank = Math.ceil(q * h.count);
-  const b = h.buckets;
-  let seen = 0;
-  for (let i = 0; i < b.length; i++) {
-    seen += b[i]!;
-    if (seen >= rank) return Math.min(h.max, Math.max(h.min, bucketUpper(i)));
-  }
-  return h.max;
+  const i = h.bucketOfRank(rank);
+  return i < 0 ? h.max : Math.min(h.max, Math.max(h.min, bucketUpper(i)));
 }
 
 /** Nearest-rank percentile of raw values (for small samples and tests); same definition. */

@@ -84,9 +84,10 @@ export class RequestStats {
       this.coarsenWindowLatency();
       w = Math.floor(nowUs / this.latencyWidthUs);
     }
-    // a new window's histogram starts as large as the one before it grew: it rarely grows again
+    // a window's histogram lists its observations' buckets until it has a few hundred (most
+    // windows never allocate their ~2,000 bucket counts)
     const hs = this.windowLatency;
-    while (hs.length <= w) hs.push(new Histogram(hs.length === w && w > 0 ? hs[w - 1]!.size : 0));
+    while (hs.length <= w) hs.push(Histogram.sparse());
     hs[w]!.recordInBucket(v, bucket);
     if (ok) {
       this.ok++;

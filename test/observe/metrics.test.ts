@@ -67,6 +67,34 @@ describe('Histogram and percentile()', () => {
   });
 });
 
+describe('sparse histograms (one per series window)', () => {
+  it('give the nearest-rank percentiles of the raw values before and after they turn dense, and merge like dense ones', () => {
+    const r = new RandomStreams(5).get('sparse');
+    for (const n of [1, 7, 300, 5_000]) {
+      // integers below 256 are exact buckets, so percentiles must equal those of the raw values
+      const values = Array.from({ length: n }, () => r.int(0, 255));
+      const sparse = Histogram.sparse();
+      for (const v of values) sparse.record(v);
+      for (const q of [0.01, 0.25, 0.5, 0.9, 0.99, 0.999]) expect(percentile(sparse, q)).toBe(percentileOfValues(values, q));
+      // merged into a sparse and into a dense histogram holding more raw values
+      const more = Array.from({ length: 200 }, () => r.int(0, 255));
+      const intoSparse = Histogram.sparse();
+      const intoDense = new Histogram();
+      for (const v of more) {
+        intoSparse.record(v);
+        intoDense.record(v);
+      }
+      intoSparse.merge(sparse);
+      intoDense.merge(sparse);
+      const all = more.concat(values);
+      for (const h of [intoSparse, intoDense]) {
+        expect([h.count, h.min, h.max]).toEqual([all.length, Math.min(...all), Math.max(...all)]);
+        for (const q of [0.1, 0.5, 0.95]) expect(percentile(h, q)).toBe(percentileOfValues(all, q));
+      }
+    }
+  });
+});
+
 describe('Gauge', () => {
   it('mean(now) is the time-weighted average', () => {
     const g = new Gauge(0);
