@@ -7,13 +7,17 @@
  *   client-02 ─┼── read version, then write if unchanged ──► store (one row, one version)
  *      ...     │   on conflict: back off, read again
  *   client-N  ─┘
+ *
+ * The store is an app service whose write endpoint reads its request body (the version the
+ * client read); each client's attempt is a read, then a write with that body, under a retry.
  */
-import { defineScenario } from 'faultline';
-import type { Message } from 'faultline/world';
+import { countAttempts, defineScenario } from 'faultline';
+import type { Handling } from 'faultline/app';
 import { errorOutcome, okOutcome, newCallContext, type Call, type Backoff } from 'faultline/patterns';
 
-type Request = { op: 'read' } | { op: 'write'; version: number; client: string };
-type Reply = { version: number } | { written: boolean };
+/** A conditional write's body: the version the client read, and who writes. */
+type Write = { version: number; client: string };
+const JITTER = { exponential: 'none', 'full-jitter': 'full', 'equal-jitter': 'equal' } as const;
 
 /** Attempts per client before it gives up (a bound on everything; never reached by default). */
 const ATTEMPTS_MAX = 10_000;
@@ -79,93 +83,70 @@ sleeps as the post's simulator (base 5 ms, cap 2 s).
     'decorrelated-jitter': { description: 'sleep = min(cap, random(base, 3 · previous sleep))', params: { backoff: 'decorrelated-jitter' } },
   },
 
-  build({ sim, params: p, requests, world, retry, constantBackoff, exponentialBackoff }) {
+  build(ctx) {
+    const { sim, params: p, requests, world, service, client, retry, constantBackoff, exponentialBackoff } = ctx;
     const names = Array.from({ length: p.clients }, (_, i) => `client-${String(i + 1).padStart(String(p.clients).length, '0')}`);
+    world({ nodes: names, network: { latency: { dist: 'normal', mean: '10ms', stddev: '2ms' } } });
 
-    // ---- components: the store holds one row; the clients ----
-    // The store speaks the network directly: a conditional write needs a request body (the version
-    // read), which the app layer's clients do not carry.
-    const net = world({ nodes: [...names, 'store'], network: { latency: { dist: 'normal', mean: '10ms', stddev: '2ms' } } }).net;
+    // ---- components: the store holds one row and answers at once ----
     let version = 0;
     let writeCalls = 0;
     let conflicts = 0;
     /** Updates applied per client: exactly one each, unless a retried write applied twice. */
     const applied = new Map<string, number>();
-    net.listen('store', (msg: Message<Request>) => {
-      const req = msg.payload;
-      if (req.op === 'read') {
-        net.reply<Reply>(msg, { version });
-        return;
-      }
-      writeCalls++;
-      const written = req.version === version;
-      if (written) {
-        version++;
-        applied.set(req.client, (applied.get(req.client) ?? 0) + 1);
-      } else {
-        conflicts++;
-      }
-      net.reply<Reply>(msg, { written });
+    const store = service('store', {
+      endpoints: {
+        read: { work: '0ms', handler: (_h, done) => done(okOutcome(0, version)) },
+        write: {
+          work: '0ms',
+          // a conditional write: applied only if nobody wrote since the client read `version`
+          handler: (h: Handling<Write>, done) => {
+            writeCalls++;
+            const written = h.body.version === version;
+            if (written) {
+              version++;
+              applied.set(h.body.client, (applied.get(h.body.client) ?? 0) + 1);
+            } else {
+              conflicts++;
+            }
+            done(written ? okOutcome(0) : errorOutcome('conflict', 0));
+          },
+        },
+      },
     });
 
     // ---- wiring: one attempt = read, then a conditional write; the retry policy backs off ----
-    const timeoutUs = p.timeoutMs * 1000;
-    const attemptFrom = (client: string): Call => (_c, done) => {
-      const startUs = sim.now;
-      net.call<Request, null>(client, 'store', { op: 'read' }, timeoutUs, (_a, read, err) => {
-        if (err !== null || read === null) return done(errorOutcome('timeout', sim.now - startUs));
-        const v = (read.payload as { version: number }).version;
-        net.call<Request, null>(client, 'store', { op: 'write', version: v, client }, timeoutUs, (_b, wrote, err2) => {
-          if (err2 !== null || wrote === null) return done(errorOutcome('timeout', sim.now - startUs));
-          const ok = (wrote.payload as { written: boolean }).written;
-          done(ok ? okOutcome(sim.now - startUs) : errorOutcome('conflict', sim.now - startUs));
-        }, null);
-      }, null);
-    };
-    const backoff = (): Backoff => {
-      const base = p.baseMs;
-      switch (p.backoff) {
-        case 'none':
-          return constantBackoff({ delayMs: 0 });
-        case 'exponential':
-          return exponentialBackoff({ baseMs: 2 * base, capMs: p.capMs, jitter: 'none' });
-        case 'full-jitter':
-          return exponentialBackoff({ baseMs: 2 * base, capMs: p.capMs, jitter: 'full' });
-        case 'equal-jitter':
-          return exponentialBackoff({ baseMs: 2 * base, capMs: p.capMs, jitter: 'equal' });
-        default:
-          return exponentialBackoff({ baseMs: base, capMs: p.capMs, jitter: 'decorrelated' });
-      }
-    };
+    const read = client(store, 'read', { timeout: `${p.timeoutMs}ms` });
+    const write = client(store, 'write', { timeout: `${p.timeoutMs}ms` });
+    const base = p.baseMs;
+    const backoff = (): Backoff =>
+      p.backoff === 'none' ? constantBackoff({ delayMs: 0 })
+      : p.backoff === 'decorrelated-jitter' ? exponentialBackoff({ baseMs: base, capMs: p.capMs, jitter: 'decorrelated' })
+      : exponentialBackoff({ baseMs: 2 * base, capMs: p.capMs, jitter: JITTER[p.backoff as keyof typeof JITTER] });
 
     // ---- workload: every client starts at t = 0 and updates the row once ----
     let done = 0;
     let lastDoneUs = 0;
-    for (const client of names) {
-      const policy = retry({ name: 'occ', node: client, attemptsMax: ATTEMPTS_MAX, backoff: backoff() });
-      const attempt = attemptFrom(client);
-      const counted: Call = (c, d) => (requests.attempt(sim.now, c.attempt > 1), attempt(c, d));
-      policy.execute(newCallContext(sim, { key: client }), counted, (o) => {
-        requests.record(sim.now, o.ok, o.latencyUs, o.error, client);
-        if (o.ok) {
-          done++;
-          lastDoneUs = sim.now;
-        }
+    for (const name of names) {
+      const [r, w] = [read.at(name), write.at(name)];
+      const update: Call = (c, d) => r.call(c, (o) => (o.ok ? w.request(c, { version: o.value as number, client: name } satisfies Write, d) : d(o)));
+      const occ = retry({ name: 'occ', node: name, attemptsMax: ATTEMPTS_MAX, backoff: backoff() });
+      occ.execute(newCallContext(sim, { key: name }), countAttempts(ctx, update), (o) => {
+        requests.record(sim.now, o.ok, o.latencyUs, o.error, name);
+        if (o.ok) [done, lastDoneUs] = [done + 1, sim.now];
       });
     }
 
     return {
-      metrics() {
-        return {
-          writeCalls,
-          callsPerClient: Math.round((writeCalls / p.clients) * 100) / 100,
-          conflicts,
-          completionMs: Math.round(lastDoneUs / 100) / 10,
-          clientsDone: done,
-          finalVersion: version,
-          clientsAppliedTwice: [...applied.values()].filter((n) => n > 1).length,
-        };
-      },
+      metrics: () => ({
+        writeCalls,
+        callsPerClient: Math.round((writeCalls / p.clients) * 100) / 100,
+        conflicts,
+        completionMs: Math.round(lastDoneUs / 100) / 10,
+        clientsDone: done,
+        finalVersion: version,
+        clientsAppliedTwice: [...applied.values()].filter((n) => n > 1).length,
+      }),
     };
   },
 

@@ -29,7 +29,7 @@ import type { Duration } from '../kernel/time.ts';
 import type { Metrics } from '../observe/metrics.ts';
 import type { Tracer } from '../observe/trace.ts';
 import { bulkhead, type Bulkhead, type BulkheadOptions } from '../patterns/bulkhead.ts';
-import { newCallContext, type Call, type Policy } from '../patterns/call.ts';
+import { newCallContext, type Call, type CallContext, type Done, type Policy } from '../patterns/call.ts';
 import { circuitBreaker, type CircuitBreaker, type CircuitBreakerOptions } from '../patterns/circuit-breaker.ts';
 import { wrap } from '../patterns/compose.ts';
 import { fallback, serveStaleCache, type Fallback, type FallbackOptions, type ServeStaleCache, type ServeStaleCacheOptions } from '../patterns/degradation.ts';
@@ -116,6 +116,11 @@ export interface BoundClient {
   /** The calling node. */
   readonly from: string;
   readonly call: Call;
+  /**
+   * Call with a request body: `call` on a child of `ctx` that carries `body` (the callee's handler
+   * reads it as `h.body`; retries send it again), then `done(outcome)`, whose `value` is the answer.
+   */
+  request(ctx: CallContext, body: unknown, done: Done): void;
   readonly loadBalancer?: LoadBalancer;
   readonly retry?: RetryPolicy;
   readonly circuitBreaker?: CircuitBreaker;
@@ -279,7 +284,13 @@ export class Client<E extends string = string> {
       (out as Record<string, unknown>)[n.key] = p;
       policies.unshift(p);
     }
-    out.call = policies.length > 0 ? wrap(...policies).wrapCall(call) : call;
+    const outer = policies.length > 0 ? wrap(...policies).wrapCall(call) : call;
+    out.call = outer;
+    out.request = (ctx, body, done) => {
+      const c = ctx.child();
+      c.body = body;
+      outer(c, done);
+    };
     return out as BoundClient;
   }
 

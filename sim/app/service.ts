@@ -44,30 +44,41 @@ export interface AppContext {
   readonly requests: RequestStats;
 }
 
-/** What a handler sees while serving one request on one replica. */
-export interface Handling {
+/**
+ * What a handler sees while serving one request on one replica. `B` is the type of the request's
+ * body, as the handler declares it: `handler: (h: Handling<{ key: string }>, done) => …`.
+ */
+export interface Handling<B = unknown> {
   readonly app: App;
   readonly service: Service;
   readonly endpoint: string;
   readonly node: Node;
   /** The request's context: its deadline (propagated from the caller) and key. */
   readonly ctx: CallContext;
-  readonly payload: unknown;
+  /**
+   * The request's body, as the caller sent it (`h.call(dep, then, body)`, `client.at(node).request(ctx,
+   * body, done)`); `undefined` when it sent none. Bodies travel as values: the callee must not
+   * change them (a retry sends the same one again).
+   */
+  readonly body: B;
   /** Do CPU work on this node (a core for `serviceUs`, or the node's service-time draw), then `then(error)`. */
   work(then: (error: string | null) => void, serviceUs?: number): void;
   /**
    * Call a dependency with a child context (deadline propagation), then `then(outcome)`: a
-   * `Client` (this replica's copy of it) or any `Call`.
+   * `Client` (this replica's copy of it) or any `Call`. `body` is the sub-request's body (none by
+   * default); the dependency's answer, if it has one, is `outcome.value`.
    */
-  call(dependency: Call | Client<any>, then: Done): void;
+  call(dependency: Call | Client<any>, then: Done, body?: unknown): void;
 }
 
 /**
  * An endpoint's request handler: runs on the replica after the endpoint's CPU `work`, may call
  * dependencies through `h.call(...)`, and answers exactly once with `done(outcome)` (a later
- * answer is ignored).
+ * answer is ignored), now or later (a write that waits for replication answers when it is
+ * replicated). `done(okOutcome(0, value))` answers with a value the caller gets as
+ * `outcome.value`; `done(errorOutcome('conflict', 0))` fails with that error.
  */
-export type Handler = (h: Handling, done: Done) => void;
+export type Handler<B = any> = (h: Handling<B>, done: Done) => void;
 
 /**
  * One endpoint of a service (`ServiceSpec.endpoints`): its CPU work per request, the dependencies
@@ -316,7 +327,7 @@ export class Service<E extends string = string> {
         return;
       }
       const budget = Math.min(timeoutUs, ctx.remainingUs());
-      const wire: Wire = { s: serviceIndex, e: endpoint, d: ctx.deadlineUs, k: ctx.key, p: undefined, t: ctx.tenant };
+      const wire: Wire = { s: serviceIndex, e: endpoint, d: ctx.deadlineUs, k: ctx.key, p: ctx.body, t: ctx.tenant };
       picker.onStart?.(target);
       const pending = { done, startUs: sim.now, picker, target, ctx };
       (net ??= world.net).call(from, target, wire, Math.max(1, budget), onReply, pending, reqBytes);
@@ -455,17 +466,19 @@ class Serving implements Handling {
     if (this.context === null) {
       this.context = new CallContext(this.service.app.sim, this.msg.payload.d, this.msg.payload.k);
       this.context.tenant = this.msg.payload.t;
+      this.context.body = this.msg.payload.p;
     }
     return this.context;
   }
-  get payload(): unknown {
+  get body(): unknown {
     return this.msg.payload.p;
   }
   work(then: (error: string | null) => void, serviceUs?: number): void {
     this.node.execute((_: null, err) => then(err), null, serviceUs);
   }
-  call(dependency: Call | Client<any>, then: Done): void {
+  call(dependency: Call | Client<any>, then: Done, body?: unknown): void {
     const child = this.ctx.child();
+    child.body = body;
     const inc = this.incarnation;
     const node = this.node;
     const call = typeof dependency === 'function' ? dependency : callOf(dependency, node.name);

@@ -76,6 +76,12 @@ export class CallContext {
   key: string | number;
   /** Who the request belongs to ('' when the workload has no tenants); sub-calls inherit it. */
   tenant = '';
+  /**
+   * The request's body (an HTTP body, a gRPC request message): what the callee's handler reads
+   * as `h.body`. Attempts of a retry or hedge inherit it; an app handler's sub-call gets the
+   * body it is given (none by default). `undefined` when the request carries none.
+   */
+  body: unknown = undefined;
   /** Set once `cancel` ran. */
   cancelled = false;
   cancelReason = '';
@@ -114,6 +120,7 @@ export class CallContext {
     const c = new CallContext(this.sim, deadlineUs < this.deadlineUs ? deadlineUs : this.deadlineUs, this.key, this);
     c.attempt = this.attempt;
     c.tenant = this.tenant;
+    c.body = this.body;
     if (this.cancelled) c.cancel(this.cancelReason);
     else this.addChild(c);
     return c;

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { defineScenario, run, type ScenarioSpec } from '../../sim/index.ts';
 import { createWorld } from '../../sim/world/index.ts';
 import { createApp, openLoop, closedLoop, compileRate } from '../../sim/app/index.ts';
-import { newCallContext, type Outcome } from '../../sim/patterns/call.ts';
+import { errorOutcome, newCallContext, okOutcome, type Outcome } from '../../sim/patterns/call.ts';
+import type { Handling } from '../../sim/app/index.ts';
 
 /** A scenario with nothing but a build function, for tests of the app layer. */
 function tiny(name: string, build: ScenarioSpec<Record<string, never>>['build']) {
@@ -181,5 +182,58 @@ describe('app: services, clients and workloads', () => {
     run(s, { seed: 1 });
     expect(served.a).toBe(0);
     expect(served.b).toBeGreaterThan(20);
+  });
+
+  it('a request body reaches the handler (h.body), sub-calls carry only the body they are given, and the answer comes back as outcome.value', () => {
+    const seen: unknown[] = [];
+    const answers: unknown[] = [];
+    const s = tiny('bodies', ({ sim, world, service, client, at }) => {
+      world({ nodes: ['c'], network: { latency: '1ms' } });
+      const kv = service('kv', {
+        endpoints: {
+          get: { work: '0ms', handler: (h: Handling<{ key: string } | undefined>, done) => (seen.push(['kv', h.body]), done(okOutcome(0, `value of ${h.body?.key}`))) },
+        },
+      });
+      const get = client(kv, 'get', { timeout: '50ms' });
+      const api = service('api', {
+        endpoints: {
+          read: { work: '0ms', handler: (h, done) => (seen.push(['api', h.body]), h.call(get, done, { key: (h.body as { id: string }).id })) },
+          bare: { work: '0ms', handler: (h, done) => (seen.push(['bare', h.body]), h.call(get, done)) },
+        },
+      });
+      const read = client(api, 'read', { timeout: '100ms' }).at('c');
+      const bare = client(api, 'bare', { timeout: '100ms' }).at('c');
+      at('1ms', () => read.request(newCallContext(sim), { id: 'k1' }, (o) => answers.push(o.value)));
+      at('10ms', () => bare.request(newCallContext(sim), { id: 'k2' }, (o) => answers.push(o.ok, o.value)));
+      return { untilUs: 1_000_000 };
+    });
+    run(s, { seed: 1 });
+    expect(seen).toEqual([
+      ['api', { id: 'k1' }],
+      ['kv', { key: 'k1' }],
+      ['bare', { id: 'k2' }],
+      // no body given to the sub-call: the callee sees none, not its caller's
+      ['kv', undefined],
+    ]);
+    expect(answers[0]).toBe('value of k1');
+    expect(answers[1]).toBe(true);
+  });
+
+  it('a retried request sends the same body again (retry: { attemptsMax })', () => {
+    const bodies: unknown[] = [];
+    const outcomes: Outcome[] = [];
+    const s = tiny('retried-body', ({ sim, world, service, client, at, constantBackoff }) => {
+      world({ nodes: ['c'], network: { latency: '1ms' } });
+      let calls = 0;
+      const flaky = service('flaky', {
+        endpoints: { put: { work: '0ms', handler: (h, done) => (bodies.push(h.body), done(++calls < 3 ? errorOutcome('unavailable', 0) : okOutcome(0, 'stored'))) } },
+      });
+      const put = client(flaky, 'put', { timeout: '50ms', retry: { attemptsMax: 3, backoff: constantBackoff({ delayMs: 1 }) } }).at('c');
+      at('1ms', () => put.request(newCallContext(sim), { key: 'a', value: 1 }, (o) => outcomes.push(o)));
+      return { untilUs: 1_000_000 };
+    });
+    run(s, { seed: 1 });
+    expect(bodies).toEqual([{ key: 'a', value: 1 }, { key: 'a', value: 1 }, { key: 'a', value: 1 }]);
+    expect(outcomes.map((o) => [o.ok, o.value])).toEqual([[true, 'stored']]);
   });
 });
