@@ -1,21 +1,22 @@
 /**
  * GitHub, 21 October 2018: a 43-second partition, a cross-country MySQL failover, writes stranded
  * on the old primary, and an application left talking to a database across the continent.
- * Orchestrator (the failover manager) and MySQL asynchronous replication are modelled in this file.
+ * Orchestrator (the failover manager) and MySQL asynchronous replication are modelled in this file,
+ * on the app layer: MySQL is a service whose endpoints read the query or binlog event they carry.
  */
 import { defineScenario, percentileOfValues } from 'faultline';
+import type { Handling } from 'faultline/app';
 import { checkNoLostWrites, kvHistory, type KvValue } from 'faultline/check';
+import { errorOutcome, newCallContext, okOutcome, type Call } from 'faultline/patterns';
 
 const PARTITION_AT_US = 10_000_000;
 const PARTITION_US = 43_000_000;
 const HEAL_US = PARTITION_AT_US + PARTITION_US;
 
-type Msg =
-  | { t: 'query'; write: boolean; key: string; value: string }
-  | { t: 'binlog'; key: string; value: string }
-  | { t: 'ping' }
-  | { t: 'primary-is'; db: string; promotedAtUs: number };
-type Reply = { ok: boolean; error?: string };
+/** A query's body: one write (the page's row) or a read. */
+type Query = { write: boolean; key: string; value: string };
+/** A binlog event: the row the primary wrote. */
+type Row = { key: string; value: string };
 
 export default defineScenario({
   name: 'incident-github-2018',
@@ -80,10 +81,11 @@ https://github.com/openark/orchestrator
   faultKinds: ['partition', 'crash'],
   keyMetrics: ['pages', 'availability', 'failoverAtMs', 'strandedWrites', 'pageMsP99AfterHeal', 'primaryAtEnd'],
   build(ctx) {
-    const { sim, params, random, requests, emit, metrics, world: makeWorld } = ctx;
+    const { sim, params, emit, metrics, world, service, client, openLoop, every, after } = ctx;
+    const endUs = params.durationMs * 1000;
 
     // ---- components: the East data center, the West data center, and the link between them ----
-    const world = makeWorld({
+    world({
       nodes: ['app-east', 'db-east', 'db-west', 'orchestrator'],
       zones: { 'us-east': ['app-east', 'db-east'], 'us-west': ['db-west', 'orchestrator'] },
       network: { latency: { dist: 'lognormal', median: '500us', sigma: 0.2 } },
@@ -96,32 +98,58 @@ https://github.com/openark/orchestrator
     const data: Record<string, Map<string, string>> = { 'db-east': new Map(), 'db-west': new Map() };
     let primary = 'db-east'; // what Orchestrator has decided
     const readOnly = new Set<string>(['db-west']);
-    for (const db of ['db-east', 'db-west']) {
-      world.net.listen(db, (m) => {
-        const msg = m.payload as Msg;
-        if (msg.t === 'query') {
-          if (!msg.write) return void world.net.reply(m, { ok: true } satisfies Reply);
-          if (readOnly.has(db)) return void world.net.reply(m, { ok: false, error: 'read-only' } satisfies Reply);
-          data[db]!.set(msg.key, msg.value);
-          world.net.reply(m, { ok: true } satisfies Reply);
-          // the binlog event reaches the West replica after the replication lag, if the network lets it
-          if (db === 'db-east') sim.schedule(params.replicationLagMs * 1000, () => world.net.send(db, 'db-west', { t: 'binlog', key: msg.key, value: msg.value } satisfies Msg), null);
-        } else if (msg.t === 'binlog') {
-          if (readOnly.has(db)) data[db]!.set(msg.key, msg.value); // a promoted replica stops applying the old primary's binlog
-        } else if (msg.t === 'ping') {
-          if (m.callId > 0) world.net.reply(m, { ok: true } satisfies Reply);
-        } else if (msg.t === 'primary-is' && msg.db !== db && !readOnly.has(db)) {
-          readOnly.add(db); // the demoted primary learns of the failover and goes read-only
-        }
-      });
-    }
+    const ignore = (): void => {};
+    const mysql = service('mysql', {
+      nodes: ['db-east', 'db-west'],
+      endpoints: {
+        query: {
+          work: '0ms',
+          handler: (h: Handling<Query>, done) => {
+            const db = h.node.name;
+            if (!h.body.write) return done(okOutcome(0));
+            if (readOnly.has(db)) return done(errorOutcome('read-only', 0));
+            const { key, value } = h.body;
+            data[db]!.set(key, value);
+            done(okOutcome(0));
+            // the binlog event reaches the West replica after the replication lag, if the network lets it
+            if (db === 'db-east') after(`${params.replicationLagMs}ms`, () => h.call(binlog, ignore, { key, value }));
+          },
+        },
+        binlog: {
+          work: '0ms',
+          handler: (h: Handling<Row>, done) => {
+            // a promoted replica stops applying the old primary's binlog
+            if (readOnly.has(h.node.name)) data[h.node.name]!.set(h.body.key, h.body.value);
+            done(okOutcome(0));
+          },
+        },
+        ping: { work: '0ms' },
+        'primary-is': {
+          work: '0ms',
+          handler: (h: Handling<string>, done) => {
+            // the demoted primary learns of the failover and goes read-only
+            if (h.body !== h.node.name) readOnly.add(h.node.name);
+            done(okOutcome(0));
+          },
+        },
+      },
+    });
+    const binlog = mysql.replicaClient('db-east', 'binlog', 'db-west', { timeout: '1s' });
 
     // ---- wiring: Orchestrator in the West health-checks the primary and fails over ----
     let lastSeenUs = 0;
     let failoverAtUs = -1;
-    const check = (): void => {
-      world.net.call('orchestrator', primary, { t: 'ping' } satisfies Msg, 500_000, (_: null, reply) => {
-        if (reply) lastSeenUs = sim.now;
+    const ping = client(mysql, 'ping', { timeout: '500ms', picker: { pick: () => primary } }).at('orchestrator');
+    let appPrimary = 'db-east';
+    const app = service('app', {
+      nodes: ['app-east'],
+      endpoints: { 'primary-is': { work: '0ms', handler: (h: Handling<string>, done) => done(okOutcome(0, (appPrimary = h.body))) } },
+    });
+    // service discovery: Orchestrator announces the primary to everyone it can reach, every second
+    const announce = [app, mysql].flatMap((s) => s.endpointsFor('orchestrator', 'primary-is', { timeout: '1s' }).map((e) => e.call));
+    const orchestrator = every('1s', () => {
+      ping.call(newCallContext(sim), (o) => {
+        if (o.ok) lastSeenUs = sim.now;
         else if (sim.now - lastSeenUs >= params.failoverAfterMs * 1000 && failoverAtUs < 0) {
           const candidate = 'db-west';
           if (!params.crossRegionFailover && region[candidate] !== region[primary]) return;
@@ -130,52 +158,39 @@ https://github.com/openark/orchestrator
           readOnly.delete(candidate);
           emit({ time: sim.now, kind: 'note', node: 'orchestrator', text: `failover: ${candidate} promoted to primary (${region[candidate]})` });
         }
-      }, null);
-      if (sim.now < params.durationMs * 1000) sim.schedule(1_000_000, check, null);
-      // service discovery: Orchestrator announces the primary to everyone it can reach, every second
-      for (const n of ['app-east', 'db-east', 'db-west']) world.net.send('orchestrator', n, { t: 'primary-is', db: primary, promotedAtUs: failoverAtUs } satisfies Msg);
-    };
-    sim.schedule(1_000_000, check, null);
+      });
+      for (const tell of announce) tell(newCallContext(sim, { body: primary }), ignore);
+      if (sim.now >= endUs) orchestrator.stop();
+    });
 
     // ---- workload: pages at app-east, each one write and some reads to the primary it knows ----
+    const query = client(mysql, 'query', { timeout: '2s', picker: { pick: () => appPrimary } }).at('app-east');
     const history = kvHistory(ctx);
-    let appPrimary = 'db-east';
-    world.net.listen('app-east', (m) => {
-      const msg = m.payload as Msg;
-      if (msg.t === 'primary-is') appPrimary = msg.db;
-    });
-    const rnd = random.get('workload/pages');
-    const endUs = params.durationMs * 1000;
     const pageLatency: { startUs: number; latencyUs: number }[] = [];
     let seq = 0;
-    const page = (): void => {
-      if (sim.now >= endUs) return;
-      sim.schedule(rnd.exponential(1e6 / params.pageRatePerSec), page, null);
-      const startUs = sim.now;
+    const page: Call = (c, done) => {
       const key = `page-${seq++}`;
       const id = history.invoke(key, 'write', key, key, { node: 'app-east' });
       let q = 0;
-      const next = (): void => {
-        const write = q === 0;
-        world.net.call('app-east', appPrimary, { t: 'query', write, key, value: key } satisfies Msg, 2_000_000, (_: null, reply) => {
-          const r = reply?.payload as Reply | undefined;
-          if (write) {
-            if (r?.ok) history.ok(id);
-            else if (r) history.fail(id, r.error);
-            else history.info(id, 'timeout');
+      const next = (): void =>
+        query.request(c, { write: q === 0, key, value: key } satisfies Query, (o) => {
+          if (q === 0) {
+            if (o.ok) history.ok(id);
+            else if (o.error === 'timeout') history.info(id, 'timeout');
+            else history.fail(id, o.error);
           }
-          if (!r?.ok) {
-            requests.record(sim.now, false, sim.now - startUs, r?.error ?? 'timeout', 'app-east');
-            return;
-          }
-          if (++q < params.queriesPerPage) return next();
-          requests.record(sim.now, true, sim.now - startUs, undefined, 'app-east');
-          pageLatency.push({ startUs, latencyUs: sim.now - startUs });
-        }, null);
-      };
+          if (!o.ok || ++q === params.queriesPerPage) return done(o);
+          next();
+        });
       next();
     };
-    sim.schedule(0, page, null);
+    openLoop({
+      name: 'app-east',
+      rate: params.pageRatePerSec,
+      until: `${params.durationMs}ms`,
+      call: page,
+      onOutcome: (o, startUs) => void (o.ok && pageLatency.push({ startUs, latencyUs: sim.now - startUs })),
+    });
     emit({ time: 0, kind: 'note', node: 'app-east', text: 'application servers (US East)' });
 
     return {

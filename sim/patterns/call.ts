@@ -169,10 +169,11 @@ export class CallContext {
   }
 }
 
-/** A new root context for a request starting now; `deadlineUs` is absolute (default none). */
-export function newCallContext(sim: Simulation, options: { deadlineUs?: number; key?: string | number; tenant?: string } = {}): CallContext {
+/** A new root context for a request starting now; `deadlineUs` is absolute (default none); `body` is the request's body. */
+export function newCallContext(sim: Simulation, options: { deadlineUs?: number; key?: string | number; tenant?: string; body?: unknown } = {}): CallContext {
   const c = new CallContext(sim, options.deadlineUs ?? Infinity, options.key ?? 0, null);
   if (options.tenant !== undefined) c.tenant = options.tenant;
+  if (options.body !== undefined) c.body = options.body;
   return c;
 }
 
