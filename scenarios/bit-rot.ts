@@ -2,19 +2,28 @@
  * Bit rot: disk corruption, latent sector errors and DRAM bit flips in a replicated store; only
  * end-to-end checksums with repair from replicas never serve a corrupt value.
  *
- * The store is modelled in this file: three replicas, each with a disk (one block per key, the
- * world's Disk with per-block checksums) and a RAM cache (the node's MemoryStore, where bit flips
- * land). sim/patterns has no storage pattern.
+ * The store is modelled in this file, on the app layer: a service with three replicas, each with a
+ * disk (one block per key, the world's Disk with per-block checksums) and a RAM cache (the node's
+ * MemoryStore, where bit flips land); its endpoints read the key their request carries.
  */
 import { defineScenario } from 'faultline';
-import { diskChecksum, type Disk, type Message, type Node } from 'faultline/world';
+import type { Handling } from 'faultline/app';
 import { checkNoCorruptReads, kvHistory } from 'faultline/check';
+import { errorOutcome, newCallContext, okOutcome, type Call, type Done, type Outcome } from 'faultline/patterns';
+import { diskChecksum } from 'faultline/world';
 
 const REPLICAS = ['store-1', 'store-2', 'store-3'] as const;
 const CLIENTS = ['client-1', 'client-2'] as const;
 
-type Req = { t: 'read'; key: number } | { t: 'fetch'; key: number };
-type Res = { ok: true; record: string } | { ok: false; error: string };
+interface Replica {
+  /** Serve `h.body` (a key) from RAM, then disk; with `peers`, repair a bad copy from another replica. */
+  read(h: Handling<number>, peers: boolean, done: Done): void;
+}
+
+/** The value the loader wrote at `key`. */
+function valueAt(key: number): string {
+  return `value-${key}-${'x'.repeat(40)}`;
+}
 
 /** A stored record: the value and the checksum its writer computed, so the check travels with the data. */
 function seal(key: number, value: string): string {
@@ -105,25 +114,31 @@ Integrity" (2005), https://blogs.oracle.com/bonwick/zfs-end-to-end-data-integrit
   faultKinds: ['disk-corrupt', 'disk-error', 'bitflip'],
   keyMetrics: ['reads', 'corruptServed', 'corruptionDetected', 'repairs', 'availability', 'latencyMs.p99'],
   build(ctx) {
-    const { sim, params, random, requests, emit, world: makeWorld } = ctx;
+    const { params, random, world, service, openLoop } = ctx;
     const verifyDisk = params.checksums !== 'none';
     const verifyValues = params.checksums === 'end-to-end';
+    /** A record is usable if this design's verification accepts it. */
+    const usable = (key: number, record: string): boolean => !verifyValues || unseal(key, record) !== null;
 
     // ---- components: three storage replicas with a disk each, two clients ----
-    const world = makeWorld({
+    world({
       nodes: [...REPLICAS, ...CLIENTS],
       // server DIMMs with SECDED ECC; an uncorrectable error fails the read instead of killing the process
       nodeDefaults: { memory: { ecc: true }, onUncorrectableMemory: 'error' },
       network: { latency: { dist: 'lognormal', median: '300us', sigma: 0.3 } },
       disks: REPLICAS.map((node) => ({ node })),
     });
+    // each replica serves reads from RAM, then disk, then a peer (`read`); peers ask it for its copy (`fetch`)
+    const replicas = new Map<string, Replica>();
+    const serve = (h: Handling<number>, done: Done): void => replicas.get(h.node.name)!.read(h, h.endpoint === 'read', done);
+    const store = service('store', { nodes: REPLICAS, endpoints: { read: { work: '0ms', handler: serve }, fetch: { work: '0ms', handler: serve } } });
 
-    // ---- wiring: each replica serves reads from RAM, then disk, then a peer ----
+    // ---- wiring: each replica's cache, disk, verification and repair from its peers ----
     let corruptionDetected = 0;
     let repairs = 0;
     for (const name of REPLICAS) {
-      const node: Node = world.node(name);
-      const disk: Disk = world.disk(name);
+      const node = world().node(name);
+      const disk = world().disk(name);
       const evict = random.get(`replica/${name}/cache`);
       const cached: number[] = [];
       const cache = (key: number, record: string): void => {
@@ -147,41 +162,37 @@ Integrity" (2005), https://blogs.oracle.com/bonwick/zfs-end-to-end-data-integrit
         }
         node.memory.delete(String(key));
       };
-      /** A record is usable if this design's verification accepts it. */
-      const usable = (key: number, record: string): boolean => !verifyValues || unseal(key, record) !== null;
 
       // load: every key written and fsynced on every replica, and cached while there is room
       for (let k = 0; k < params.keys; k++) {
-        const record = seal(k, `value-${k}-${'x'.repeat(40)}`);
+        const record = seal(k, valueAt(k));
         disk.write(k, record, () => {}, null);
         if (k < params.cacheKeys) cache(k, record);
       }
       disk.fsync(() => {}, null);
 
-      const fromPeers = (key: number, peers: string[], done: (record: string | null) => void): void => {
+      const fetch = new Map<string, Call>(REPLICAS.filter((p) => p !== name).map((p) => [p, store.replicaClient(name, 'fetch', p, { timeout: `${params.readTimeoutMs * 500}us` })]));
+      const fromPeers = (h: Handling<number>, peers: string[], done: (record: string | null) => void): void => {
         const peer = peers.shift();
         if (peer === undefined) return done(null);
-        world.net.call(name, peer, { t: 'fetch', key } satisfies Req, params.readTimeoutMs * 500, (_: null, reply) => {
-          const r = reply?.payload as Res | undefined;
-          if (r && r.ok && usable(key, r.record)) return done(r.record);
-          fromPeers(key, peers, done);
-        }, null);
+        h.call(fetch.get(peer)!, (o) => (o.ok && usable(h.body, o.value as string) ? done(o.value as string) : fromPeers(h, peers, done)), h.body);
       };
-      const repair = (key: number, done: (record: string | null) => void): void => {
-        fromPeers(key, REPLICAS.filter((p) => p !== name), (record) => {
+      const repair = (h: Handling<number>, done: (record: string | null) => void): void => {
+        fromPeers(h, [...fetch.keys()], (record) => {
           if (record !== null) {
             repairs++;
-            disk.write(key, record, () => {}, null); // rewriting the block also clears a latent sector error
-            cache(key, record);
+            disk.write(h.body, record, () => {}, null); // rewriting the block also clears a latent sector error
+            cache(h.body, record);
           }
           done(record);
         });
       };
       /** Read a key locally (RAM, then disk); `peers` allows repair from other replicas. */
-      const readLocal = (key: number, peers: boolean, done: (r: Res) => void): void => {
+      const read = (h: Handling<number>, peers: boolean, done: Done): void => {
+        const key = h.body;
         const m = node.memory.read<string>(String(key));
         if (m.ok) {
-          if (usable(key, m.value)) return done({ ok: true, record: m.value });
+          if (usable(key, m.value)) return done(okOutcome(0, m.value));
           corruptionDetected++;
           dropFromCache(key);
         }
@@ -190,66 +201,49 @@ Integrity" (2005), https://blogs.oracle.com/bonwick/zfs-end-to-end-data-integrit
             const bad = (verifyDisk && !res.checksumOk) || !usable(key, res.data);
             if (!bad) {
               cache(key, res.data);
-              return done({ ok: true, record: res.data });
+              return done(okOutcome(0, res.data));
             }
             corruptionDetected++;
           }
           // an unreadable block (EIO) is noticed by every design; a corrupt one only when verified
-          if (!peers || !verifyDisk) return done({ ok: false, error: res.ok ? 'corrupt' : res.error });
-          repair(key, (record) => done(record === null ? { ok: false, error: 'no good copy' } : { ok: true, record }));
+          if (!peers || !verifyDisk) return done(errorOutcome(res.ok ? 'corrupt' : res.error, 0));
+          repair(h, (record) => done(record === null ? errorOutcome('no good copy', 0) : okOutcome(0, record)));
         }, null);
       };
-      world.net.listen(name, (msg: Message<Req>) => {
-        const req = msg.payload;
-        readLocal(req.key, req.t === 'read', (r) => world.net.reply(msg, r));
-      });
+      replicas.set(name, { read });
     }
 
     // ---- workload: clients read random keys from random replicas; one retry elsewhere ----
     const history = kvHistory(ctx);
-    for (let k = 0; k < params.keys; k++) {
-      const id = history.invoke(`loader-${k}`, 'write', `k${k}`, `value-${k}-${'x'.repeat(40)}`);
-      history.ok(id);
-    }
-    const endUs = params.durationMs * 1000;
+    for (let k = 0; k < params.keys; k++) history.ok(history.invoke(`loader-${k}`, 'write', `k${k}`, valueAt(k)));
     let reads = 0;
     let corruptServed = 0;
-    for (const client of CLIENTS) {
-      emit({ time: 0, kind: 'note', node: client, text: 'client' });
-      const rnd = random.get(`client/${client}`);
+    for (const from of CLIENTS) {
+      const rnd = random.get(`client/${from}`);
+      const at = REPLICAS.map((r) => store.replicaClient(from, 'read', r, { timeout: `${params.readTimeoutMs}ms` }));
       let seq = 0;
-      const arrive = (): void => {
-        if (sim.now >= endUs) return;
-        sim.schedule(rnd.exponential(1e6 / params.readRatePerSec), arrive, null);
+      const readKey: Call = (c, done) => {
         const key = rnd.int(0, params.keys - 1);
-        const process = `${client}/${seq++}`; // open loop: one history process per read
-        const id = history.invoke(process, 'read', `k${key}`, undefined, { node: client });
-        const startUs = sim.now;
+        const id = history.invoke(`${from}/${seq++}`, 'read', `k${key}`, undefined, { node: from }); // open loop: one history process per read
         reads++;
-        const first = REPLICAS[rnd.int(0, REPLICAS.length - 1)]!;
-        const attempt = (target: string, retried: boolean): void => {
-          world.net.call(client, target, { t: 'read', key } satisfies Req, params.readTimeoutMs * 1000, (_: null, reply) => {
-            const r = reply?.payload as Res | undefined;
-            if (r && r.ok) {
-              const value = valueOf(r.record);
-              if (value !== `value-${key}-${'x'.repeat(40)}`) corruptServed++;
-              history.ok(id, value);
-              requests.record(sim.now, true, sim.now - startUs, undefined, client, retried ? 2 : 1);
-            } else if (!retried) {
-              attempt(REPLICAS[(REPLICAS.indexOf(target as (typeof REPLICAS)[number]) + 1) % REPLICAS.length]!, true);
-            } else {
-              history.fail(id, r ? r.error : 'timeout');
-              requests.record(sim.now, false, sim.now - startUs, r ? r.error : 'timeout', client, 2);
-            }
-          }, null);
+        const first = rnd.int(0, REPLICAS.length - 1);
+        const served = (o: Outcome): void => {
+          if (o.ok) {
+            const value = valueOf(o.value as string);
+            if (value !== valueAt(key)) corruptServed++;
+            history.ok(id, value);
+          } else {
+            history.fail(id, o.error);
+          }
+          done(o);
         };
-        attempt(first, false);
+        at[first]!(newCallContext(c.sim, { body: key }), (o) => (o.ok ? served(o) : at[(first + 1) % REPLICAS.length]!(newCallContext(c.sim, { body: key }), served)));
       };
-      sim.schedule(100_000, arrive, null);
+      openLoop({ name: from, rate: params.readRatePerSec, start: '100ms', until: `${params.durationMs}ms`, call: readKey });
     }
 
     return {
-      untilUs: endUs + 1_000_000,
+      untilUs: (params.durationMs + 1000) * 1000,
       metrics: () => ({ reads, corruptServed, corruptionDetected, repairs }),
     };
   },
