@@ -2,14 +2,17 @@
  * Split brain: a partition isolates the primary of a replicated store; without fencing both
  * sides accept writes and acknowledged writes are lost when the old primary rejoins.
  *
- * The replication protocol is modelled in this file (sim/patterns has no replication/failover
- * pattern yet): a primary/backup log with epochs (Raft terms, MongoDB replica-set terms), a
- * heartbeat failure detector, and two knobs named after MongoDB's: `writeConcern` (w1 or
- * majority) and `election` (promote on suspicion, or win a majority vote).
+ * The replication protocol is modelled in this file, on the app layer: the database is a service
+ * whose replicas call each other's `append` and `vote` endpoints (Raft's AppendEntries and
+ * RequestVote RPCs, the acknowledgement is the answer), with epochs (Raft terms, MongoDB
+ * replica-set terms), a heartbeat failure detector, and two knobs named after MongoDB's:
+ * `writeConcern` (w1 or majority) and `election` (promote on suspicion, or win a majority vote).
  */
 import { defineScenario, type Random, type Metrics } from 'faultline';
-import { type Node, type World, type Message } from 'faultline/world';
+import type { Handling } from 'faultline/app';
 import { checkNoLostWrites, kvHistory, lastHealUs, type KvHistory, type KvValue, type WriteCheckResult } from 'faultline/check';
+import { newCallContext, okOutcome, type Call, type Done } from 'faultline/patterns';
+import type { Node } from 'faultline/world';
 
 const REPLICAS = ['db-1', 'db-2', 'db-3'] as const;
 const CLIENTS = ['client-1', 'client-2', 'client-3'] as const;
@@ -22,15 +25,19 @@ interface Entry {
   value: string;
 }
 
-type Msg =
-  | { t: 'write'; key: string; value: string }
-  | { t: 'append'; epoch: number; prevIndex: number; prevEpoch: number; entries: Entry[]; commit: number }
-  | { t: 'append-ack'; epoch: number; ok: boolean; match: number; hint: number }
-  | { t: 'vote'; epoch: number; lastIndex: number; lastEpoch: number }
-  | { t: 'vote-ack'; epoch: number; granted: boolean }
-  | { t: 'hb'; epoch: number; primary: boolean };
-
-type Reply = { ok: true; by: string; epoch: number } | { ok: false; notPrimary: true; hint: string | null };
+/** The bodies of the database's endpoints, and their answers. */
+type Write = { key: string; value: string };
+type Append = { epoch: number; prevIndex: number; prevEpoch: number; entries: Entry[]; commit: number };
+type AppendAck = { epoch: number; ok: boolean; match: number; hint: number };
+type Vote = { epoch: number; lastIndex: number; lastEpoch: number };
+type VoteAck = { epoch: number; granted: boolean };
+type Heartbeat = { epoch: number };
+/** A replica's calls to one peer. */
+interface PeerCalls {
+  append: Call;
+  vote: Call;
+  heartbeat: Call;
+}
 
 interface Options {
   writeConcern: string;
@@ -63,7 +70,8 @@ class Replica {
   votes = new Set<string>();
   nextIndex = new Map<string, number>();
   matchIndex = new Map<string, number>();
-  waiting = new Map<number, Message<Msg>>();
+  /** Majority writes awaiting replication: their answers, by log index. */
+  waiting = new Map<number, Done>();
   heardUs = new Map<string, number>();
   electionDeadlineUs = 0;
   // counters for the comparison table
@@ -73,20 +81,29 @@ class Replica {
   constructor(
     readonly name: string,
     readonly node: Node,
-    private readonly world: World,
-    private readonly peers: readonly string[],
+    private readonly calls: ReadonlyMap<string, PeerCalls>,
     private readonly o: Options,
     private readonly random: Random,
     private readonly note: (node: string, text: string) => void,
     private readonly onRoleChange: () => void,
   ) {
-    world.net.listen(name, (m) => this.receive(m as Message<Msg>));
+    this.peers = [...calls.keys()];
     node.onCrash(() => this.loseVolatileState());
     node.onRestart(() => this.start());
   }
+  private readonly peers: readonly string[];
 
   get now(): number {
-    return this.world.sim.now;
+    return this.node.sim.now;
+  }
+
+  /** Send `body` to a peer's endpoint; its answer, if one comes, goes to `then` (heard from it). */
+  private tell<A>(peer: string, endpoint: keyof PeerCalls, body: unknown, then?: (answer: A) => void): void {
+    this.calls.get(peer)![endpoint](newCallContext(this.node.sim, { body }), (o) => {
+      if (!o.ok || then === undefined) return;
+      this.heardUs.set(peer, this.now);
+      then(o.value as A);
+    });
   }
 
   get majority(): number {
@@ -124,7 +141,7 @@ class Replica {
     } else {
       // backups announce themselves only where the promotion rule needs to know who is alive
       if (this.o.election === 'promote-on-suspicion') {
-        for (const p of this.peers) this.world.net.send(this.name, p, { t: 'hb', epoch: this.epoch, primary: false } satisfies Msg);
+        for (const p of this.peers) this.tell(p, 'heartbeat', { epoch: this.epoch } satisfies Heartbeat);
       }
       if (this.now >= this.electionDeadlineUs) this.onSuspicion();
     }
@@ -157,9 +174,8 @@ class Replica {
     this.votes = new Set([this.name]);
     this.armElection();
     const last = this.log.length;
-    for (const p of this.peers) {
-      this.world.net.send(this.name, p, { t: 'vote', epoch: this.epoch, lastIndex: last, lastEpoch: last ? this.log[last - 1]!.epoch : 0 } satisfies Msg);
-    }
+    const vote: Vote = { epoch: this.epoch, lastIndex: last, lastEpoch: last ? this.log[last - 1]!.epoch : 0 };
+    for (const p of this.peers) this.tell<VoteAck>(p, 'vote', vote, (ack) => this.onVoteAck(p, ack));
   }
 
   /** Raft CheckQuorum / MongoDB: a primary that has not heard a majority for an election timeout steps down. */
@@ -199,38 +215,26 @@ class Replica {
     if (wasPrimary) this.onRoleChange();
   }
 
-  private receive(m: Message<Msg>): void {
-    const msg = m.payload;
-    this.heardUs.set(m.from, this.now);
-    switch (msg.t) {
-      case 'write':
-        return this.onWrite(m, msg);
-      case 'append':
-        return this.onAppend(m.from, msg);
-      case 'append-ack':
-        return this.onAppendAck(m.from, msg);
-      case 'vote':
-        return this.onVote(m.from, msg);
-      case 'vote-ack':
-        return this.onVoteAck(m.from, msg);
-      case 'hb':
-        if (msg.epoch > this.epoch && this.role !== 'backup') this.stepDown(msg.epoch, `heard epoch ${msg.epoch}`);
-        return;
-    }
+  /** A request from `from` arrived: it is alive (the failure detector's input). */
+  heard(from: string): this {
+    this.heardUs.set(from, this.now);
+    return this;
   }
 
-  private onWrite(m: Message<Msg>, w: { key: string; value: string }): void {
-    if (this.role !== 'primary') {
-      this.world.net.reply(m, { ok: false, notPrimary: true, hint: this.primary } satisfies Reply);
-      return;
-    }
+  onHeartbeat(hb: Heartbeat): void {
+    if (hb.epoch > this.epoch && this.role !== 'backup') this.stepDown(hb.epoch, `heard epoch ${hb.epoch}`);
+  }
+
+  onWrite(w: Write, done: Done): void {
+    // not the primary: refuse, with a hint of who is (MongoDB NotWritablePrimary)
+    if (this.role !== 'primary') return done({ ok: false, error: 'not-primary', latencyUs: 0, value: this.primary });
     this.log.push({ epoch: this.epoch, key: w.key, value: w.value });
     const index = this.log.length;
     if (this.o.writeConcern === 'w1') {
       // acknowledged once on the primary's own disk; replication is asynchronous
-      this.world.net.reply(m, { ok: true, by: this.name, epoch: this.epoch } satisfies Reply);
+      done(okOutcome(0));
     } else {
-      this.waiting.set(index, m);
+      this.waiting.set(index, done);
     }
     this.replicateAll();
   }
@@ -242,18 +246,17 @@ class Replica {
   private replicateTo(peer: string): void {
     const next = this.nextIndex.get(peer) ?? this.log.length;
     const entries = this.log.slice(next, next + ENTRIES_PER_APPEND_MAX);
-    const msg: Msg = { t: 'append', epoch: this.epoch, prevIndex: next, prevEpoch: next ? this.log[next - 1]!.epoch : 0, entries, commit: this.commit };
-    this.world.net.send(this.name, peer, msg);
+    const append: Append = { epoch: this.epoch, prevIndex: next, prevEpoch: next ? this.log[next - 1]!.epoch : 0, entries, commit: this.commit };
+    this.tell<AppendAck>(peer, 'append', append, (ack) => this.onAppendAck(peer, ack));
     // pipelined: assume delivery; a rejection sends nextIndex back
     this.nextIndex.set(peer, next + entries.length);
   }
 
-  private onAppend(from: string, a: Extract<Msg, { t: 'append' }>): void {
+  onAppend(from: string, a: Append): AppendAck {
     if (a.epoch < this.epoch) {
       // the fencing token: an append from a deposed primary is refused, and the refusal tells it so
       this.staleRejected++;
-      this.world.net.send(this.name, from, { t: 'append-ack', epoch: this.epoch, ok: false, match: 0, hint: 0 } satisfies Msg);
-      return;
+      return { epoch: this.epoch, ok: false, match: 0, hint: 0 };
     }
     if (a.epoch > this.epoch || this.role !== 'backup') this.stepDown(a.epoch, `${from} is primary of epoch ${a.epoch}`);
     this.primary = from;
@@ -266,8 +269,7 @@ class Replica {
         const e = log[hint]!.epoch;
         while (hint > 0 && log[hint - 1]!.epoch === e) hint--;
       }
-      this.world.net.send(this.name, from, { t: 'append-ack', epoch: this.epoch, ok: false, match: 0, hint: Math.max(0, hint) } satisfies Msg);
-      return;
+      return { epoch: this.epoch, ok: false, match: 0, hint: Math.max(0, hint) };
     }
     for (let i = 0; i < a.entries.length; i++) {
       const at = a.prevIndex + i;
@@ -277,10 +279,10 @@ class Replica {
     }
     const match = a.prevIndex + a.entries.length;
     this.commit = Math.max(this.commit, Math.min(a.commit, match));
-    this.world.net.send(this.name, from, { t: 'append-ack', epoch: this.epoch, ok: true, match, hint: 0 } satisfies Msg);
+    return { epoch: this.epoch, ok: true, match, hint: 0 };
   }
 
-  private onAppendAck(from: string, r: Extract<Msg, { t: 'append-ack' }>): void {
+  private onAppendAck(from: string, r: AppendAck): void {
     if (r.epoch > this.epoch) return this.stepDown(r.epoch, `${from} is in epoch ${r.epoch}`);
     if (this.role !== 'primary' || r.epoch !== this.epoch) return;
     if (!r.ok) {
@@ -295,17 +297,17 @@ class Replica {
     const n = held[this.majority - 1]!;
     if (n > this.commit && this.log[n - 1]!.epoch === this.epoch) {
       for (let i = this.commit + 1; i <= n; i++) {
-        const m = this.waiting.get(i);
-        if (m) {
+        const done = this.waiting.get(i);
+        if (done) {
           this.waiting.delete(i);
-          this.world.net.reply(m, { ok: true, by: this.name, epoch: this.epoch } satisfies Reply);
+          done(okOutcome(0));
         }
       }
       this.commit = n;
     }
   }
 
-  private onVote(from: string, v: Extract<Msg, { t: 'vote' }>): void {
+  onVote(from: string, v: Vote): VoteAck {
     if (v.epoch > this.epoch) this.stepDown(v.epoch, `${from} stands in epoch ${v.epoch}`);
     const last = this.log.length;
     const lastEpoch = last ? this.log[last - 1]!.epoch : 0;
@@ -315,10 +317,10 @@ class Replica {
       this.votedFor = from;
       this.armElection();
     }
-    this.world.net.send(this.name, from, { t: 'vote-ack', epoch: this.epoch, granted } satisfies Msg);
+    return { epoch: this.epoch, granted };
   }
 
-  private onVoteAck(from: string, v: Extract<Msg, { t: 'vote-ack' }>): void {
+  private onVoteAck(from: string, v: VoteAck): void {
     if (v.epoch > this.epoch) return this.stepDown(v.epoch, `${from} is in epoch ${v.epoch}`);
     if (this.role !== 'candidate' || v.epoch !== this.epoch || !v.granted) return;
     this.votes.add(from);
@@ -399,16 +401,28 @@ https://jepsen.io/analyses ; MongoDB write concern, https://www.mongodb.com/docs
   faultKinds: ['partition', 'crash', 'pause', 'clock-skew'],
   keyMetrics: ['writesAcked', 'writesLost', 'writesIndeterminate', 'writesRefused', 'availability', 'failovers', 'dualPrimaryMs', 'staleAppendsRejected'],
   build(ctx) {
-    const { sim, params, random, requests, emit, metrics, world: makeWorld } = ctx;
+    const { sim, params, random, requests, emit, metrics, world, service, client } = ctx;
     const endUs = params.durationMs * 1000;
     const workloadEndUs = Math.max(0, endUs - 1_000_000);
     const note = (node: string, text: string): void => emit({ time: sim.now, kind: 'note', node, text });
 
     // ---- components: three replicas and three clients in one datacenter ----
-    const world = makeWorld({
+    world({
       nodes: [...REPLICAS, ...CLIENTS],
       nodeDefaults: { restartDelay: '500ms' },
       network: { latency: { dist: 'lognormal', median: '500us', sigma: 0.3 } },
+    });
+    const byNode = new Map<string, Replica>();
+    /** The replica a request arrived at, which has now heard from its sender. */
+    const at = (h: Handling): Replica => byNode.get(h.node.name)!.heard(h.from);
+    const db = service('db', {
+      nodes: REPLICAS,
+      endpoints: {
+        write: { work: '0ms', handler: (h: Handling<Write>, done) => at(h).onWrite(h.body, done) },
+        append: { work: '0ms', handler: (h: Handling<Append>, done) => done(okOutcome(0, at(h).onAppend(h.from, h.body))) },
+        vote: { work: '0ms', handler: (h: Handling<Vote>, done) => done(okOutcome(0, at(h).onVote(h.from, h.body))) },
+        heartbeat: { work: '0ms', handler: (h: Handling<Heartbeat>, done) => done(okOutcome(0, at(h).onHeartbeat(h.body))) },
+      },
     });
 
     // ---- wiring: the replication protocol; db-1 starts as primary of epoch 1 ----
@@ -431,9 +445,14 @@ https://jepsen.io/analyses ; MongoDB write concern, https://www.mongodb.com/docs
       heartbeatUs: params.heartbeatIntervalMs * 1000,
       electionTimeoutUs: params.electionTimeoutMs * 1000,
     };
+    // peers' acknowledgements that come later than an election timeout are of no use
+    const peerTimeout = `${params.electionTimeoutMs}ms`;
     for (const name of REPLICAS) {
-      const peers = REPLICAS.filter((p) => p !== name);
-      replicas.push(new Replica(name, world.node(name), world, peers, options, random.get(`replica/${name}/election`), note, roleChanged));
+      const peer = (p: string, e: keyof PeerCalls): Call => db.replicaClient(name, e, p, { timeout: peerTimeout });
+      const calls = new Map(REPLICAS.filter((p) => p !== name).map((p) => [p, { append: peer(p, 'append'), vote: peer(p, 'vote'), heartbeat: peer(p, 'heartbeat') }] as const));
+      const r = new Replica(name, world().node(name), calls, options, random.get(`replica/${name}/election`), note, roleChanged);
+      replicas.push(r);
+      byNode.set(name, r);
     }
     for (const r of replicas) {
       r.votedFor = 'db-1';
@@ -446,45 +465,39 @@ https://jepsen.io/analyses ; MongoDB write concern, https://www.mongodb.com/docs
     // ---- workload: each client writes fresh keys one at a time and follows the primary ----
     const history: KvHistory = kvHistory(ctx);
     let writesRefused = 0;
-    for (const client of CLIENTS) {
-      note(client, 'client');
-      const node = world.node(client);
-      const rnd = random.get(`client/${client}`);
+    for (const name of CLIENTS) {
+      note(name, 'client');
+      const node = world().node(name);
+      const rnd = random.get(`client/${name}`);
       let guess: string = REPLICAS[0];
+      const write = client(db, 'write', { timeout: `${params.requestTimeoutMs}ms`, picker: { pick: () => guess } }).at(name);
       let n = 0;
       let open = -1;
       const rotate = (from: string): string => REPLICAS[(REPLICAS.indexOf(from as (typeof REPLICAS)[number]) + 1) % REPLICAS.length]!;
       // think-time timers live on the client's clock, so they die with the client process
       const next = (): void => {
-        if (sim.now < workloadEndUs) node.setTimer(rnd.exponential(params.thinkTimeMs * 1000), write, null);
+        if (sim.now < workloadEndUs) node.setTimer(rnd.exponential(params.thinkTimeMs * 1000), writeOne, null);
       };
-      const write = (): void => {
+      const writeOne = (): void => {
         if (sim.now >= workloadEndUs) return;
-        const key = `${client}/${++n}`;
-        const id = (open = history.invoke(client, 'write', key, key, { node: client }));
-        const startUs = sim.now;
+        const key = `${name}/${++n}`;
+        const id = (open = history.invoke(name, 'write', key, key, { node: name }));
         const target = guess;
-        world.net.call(client, target, { t: 'write', key, value: key } satisfies Msg, params.requestTimeoutMs * 1000, (_: null, reply, err) => {
+        write.request(newCallContext(sim), { key, value: key } satisfies Write, (o) => {
           open = -1;
-          const latencyUs = sim.now - startUs;
-          if (err !== null || reply === null) {
-            history.info(id, `timeout after ${params.requestTimeoutMs} ms at ${target}`);
-            requests.record(sim.now, false, latencyUs, 'timeout', client);
-            guess = rotate(target);
+          requests.record(sim.now, o.ok, o.latencyUs, o.error, name);
+          if (o.ok) history.ok(id);
+          else if (o.error === 'not-primary') {
+            writesRefused++;
+            history.fail(id, `${target} is not primary`);
+            const hint = o.value as string | null;
+            guess = hint && hint !== target ? hint : rotate(target);
           } else {
-            const r = reply.payload as Reply;
-            if (r.ok) {
-              history.ok(id);
-              requests.record(sim.now, true, latencyUs, undefined, client);
-            } else {
-              writesRefused++;
-              history.fail(id, `${reply.from} is not primary`);
-              requests.record(sim.now, false, latencyUs, 'not-primary', client);
-              guess = r.hint && r.hint !== reply.from ? r.hint : rotate(reply.from);
-            }
+            history.info(id, `timeout after ${params.requestTimeoutMs} ms at ${target}`);
+            guess = rotate(target);
           }
           next();
-        }, null);
+        });
       };
       // a crashed client never hears its reply: the write in flight has an unknown outcome
       node.onCrash(() => {

@@ -53,6 +53,8 @@ export interface Handling<B = unknown> {
   readonly service: Service;
   readonly endpoint: string;
   readonly node: Node;
+  /** The node the request came from (a peer replica, a client machine). */
+  readonly from: string;
   /** The request's context: its deadline (propagated from the caller) and key. */
   readonly ctx: CallContext;
   /**
@@ -76,7 +78,8 @@ export interface Handling<B = unknown> {
  * dependencies through `h.call(...)`, and answers exactly once with `done(outcome)` (a later
  * answer is ignored), now or later (a write that waits for replication answers when it is
  * replicated). `done(okOutcome(0, value))` answers with a value the caller gets as
- * `outcome.value`; `done(errorOutcome('conflict', 0))` fails with that error.
+ * `outcome.value`; `done(errorOutcome('conflict', 0))` fails with that error, and
+ * `done({ ok: false, error: 'not-primary', latencyUs: 0, value: hint })` fails with a value too.
  */
 export type Handler<B = any> = (h: Handling<B>, done: Done) => void;
 
@@ -429,7 +432,9 @@ function onReply(p: Pending, reply: Message<Reply> | null, error: string | null)
   } else {
     const r = reply.payload;
     if (r.degraded) outcome = { ok: r.ok, error: r.error, latencyUs: latency, value: r.value, degraded: true };
-    else outcome = r.ok ? okOutcome(latency, r.value) : errorOutcome(r.error || ErrorKinds.unavailable, latency);
+    else if (r.ok) outcome = okOutcome(latency, r.value);
+    // an error may carry a value too (a redirect's hint: "not primary; try db-2")
+    else outcome = r.value === undefined ? errorOutcome(r.error || ErrorKinds.unavailable, latency) : { ok: false, error: r.error || ErrorKinds.unavailable, latencyUs: latency, value: r.value };
   }
   p.picker.onResult?.(p.target, outcome);
   p.done(outcome);
@@ -461,6 +466,9 @@ class Serving implements Handling {
   }
   get endpoint(): string {
     return this.ep.name;
+  }
+  get from(): string {
+    return this.msg.from;
   }
   get ctx(): CallContext {
     if (this.context === null) {
