@@ -236,4 +236,19 @@ describe('app: services, clients and workloads', () => {
     expect(bodies).toEqual([{ key: 'a', value: 1 }, { key: 'a', value: 1 }, { key: 'a', value: 1 }]);
     expect(outcomes.map((o) => [o.ok, o.value])).toEqual([[true, 'stored']]);
   });
+
+  it('a handler sees who called (h.from), and an error answer carries its value back (a redirect hint)', () => {
+    const got: unknown[] = [];
+    const s = tiny('redirect', ({ sim, world, service, client, at }) => {
+      world({ nodes: ['c'], network: { latency: '1ms' } });
+      const db = service('db', {
+        endpoints: { write: { work: '0ms', handler: (h, done) => done({ ok: false, error: 'not-primary', latencyUs: 0, value: `${h.from}: try db-2` }) } },
+      });
+      const write = client(db, 'write', { timeout: '50ms' }).at('c');
+      at('1ms', () => write.request(newCallContext(sim), { key: 'a' }, (o) => got.push([o.ok, o.error, o.value])));
+      return { untilUs: 1_000_000 };
+    });
+    run(s, { seed: 1 });
+    expect(got).toEqual([[false, 'not-primary', 'c: try db-2']]);
+  });
 });
