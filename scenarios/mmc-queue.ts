@@ -1,7 +1,15 @@
 /**
  * M/M/c: the queue every other model is built from, checked against queueing theory.
+ *
+ * A bare model on purpose, built from the run's own factories (`resource`, `metrics.gauge`,
+ * `random.get`) rather than the app layer. A service on a node with c cores fed by an open loop
+ * would be an M/M/c queue too, but not one Erlang C can be checked against here: each request
+ * would cross the network both ways, and the node draws each service time inside, so the wait in
+ * line (Erlang C's Wq) could not be told apart from the response time; arrivals would stop at a
+ * time rather than after `customers` arrivals. It is also the kernel's reference workload in
+ * bench/, whose figures compare it with the reference kernel's plain M/M/c.
  */
-import { defineScenario, Resource, Gauge } from 'faultline';
+import { defineScenario } from 'faultline';
 
 /** Erlang C: probability that an arrival waits, and the mean wait in queue (same unit as 1/mu). */
 export function erlangC(lambda: number, mu: number, c: number): { pWait: number; wq: number } {
@@ -120,14 +128,14 @@ https://doi.org/10.1287/opre.9.3.383
     'mm1-rho-80': { description: 'one server at utilization 0.8', params: { servers: 1, arrivalRatePerSec: 8 } },
   },
   keyMetrics: ['utilization', 'waitMsMean', 'waitMsErlangC', 'responseMsMean', 'littleL', 'littleLambdaW'],
-  build({ sim, random, params, requests }) {
+  build({ sim, random, params, requests, metrics, resource }) {
     const lambdaPerUs = params.arrivalRatePerSec / 1e6;
     const serviceMeanUs = params.serviceTimeMsMean * 1000;
     const arrivals = random.get('arrivals');
     const service = random.get('service');
-    const pool = new Resource(sim, params.servers);
-    const inSystem = new Gauge(0);
-    const busy = new Gauge(0);
+    const pool = resource(params.servers);
+    const inSystem = metrics.gauge('mmc.inSystem');
+    const busy = metrics.gauge('mmc.busy');
     const batchSize = Math.max(1, Math.floor(params.customers / BATCHES));
     const batchWaitSums: number[] = [];
     let arrived = 0;

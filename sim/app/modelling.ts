@@ -13,11 +13,13 @@
  * - `service(name, spec)`, `client(service, endpoint, options)`: the app layer (see their files).
  * - `openLoop`, `closedLoop`: workloads; a run without `untilUs` ends when they end and drain.
  * - `every(interval, fn)`: a background sampler; `at(time, fn)`, `after(delay, fn)`: one-shot.
+ * - `resource(capacity)`: counted slots with a waiting line, for a model written below the app layer.
  * - every pattern of `faultline/patterns` (`retry`, `circuitBreaker`, `loadBalancer`, …) with the
  *   run's context bound: give only the pattern's own options (and `name`/`node` if you like).
  */
 import { InputError } from '../kernel/errors.ts';
 import type { RandomStreams } from '../kernel/random.ts';
+import { Resource, type QueueDiscipline } from '../kernel/resource.ts';
 import type { Simulation } from '../kernel/sim.ts';
 import { expectObject } from '../kernel/suggest.ts';
 import { parseDuration, type Duration } from '../kernel/time.ts';
@@ -100,6 +102,12 @@ export interface Modelling {
   at(time: Duration, fn: () => void): void;
   /** Run `fn` once `delay` from now. */
   after(delay: Duration, fn: () => void): void;
+  /**
+   * `capacity` slots with a waiting line (FIFO, or newest first with `'lifo'`) on the run's
+   * simulation: the kernel's `Resource`, for a model written below the app layer (a queue checked
+   * against queueing theory) that still wants nothing passed along by hand.
+   */
+  resource(capacity: number, discipline?: QueueDiscipline): Resource;
 
   timeLimiter: BoundBuilder<typeof timeLimiter>;
   deadline: BoundBuilder<typeof deadline>;
@@ -273,6 +281,10 @@ export function createModelling(ctx: ModellingContext): ModellingRuntime {
     after(delay, fn) {
       if (typeof fn !== 'function') throw new InputError('after(delay, fn): fn must be a function');
       sim.schedule(parseDuration(delay, 'after(delay)'), fn, null);
+    },
+    resource(capacity, discipline = 'fifo') {
+      if (discipline !== 'fifo' && discipline !== 'lifo') throw new InputError(`resource(capacity, discipline): discipline ${JSON.stringify(discipline)} is not valid; use "fifo" or "lifo"`);
+      return new Resource(sim, capacity, discipline);
     },
 
     timeLimiter: bind('timeLimiter', timeLimiter),
