@@ -58,9 +58,9 @@ export interface Handling<B = unknown> {
   /** The request's context: its deadline (propagated from the caller) and key. */
   readonly ctx: CallContext;
   /**
-   * The request's body, as the caller sent it (`h.call(dep, then, body)`, `client.at(node).request(ctx,
-   * body, done)`); `undefined` when it sent none. Bodies travel as values: the callee must not
-   * change them (a retry sends the same one again).
+   * The request's body, as the caller sent it (`h.call(dep, then, body)` or
+   * `client.at(node).request(ctx, body, done)`); `undefined` when it sent none. Bodies travel as
+   * values: the callee must not change them (a retry sends the same one again).
    */
   readonly body: B;
   /** Do CPU work on this node (a core for `serviceUs`, or the node's service-time draw), then `then(error)`. */
