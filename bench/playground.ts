@@ -4,8 +4,8 @@
  * (every variant shown, as the page opens). Not a test: nothing here fails the suite.
  *
  * The playground is the file `faultline play` writes (every built-in scenario), opened from
- * file://. Each repetition moves one slider by one step (up, then back down to the default, and so
- * on: every run stays next to the defaults), the way an arrow key does (`input`, then `change`),
+ * file://. Each repetition moves one slider by 1% of its track (up, then back down to the default,
+ * and so on: every run stays next to the defaults), the way an arrow key does (`input`, then `change`),
  * and measures in the page from that event until the page has drawn the new run
  * (`body[data-runs]` bumped, `body[data-state=done]`) and two animation frames have passed (the
  * frame is painted). One warm-up change first; then the median of 10 (or --reps, if more); target
@@ -51,8 +51,10 @@ function stepOnce(page: import('playwright-core').Page, testid: string, up: bool
           requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
         });
         watch.observe(document.body, { attributes: true });
-        if (dir) slider.stepUp();
-        else slider.stepDown();
+        // 1% of the track (at least one step), so that a log-scale slider moves the value too
+        const steps = Math.max(1, Math.round((Number(slider.max) - Number(slider.min)) / (Number(slider.step) || 1) / 100));
+        if (dir) slider.stepUp(steps);
+        else slider.stepDown(steps);
         slider.dispatchEvent(new Event('input', { bubbles: true }));
         slider.dispatchEvent(new Event('change', { bubbles: true }));
         setTimeout(() => {
@@ -81,10 +83,15 @@ export async function benchPlayground(opts: { reps?: number; log?: (line: string
       const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(`${pathToFileURL(file).href}#s=${scenario}`);
+      await page.goto(pathToFileURL(file).href);
+      const runs = (): Promise<number> => page.evaluate(() => Number(document.body.dataset.runs ?? 0));
       await page.waitForFunction(() => Number(document.body.dataset.runs ?? 0) >= 1 && document.body.dataset.state === 'done', null, { timeout: 60_000 });
-      const variants = await page.locator('.card[data-variant]').count();
-      const testid = `param-${param}`;
+      const before = await runs();
+      await page.getByTestId('scenario-select').selectOption(scenario);
+      await page.waitForFunction((n) => Number(document.body.dataset.runs ?? 0) > n && document.body.dataset.state === 'done', before, { timeout: 60_000 });
+      const variants = (await page.getByTestId('run-card').count()) || (await page.locator('.card[data-variant]').count());
+      // the slider beside the number box, or (older pages) the param's only input
+      const testid = (await page.getByTestId(`param-${param}-slider`).count()) > 0 ? `param-${param}-slider` : `param-${param}`;
       await stepOnce(page, testid, true); // warm-up (JIT, first layout of the views)
       await stepOnce(page, testid, false);
       const times: number[] = [];

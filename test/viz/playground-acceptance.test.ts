@@ -18,7 +18,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../sim/cli/main.ts';
 import { scenarioNames } from '../../sim/cli/load.ts';
@@ -70,9 +70,13 @@ describe.skipIf(skip)('the playground, as a user drives it', () => {
     const page = await browser.newPage({ viewport: { width: 1360, height: 900 }, deviceScaleFactor: 1 });
     watched.push(watchPage(page));
     await page.goto(url + fragment);
-    await page.waitForFunction(() => Number(document.body.dataset.runs ?? 0) >= 1 && document.body.dataset.state === 'done', null, { timeout: RUN_TIMEOUT });
+    await drawn(page);
     return page;
   }
+
+  /** Waits until the page (just opened or reloaded) has drawn its first run. */
+  const drawn = (page: Page): Promise<unknown> =>
+    page.waitForFunction(() => Number(document.body.dataset.runs ?? 0) >= 1 && document.body.dataset.state === 'done', null, { timeout: RUN_TIMEOUT });
 
   const runs = (page: Page): Promise<number> => page.evaluate(() => Number(document.body.dataset.runs ?? 0));
 
@@ -83,16 +87,47 @@ describe.skipIf(skip)('the playground, as a user drives it', () => {
     await page.waitForFunction((n) => Number(document.body.dataset.runs ?? 0) > n && document.body.dataset.state === 'done', before, { timeout: RUN_TIMEOUT });
   }
 
-  /** What each variant's card shows: its run hash, replay command and metric table. */
+  /**
+   * What each shown variant's card says: its run hash, replay command and metrics. Cards are
+   * `[data-testid=run-card]` (older pages: `.card[data-variant]`); metrics are the elements marked
+   * `data-metric` (older pages: the card's table of name/value rows).
+   */
   const cards = (page: Page): Promise<Card[]> =>
-    page.evaluate(() =>
-      [...document.querySelectorAll<HTMLElement>('.card[data-variant]')].map((c) => ({
-        variant: c.dataset.variant!,
-        hash: c.querySelector('[data-testid=run-hash]')?.textContent?.trim() ?? '',
-        replay: c.querySelector('[data-testid=replay-command]')?.textContent?.trim() ?? '',
-        metrics: Object.fromEntries([...c.querySelectorAll('table tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')).filter((r) => r.length === 2)),
-      })),
-    );
+    page.evaluate(() => {
+      const tagged = [...document.querySelectorAll<HTMLElement>('[data-testid=run-card]')];
+      const all = tagged.length > 0 ? tagged : [...document.querySelectorAll<HTMLElement>('.card[data-variant]')];
+      return all.map((c) => {
+        const marked = [...c.querySelectorAll<HTMLElement>('[data-metric]')].map((e) => [e.dataset.metric!, e.textContent ?? '']);
+        const rows = [...c.querySelectorAll('table tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')).filter((r) => r.length === 2);
+        return {
+          variant: c.dataset.variant!,
+          hash: c.querySelector('[data-testid=run-hash]')?.textContent?.trim() ?? '',
+          replay: c.querySelector('[data-testid=replay-command]')?.textContent?.trim() ?? '',
+          metrics: Object.fromEntries(marked.length > 0 ? marked : rows),
+        };
+      });
+    });
+
+  /** A param's slider: `param-<name>-slider` beside its number box, or (older pages) `param-<name>` itself. */
+  async function slider(page: Page, name: string): Promise<Locator> {
+    const own = page.getByTestId(`param-${name}-slider`);
+    return (await own.count()) > 0 ? own : page.getByTestId(`param-${name}`);
+  }
+
+  /** Moves a slider as a mouse does: a click at `fraction` of its track. */
+  async function drag(page: Page, name: string, fraction: number): Promise<void> {
+    const s = await slider(page, name);
+    const box = (await s.boundingBox())!;
+    await s.click({ position: { x: box.width * fraction, y: box.height / 2 } });
+  }
+
+  /** The page at `scenario`, chosen in its scenario picker. */
+  async function openAt(scenario: string): Promise<Page> {
+    const page = await open();
+    const select = page.getByTestId('scenario-select');
+    if ((await select.inputValue()) !== scenario) await rerun(page, () => select.selectOption(scenario));
+    return page;
+  }
 
   /** The trace hash a replay command prints, run through /bin/sh exactly as shown. */
   function cliHash(replay: string): Promise<string> {
@@ -137,9 +172,8 @@ describe.skipIf(skip)('the playground, as a user drives it', () => {
     await rerun(page, () => select.selectOption('split-brain'));
     await pick('split-brain', 0);
     const splitDefault = (await cards(page))[1]!;
-    await page.getByTestId('param-heartbeatIntervalMs').focus();
-    await rerun(page, () => page.keyboard.press('ArrowRight'));
-    await pick('split-brain, heartbeatIntervalMs one step up', 1, splitDefault.hash);
+    await rerun(page, () => drag(page, 'heartbeatIntervalMs', 0.3));
+    await pick('split-brain, heartbeatIntervalMs moved', 1, splitDefault.hash);
     await page.close();
 
     for (const s of states) if (s.unlike) expect(s.card.hash, `${s.label} changed the run`).not.toBe(s.unlike);
@@ -151,12 +185,10 @@ describe.skipIf(skip)('the playground, as a user drives it', () => {
   }, 120_000);
 
   it('re-runs when a slider moves, puts it in the URL, and a reload restores the run', async () => {
-    const page = await open('#s=retry-storm');
+    const page = await openAt('retry-storm');
     const before = await cards(page);
     const urlBefore = page.url();
-    const slider = page.getByTestId('param-backendCores');
-    await slider.focus();
-    await rerun(page, () => page.keyboard.press('ArrowRight'));
+    await rerun(page, () => drag(page, 'backendCores', 0.6));
     const after = await cards(page);
     expect(after.map((c) => c.variant)).toEqual(before.map((c) => c.variant));
     for (let i = 0; i < after.length; i++) {
@@ -167,10 +199,10 @@ describe.skipIf(skip)('the playground, as a user drives it', () => {
     const link = page.url();
     expect(link).not.toBe(urlBefore);
     expect(decodeURIComponent(new URL(link).hash)).toMatch(/backendCores/);
-    const value = await slider.inputValue();
+    const value = await page.getByTestId('param-backendCores').inputValue();
 
     await page.reload();
-    await page.waitForFunction(() => Number(document.body.dataset.runs ?? 0) >= 1 && document.body.dataset.state === 'done', null, { timeout: RUN_TIMEOUT });
+    await drawn(page);
     expect(page.url()).toBe(link);
     expect(await page.getByTestId('param-backendCores').inputValue()).toBe(value);
     expect((await cards(page)).map((c) => c.hash)).toEqual(after.map((c) => c.hash));
@@ -199,8 +231,11 @@ describe.skipIf(skip)('the playground, as a user drives it', () => {
   });
 
   it('reaches every control with the Tab key', async () => {
-    for (const fragment of ['', '#s=retry-storm']) {
-      const page = await open(fragment);
+    for (const scenario of ['', 'retry-storm']) {
+      const page = scenario ? await openAt(scenario) : await open();
+      // opened afresh from its own link, so that Tab starts at the top of the page
+      await page.reload();
+      await drawn(page);
       const controls = await page.evaluate(() =>
         [...document.querySelectorAll<HTMLElement>('[data-testid]')]
           .filter((e) => e.matches('input, select, button, textarea, a[href], [tabindex]') && !(e as HTMLInputElement).disabled && e.checkVisibility())
@@ -214,7 +249,7 @@ describe.skipIf(skip)('the playground, as a user drives it', () => {
       });
       for (let i = 0; i < controls.length * 2 + 20; i++) await page.keyboard.press('Tab');
       const reached = new Set(await page.evaluate(() => (window as unknown as { focused: string[] }).focused));
-      expect(controls.filter((c) => !reached.has(c)), `not reached by Tab${fragment ? ` at ${fragment}` : ''}`).toEqual([]);
+      expect(controls.filter((c) => !reached.has(c)), `not reached by Tab${scenario ? ` at ${scenario}` : ''}`).toEqual([]);
       await page.close();
     }
     expect(problems()).toEqual([]);
