@@ -194,6 +194,7 @@ describe.skipIf(skip)('the playground, as a user drives it', () => {
     for (let i = 0; i < after.length; i++) {
       expect(after[i]!.hash, after[i]!.variant).not.toBe(before[i]!.hash);
     }
+    expect(Object.keys(before[0]!.metrics).length, 'the cards show metrics').toBeGreaterThan(0);
     const changedMetrics = after.flatMap((c, i) => Object.keys(c.metrics).filter((k) => c.metrics[k] !== before[i]!.metrics[k]));
     expect(changedMetrics.length, 'a metric changed').toBeGreaterThan(0);
     const link = page.url();
