@@ -90,7 +90,8 @@ describe.skipIf(skip)('the playground, as a user drives it', () => {
   /**
    * What each shown variant's card says: its run hash, replay command and metrics. Cards are
    * `[data-testid=run-card]` (older pages: `.card[data-variant]`); metrics are the elements marked
-   * `data-metric` (older pages: the card's table of name/value rows).
+   * `data-metric`, else the card's table of name/value rows, else all the card says but its hash and
+   * replay command (its outcome and headline figures).
    */
   const cards = (page: Page): Promise<Card[]> =>
     page.evaluate(() => {
@@ -99,11 +100,14 @@ describe.skipIf(skip)('the playground, as a user drives it', () => {
       return all.map((c) => {
         const marked = [...c.querySelectorAll<HTMLElement>('[data-metric]')].map((e) => [e.dataset.metric!, e.textContent ?? '']);
         const rows = [...c.querySelectorAll('table tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')).filter((r) => r.length === 2);
+        // else: what the card says besides its hash and replay command (its outcome and headline figures)
+        const said = c.cloneNode(true) as HTMLElement;
+        for (const e of said.querySelectorAll('[data-testid=run-hash], [data-testid=replay-command]')) e.remove();
         return {
           variant: c.dataset.variant!,
           hash: c.querySelector('[data-testid=run-hash]')?.textContent?.trim() ?? '',
           replay: c.querySelector('[data-testid=replay-command]')?.textContent?.trim() ?? '',
-          metrics: Object.fromEntries(marked.length > 0 ? marked : rows),
+          metrics: Object.fromEntries(marked.length > 0 ? marked : rows.length > 0 ? rows : [['card', said.textContent?.replace(/\s+/g, ' ').trim() ?? '']]),
         };
       });
     });
@@ -114,11 +118,13 @@ describe.skipIf(skip)('the playground, as a user drives it', () => {
     return (await own.count()) > 0 ? own : page.getByTestId(`param-${name}`);
   }
 
-  /** Moves a slider as a mouse does: a click at `fraction` of its track. */
+  /** Moves a slider as a mouse does: a click at `fraction` of its track (a third further on where the thumb is there already). */
   async function drag(page: Page, name: string, fraction: number): Promise<void> {
     const s = await slider(page, name);
+    const at = await s.evaluate((e: HTMLInputElement) => (Number(e.value) - Number(e.min)) / (Number(e.max) - Number(e.min)));
+    const to = Math.abs(at - fraction) < 0.2 ? (fraction + 0.33) % 1 : fraction;
     const box = (await s.boundingBox())!;
-    await s.click({ position: { x: box.width * fraction, y: box.height / 2 } });
+    await s.click({ position: { x: box.width * to, y: box.height / 2 } });
   }
 
   /** The page at `scenario`, chosen in its scenario picker. */
