@@ -106,33 +106,7 @@ if (want('kernel')) {
   });
 }
 
-if (want('startup')) {
-  // Whole processes, alternating with `node -e 0` (Node's bare start-up) repetition by repetition.
-  const cli = join(root, 'bin', 'faultline.mjs');
-  const wallMs = (args: string[]): number => {
-    const t0 = performance.now();
-    execFileSync(process.execPath, args, { stdio: 'ignore' });
-    return performance.now() - t0;
-  };
-  const commands: [string, string[], number | undefined][] = [
-    ['faultline list', ['list'], undefined],
-    ['faultline run retry-storm', ['run', 'retry-storm'], undefined],
-    ['faultline run mmc-queue --param customers=1000', ['run', 'mmc-queue', '--param', 'customers=1000'], 2.5],
-  ];
-  for (const [label, args, target] of commands) {
-    const ratios: number[] = [];
-    const ours: number[] = [];
-    for (let i = 0; i < REPS; i++) {
-      const node = wallMs(['-e', '0']);
-      const t = wallMs([cli, ...args]);
-      ours.push(t);
-      ratios.push(t / node);
-    }
-    const r = median(ratios);
-    const verdict = target === undefined ? '' : `; target ≤ ${target}×${r <= target ? ' ✓' : ' ✗'}`;
-    rows.push({ workload: `whole process: ${label}`, unit: 'ms', ours: median(ours), note: `${r.toFixed(2)}× node -e 0${verdict}` });
-  }
-}
+if (want('startup')) rows.push(...(await import('./startup.ts')).benchStartup({ reps: REPS }).rows);
 
 // Optional workloads contributed by other layers, loaded only when their files exist.
 async function optional(file: string, fn: string, label: string, unit: string, field: string, target?: number): Promise<void> {

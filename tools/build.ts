@@ -2,7 +2,8 @@
  * `npm run build` (and `prepare`, so `npm ci` builds): compiles `sim/`, `scenarios/` and `viz/` to
  * `dist/` (JavaScript with source maps, and .d.ts files) with tsc, copies the plain-JavaScript
  * modules worker threads start from, writes the report viewer's bundle to
- * `dist/viz/viewer.bundle.js`, and last writes `dist/.build-stamp`.
+ * `dist/viz/viewer.bundle.js`, the built-in scenarios' listing to `dist/scenarios/catalog.json`
+ * (what `faultline list` prints), and last writes `dist/.build-stamp`.
  *
  * `bin/faultline.mjs` runs `dist/` only when the stamp is at least as new as every file under
  * `sim/`, `scenarios/` and `viz/`, and the sources through tsx otherwise. The stamp's time is
@@ -16,7 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { viewerBundle } from '../viz/report.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -53,6 +54,16 @@ for (const dir of ['sim/run']) {
 }
 
 writeFileSync(join(dist, 'viz', 'viewer.bundle.js'), await viewerBundle());
+
+// `faultline list` reads the built-in scenarios' names, titles, variants and params from
+// dist/scenarios/catalog.json instead of importing every scenario. Written by plain Node from the
+// build (no tsx: its tsconfig paths would send the scenarios' `faultline` imports to the sources).
+const catalog = spawnSync(
+  process.execPath,
+  ['--input-type=module', '-e', `const { writeScenarioCatalog } = await import(${JSON.stringify(pathToFileURL(join(dist, 'sim', 'cli', 'load.js')).href)}); await writeScenarioCatalog();`],
+  { stdio: 'inherit', cwd: root },
+);
+if (catalog.status !== 0) fail(`writing dist/scenarios/catalog.json failed (exit ${catalog.status ?? catalog.signal})`);
 
 const stamp = join(dist, '.build-stamp');
 writeFileSync(stamp, 'Written last by `npm run build`; its time is when that build started. See tools/build.ts.\n');

@@ -3,13 +3,13 @@
  * own scenario file (any `.ts`, `.mts`, `.js` or `.mjs` file whose default export was built with
  * `defineScenario`).
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { resolve, extname, basename, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InputError } from '../kernel/errors.ts';
 import { closestName } from '../kernel/suggest.ts';
 import { showName, showValue } from '../kernel/show.ts';
-import { isScenario, type Scenario } from '../run/scenario.ts';
+import { isScenario, type ParamSpec, type Scenario } from '../run/scenario.ts';
 import { MODULE_EXT, prepareScenarioImport } from '../run/loaders.ts';
 
 /** The built-in scenarios: `scenarios/*.ts` in the sources, `dist/scenarios/*.js` in the build. */
@@ -65,4 +65,45 @@ export async function loadScenario(ref: string): Promise<Scenario<any>> {
     throw new InputError(`scenario file ${basename(file)} defines name ${s.name}; the name must equal the file name`);
   }
   return s;
+}
+
+/** What `faultline list` shows of a built-in scenario, without importing its module. */
+export interface ScenarioListing {
+  name: string;
+  title: string;
+  variants: string[];
+  params: Record<string, ParamSpec>;
+}
+
+/**
+ * The built-in scenarios' listings, written by the build next to the compiled scenarios
+ * (`dist/scenarios/catalog.json`): `faultline list` reads it instead of importing every scenario
+ * module (and, through them, the whole simulator). The build that writes it is current whenever
+ * the command runs `dist/`, so it cannot disagree with the scenarios it lists.
+ */
+export const CATALOG_FILE = 'catalog.json';
+
+function listingOf(s: Scenario<any>): ScenarioListing {
+  return { name: s.name, title: s.title, variants: [...s.variantNames], params: s.params };
+}
+
+/** Every built-in scenario's listing, sorted by name: from the build's catalog, else by loading each. */
+export async function scenarioListings(): Promise<ScenarioListing[]> {
+  if (MODULE_EXT === '.js') {
+    const file = resolve(SCENARIOS_DIR, CATALOG_FILE);
+    const names = scenarioNames();
+    if (existsSync(file)) {
+      const listed = JSON.parse(readFileSync(file, 'utf8')) as ScenarioListing[];
+      // a scenario file added to or removed from dist/ by hand after the build: load them all
+      if (JSON.stringify(listed.map((l) => l.name)) === JSON.stringify(names)) return listed;
+    }
+  }
+  return (await Promise.all(scenarioNames().map((n) => loadScenario(n)))).map(listingOf);
+}
+
+/** Write the catalog of the built-in scenarios this code sees (the build calls it on `dist/`). */
+export async function writeScenarioCatalog(): Promise<number> {
+  const listings = (await Promise.all(scenarioNames().map((n) => loadScenario(n)))).map(listingOf);
+  writeFileSync(resolve(SCENARIOS_DIR, CATALOG_FILE), JSON.stringify(listings) + '\n');
+  return listings.length;
 }

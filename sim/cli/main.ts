@@ -9,7 +9,7 @@ import { faultKinds, faultKindSpec, faultPlanJsonSchema } from '../faults/plan.t
 import type { RunResult } from '../run/runner.ts';
 import { ScenarioError, ScenarioInputError } from '../run/user-error.ts';
 import { flagHelp, parseArgs, UsageError, type FlagSpec } from './args.ts';
-import { loadScenario, scenarioNames } from './load.ts';
+import { scenarioListings } from './load.ts';
 import '../faults/register.ts';
 import type { Io } from './io.ts';
 import { describeFsError } from './outputs.ts';
@@ -180,11 +180,11 @@ async function listCommand(argv: readonly string[], io: Io): Promise<number> {
     return 0;
   }
   if (args.positionals.length) throw new UsageError(`list: unexpected argument ${args.positionals[0]}`);
-  const scenarios = await Promise.all(scenarioNames().map((n) => loadScenario(n)));
+  const scenarios = await scenarioListings();
   if (args.flags.json) {
     io.stdout(
       JSON.stringify(
-        scenarios.map((s) => ({ name: s.name, title: s.title, variants: s.variantNames, params: s.params })),
+        scenarios.map((s) => ({ name: s.name, title: s.title, variants: s.variants, params: s.params })),
         null,
         2,
       ) + '\n',
@@ -193,7 +193,7 @@ async function listCommand(argv: readonly string[], io: Io): Promise<number> {
   }
   const w = Math.max(...scenarios.map((s) => s.name.length));
   for (const s of scenarios) {
-    io.stdout(`${s.name.padEnd(w)}  ${s.title}\n${' '.repeat(w)}  variants: ${s.variantNames.join(', ')}\n`);
+    io.stdout(`${s.name.padEnd(w)}  ${s.title}\n${' '.repeat(w)}  variants: ${s.variants.join(', ')}\n`);
   }
   return 0;
 }
