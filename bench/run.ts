@@ -8,6 +8,7 @@
  *   npm run bench -- startup       whole-process start-up against `node -e 0` (uses dist/: run `npm run build` first)
  *   npm run bench -- --reps 9      more repetitions (median reported; at least 5, alternating with the reference)
  *   npm run bench -- --reference DIR   the reference kernel's folder (default: shared/reference-kernel next to the checkout)
+ *   npm run bench -- metastable --stability-sim DIR   the metastable-retry figures, with the ratio to a stability-sim checkout
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -31,7 +32,7 @@ const REF =
   [join(root, '..', 'shared', 'reference-kernel'), join(root, '..', '..', 'shared', 'reference-kernel')].find((d) => existsSync(d)) ??
   join(root, '..', 'shared', 'reference-kernel');
 const REPS = Math.max(5, Number(valueOf('--reps')) || 5);
-const only = argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--reps' && argv[i - 1] !== '--reference');
+const only = argv.filter((a, i) => !a.startsWith('--') && !['--reps', '--reference', '--stability-sim'].includes(argv[i - 1]!));
 const want = (name: string): boolean => only.length === 0 || only.includes(name);
 
 function median(xs: number[]): number {
@@ -106,6 +107,7 @@ if (want('kernel')) {
   });
 }
 
+if (want('metastable')) rows.push(...(await (await import('./metastable.ts')).benchMetastable({ reps: REPS, stabilitySim: valueOf('--stability-sim') })).rows);
 if (want('startup')) rows.push(...(await import('./startup.ts')).benchStartup({ reps: REPS }).rows);
 
 // Optional workloads contributed by other layers, loaded only when their files exist.
