@@ -8,6 +8,7 @@
  *   npm run bench -- startup       whole-process start-up against `node -e 0` (uses dist/: run `npm run build` first)
  *   npm run bench -- --reps 9      more repetitions (median reported; at least 5, alternating with the reference)
  *   npm run bench -- --reference DIR   the reference kernel's folder (default: shared/reference-kernel next to the checkout)
+ *   npm run bench -- sweep-cli     faultline sweep retry-storm --seeds 1..200 from the command line, 2 workers vs 1
  *   npm run bench -- metastable --stability-sim DIR   the metastable-retry figures, with the ratio to a stability-sim checkout
  */
 import { execFileSync } from 'node:child_process';
@@ -125,6 +126,7 @@ async function optional(file: string, fn: string, label: string, unit: string, f
 if (want('network')) await optional('network.ts', 'benchNetwork', '100 nodes request/response, latency, loss, partition, trace off', 'delivered msgs/s', 'deliveredPerSec', 1_000_000);
 if (want('patterns')) await optional('patterns.ts', 'benchPatterns', 'client → LB → 10 servers → db, timeouts, retries, breaker', 'requests/s', 'requestsPerSec', 300_000);
 if (want('sweep')) await optional('sweep.ts', 'benchSweep', 'retry-storm 1,000-seed sweep, 2 workers vs 1', 'speedup ×', 'speedup', 1.7);
+if (want('sweep-cli')) rows.push(...(await import('./sweep-cli.ts')).benchSweepCli({ reps: REPS }).rows);
 if (want('report')) {
   const path = join(root, 'bench', 'report.ts');
   if (existsSync(path)) {

@@ -46,11 +46,20 @@ export function resolveScenarioFile(ref: string): string {
   return resolve(SCENARIOS_DIR, `${ref}${MODULE_EXT}`);
 }
 
+/**
+ * Register what importing this scenario file needs (tsx for a user's TypeScript file, the resolve
+ * hook for any user file; nothing for a built-in one), in this thread and so in workers started
+ * after it.
+ */
+export async function prepareScenarioFile(file: string): Promise<void> {
+  await prepareScenarioImport(file, resolve(dirname(file)) === resolve(SCENARIOS_DIR));
+}
+
 export async function loadScenario(ref: string): Promise<Scenario<any>> {
   const file = resolveScenarioFile(ref);
   let mod: { default?: unknown };
   try {
-    await prepareScenarioImport(file, resolve(dirname(file)) === resolve(SCENARIOS_DIR));
+    await prepareScenarioFile(file);
     mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
   } catch (err) {
     if (err instanceof InputError) throw err;

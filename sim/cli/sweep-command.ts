@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../kernel/errors.ts';
 import { FAULTLINE_VERSION, replayCommand, runDetailed } from '../run/runner.ts';
-import { runPool, sweepProcessFlags, type WorkerPool } from '../run/pool.ts';
+import { runPool, sweepProcessFlags, WorkerPool } from '../run/pool.ts';
 import type { WorkerJob } from '../run/worker.ts';
 import {
   buildReport,
@@ -21,7 +21,7 @@ import { flagHelp, parseArgs, parseIntFlag, UsageError, type FlagSpec } from './
 import { writeFileAtomic } from './files.ts';
 import { installTermination } from './termination.ts';
 import { formatValue, keyMetricsOf } from './format.ts';
-import { loadScenario, resolveScenarioFile } from './load.ts';
+import { loadScenario, prepareScenarioFile, resolveScenarioFile } from './load.ts';
 import { parseBudgetFlags, parseParamFlags, readFaultsFile, readJsonFile, requireVariant } from './run-command.ts';
 import { checkSweepReport } from '../run/sweep-input.ts';
 
@@ -125,13 +125,48 @@ function probePlan(scenario: Scenario<any>, variants: readonly string[], o: Swee
   }
 }
 
+/**
+ * The sweep's workers, started before this thread loads and checks the scenario: each loads the
+ * simulator (compiled, from dist/, when the build is current) while this thread does its own
+ * work, instead of after it. The loaders a user's scenario file needs are registered first, since
+ * a worker registers what this thread has. As many workers as there will be runs, at most (every
+ * seed and grid point of this shard, at least once). null when the arguments do not parse: the
+ * checks in `sweepOn` report them, and nothing has started.
+ */
+async function startWorkersEarly(o: SweepOptions): Promise<WorkerPool | null> {
+  let runs: number;
+  try {
+    const file = resolveScenarioFile(o.scenarioRef);
+    const pairs = parseSeedRange(o.seeds).length * (o.grid?.points.length ?? 1);
+    const shard = o.shard !== undefined ? parseShard(o.shard) : undefined;
+    runs = (shard ? (pairs >= shard.index ? Math.floor((pairs - shard.index) / shard.count) + 1 : 0) : pairs) * (o.variants?.length ?? 1);
+    await prepareScenarioFile(file);
+  } catch {
+    return null;
+  }
+  if (runs === 0) return null;
+  const workers = o.workers ?? availableParallelism();
+  return new WorkerPool({ workers: o.allVariants ? workers : Math.min(workers, runs), watchdogMs: o.watchdogMs ?? 600_000 });
+}
+
 /** Run a sweep (the function behind the command; tests call it directly). */
 export async function runSweep(o: SweepOptions): Promise<SweepReport> {
+  if (o.pool) return sweepOn(o, o.pool);
+  const pool = await startWorkersEarly(o);
+  try {
+    return await sweepOn(o, pool);
+  } finally {
+    await pool?.close();
+  }
+}
+
+/** The sweep on `pool` (or, when none could start early, on a pool of its own once the jobs are known). */
+async function sweepOn(o: SweepOptions, pool: WorkerPool | null): Promise<SweepReport> {
   const scenario = await loadScenario(o.scenarioRef);
   const file = resolveScenarioFile(o.scenarioRef);
   const variants = o.allVariants ? [...scenario.variantNames] : (o.variants ?? [scenario.variantNames[0]!]);
   for (const v of variants) requireVariant(scenario, v);
-  // params and plan are checked here, so a bad value exits 2 before any worker starts
+  // params and plan are checked here, so a bad value exits 2 before any run starts
   for (const v of variants) {
     for (const point of o.grid?.points ?? [null]) {
       resolveParams(scenario.params, { ...(scenario.variants[v]!.params as Record<string, ParamValue>), ...o.params, ...point }, `scenario ${scenario.name}, variant ${v}`);
@@ -166,8 +201,8 @@ export async function runSweep(o: SweepOptions): Promise<SweepReport> {
   }
   let unexpected = 0;
   const onProgress = (done: number, total: number): void => o.onProgress?.(done, total, unexpected);
-  const replies = o.pool
-    ? await o.pool.run(jobs, onProgress)
+  const replies = pool
+    ? await pool.run(jobs, onProgress)
     : await runPool(jobs, { workers: o.workers ?? availableParallelism(), watchdogMs: o.watchdogMs ?? 600_000, onProgress });
   const runs: SweepRun[] = replies.map((reply, i) => {
     const job = jobs[i]!;
