@@ -42,6 +42,7 @@ Commands:
   faults                   the fault kinds a plan may use (--schema prints the JSON Schema)
   faults import <file>     a Chaos Mesh, AWS FIS or Toxiproxy experiment as a fault plan
   faults export --to T     a fault plan as a Chaos Mesh, AWS FIS or Toxiproxy experiment
+  diff <scenario> --vs k=v where two runs part (or: diff a.jsonl b.jsonl)
   replay <trace.jsonl>     check a trace file against its footer and run it again
   --version                print the version
   init [dir]               write a starter scenario and its property test into your project
@@ -88,6 +89,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       }
       case 'play':
         return await (await import('./play-command.ts')).playCommand(rest, io);
+      case 'diff':
+        return await (await import('./diff-command.ts')).diffCommand(rest, io);
       case 'replay':
         return await (await import('./replay-command.ts')).replayCommand(rest, io);
       case 'init':
