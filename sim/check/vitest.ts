@@ -10,12 +10,66 @@
  * and `itFindsViolation` wrap them in vitest's `it`.
  */
 import { it } from 'vitest';
-import type { Scenario } from '../run/scenario.ts';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { scenarioDefinedIn, type Scenario } from '../run/scenario.ts';
 import { checkScenario, formatCheckReport, type CheckReport, type CheckScenarioOptions, type Violation } from './property.ts';
+
+/**
+ * `checkScenario` with a replay line that replays: the scenario named by a file the command can
+ * load and the shrunk plan written where the line says. Away from the command line the helpers
+ * know the scenario only as an object; `defineScenario` remembers the file it was called in. When
+ * that file default-exports it, the line names the file; otherwise a two-line scenario file that
+ * re-exports it is written beside the plan. A copy of a scenario (`{ ...scenario }`) has no file:
+ * its line names it as a built-in.
+ */
+function checkReplayable(scenario: Scenario<any>, options: CheckScenarioOptions): CheckReport {
+  const dir = join(tmpdir(), 'faultline-replays');
+  const stem = `${scenario.name}-${options.variant ?? scenario.variantNames[0]}-${options.seed ?? 1}`;
+  const scenarioRef = options.replay?.scenarioRef ?? scenarioFileFor(scenario, dir, stem);
+  const faultsFile = options.replay?.faultsFile ?? join(dir, `${stem}.plan.json`);
+  const report = checkScenario(scenario, { ...options, replay: { ...(scenarioRef !== undefined ? { scenarioRef } : {}), faultsFile } });
+  if (report.violation && report.faults) writeAtomic(faultsFile, JSON.stringify(report.faults, null, 2) + '\n');
+  return report;
+}
+
+function scenarioFileFor(scenario: Scenario<any>, dir: string, stem: string): string | undefined {
+  const file = scenarioDefinedIn(scenario);
+  if (file === null) return undefined;
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  if (/^export default\b/m.test(text)) return file;
+  const shim = join(dir, `${stem}.scenario.ts`);
+  writeAtomic(
+    shim,
+    `// Written by faultline/vitest for a replay line: the scenario ${JSON.stringify(scenario.name)} of ${file}.
+// a dynamic import: the command loads the file it is given as an ES module, and this one too
+const m: Record<string, unknown> = await import(${JSON.stringify(pathToFileURL(file).href)});
+const found = Object.values(m).filter((v) => v !== null && typeof v === 'object' && (v as { kind?: unknown }).kind === 'faultline-scenario' && (v as { name?: unknown }).name === ${JSON.stringify(scenario.name)});
+if (found.length !== 1) throw new Error(${JSON.stringify(`${file} exports no scenario named ${scenario.name}; export it (export default) to replay it`)});
+export default found[0];
+`,
+  );
+  return shim;
+}
+
+/** Write a file whole: a temporary name beside it, then a rename. */
+function writeAtomic(path: string, text: string): void {
+  mkdirSync(join(path, '..'), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
 
 /** Assert that no fault plan in the explored space breaks the invariants; returns the report (coverage). */
 export function expectScenarioHolds(scenario: Scenario<any>, options: CheckScenarioOptions = {}): CheckReport {
-  const report = checkScenario(scenario, options);
+  const report = checkReplayable(scenario, options);
   if (report.violation) {
     throw new Error(`faultline: ${scenario.name} (${report.variant}) violates ${report.violation.invariant}\n${formatCheckReport(report)}`);
   }
@@ -43,7 +97,7 @@ export function expectScenarioViolation(
   options: CheckScenarioOptions & ViolationExpectation = {},
 ): CheckReport & { violation: Violation; faults: Record<string, unknown>[] } {
   const { invariant, faultsMax, ...checkOptions } = options;
-  const report = checkScenario(scenario, checkOptions);
+  const report = checkReplayable(scenario, checkOptions);
   const v = report.violation;
   const fail = (why: string): never => {
     throw new Error(`faultline: ${scenario.name} (${report.variant}): ${why}\n${formatCheckReport(report)}`);

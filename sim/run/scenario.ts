@@ -209,12 +209,38 @@ export function defineScenario<P extends ParamSpecs>(spec: ScenarioSpec<P>): Sce
     // variant params must themselves be valid
     resolveParams(spec.params, (v.params ?? {}) as Record<string, ParamValue>, `${where}, variant ${vname}`);
   }
-  return Object.freeze({
+  const scenario = {
     ...spec,
     kind: 'faultline-scenario' as const,
     variants,
     variantNames: Object.keys(variants),
-  });
+  };
+  // where it was defined, for replay lines printed away from the CLI (the vitest helpers);
+  // not enumerable, so a copy made with `{ ...scenario }` (perhaps changed) does not claim it
+  const file = callerFile();
+  if (file !== null) Object.defineProperty(scenario, DEFINED_IN, { value: file });
+  return Object.freeze(scenario);
+}
+
+const DEFINED_IN = Symbol('faultline.definedIn');
+
+/** The file `defineScenario` was called from for this very scenario object, or null when unknown. */
+export function scenarioDefinedIn(scenario: Scenario<any>): string | null {
+  return (scenario as unknown as Record<symbol, string | undefined>)[DEFINED_IN] ?? null;
+}
+
+/** The file of defineScenario's caller (a path, from the stack), or null (a browser, an unreadable stack). */
+function callerFile(): string | null {
+  const frames = (new Error().stack ?? '').split('\n').slice(1);
+  const own = typeof import.meta.url === 'string' ? import.meta.url : '';
+  for (const frame of frames) {
+    const m = /\(?((?:file:\/\/)?\/[^():]+):\d+:\d+\)?$/.exec(frame.trim());
+    if (m === null) continue;
+    const path = m[1]!.startsWith('file://') ? decodeURIComponent(m[1]!.slice('file://'.length)) : m[1]!;
+    if (own !== '' && own.endsWith(path)) continue; // this module's own frames
+    return path;
+  }
+  return null;
 }
 
 function checkParamSpec(where: string, key: string, p: ParamSpec): void {

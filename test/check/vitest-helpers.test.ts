@@ -18,7 +18,7 @@ describe('faultline/vitest', () => {
 
   it('expectScenarioHolds throws a replayable account of the violation', () => {
     expect(() => expectScenarioHolds(toyScenario, { variant: 'buggy', runs: 200, seed: 42, faults })).toThrow(
-      /violates no-lost-writes[\s\S]*run seed \d+; fast-check seed 42, path "[\d:]+"[\s\S]*"kind": "toy-crash"[\s\S]*replay: npm run faultline -- run toy-kv --seed \d+ --faults plan\.json/,
+      /violates no-lost-writes[\s\S]*run seed \d+; fast-check seed 42, path "[\d:]+"[\s\S]*"kind": "toy-crash"[\s\S]*replay: npm run faultline -- run \S+\/toy-kv-buggy-42\.scenario\.ts --seed \d+ --faults \S+\/toy-kv-buggy-42\.plan\.json/,
     );
   });
 
