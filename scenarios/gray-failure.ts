@@ -87,6 +87,11 @@ https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/outlier
   faults: (p) => [{ at: `${LIMP_AT_MS}ms`, kind: 'limp', target: LIMPING, factor: p.limpFactor, for: `${p.durationMs - LIMP_AT_MS}ms` }],
   faultKinds: ['limp', 'pause', 'link-latency'],
   keyMetrics: ['availabilityDuringLimp', 'latencyMsP99DuringLimp', 'latencyMs.p50', 'limpingNodeSharePct', 'ejections', 'healthCheckFailures', 'retriesPerRequest'],
+  presets: {
+    healthy: { description: 'no limp: every web server is as fast as the others', params: { limpFactor: 1 } },
+    trigger: { description: 'the default: web3 serves 25× slower from t = 2 s', params: {} },
+    overload: { description: 'no limp, but 5,000 requests/s against ten servers that serve about 4,400/s', params: { ratePerSec: 5000, durationMs: 4000, limpFactor: 1 } },
+  },
   build({ sim, params: p, requests, world, service, client, openLoop, envoyRetry }) {
     const backends = Array.from({ length: p.backends }, (_, i) => `web${i + 1}`);
 

@@ -114,6 +114,11 @@ Resilience4j CircuitBreaker, https://resilience4j.readme.io/docs/circuitbreaker.
       params: { circuitBreaker: true },
     },
   },
+  presets: {
+    healthy: { description: 'no trigger: the backend never limps, 60% busy, no errors', params: { limpFactor: 1 } },
+    trigger: { description: 'the default: the backend limps 4× for 3 s at t = 3 s', params: {} },
+    overload: { description: 'no trigger, but 120 requests/s against a backend that serves about 100/s', params: { offeredLoadPerSec: 120, limpFactor: 1 } },
+  },
 
   build({ sim, params: p, metrics, requests, faults, world, service, client, openLoop, every, retry, circuitBreaker, constantBackoff, exponentialBackoff, grpcRetryThrottling }) {
     const endUs = p.durationMs * 1000;

@@ -54,6 +54,7 @@ export type {
   CheckOutcome,
   CheckStatus,
 } from './run/scenario.ts';
+export type { PresetSpec } from './run/scenario.ts';
 export { run, runDetailed, outcomesAsExpected, replayCommand, FAULTLINE_VERSION } from './run/runner.ts';
 export { ScenarioError, ScenarioInputError } from './run/user-error.ts';
 export type { RunPlace } from './run/user-error.ts';

@@ -48,6 +48,20 @@ export interface VariantSpec<P extends ParamSpecs> {
 }
 
 /**
+ * A named starting point the playground offers as a button: conventionally `healthy` (no trigger,
+ * the system at rest), `trigger` (the fault that starts the trouble) and `overload` (more load
+ * than the system can serve). Applying one sets its params (every other param returns to its
+ * default) and, when it names one, its variant.
+ */
+export interface PresetSpec<P extends ParamSpecs> {
+  /** One line saying what the preset shows. */
+  description?: string;
+  /** The variant it focuses; absent: the variant shown stays. */
+  variant?: string;
+  params?: Partial<ParamsOf<P>>;
+}
+
+/**
  * What `build` receives: the run's simulation, random streams, tracer, metrics and request
  * accounting, the resolved params and plan, and the modelling API bound to them (`world`,
  * `service`, `client`, `openLoop`, `retry`, `circuitBreaker`, …; see `Modelling`), so nothing
@@ -137,6 +151,8 @@ export interface ScenarioSpec<P extends ParamSpecs> {
   checks?: readonly CheckSpec<P>[];
   /** Metric names (keys of RunResult.metrics) to show in comparison tables; defaults to the standard set. */
   keyMetrics?: readonly string[];
+  /** Named starting points for the playground (`healthy`, `trigger`, `overload`, …): params, and optionally a variant. */
+  presets?: Record<string, PresetSpec<P>>;
 }
 
 export interface Scenario<P extends ParamSpecs = ParamSpecs> extends ScenarioSpec<P> {
@@ -160,8 +176,10 @@ const SCENARIO_KEYS: Record<keyof ScenarioSpec<ParamSpecs>, true> = {
   build: true,
   checks: true,
   keyMetrics: true,
+  presets: true,
 };
 const VARIANT_KEYS: Record<keyof VariantSpec<ParamSpecs>, true> = { description: true, params: true, expectFail: true };
+const PRESET_KEYS: Record<keyof PresetSpec<ParamSpecs>, true> = { description: true, variant: true, params: true };
 const CHECK_KEYS: Record<keyof CheckSpec<ParamSpecs>, true> = { name: true, description: true, check: true };
 const PARAM_KEYS: Record<ParamSpec['type'], readonly string[]> = {
   number: ['type', 'default', 'min', 'max', 'integer', 'unit', 'description'],
@@ -195,6 +213,7 @@ export function defineScenario<P extends ParamSpecs>(spec: ScenarioSpec<P>): Sce
   });
   const checkNames = new Set((spec.checks ?? []).map((c) => c.name));
   if (checkNames.size !== (spec.checks ?? []).length) throw new InputError(`${where}: check names must be unique`);
+  checkPresets(where, spec, variants);
   for (const [vname, v] of Object.entries(variants)) {
     if (!NAME_RE.test(vname)) throw new InputError(`${where}: variant name ${JSON.stringify(vname)} must be kebab-case`);
     if (!v || typeof v !== 'object') throw new InputError(`${where}: variant ${vname} must be { description?, params?, expectFail? }`);
@@ -265,6 +284,20 @@ function checkParamSpec(where: string, key: string, p: ParamSpec): void {
 
 export function isScenario(x: unknown): x is Scenario {
   return typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'faultline-scenario';
+}
+
+/** A scenario's presets: kebab-case names, known keys, an existing variant, valid params. */
+function checkPresets<P extends ParamSpecs>(where: string, spec: ScenarioSpec<P>, variants: Record<string, VariantSpec<P>>): void {
+  if (spec.presets !== undefined && (spec.presets === null || typeof spec.presets !== 'object')) throw new InputError(`${where}: presets must be { name: { description?, variant?, params? } }`);
+  for (const [pname, pr] of Object.entries(spec.presets ?? {})) {
+    if (!NAME_RE.test(pname)) throw new InputError(`${where}: preset name ${JSON.stringify(pname)} must be kebab-case`);
+    if (!pr || typeof pr !== 'object') throw new InputError(`${where}: preset ${pname} must be { description?, variant?, params? }`);
+    checkKeys(`${where}: preset ${pname}`, pr, Object.keys(PRESET_KEYS));
+    if (pr.variant !== undefined && !hasOwn(variants, pr.variant)) {
+      throw new InputError(`${where}: preset ${pname} names variant ${showValue(pr.variant)}, which does not exist; variants: ${Object.keys(variants).join(', ')}`);
+    }
+    resolveParams(spec.params, (pr.params ?? {}) as Record<string, ParamValue>, `${where}, preset ${pname}`);
+  }
 }
 
 /** Describe a param's valid values, for error messages and `--help`. */

@@ -1,13 +1,27 @@
 /**
- * The playground page: pick a scenario, move its params, see every chosen variant's run side by
- * side. Each change re-runs at once in the Web Worker (a stale answer is dropped); the URL hash
- * holds the whole run (scenario, variants, seed, changed params) so a shared link reproduces it.
+ * The playground page: pick a scenario, move its params, see the report's views (fault ribbon,
+ * swimlanes, metric panels with fault shading, checks, the variant comparison) redrawn for every
+ * run, under the report's one-line conclusion. Runs go in Web Workers made from a Blob URL (a
+ * file:// page may not load worker files); a newer input terminates the workers still busy with
+ * an older one and starts fresh ones, since file:// pages have no SharedArrayBuffer to signal a
+ * run to stop. The URL fragment holds the whole state (see state.ts), so a link reproduces the run.
+ *
+ * Pinning keeps the focused variant's run; "compare with pin" then draws the pinned run and the
+ * current one on one time axis, with the key metrics' differences.
  */
+import { metricDirection } from '../compare.ts';
+import { reportData } from '../data.ts';
+import type { RunView } from '../model.ts';
+import { formatNumber, formatPercent } from '../viewer/format.ts';
+import { renderReport, type RenderedReport } from '../viewer/page.ts';
+import { outcomeText, renderConclusion } from '../viewer/renderComparison.ts';
+import { sliderScale } from './scale.ts';
 import { formatHash, parseHash, type PlayState } from './state.ts';
 
+type Value = number | boolean | string;
 interface ParamMeta {
   type: 'number' | 'boolean' | 'enum';
-  default: number | boolean | string;
+  default: Value;
   min?: number;
   max?: number;
   integer?: boolean;
@@ -20,71 +34,183 @@ interface ScenarioMeta {
   title?: string;
   description?: string;
   params: Record<string, ParamMeta>;
-  variants: Record<string, { description?: string }>;
+  variants: Record<string, { description?: string; params: Record<string, Value> }>;
   variantNames: string[];
+  presets: Record<string, { description?: string; variant?: string; params?: Record<string, Value> }>;
 }
-interface Check {
-  name: string;
-  status: string;
-  expected: 'ok' | 'fail';
-  detail: string;
-}
-interface Result {
+interface RunSummary {
   variant: string;
   traceHash: string;
-  stats: { events: number; simTimeMs: number };
-  metrics: { requests: number; ok: number; failed: number; availability: number; latencyMs: Record<string, number> };
-  checks: Check[];
   replay: string;
+  faults: unknown[];
 }
+interface Answer {
+  result?: RunSummary;
+  view?: RunView;
+  error?: string;
+  cancelled?: boolean;
+}
+interface Pinned {
+  view: RunView;
+  result: RunSummary;
+  label: string;
+}
+
+// ------------------------------------------------------------------ workers
+
+const workerCode = document.getElementById('faultline-worker')?.textContent ?? '';
+const workerUrl = URL.createObjectURL(new Blob([workerCode], { type: 'text/javascript' }));
+
+interface Job {
+  msg: Record<string, unknown>;
+  resolve: (a: Answer) => void;
+}
+interface Slot {
+  worker: Worker;
+  job?: Job;
+}
+
+/**
+ * A few workers (one per core, at most 4). `cancel()` answers every queued and running job as
+ * cancelled and replaces each busy worker by a fresh one: `terminate()` is the only way to stop a
+ * run in progress.
+ */
+class Pool {
+  private readonly slots: Slot[] = [];
+  private queue: Job[] = [];
+  private nextId = 0;
+  onMeta: (meta: ScenarioMeta[]) => void = () => {};
+
+  constructor(size: number) {
+    for (let i = 0; i < size; i++) this.slots.push({ worker: this.spawn() });
+    this.slots[0]!.worker.postMessage({ type: 'meta' });
+  }
+
+  private spawn(): Worker {
+    const w = new Worker(workerUrl);
+    w.onmessage = (ev: MessageEvent) => {
+      const m = ev.data as { meta?: ScenarioMeta[] } & Answer;
+      if (m.meta) return this.onMeta(m.meta);
+      const slot = this.slots.find((s) => s.worker === w);
+      const job = slot?.job;
+      if (!slot || !job) return;
+      slot.job = undefined;
+      job.resolve(m);
+      this.pump();
+    };
+    w.onerror = (e: ErrorEvent) => {
+      e.preventDefault(); // reported in the page, not as an uncaught error
+      const slot = this.slots.find((s) => s.worker === w);
+      if (!slot) return;
+      const job = slot.job;
+      w.terminate();
+      slot.worker = this.spawn();
+      slot.job = undefined;
+      job?.resolve({ error: `the simulation stopped: ${e.message || 'the worker failed'}` });
+      this.pump();
+    };
+    return w;
+  }
+
+  run(msg: Record<string, unknown>): Promise<Answer> {
+    return new Promise((resolve) => {
+      this.queue.push({ msg, resolve });
+      this.pump();
+    });
+  }
+
+  cancel(): void {
+    for (const job of this.queue) job.resolve({ cancelled: true });
+    this.queue = [];
+    for (const slot of this.slots) {
+      if (!slot.job) continue;
+      slot.worker.terminate();
+      slot.job.resolve({ cancelled: true });
+      slot.job = undefined;
+      slot.worker = this.spawn();
+    }
+  }
+
+  private pump(): void {
+    for (const slot of this.slots) {
+      if (slot.job) continue;
+      const job = this.queue.shift();
+      if (!job) return;
+      slot.job = job;
+      slot.worker.postMessage({ ...job.msg, id: this.nextId++ });
+    }
+  }
+}
+
+const pool = new Pool(Math.max(1, Math.min(4, navigator.hardwareConcurrency || 2)));
+
+// ------------------------------------------------------------------ state
 
 const app = document.getElementById('app')!;
 const statusEl = document.getElementById('status')!;
-const workerCode = document.getElementById('faultline-worker')!.textContent ?? '';
-const worker = new Worker(URL.createObjectURL(new Blob([workerCode], { type: 'text/javascript' })));
-
 let metas: Record<string, ScenarioMeta> = {};
 let state: PlayState;
+/** Messages about input that could not be used (a bad link, a bad plan, a failed run). */
+let problems: string[] = [];
+let pinned: Pinned | null = null;
+let comparePin = false;
+let allTimelines = false;
 let generation = 0;
-let nextId = 0;
-const pending = new Map<number, (m: { result?: Result; error?: string }) => void>();
+let lastFocus: { result: RunSummary; view: RunView } | null = null;
+let shown: RenderedReport | null = null;
+let shownDomain = '';
 
-worker.onmessage = (ev: MessageEvent) => {
-  const m = ev.data as { meta?: ScenarioMeta[]; id?: number; result?: Result; error?: string };
-  if (m.meta) {
-    metas = Object.fromEntries(m.meta.map((s) => [s.name, s]));
-    const asked = parseHash(location.hash);
-    state = normalize(asked);
-    if (location.hash.length > 1 && !asked.scenario) problem = `This link is not a playground link (${location.hash.slice(0, 60)}); showing the default scenario.`;
-    render();
-    void rerun();
-    return;
+pool.onMeta = (list) => {
+  if (Object.keys(metas).length > 0) return;
+  metas = Object.fromEntries(list.map((s) => [s.name, s]));
+  const link = parseHash(location.hash);
+  if (link.error) {
+    problems = [link.error];
+    state = defaults(undefined);
+  } else {
+    state = normalize(link.state, link.problems);
   }
-  const cb = pending.get(m.id!);
-  pending.delete(m.id!);
-  cb?.(m);
-};
-worker.onerror = (e) => {
-  statusEl.textContent = `worker failed: ${e.message}`;
+  render();
+  changed();
 };
 
-/** What was wrong with the link, shown above the controls (the page falls back to defaults). */
-let problem = '';
-
-function normalize(s: Partial<PlayState>): PlayState {
-  const names = Object.keys(metas);
-  const bad: string[] = [];
-  if (s.scenario && !metas[s.scenario]) bad.push(`unknown scenario ${JSON.stringify(s.scenario)} (this playground has ${names.join(', ')})`);
+function defaults(scenario: string | undefined): PlayState {
   const opening = app.dataset.scenario;
-  const scenario = s.scenario && metas[s.scenario] ? s.scenario : opening && metas[opening] ? opening : names[0]!;
-  const meta = metas[scenario]!;
-  for (const v of s.variants ?? []) if (!meta.variantNames.includes(v)) bad.push(`${scenario} has no variant ${JSON.stringify(v)} (variants: ${meta.variantNames.join(', ')})`);
-  const variants = (s.variants ?? []).filter((v) => meta.variantNames.includes(v));
-  const params: Record<string, number | boolean | string> = {};
+  const names = Object.keys(metas);
+  const name = scenario && metas[scenario] ? scenario : opening && metas[opening] ? opening : names[0]!;
+  const meta = metas[name]!;
+  return { scenario: name, variant: meta.variantNames[0]!, variants: [...meta.variantNames], seed: 1, params: {} };
+}
+
+/** The state a parsed link asks for, checked against the scenarios; what cannot be used is reported and left at its default. */
+function normalize(s: Partial<PlayState>, linkProblems: readonly string[]): PlayState {
+  const bad = [...linkProblems];
+  if (s.scenario !== undefined && !metas[s.scenario]) {
+    problems = [`This link names a scenario this playground does not hold, ${JSON.stringify(s.scenario.slice(0, 60))} (it has ${Object.keys(metas).join(', ')}); showing the default scenario.`];
+    return defaults(undefined);
+  }
+  const base = defaults(s.scenario);
+  const meta = metas[base.scenario]!;
+  const out: PlayState = { ...base };
+  const unknownVariant = (v: string): string => `${meta.name} has no variant ${JSON.stringify(v.slice(0, 40))} (variants: ${meta.variantNames.join(', ')})`;
+  if (s.variant !== undefined) {
+    if (meta.variantNames.includes(s.variant)) out.variant = s.variant;
+    else bad.push(unknownVariant(s.variant));
+  }
+  if (s.variants !== undefined) {
+    for (const v of s.variants) if (!meta.variantNames.includes(v)) bad.push(unknownVariant(v));
+    const chosen = meta.variantNames.filter((v) => s.variants!.includes(v) || v === out.variant);
+    out.variants = chosen;
+  }
+  if (s.seed !== undefined) {
+    const why = invalidSeed(String(s.seed));
+    if (why) bad.push(`seed: ${why}; using 1`);
+    else out.seed = s.seed;
+  }
   for (const [k, v] of Object.entries(s.params ?? {})) {
-    const spec = meta.params[k];
+    const spec = Object.prototype.hasOwnProperty.call(meta.params, k) ? meta.params[k] : undefined;
     if (!spec) {
-      bad.push(`${scenario} has no param ${JSON.stringify(k)}`);
+      bad.push(`${meta.name} has no param ${JSON.stringify(k.slice(0, 40))}`);
       continue;
     }
     const why = invalidParam(spec, v);
@@ -92,193 +218,529 @@ function normalize(s: Partial<PlayState>): PlayState {
       bad.push(`param ${k}: ${why}; using the default ${String(spec.default)}`);
       continue;
     }
-    params[k] = spec.type === 'number' ? Number(v) : spec.type === 'boolean' ? v === true || v === 'true' : String(v);
+    out.params[k] = spec.type === 'number' ? Number(v) : spec.type === 'boolean' ? v === true || v === 'true' : String(v);
   }
-  problem = bad.length > 0 ? `This link could not be used as it is: ${bad.join('; ')}.` : '';
-  return { scenario, variants: variants.length > 0 ? variants : [...meta.variantNames], seed: s.seed ?? 1, params };
+  if (s.plan !== undefined) out.plan = s.plan;
+  problems = bad.length > 0 ? [`Parts of this link could not be used: ${bad.join('; ')}.`] : [];
+  return out;
 }
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const e = Object.assign(document.createElement(tag), props);
-  e.append(...children);
-  return e;
+/** The value a param has for the focused variant: the link's, the variant's, or the default. */
+function valueOf(name: string): Value {
+  const meta = metas[state.scenario]!;
+  return state.params[name] ?? meta.variants[state.variant]?.params[name] ?? meta.params[name]!.default;
+}
+
+function setParam(name: string, v: Value): void {
+  const meta = metas[state.scenario]!;
+  const base = meta.variants[state.variant]?.params[name] ?? meta.params[name]!.default;
+  if (v === base) delete state.params[name];
+  else state.params[name] = v;
+  changed();
+}
+
+function planFile(): string {
+  return `plan-${state.scenario}.json`;
 }
 
 function changed(): void {
-  history.replaceState(null, '', formatHash(state));
+  history.replaceState(null, '', formatHash(state, { variants: metas[state.scenario]!.variantNames }));
   void rerun();
 }
 
-let resultsEl: HTMLElement;
+// ------------------------------------------------------------------ controls
+
+type Props<K extends keyof HTMLElementTagNameMap> = Partial<Omit<HTMLElementTagNameMap[K], 'dataset' | 'style'>> & { testid?: string };
+
+/** An element with properties (never HTML: every string goes in as text or a property). */
+function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props<K> = {}, ...children: (Node | string | null)[]): HTMLElementTagNameMap[K] {
+  const { testid, ...rest } = props;
+  const e = Object.assign(document.createElement(tag), rest);
+  if (testid) e.dataset.testid = testid;
+  for (const c of children) if (c !== null) e.append(c);
+  return e;
+}
+
+function button(label: string, testid: string, title: string, onclick: () => void): HTMLButtonElement {
+  const b = h('button', { type: 'button', textContent: label, title, testid });
+  b.onclick = onclick;
+  return b;
+}
+
+let problemsEl: HTMLElement;
+let cardsEl: HTMLElement;
+let diffEl: HTMLElement;
+let conclusionEl: HTMLElement;
+let reportEl: HTMLElement;
+let toolbarEl: HTMLElement;
+let planInput: HTMLTextAreaElement;
+let planDirty = false;
 
 function render(): void {
   const meta = metas[state.scenario]!;
-  const aside = el('aside');
-  const pick = el('select', { id: 'scenario' });
-  for (const n of Object.keys(metas)) pick.append(el('option', { value: n, textContent: n, selected: n === state.scenario }));
+  const aside = h('aside', { id: 'controls', ariaLabel: 'Settings' });
+
+  const pick = h('select', { id: 'scenario', testid: 'scenario-select' });
+  for (const n of Object.keys(metas)) pick.append(h('option', { value: n, textContent: n, selected: n === state.scenario }));
   pick.onchange = () => {
-    state = normalize({ scenario: pick.value, seed: state.seed });
+    problems = [];
+    state = defaults(pick.value);
+    pinned = null;
+    comparePin = false;
     render();
     changed();
   };
-  aside.append(el('label', { htmlFor: 'scenario', textContent: 'Scenario' }), pick);
-  pick.dataset.testid = 'scenario-select';
-  if (meta.title) aside.append(el('p', { className: 'desc', textContent: meta.title }));
-  if (meta.description) aside.append(el('details', {}, el('summary', { textContent: 'About this scenario' }), el('p', { className: 'desc', textContent: meta.description })));
-  if (problem) {
-    const msg = el('p', { className: 'error', textContent: problem });
-    msg.dataset.testid = 'error-message';
-    aside.prepend(msg);
-  }
+  aside.append(h('label', { htmlFor: 'scenario', textContent: 'Scenario' }), pick);
+  if (meta.title) aside.append(h('p', { className: 'desc', textContent: meta.title }));
 
-  aside.append(el('label', { textContent: 'Variants' }));
+  // presets: each variant as it is designed, then the scenario's own (healthy / trigger / overload)
+  const presets = h('div', { className: 'presets', role: 'group', ariaLabel: 'Presets' });
   for (const v of meta.variantNames) {
-    const box = el('input', { type: 'checkbox', checked: state.variants.includes(v), value: v, className: 'variant' });
-    box.dataset.testid = `variant-${v}`;
-    box.onchange = () => {
-      const chosen = meta.variantNames.filter((n) => (n === v ? box.checked : state.variants.includes(n)));
-      if (chosen.length === 0) {
-        box.checked = true;
-        return;
-      }
-      state.variants = chosen;
+    const b = button(v, `preset-variant-${v}`, meta.variants[v]?.description ?? `the ${v} variant at its own settings`, () => {
+      state = { ...state, variant: v, variants: state.variants.includes(v) ? state.variants : meta.variantNames.filter((n) => n === v || state.variants.includes(n)), params: {}, plan: undefined };
+      render();
       changed();
-    };
-    aside.append(el('div', { className: 'row', title: meta.variants[v]?.description ?? '' }, box, el('span', { textContent: v })));
+    });
+    b.setAttribute('aria-pressed', String(state.variant === v && Object.keys(state.params).length === 0 && state.plan === undefined));
+    presets.append(b);
   }
+  for (const [name, p] of Object.entries(meta.presets)) {
+    const b = button(name, `preset-${name}`, p.description ?? name, () => {
+      const variant = p.variant ?? state.variant;
+      state = { ...state, variant, variants: meta.variantNames.filter((n) => n === variant || state.variants.includes(n)), params: {}, plan: undefined };
+      for (const [k, v] of Object.entries(p.params ?? {})) if (v !== (meta.variants[variant]?.params[k] ?? meta.params[k]?.default)) state.params[k] = v;
+      render();
+      changed();
+    });
+    b.className = 'preset';
+    presets.append(b);
+  }
+  aside.append(h('div', { className: 'label', textContent: 'Presets' }), presets);
 
-  const seed = el('input', { type: 'text', id: 'seed', value: String(state.seed) });
-  seed.dataset.testid = 'seed-input';
-  seed.oninput = () => {
-    const t = seed.value.trim();
-    if (t === '') return;
-    state.seed = /^-?\d+$/.test(t) ? Number(t) : t;
+  const focus = h('select', { id: 'variant', testid: 'variant-select' });
+  for (const v of meta.variantNames) focus.append(h('option', { value: v, textContent: v, selected: v === state.variant }));
+  focus.onchange = () => {
+    state.variant = focus.value;
+    if (!state.variants.includes(focus.value)) state.variants = meta.variantNames.filter((n) => n === focus.value || state.variants.includes(n));
+    render();
     changed();
   };
-  aside.append(el('label', { htmlFor: 'seed', textContent: 'Seed' }), seed);
+  aside.append(h('label', { htmlFor: 'variant', textContent: 'Variant' }), focus);
+  const about = meta.variants[state.variant]?.description;
+  if (about) aside.append(h('p', { className: 'desc', textContent: about }));
 
-  for (const [name, spec] of Object.entries(meta.params)) aside.append(...paramControl(name, spec));
-  resultsEl = el('section', { className: 'results', id: 'results' });
-  app.replaceChildren(aside, resultsEl);
+  const side = h('fieldset', { className: 'side' }, h('legend', { textContent: 'Side by side' }));
+  for (const v of meta.variantNames) {
+    const box = h('input', { type: 'checkbox', id: `variant-${v}`, checked: state.variants.includes(v), disabled: v === state.variant, value: v, className: 'variant', testid: `variant-${v}` });
+    box.onchange = () => {
+      state.variants = meta.variantNames.filter((n) => (n === v ? box.checked : state.variants.includes(n)));
+      changed();
+    };
+    side.append(h('div', { className: 'row', title: meta.variants[v]?.description ?? '' }, box, h('label', { htmlFor: `variant-${v}`, className: 'inline', textContent: v })));
+  }
+  const every = h('input', { type: 'checkbox', id: 'all-timelines', checked: allTimelines, testid: 'all-timelines' });
+  every.onchange = () => {
+    allTimelines = every.checked;
+    changed();
+  };
+  side.append(h('div', { className: 'row' }, every, h('label', { htmlFor: 'all-timelines', className: 'inline', textContent: 'every variant’s timeline' })));
+  aside.append(side);
+
+  const seed = h('input', { type: 'text', id: 'seed', value: String(state.seed), testid: 'seed-input', spellcheck: false, autocomplete: 'off' });
+  const seedMsg = h('p', { className: 'field-error', hidden: true });
+  seed.oninput = () => {
+    const t = seed.value.trim();
+    const why = invalidSeed(t);
+    seed.setAttribute('aria-invalid', String(why !== undefined));
+    seedMsg.hidden = why === undefined;
+    seedMsg.textContent = why ?? '';
+    if (why) return;
+    state.seed = /^-?\d{1,15}$/.test(t) ? Number(t) : t;
+    changed();
+  };
+  const fresh = button('new seed', 'new-seed', 'run again with another random seed', () => {
+    const a = new Uint32Array(1);
+    crypto.getRandomValues(a);
+    state.seed = (a[0]! % 2_147_483_646) + 1;
+    seed.value = String(state.seed);
+    seedMsg.hidden = true;
+    seed.removeAttribute('aria-invalid');
+    changed();
+  });
+  aside.append(h('label', { htmlFor: 'seed', textContent: 'Seed' }), h('div', { className: 'row' }, seed, fresh), seedMsg);
+
+  const params = h('fieldset', { className: 'params' }, h('legend', { textContent: 'Params' }));
+  for (const [name, spec] of Object.entries(meta.params)) params.append(...paramControl(name, spec));
+  aside.append(params);
+
+  aside.append(planEditor());
+  aside.append(
+    h(
+      'div',
+      { className: 'row end' },
+      button('reset', 'reset', 'back to this scenario’s defaults: first variant, every variant side by side, seed 1, default params and plan', () => {
+        problems = [];
+        state = defaults(state.scenario);
+        render();
+        changed();
+      }),
+    ),
+  );
+  if (meta.description) aside.append(h('details', {}, h('summary', { textContent: 'About this scenario' }), h('p', { className: 'desc pre', textContent: meta.description })));
+
+  problemsEl = h('div', { id: 'problems' });
+  toolbarEl = h('div', { className: 'toolbar' });
+  conclusionEl = h('div', { id: 'conclusion' });
+  cardsEl = h('section', { className: 'pg-cards', id: 'runs', ariaLabel: 'Runs' });
+  diffEl = h('section', { id: 'pin-diff-section' });
+  reportEl = h('main', { id: 'report' });
+  const results = h('div', { className: 'pg-main' }, problemsEl, conclusionEl, toolbarEl, cardsEl, diffEl, reportEl);
+  app.replaceChildren(aside, results);
+  showProblems();
+  renderToolbar();
 }
 
+function showProblems(): void {
+  problemsEl.replaceChildren(...problems.map((p) => h('p', { className: 'error', textContent: p, role: 'alert', testid: 'error-message' })));
+}
+
+/** A number param's slider (log-scale for a wide range) and number box; both move together. */
 function paramControl(name: string, spec: ParamMeta): Node[] {
   const id = `param-${name}`;
-  const label = el('label', { htmlFor: id, textContent: spec.unit ? `${name} (${spec.unit})` : name });
+  const label = h('label', { htmlFor: id, textContent: spec.unit ? `${name} (${spec.unit})` : name });
   const nodes: Node[] = [label];
-  if (spec.description) nodes.push(el('p', { className: 'desc', textContent: spec.description }));
-  const value = state.params[name] ?? spec.default;
-  const tag = (e: HTMLElement): void => {
-    e.dataset.param = name;
-    e.dataset.testid = `param-${name}`;
-  };
+  if (spec.description) nodes.push(h('p', { className: 'desc', textContent: spec.description }));
+  const value = valueOf(name);
   if (spec.type === 'number') {
-    const lo = spec.min ?? 0;
-    const hi = spec.max ?? Math.max(1, (spec.default as number) * 4);
-    const input = el('input', { type: 'range', id, min: String(lo), max: String(hi), step: spec.integer ? '1' : String((hi - lo) / 200), value: String(value) });
-    tag(input);
-    const out = el('output', { textContent: String(value) });
-    input.oninput = () => {
-      state.params[name] = Number(input.value);
-      out.textContent = input.value;
-      changed();
+    const scale = sliderScale(spec);
+    const box = h('input', { type: 'number', id, value: String(value), testid: id, min: spec.min !== undefined ? String(spec.min) : '', max: spec.max !== undefined ? String(spec.max) : '', step: spec.integer ? '1' : 'any' });
+    box.dataset.param = name;
+    const slider = h('input', { type: 'range', min: '0', max: String(scale.steps), step: '1', value: String(scale.toPos(Number(value))), testid: `${id}-slider`, ariaLabel: `${name} slider${scale.log ? ' (log scale)' : ''}` });
+    if (scale.log) slider.classList.add('log');
+    const msg = h('p', { className: 'field-error', hidden: true });
+    slider.oninput = () => {
+      const v = scale.fromPos(Number(slider.value));
+      box.value = String(v);
+      box.removeAttribute('aria-invalid');
+      msg.hidden = true;
+      slider.ariaValueText = String(v);
+      setParam(name, v);
     };
-    nodes.push(el('div', { className: 'row' }, input, out));
+    box.oninput = () => {
+      const why = box.value.trim() === '' ? 'a number is required' : invalidParam(spec, box.value);
+      box.setAttribute('aria-invalid', String(why !== undefined));
+      msg.hidden = why === undefined;
+      msg.textContent = why ? `${why}; valid: ${describe(spec)}` : '';
+      if (why) return;
+      const v = Number(box.value);
+      slider.value = String(scale.toPos(v));
+      setParam(name, v);
+    };
+    nodes.push(h('div', { className: 'row' }, slider, box), msg);
   } else if (spec.type === 'boolean') {
-    const input = el('input', { type: 'checkbox', id, checked: value === true });
-    tag(input);
-    input.onchange = () => {
-      state.params[name] = input.checked;
-      changed();
-    };
-    nodes.push(input);
+    const input = h('input', { type: 'checkbox', id, checked: value === true, testid: id });
+    input.dataset.param = name;
+    input.onchange = () => setParam(name, input.checked);
+    nodes.splice(0, 1, h('div', { className: 'row' }, input, label));
   } else {
-    const input = el('select', { id });
-    tag(input);
-    for (const v of spec.values ?? []) input.append(el('option', { value: v, textContent: v, selected: v === value }));
-    input.onchange = () => {
-      state.params[name] = input.value;
-      changed();
-    };
+    const input = h('select', { id, testid: id });
+    input.dataset.param = name;
+    for (const v of spec.values ?? []) input.append(h('option', { value: v, textContent: v, selected: v === value }));
+    input.onchange = () => setParam(name, input.value);
     nodes.push(input);
   }
   return nodes;
 }
 
-function runOne(variant: string): Promise<{ result?: Result; error?: string }> {
-  const id = nextId++;
-  return new Promise((resolve) => {
-    pending.set(id, resolve);
-    worker.postMessage({ id, scenario: state.scenario, variant, seed: state.seed, params: { ...state.params } });
+function planEditor(): HTMLElement {
+  const custom = state.plan !== undefined;
+  planInput = h('textarea', { id: 'plan', rows: 6, spellcheck: false, testid: 'plan-input', ariaLabel: 'Fault plan (JSON)' });
+  planInput.value = custom ? JSON.stringify(state.plan, null, 1) : lastFocus && lastFocus.view.scenario.name === state.scenario ? JSON.stringify(lastFocus.result.faults, null, 1) : '';
+  planDirty = false;
+  planInput.oninput = () => (planDirty = true);
+  const apply = button('apply plan', 'plan-apply', 'run with this fault plan instead of the default one', () => {
+    let value: unknown;
+    try {
+      value = JSON.parse(planInput.value);
+    } catch (err) {
+      problems = [`The fault plan is not JSON (${err instanceof Error ? err.message.slice(0, 120) : 'parse error'}); the plan in use is unchanged.`];
+      showProblems();
+      return;
+    }
+    if (!Array.isArray(value)) {
+      problems = ['The fault plan must be a JSON array of entries such as {"at": "3s", "kind": "crash", "target": "backend"}; the plan in use is unchanged.'];
+      showProblems();
+      return;
+    }
+    problems = [];
+    state.plan = lastFocus && !state.plan && JSON.stringify(value) === JSON.stringify(lastFocus.result.faults) ? undefined : value;
+    render();
+    changed();
   });
+  const reset = button('default plan', 'plan-default', 'the scenario’s own fault plan', () => {
+    state.plan = undefined;
+    render();
+    changed();
+  });
+  const d = h(
+    'details',
+    { className: 'plan', open: custom },
+    h('summary', { textContent: custom ? 'Fault plan (changed)' : 'Fault plan' }),
+    h('p', { className: 'desc', textContent: 'The plan every variant runs with, as faultline run --faults reads it. Edit it and apply; the link and the replay command carry it.' }),
+    planInput,
+    h('div', { className: 'row' }, apply, reset),
+  );
+  return d;
 }
+
+function renderToolbar(): void {
+  const items: Node[] = [];
+  items.push(
+    button('pin', 'pin', 'keep this run (the focused variant) to compare later settings with it', () => {
+      if (!lastFocus) return;
+      pinned = { view: lastFocus.view, result: lastFocus.result, label: settingsLabel() };
+      comparePin = true;
+      renderToolbar();
+      changed();
+    }),
+  );
+  if (pinned) {
+    const box = h('input', { type: 'checkbox', id: 'compare-pin', checked: comparePin, testid: 'compare-pin' });
+    box.onchange = () => {
+      comparePin = box.checked;
+      changed();
+    };
+    items.push(
+      h('span', { className: 'row' }, box, h('label', { htmlFor: 'compare-pin', className: 'inline', textContent: 'compare with the pinned run' })),
+      button('unpin', 'unpin', 'forget the pinned run', () => {
+        pinned = null;
+        comparePin = false;
+        renderToolbar();
+        changed();
+      }),
+      h('span', { className: 'desc', textContent: `pinned: ${pinned.label}` }),
+    );
+  }
+  toolbarEl.replaceChildren(...items);
+}
+
+/** The settings in a few words: what a pin or a comparison is labelled with. */
+function settingsLabel(): string {
+  const p = Object.entries(state.params).map(([k, v]) => `${k}=${String(v)}`);
+  return [state.variant, `seed ${String(state.seed)}`, ...p, ...(state.plan ? ['own plan'] : [])].join(' · ');
+}
+
+// ------------------------------------------------------------------ runs
 
 async function rerun(): Promise<void> {
   const gen = ++generation;
+  const started = performance.now();
+  pool.cancel();
   statusEl.textContent = 'running…';
   document.body.dataset.state = 'running';
-  const cards = new Map<string, HTMLElement>();
-  for (const v of state.variants) {
-    const card = el('div', { className: 'card' }, el('h2', { textContent: v }), el('p', { className: 'desc', textContent: 'running…' }));
-    card.dataset.variant = v;
-    cards.set(v, card);
+  const compare = comparePin && pinned !== null;
+  const variants = compare ? [state.variant] : state.variants;
+  const plan = state.plan;
+  const answers = await Promise.all(
+    variants.map((variant) =>
+      pool.run({ type: 'run', scenario: state.scenario, variant, seed: state.seed, params: { ...state.params }, ...(plan !== undefined ? { plan, planFile: planFile() } : {}) }),
+    ),
+  );
+  if (gen !== generation || answers.some((a) => a.cancelled)) return; // a newer input is running
+  const failed = answers.find((a) => a.error);
+  if (failed && plan !== undefined) {
+    // a plan the simulator refuses: say why, and go back to the default plan
+    problems = [`The fault plan could not be used: ${failed.error}. Showing the default plan.`];
+    state.plan = undefined;
+    render();
+    changed();
+    return;
   }
-  const answers = await Promise.all(state.variants.map((v) => runOne(v)));
-  if (gen !== generation) return; // a newer change is already running
-  resultsEl.replaceChildren(...state.variants.map((v, i) => resultCard(v, answers[i]!)));
-  statusEl.textContent = `${state.scenario} · seed ${state.seed}`;
+  const focusIndex = Math.max(0, variants.indexOf(state.variant));
+  const focus = answers[focusIndex];
+  if (focus?.result && focus.view) lastFocus = { result: focus.result, view: focus.view };
+  if (!planDirty && state.plan === undefined && lastFocus) planInput.value = JSON.stringify(lastFocus.result.faults, null, 1);
+  draw(variants, answers, compare, focusIndex);
+  const ms = Math.round(performance.now() - started);
+  statusEl.textContent = `${state.scenario} · seed ${String(state.seed)} · ${variants.length} run${variants.length === 1 ? '' : 's'} in ${ms} ms`;
   document.body.dataset.state = 'done';
-  document.body.dataset.runs = String(gen);
+  document.body.dataset.runs = String(Number(document.body.dataset.runs ?? 0) + 1);
+  document.body.dataset.lastRunMs = String(ms);
 }
 
-function resultCard(variant: string, a: { result?: Result; error?: string }): HTMLElement {
-  const card = el('div', { className: 'card' }, el('h2', { textContent: variant }));
+let lastDraw: Parameters<typeof draw> | null = null;
+
+function draw(variants: readonly string[], answers: readonly Answer[], compare: boolean, focusIndex: number): void {
+  lastDraw = [variants, answers, compare, focusIndex];
+  showProblems();
+  cardsEl.replaceChildren(...variants.map((v, i) => runCard(v, answers[i]!, i === focusIndex)));
+  if (compare && pinned) cardsEl.prepend(pinnedCard(pinned));
+  const ok = answers.filter((a) => a.view).map((a) => a.view!);
+  diffEl.replaceChildren();
+  conclusionEl.replaceChildren();
+  if (ok.length === 0) {
+    reportEl.replaceChildren();
+    shown = null;
+    return;
+  }
+  let views: RunView[];
+  let sections: number[] | undefined;
+  if (compare && pinned && answers[0]?.view) {
+    const now = answers[0].view;
+    views = [
+      { ...pinned.view, variant: 'pinned', variantDescription: pinned.label },
+      { ...now, variant: 'now', variantDescription: settingsLabel() },
+    ];
+    sections = [1];
+    diffEl.append(pinDiff(pinned.view, now));
+  } else {
+    views = ok;
+    const focusView = answers[focusIndex]?.view;
+    sections = allTimelines ? undefined : focusView ? [ok.indexOf(focusView)] : [];
+  }
+  const data = reportData(views);
+  renderConclusion(conclusionEl, data.runs);
+  conclusionEl.querySelector('.conclusion')?.setAttribute('data-testid', 'conclusion');
+  // keep the reader's zoom while the time axis stays the same
+  const domainKey = JSON.stringify(data.domainUs);
+  const keep = shown && domainKey === shownDomain ? shown.domainUs() : undefined;
+  const scrollY = window.scrollY;
+  shown = renderReport(reportEl, data, { ...(keep ? { domainUs: keep } : {}), ...(sections ? { runSections: sections } : {}) });
+  shownDomain = domainKey;
+  window.scrollTo(0, scrollY);
+}
+
+function runCard(variant: string, a: Answer, focused: boolean): HTMLElement {
+  const card = h('div', { className: `pg-card${focused ? ' focus' : ''}`, testid: 'run-card' });
   card.dataset.variant = variant;
-  if (a.error || !a.result) {
-    card.append(el('p', { className: 'error', textContent: a.error ?? 'no result' }));
+  card.append(h('h3', { textContent: focused ? `${variant} (focused)` : variant }));
+  if (a.error || !a.result || !a.view) {
+    card.append(h('p', { className: 'error', textContent: a.error ?? 'no result' }));
     return card;
   }
   const r = a.result;
-  const m = r.metrics;
-  const rows: [string, string][] = [
-    ['requests', String(m.requests)],
-    ['availability', `${(m.availability * 100).toFixed(3)} %`],
-    ['failed', String(m.failed)],
-    ['latency p50', `${fmt(m.latencyMs.p50)} ms`],
-    ['latency p99', `${fmt(m.latencyMs.p99)} ms`],
-    ['simulated time', `${fmt(r.stats.simTimeMs / 1000)} s`],
-    ['events', String(r.stats.events)],
-  ];
-  card.append(el('table', {}, ...rows.map(([k, v]) => el('tr', {}, el('td', { textContent: k }), el('td', { textContent: v })))));
-  const checks = el('ul');
-  for (const c of r.checks) {
-    const ok = c.status === 'ok';
-    const li = el('li', { className: ok ? 'pass' : 'fail', textContent: `${ok ? '✓' : '✗'} ${c.name}${c.expected === 'fail' ? ' (expected to fail)' : ''}${c.detail ? ` — ${c.detail}` : ''}` });
-    checks.append(li);
-  }
-  const hash = el('code', { textContent: r.traceHash });
-  hash.dataset.testid = 'run-hash';
+  const v = a.view;
+  const failing = v.checks.some((c) => c.status === 'fail');
+  card.append(
+    h('span', { className: `chip ${failing ? 'fail' : v.checks.some((c) => c.status === 'unknown') ? 'unknown' : 'ok'}`, textContent: outcomeText(v) }),
+    h('span', { className: 'desc', textContent: ` availability ${formatPercent(v.summary.availability)} · p99 ${formatNumber(v.summary.latencyMs.p99)} ms` }),
+  );
+  const hash = h('code', { textContent: r.traceHash, testid: 'run-hash' });
   hash.dataset.traceHash = r.traceHash;
-  const replay = el('code', { textContent: r.replay });
-  replay.dataset.testid = 'replay-command';
-  card.append(checks, el('div', { className: 'hash' }, 'trace ', hash), el('div', { className: 'hash' }, replay));
+  card.append(h('div', { className: 'hash' }, 'trace hash ', hash));
+  card.append(h('div', { className: 'hash' }, h('code', { textContent: r.replay, testid: 'replay-command' })));
+  if (focused && state.plan !== undefined) {
+    card.append(
+      button('download plan', 'download-plan', `save the fault plan as ${planFile()}, the file the replay command reads`, () => {
+        const blob = new Blob([`${JSON.stringify(state.plan, null, 2)}\n`], { type: 'application/json' });
+        const a = h('a', { href: URL.createObjectURL(blob), download: planFile() });
+        document.body.append(a);
+        a.click();
+        a.remove();
+        setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+      }),
+    );
+  }
   return card;
 }
 
-function fmt(n: number | undefined): string {
-  if (n === undefined || !Number.isFinite(n)) return '–';
-  return Math.abs(n) >= 100 ? n.toFixed(0) : n.toPrecision(3);
+function pinnedCard(p: Pinned): HTMLElement {
+  const card = h('div', { className: 'pg-card pinned', testid: 'pinned-card' });
+  card.append(h('h3', { textContent: 'pinned' }), h('p', { className: 'desc', textContent: p.label }));
+  card.append(h('div', { className: 'hash' }, 'trace hash ', h('code', { textContent: p.result.traceHash, testid: 'pinned-hash' })));
+  card.append(h('div', { className: 'hash' }, h('code', { textContent: p.result.replay })));
+  return card;
+}
+
+/** The key metrics of the pinned run and the current one, and their difference. */
+function pinDiff(before: RunView, now: RunView): HTMLElement {
+  const rows: { name: string; a: unknown; b: unknown; better?: 'higher' | 'lower'; pct?: boolean }[] = [
+    { name: 'availability', a: before.summary.availability, b: now.summary.availability, better: 'higher', pct: true },
+    { name: 'requests', a: before.summary.requests, b: now.summary.requests },
+    { name: 'failed', a: before.summary.failed, b: now.summary.failed, better: 'lower' },
+    { name: 'retries', a: before.summary.retries, b: now.summary.retries, better: 'lower' },
+    { name: 'p50 latency (ms)', a: before.summary.latencyMs.p50, b: now.summary.latencyMs.p50, better: 'lower' },
+    { name: 'p99 latency (ms)', a: before.summary.latencyMs.p99, b: now.summary.latencyMs.p99, better: 'lower' },
+  ];
+  const standard = new Set(['availability', 'requests', 'latencyMs.p50', 'latencyMs.p99']);
+  for (const k of now.keyMetrics) {
+    if (standard.has(k.name)) continue;
+    const old = before.keyMetrics.find((m) => m.name === k.name);
+    const better = k.better ?? metricDirection(k.name);
+    rows.push({ name: k.name, a: old?.value, b: k.value, ...(better ? { better } : {}), pct: /availability/i.test(k.name) });
+  }
+  const show = (v: unknown, pct?: boolean): string => (typeof v === 'number' ? (pct ? formatPercent(v) : formatNumber(v)) : v === undefined || v === null ? '–' : String(v));
+  const body = h('tbody');
+  for (const r of rows) {
+    let diff = '';
+    let cls = '';
+    if (typeof r.a === 'number' && typeof r.b === 'number' && Number.isFinite(r.a) && Number.isFinite(r.b)) {
+      const d = r.b - r.a;
+      diff = d === 0 ? '=' : `${d > 0 ? '+' : '−'}${r.pct ? `${formatNumber(Math.abs(d) * 100)} pt` : formatNumber(Math.abs(d))}${r.a !== 0 && !r.pct ? ` (${d > 0 ? '+' : '−'}${formatNumber(Math.abs(d / r.a) * 100, 2)}%)` : ''}`;
+      if (d !== 0 && r.better) cls = (d > 0) === (r.better === 'higher') ? 'better' : 'worse';
+    } else if (r.a !== r.b) diff = 'changed';
+    const row = h('tr', {}, h('th', { scope: 'row', textContent: r.name }), h('td', { textContent: show(r.a, r.pct) }), h('td', { textContent: show(r.b, r.pct) }), h('td', { className: cls, textContent: diff }));
+    row.dataset.metric = r.name;
+    body.append(row);
+  }
+  const table = h(
+    'table',
+    { className: 'data pin-diff', testid: 'pin-diff' },
+    h('thead', {}, h('tr', {}, h('th', { textContent: '' }), h('th', { scope: 'col', textContent: 'pinned' }), h('th', { scope: 'col', textContent: 'now' }), h('th', { scope: 'col', textContent: 'difference' }))),
+    body,
+  );
+  return h('div', {}, h('h2', { textContent: 'Now against the pinned run' }), h('p', { className: 'caption', textContent: `pinned: ${pinned?.label ?? ''}; now: ${settingsLabel()}. Green is better, red worse, where the metric says which way is better.` }), table);
+}
+
+// ------------------------------------------------------------------ validation
+
+function describe(spec: ParamMeta): string {
+  if (spec.type === 'number') return `${spec.integer ? 'an integer' : 'a number'} in [${spec.min ?? '-∞'}, ${spec.max ?? '∞'}]${spec.unit ? ` ${spec.unit}` : ''}`;
+  if (spec.type === 'boolean') return 'true or false';
+  return `one of ${(spec.values ?? []).join(', ')}`;
+}
+
+function invalidSeed(t: string): string | undefined {
+  if (t === '') return 'a seed is required (an integer or a word)';
+  if (t.length > 64) return 'a seed has at most 64 characters';
+  if (/^-?\d+$/.test(t) && !Number.isSafeInteger(Number(t))) return `${t} is too large for an integer seed`;
+  if (/[\s\u0000-\u001f]/.test(t)) return 'a seed has no spaces or control characters';
+  return undefined;
 }
 
 function invalidParam(spec: ParamMeta, v: unknown): string | undefined {
   if (spec.type === 'number') {
-    const n = Number(v);
-    if (typeof v === 'boolean' || String(v).trim() === '' || !Number.isFinite(n)) return `${JSON.stringify(String(v))} is not a number`;
+    const s = String(v).trim();
+    const n = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(s) ? Number(s) : NaN;
+    if (typeof v === 'boolean' || !Number.isFinite(n)) return `${JSON.stringify(s.slice(0, 30))} is not a number`;
     if (spec.integer && !Number.isInteger(n)) return `${n} is not an integer`;
     if (spec.min !== undefined && n < spec.min) return `${n} is below the minimum ${spec.min}`;
     if (spec.max !== undefined && n > spec.max) return `${n} is above the maximum ${spec.max}`;
     return undefined;
   }
-  if (spec.type === 'boolean') return v === true || v === false || v === 'true' || v === 'false' ? undefined : `${JSON.stringify(String(v))} is not true or false`;
-  return (spec.values ?? []).includes(String(v)) ? undefined : `${JSON.stringify(String(v))} is not one of ${(spec.values ?? []).join(', ')}`;
+  if (spec.type === 'boolean') return v === true || v === false || v === 'true' || v === 'false' ? undefined : `${JSON.stringify(String(v).slice(0, 30))} is not true or false`;
+  return (spec.values ?? []).includes(String(v)) ? undefined : `${JSON.stringify(String(v).slice(0, 30))} is not one of ${(spec.values ?? []).join(', ')}`;
 }
+
+// redraw for a new width, keeping the zoom
+let resizeTimer: ReturnType<typeof setTimeout> | undefined;
+let lastWidth = window.innerWidth;
+window.addEventListener('resize', () => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(() => {
+    if (window.innerWidth === lastWidth || !lastDraw) return;
+    lastWidth = window.innerWidth;
+    draw(...lastDraw);
+  }, 200);
+});
+// a link pasted into the address bar of an open playground
+window.addEventListener('hashchange', () => {
+  if (!state || location.hash === formatHash(state, { variants: metas[state.scenario]!.variantNames })) return;
+  const link = parseHash(location.hash);
+  if (link.error) {
+    problems = [link.error];
+    state = defaults(undefined);
+  } else state = normalize(link.state, link.problems);
+  render();
+  changed();
+});

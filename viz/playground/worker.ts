@@ -1,42 +1,78 @@
 /**
- * The playground's Web Worker: runs the simulation off the page's thread. It receives
- * `{ id, scenario, variant, seed, params }` and answers `{ id, result }` or `{ id, error }`.
- * The scenarios come from the generated entry (`scenarios.ts` is replaced at bundle time).
+ * The playground's Web Worker: runs the simulation off the page's thread. It answers
+ * `{ type: 'meta' }` with what the page needs to draw the controls, and a run request
+ * `{ type: 'run', id, scenario, variant, seed, params, plan?, planFile? }` with
+ * `{ id, result, view }` (the run's summary and the report's view of it, folded while the run
+ * went, as `faultline run --report` does) or `{ id, error }` (one line). The page cancels a run by
+ * terminating the worker (file:// pages have no SharedArrayBuffer to signal it).
+ * The scenarios come from the module the bundler generates (see build.ts).
  */
-import { run } from '../../sim/run/runner.ts';
+import { runDetailed } from '../../sim/run/runner.ts';
 import '../../sim/faults/register.ts';
 import type { Scenario } from '../../sim/run/scenario.ts';
+import { ReportCollector } from '../collect.ts';
 import { scenarios as bundled } from 'faultline-playground-scenarios';
 
 const scenarios: Record<string, Scenario<any>> = Object.fromEntries(Object.values(bundled as Record<string, Scenario<any>>).map((s) => [s.name, s]));
 
+/** Arrows drawn in the message diagram per run: fewer than the report's, so a redraw stays quick. */
+const MESSAGES_MAX = 1500;
+
 export interface RunRequestMessage {
+  type: 'run';
   id: number;
   scenario: string;
   variant: string;
   seed: number | string;
   params: Record<string, number | boolean | string>;
+  /** A plan replacing the default one, and the file name the replay command gives it. */
+  plan?: unknown[];
+  planFile?: string;
 }
 
-self.onmessage = (ev: MessageEvent<RunRequestMessage>) => {
-  const { id, scenario, variant, seed, params } = ev.data;
+const post = (m: unknown): void => (self as unknown as Worker).postMessage(m);
+
+self.onmessage = (ev: MessageEvent<RunRequestMessage | { type: 'meta' }>) => {
+  const m = ev.data;
+  if (m.type === 'meta') {
+    post({ meta: metas() });
+    return;
+  }
+  const { id, scenario, variant, seed, params, plan, planFile } = m;
   const s = scenarios[scenario];
   try {
     if (!s) throw new Error(`no scenario ${scenario}`);
-    const result = run(s, { seed, variant, params });
-    (self as unknown as Worker).postMessage({ id, result });
+    const report = new ReportCollector({ messagesMax: MESSAGES_MAX });
+    const { fold, sink } = report.next();
+    const art = runDetailed(s, {
+      seed,
+      variant,
+      params,
+      traceLevel: 'full',
+      traceSink: sink,
+      ...(plan !== undefined ? { faults: plan as never, replay: { scenarioRef: s.name, faultsFile: planFile ?? 'plan.json' } } : {}),
+    });
+    const view = report.finish(fold, art);
+    const r = art.result;
+    post({ id, result: { variant, traceHash: r.traceHash, replay: r.replay, faults: r.faults, checks: r.checks }, view });
   } catch (err) {
-    (self as unknown as Worker).postMessage({ id, error: err instanceof Error ? err.message : String(err) });
+    post({ id, error: oneLine(err instanceof Error ? err.message : String(err)) });
   }
 };
 
-(self as unknown as Worker).postMessage({
-  meta: Object.values(scenarios).map((s) => ({
+function oneLine(s: string): string {
+  const t = s.replace(/\s+/g, ' ').trim();
+  return t.length > 400 ? `${t.slice(0, 397)}…` : t;
+}
+
+function metas(): unknown[] {
+  return Object.values(scenarios).map((s) => ({
     name: s.name,
     title: s.title,
     description: s.description,
     params: s.params ?? {},
-    variants: Object.fromEntries(Object.entries(s.variants).map(([k, v]) => [k, { description: v.description }])),
+    variants: Object.fromEntries(Object.entries(s.variants).map(([k, v]) => [k, { description: v.description, params: v.params ?? {} }])),
     variantNames: [...s.variantNames],
-  })),
-});
+    presets: (s as { presets?: unknown }).presets ?? {},
+  }));
+}

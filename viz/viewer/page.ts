@@ -39,6 +39,8 @@ interface Page {
 export interface RenderOptions {
   /** Start zoomed to this window (a re-render keeps the reader's window). */
   domainUs?: [number, number];
+  /** Indices of the runs whose whole section (card, timeline, metrics, checks) is drawn; default every run. */
+  runSections?: readonly number[];
 }
 
 export interface RenderedReport {
@@ -61,7 +63,9 @@ export function renderReport(root: HTMLElement, data: ReportData, options: Rende
     renderComparisonSection(root, page);
     renderScenarioSection(root, data.runs[0]!);
   }
-  data.runs.forEach((run) => renderRunSection(root, page, run));
+  data.runs.forEach((run, i) => {
+    if (options.runSections === undefined || options.runSections.includes(i)) renderRunSection(root, page, run);
+  });
   root.appendChild(
     el(
       'p',
