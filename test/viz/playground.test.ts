@@ -24,7 +24,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function hashes(page: Page, runs: number): Promise<Record<string, string>> {
   await page.waitForFunction((n) => Number(document.body.dataset.runs ?? 0) >= n, runs, { timeout: 20_000 });
   return page.evaluate(() =>
-    Object.fromEntries([...document.querySelectorAll<HTMLElement>('.card')].map((c) => [c.dataset.variant!, c.querySelector('[data-testid=run-hash]')?.textContent ?? ''])),
+    Object.fromEntries([...document.querySelectorAll<HTMLElement>('[data-testid=run-card]')].map((c) => [c.dataset.variant!, c.querySelector('[data-testid=run-hash]')?.textContent ?? ''])),
   );
 }
 
@@ -34,7 +34,13 @@ describe.skipIf(skip)('faultline play', () => {
     const lines: string[] = [];
     const code = await main(['play', 'mmc-queue', '--out', out], { stdout: (s) => void lines.push(s), stderr: (s) => void lines.push(s), isTTY: false });
     expect(code, lines.join('')).toBe(0);
-    expect(readFileSync(out, 'utf8')).not.toMatch(/<script[^>]+src=|https?:\/\/[^"'\s]*\.(js|css)/);
+    const html = readFileSync(out, 'utf8');
+    expect(html).not.toMatch(/<script[^>]+src=|https?:\/\/[^"'\s]*\.(js|css)/);
+    // the policy allows workers from blob: URLs and the page's own script by its hash, never inline scripts at large
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1] ?? '';
+    expect(csp).toMatch(/worker-src blob:/);
+    expect(csp).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]+'/);
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
 
     const browser = await launchChromium();
     try {
@@ -42,20 +48,17 @@ describe.skipIf(skip)('faultline play', () => {
       const errors: string[] = [];
       const requests: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
       page.on('request', (r) => {
         if (!r.url().startsWith('file:') && !r.url().startsWith('blob:')) requests.push(r.url());
       });
       const url = pathToFileURL(out).href;
-      await page.goto(`${url}#s=mmc-queue&seed=7&p.customers=2000`);
+      await page.goto(`${url}#f=1&s=mmc-queue&seed=7&p.customers=2000`);
       const first = await hashes(page, 1);
       for (const v of mmc.variantNames) expect(first[v], v).toBe(run(mmc, { seed: 7, variant: v, params: { customers: 2000 } }).traceHash);
 
-      // a slider change re-runs at once, with the new value in the link
-      await page.evaluate(() => {
-        const s = document.querySelector<HTMLInputElement>('input[data-param="servers"]')!;
-        s.value = '6';
-        s.dispatchEvent(new Event('input', { bubbles: true }));
-      });
+      // a param change re-runs at once, with the new value in the link
+      await page.getByTestId('param-servers').fill('6');
       const second = await hashes(page, 2);
       const params = { customers: 2000, servers: 6 };
       for (const v of mmc.variantNames) expect(second[v], v).toBe(run(mmc, { seed: 7, variant: v, params }).traceHash);
@@ -64,7 +67,7 @@ describe.skipIf(skip)('faultline play', () => {
 
       // the replay command shown prints the hash shown
       const shown = await page.evaluate(() => {
-        const card = document.querySelector<HTMLElement>('.card')!;
+        const card = document.querySelector<HTMLElement>('[data-testid=run-card]')!;
         return { hash: card.querySelector('[data-testid=run-hash]')!.textContent, replay: card.querySelector('[data-testid=replay-command]')!.textContent! };
       });
       // the page cannot know whether it was built in this checkout: it prints npx faultline or npm run faultline --
@@ -73,13 +76,21 @@ describe.skipIf(skip)('faultline play', () => {
       expect(await main(argv, { stdout: (s) => void printed.push(s), stderr: (s) => void printed.push(s), isTTY: false })).toBe(0);
       expect(printed.join('')).toContain(`trace hash: ${shown.hash}`);
 
-      // a garbage link: a message and the default scenario, no console error
-      const garbage = await browser.newPage();
-      garbage.on('pageerror', (e) => errors.push(e.message));
-      await garbage.goto(`${url}#%zz;garbage=&&`);
-      await garbage.waitForFunction(() => Number(document.body.dataset.runs ?? 0) >= 1, null, { timeout: 20_000 });
-      expect(await garbage.getByTestId('error-message').textContent()).toMatch(/not a playground link/);
-      expect(await garbage.getByTestId('scenario-select').inputValue()).toBe('mmc-queue');
+      // a garbage link, and one in a format this playground does not read: a message and the default state, no console error
+      for (const [fragment, message] of [
+        ['#%zz;garbage=&&', /not a playground link/],
+        ['#s=mmc-queue&seed=3', /earlier playground/],
+      ] as const) {
+        const garbage = await browser.newPage();
+        garbage.on('pageerror', (e) => errors.push(e.message));
+        garbage.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+        await garbage.goto(`${url}${fragment}`);
+        await garbage.waitForFunction(() => Number(document.body.dataset.runs ?? 0) >= 1, null, { timeout: 20_000 });
+        expect(await garbage.getByTestId('error-message').textContent()).toMatch(message);
+        expect(await garbage.getByTestId('scenario-select').inputValue()).toBe('mmc-queue');
+        expect(await garbage.getByTestId('seed-input').inputValue()).toBe('1');
+        await garbage.close();
+      }
 
       // the share link, opened afresh, reproduces the same runs
       const again = await browser.newPage();

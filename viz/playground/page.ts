@@ -49,6 +49,9 @@ interface Answer {
   view?: RunView;
   error?: string;
   cancelled?: boolean;
+  /** Wall-clock milliseconds the worker spent running and folding the view. */
+  ranMs?: number;
+  viewMs?: number;
 }
 interface Pinned {
   view: RunView;
@@ -560,8 +563,10 @@ async function rerun(): Promise<void> {
   const focus = answers[focusIndex];
   if (focus?.result && focus.view) lastFocus = { result: focus.result, view: focus.view };
   if (!planDirty && state.plan === undefined && lastFocus) planInput.value = JSON.stringify(lastFocus.result.faults, null, 1);
+  const simulated = performance.now();
   draw(variants, answers, compare, focusIndex);
   const ms = Math.round(performance.now() - started);
+  document.body.dataset.timing = JSON.stringify({ runs: answers.map((a) => [Math.round(a.ranMs ?? 0), Math.round(a.viewMs ?? 0)]), waitMs: Math.round(simulated - started), drawMs: Math.round(performance.now() - simulated) });
   statusEl.textContent = `${state.scenario} · seed ${String(state.seed)} · ${variants.length} run${variants.length === 1 ? '' : 's'} in ${ms} ms`;
   document.body.dataset.state = 'done';
   document.body.dataset.runs = String(Number(document.body.dataset.runs ?? 0) + 1);
@@ -603,7 +608,9 @@ function draw(variants: readonly string[], answers: readonly Answer[], compare: 
   conclusionEl.querySelector('.conclusion')?.setAttribute('data-testid', 'conclusion');
   // keep the reader's zoom while the time axis stays the same
   const domainKey = JSON.stringify(data.domainUs);
-  const keep = shown && domainKey === shownDomain ? shown.domainUs() : undefined;
+  const zoom = shown && domainKey === shownDomain ? shown.domainUs() : undefined;
+  // only a window the reader chose: setting the whole domain again would draw every panel twice
+  const keep = zoom && (zoom[0] !== data.domainUs[0] || zoom[1] !== data.domainUs[1]) ? zoom : undefined;
   const scrollY = window.scrollY;
   shown = renderReport(reportEl, data, { ...(keep ? { domainUs: keep } : {}), ...(sections ? { runSections: sections } : {}) });
   shownDomain = domainKey;

@@ -31,7 +31,8 @@ export function sliderScale(spec: ScaleSpec): SliderScale {
     if (spec.integer) return Math.round(c);
     return Number(c.toPrecision(3));
   };
-  const floor = lo > 0 ? lo : Math.min(1, hi / 1e6);
+  // a range from 0 is logarithmic from 1 up (position 0 is 0 itself)
+  const floor = lo > 0 ? lo : 1;
   if (lo >= 0 && hi / floor >= 1000) {
     const steps = 1000;
     const ratio = Math.log(hi / floor);

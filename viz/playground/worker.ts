@@ -40,6 +40,7 @@ self.onmessage = (ev: MessageEvent<RunRequestMessage | { type: 'meta' }>) => {
   }
   const { id, scenario, variant, seed, params, plan, planFile } = m;
   const s = scenarios[scenario];
+  const started = performance.now();
   try {
     if (!s) throw new Error(`no scenario ${scenario}`);
     const report = new ReportCollector({ messagesMax: MESSAGES_MAX });
@@ -52,9 +53,11 @@ self.onmessage = (ev: MessageEvent<RunRequestMessage | { type: 'meta' }>) => {
       traceSink: sink,
       ...(plan !== undefined ? { faults: plan as never, replay: { scenarioRef: s.name, faultsFile: planFile ?? 'plan.json' } } : {}),
     });
+    const ranMs = performance.now() - started;
     const view = report.finish(fold, art);
     const r = art.result;
-    post({ id, result: { variant, traceHash: r.traceHash, replay: r.replay, faults: r.faults, checks: r.checks }, view });
+    // wall-clock time of the run, for the page's status line (the simulation itself never reads it)
+    post({ id, result: { variant, traceHash: r.traceHash, replay: r.replay, faults: r.faults, checks: r.checks }, view, ranMs, viewMs: performance.now() - started - ranMs });
   } catch (err) {
     post({ id, error: oneLine(err instanceof Error ? err.message : String(err)) });
   }
