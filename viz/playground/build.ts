@@ -114,7 +114,7 @@ function playgroundCss(): string {
 #controls [aria-invalid=true] { border-color: var(--bad); background: var(--fail-bg); }
 .field-error { color: var(--bad); font-size: 12px; margin: 2px 0; }
 .presets { display: flex; flex-wrap: wrap; gap: 4px; }
-button { font: inherit; font-size: 12.5px; padding: 3px 9px; border: 1px solid #b8bfca; border-radius: 4px; background: #fff; color: var(--ink); cursor: pointer; }
+button { white-space: nowrap; font: inherit; font-size: 12.5px; padding: 3px 9px; border: 1px solid #b8bfca; border-radius: 4px; background: #fff; color: var(--ink); cursor: pointer; }
 button:hover { background: #eef2f7; }
 button[aria-pressed=true] { background: var(--ok-bg); border-color: var(--ok); }
 button.preset { border-style: dashed; }
@@ -122,6 +122,7 @@ button.preset { border-style: dashed; }
 input[type=checkbox]:focus-visible, input[type=range]:focus-visible { outline-offset: 1px; }
 .pg-main { min-width: 0; }
 .pg-main #report { max-width: none; padding: 0 0 60px; margin: 0; }
+#report .sticky { margin: 0; padding-left: 0; padding-right: 0; }
 #report > .eyebrow, #report > h1, #report > .conclusion, #report > .cost-conclusion { display: none; }
 #conclusion .conclusion { margin: 4px 0 8px; }
 .toolbar { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; margin: 6px 0; }
@@ -131,6 +132,8 @@ input[type=checkbox]:focus-visible, input[type=range]:focus-visible { outline-of
 .pg-card.focus { border-color: var(--ok); box-shadow: inset 3px 0 0 var(--ok); }
 .pg-card.pinned { border-style: dashed; }
 .pg-card h3 { font-size: 13.5px; margin: 0 0 4px; }
+.pg-card .figures { display: flex; flex-wrap: wrap; gap: 2px 10px; font-size: 12px; color: var(--muted); margin-top: 3px; }
+.pg-card .figures strong { color: var(--ink); font-variant-numeric: tabular-nums; }
 .pg-card .desc { color: var(--muted); font-size: 12px; }
 .pg-card .hash { font-size: 11.5px; color: var(--muted); margin-top: 4px; overflow-wrap: anywhere; }
 .pg-card .hash code { font-size: 11.5px; }

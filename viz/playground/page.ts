@@ -242,11 +242,29 @@ function setParam(name: string, v: Value): void {
   changed();
 }
 
+/** Which preset buttons describe the current settings (after a param change too). */
+function markPresets(): void {
+  const meta = metas[state.scenario]!;
+  for (const b of app.querySelectorAll<HTMLButtonElement>('.presets button')) {
+    const id = b.dataset.testid ?? '';
+    if (id.startsWith('preset-variant-')) {
+      const v = id.slice('preset-variant-'.length);
+      b.setAttribute('aria-pressed', String(state.variant === v && Object.keys(state.params).length === 0 && state.plan === undefined));
+    } else {
+      const p = meta.presets[id.slice('preset-'.length)];
+      if (!p) continue;
+      const variant = p.variant ?? state.variant;
+      b.setAttribute('aria-pressed', String(variant === state.variant && state.plan === undefined && sameParams(presetParams(meta, p, variant), state.params)));
+    }
+  }
+}
+
 function planFile(): string {
   return `plan-${state.scenario}.json`;
 }
 
 function changed(): void {
+  markPresets();
   history.replaceState(null, '', formatHash(state, { variants: metas[state.scenario]!.variantNames }));
   void rerun();
 }
@@ -280,6 +298,13 @@ let planInput: HTMLTextAreaElement;
 let planDirty = false;
 
 function render(): void {
+  // the controls are rebuilt: keep the keyboard focus on the same control
+  const had = document.activeElement instanceof HTMLElement ? document.activeElement.dataset.testid : undefined;
+  build();
+  if (had) app.querySelector<HTMLElement>(`[data-testid="${CSS.escape(had)}"]`)?.focus();
+}
+
+function build(): void {
   const meta = metas[state.scenario]!;
   const aside = h('aside', { id: 'controls', ariaLabel: 'Settings' });
 
@@ -304,14 +329,12 @@ function render(): void {
       render();
       changed();
     });
-    b.setAttribute('aria-pressed', String(state.variant === v && Object.keys(state.params).length === 0 && state.plan === undefined));
     presets.append(b);
   }
   for (const [name, p] of Object.entries(meta.presets)) {
     const b = button(name, `preset-${name}`, p.description ?? name, () => {
       const variant = p.variant ?? state.variant;
-      state = { ...state, variant, variants: meta.variantNames.filter((n) => n === variant || state.variants.includes(n)), params: {}, plan: undefined };
-      for (const [k, v] of Object.entries(p.params ?? {})) if (v !== (meta.variants[variant]?.params[k] ?? meta.params[k]?.default)) state.params[k] = v;
+      state = { ...state, variant, variants: meta.variantNames.filter((n) => n === variant || state.variants.includes(n)), params: presetParams(meta, p, variant), plan: undefined };
       render();
       changed();
     });
@@ -401,6 +424,18 @@ function render(): void {
   app.replaceChildren(aside, results);
   showProblems();
   renderToolbar();
+}
+
+/** A preset's params as overrides: those that differ from what the variant has anyway. */
+function presetParams(meta: ScenarioMeta, p: ScenarioMeta['presets'][string], variant: string): Record<string, Value> {
+  const out: Record<string, Value> = {};
+  for (const [k, v] of Object.entries(p.params ?? {})) if (v !== (meta.variants[variant]?.params[k] ?? meta.params[k]?.default)) out[k] = v;
+  return out;
+}
+
+function sameParams(a: Record<string, Value>, b: Record<string, Value>): boolean {
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
 }
 
 function showProblems(): void {
@@ -630,8 +665,18 @@ function runCard(variant: string, a: Answer, focused: boolean): HTMLElement {
   const failing = v.checks.some((c) => c.status === 'fail');
   card.append(
     h('span', { className: `chip ${failing ? 'fail' : v.checks.some((c) => c.status === 'unknown') ? 'unknown' : 'ok'}`, textContent: outcomeText(v) }),
-    h('span', { className: 'desc', textContent: ` availability ${formatPercent(v.summary.availability)} · p99 ${formatNumber(v.summary.latencyMs.p99)} ms` }),
   );
+  const figures = h('div', { className: 'figures' });
+  const figure = (name: string, label: string, text: string): void => {
+    const f = h('span', { className: 'figure' }, `${label} `, h('strong', { textContent: text }));
+    f.dataset.metric = name;
+    figures.append(f);
+  };
+  figure('availability', 'availability', formatPercent(v.summary.availability));
+  figure('latencyMs.p99', 'p99', `${formatNumber(v.summary.latencyMs.p99)} ms`);
+  figure('requests', 'requests', formatNumber(v.summary.requests));
+  figure('retries', 'retries', formatNumber(v.summary.retries));
+  card.append(figures);
   const hash = h('code', { textContent: r.traceHash, testid: 'run-hash' });
   hash.dataset.traceHash = r.traceHash;
   card.append(h('div', { className: 'hash' }, 'trace hash ', hash));
