@@ -456,8 +456,17 @@ function paramControl(name: string, spec: ParamMeta): Node[] {
     const slider = h('input', { type: 'range', min: '0', max: String(scale.steps), step: '1', value: String(scale.toPos(Number(value))), testid: `${id}-slider`, ariaLabel: `${name} slider${scale.log ? ' (log scale)' : ''}` });
     if (scale.log) slider.classList.add('log');
     const msg = h('p', { className: 'field-error', hidden: true });
+    let current = Number(value);
     slider.oninput = () => {
-      const v = scale.fromPos(Number(slider.value));
+      const pos = Number(slider.value);
+      let v = scale.fromPos(pos);
+      // an integer on a log scale: a step of the slider (an arrow key) is at least the next integer
+      if (v === current && spec.integer && pos !== scale.toPos(current)) {
+        v = Math.min(spec.max ?? Infinity, Math.max(spec.min ?? -Infinity, current + (pos > scale.toPos(current) ? 1 : -1)));
+        slider.value = String(scale.toPos(v));
+      }
+      if (v === current) return;
+      current = v;
       box.value = String(v);
       box.removeAttribute('aria-invalid');
       msg.hidden = true;
@@ -471,6 +480,7 @@ function paramControl(name: string, spec: ParamMeta): Node[] {
       msg.textContent = why ? `${why}; valid: ${describe(spec)}` : '';
       if (why) return;
       const v = Number(box.value);
+      current = v;
       slider.value = String(scale.toPos(v));
       setParam(name, v);
     };
