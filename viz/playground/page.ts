@@ -158,6 +158,7 @@ let problems: string[] = [];
 let pinned: Pinned | null = null;
 let comparePin = false;
 let allTimelines = false;
+let showMessages = false;
 let generation = 0;
 let lastFocus: { result: RunSummary; view: RunView } | null = null;
 let shown: RenderedReport | null = null;
@@ -364,13 +365,20 @@ function build(): void {
     };
     side.append(h('div', { className: 'row', title: meta.variants[v]?.description ?? '' }, box, h('label', { htmlFor: `variant-${v}`, className: 'inline', textContent: v })));
   }
-  const every = h('input', { type: 'checkbox', id: 'all-timelines', checked: allTimelines, testid: 'all-timelines' });
-  every.onchange = () => {
-    allTimelines = every.checked;
-    changed();
-  };
-  side.append(h('div', { className: 'row' }, every, h('label', { htmlFor: 'all-timelines', className: 'inline', textContent: 'every variant’s timeline' })));
   aside.append(side);
+  // what to draw: a redraw of the message diagram costs more than all the other views together
+  const views = h('fieldset', { className: 'side' }, h('legend', { textContent: 'Views' }));
+  const toggle = (id: string, text: string, get: () => boolean, set: (on: boolean) => void): void => {
+    const box = h('input', { type: 'checkbox', id, checked: get(), testid: id });
+    box.onchange = () => {
+      set(box.checked);
+      if (lastDraw) draw(...lastDraw);
+    };
+    views.append(h('div', { className: 'row' }, box, h('label', { htmlFor: id, className: 'inline', textContent: text })));
+  };
+  toggle('all-timelines', 'every variant’s timeline, not only the focused one', () => allTimelines, (on) => (allTimelines = on));
+  toggle('show-messages', 'message diagram (slower to redraw)', () => showMessages, (on) => (showMessages = on));
+  aside.append(views);
 
   const seed = h('input', { type: 'text', id: 'seed', value: String(state.seed), testid: 'seed-input', spellcheck: false, autocomplete: 'off' });
   const seedMsg = h('p', { className: 'field-error', hidden: true });
@@ -648,7 +656,7 @@ function draw(variants: readonly string[], answers: readonly Answer[], compare: 
     const focusView = answers[focusIndex]?.view;
     sections = allTimelines ? undefined : focusView ? [ok.indexOf(focusView)] : [];
   }
-  const data = reportData(views);
+  const data = reportData(showMessages ? views : views.map((v) => ({ ...v, messages: { ...v.messages, total: 0 } })));
   renderConclusion(conclusionEl, data.runs);
   conclusionEl.querySelector('.conclusion')?.setAttribute('data-testid', 'conclusion');
   // keep the reader's zoom while the time axis stays the same
