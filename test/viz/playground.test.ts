@@ -1,7 +1,9 @@
 /**
  * The playground in Chromium: `faultline play` writes one HTML file that works from file://; the
  * runs in its Web Worker give the same trace hashes as Node for the same scenario, variant, seed
- * and params; moving a slider re-runs at once; a share link reproduces the run.
+ * and params; moving a slider re-runs at once; a share link reproduces the run; changes faster than
+ * the runs draw only the last; an edited fault plan travels in the link and downloads as the file its
+ * replay command names; a pinned run stays beside the current one with the differences listed.
  *
  * Without /usr/bin/chromium the test is skipped with a message, except under CI=true.
  */
@@ -96,10 +98,52 @@ describe.skipIf(skip)('faultline play', () => {
       const again = await browser.newPage();
       await again.goto(link);
       expect(await hashes(again, 1)).toEqual(second);
+
+      // changes faster than the runs: the runs they replace are never drawn, the last one is, exactly
+      for (const n of [2, 3, 4, 5]) await page.getByTestId('param-servers').fill(String(n));
+      const fifth = await hashes(page, 3);
+      for (const v of mmc.variantNames) expect(fifth[v], v).toBe(run(mmc, { seed: 7, variant: v, params: { customers: 2000, servers: 5 } }).traceHash);
+      expect(await page.evaluate(() => document.body.dataset.runs)).toBe('3');
+
+      // an edited fault plan: in the link, downloadable, and the replay command that names it prints the hash shown
+      const planPage = await browser.newPage({ acceptDownloads: true });
+      planPage.on('pageerror', (e) => errors.push(e.message));
+      planPage.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+      await planPage.goto(`${url}#f=1&s=retry-storm&v=naive-retries&p.durationMs=4000`);
+      await hashes(planPage, 1);
+      expect(await planPage.getByTestId('download-plan').count()).toBe(0);
+      await planPage.locator('details.plan summary').click();
+      const plan = JSON.parse(await planPage.getByTestId('plan-input').inputValue()) as Record<string, unknown>[];
+      expect(plan[0]).toMatchObject({ kind: 'limp', factor: 4 });
+      plan[0]!.factor = 8;
+      await planPage.getByTestId('plan-input').fill(JSON.stringify(plan));
+      await planPage.getByTestId('plan-apply').click();
+      const custom = (await hashes(planPage, 2))['naive-retries']!;
+      expect(planPage.url()).toMatch(/&plan=[A-Za-z0-9_-]+$/);
+      const download = planPage.waitForEvent('download');
+      await planPage.getByTestId('download-plan').click();
+      const saved = await download;
+      const planFile = join(dir, saved.suggestedFilename());
+      await saved.saveAs(planFile);
+      const replay = (await planPage.getByTestId('replay-command').textContent())!;
+      expect(replay).toContain(`--faults ${saved.suggestedFilename()}`);
+      const planArgv = replay.replace(/^(npm run faultline -- |npx faultline )/, '').split(' ').map((w) => (w === saved.suggestedFilename() ? planFile : w));
+      const planPrinted: string[] = [];
+      expect(await main(planArgv, { stdout: (s) => void planPrinted.push(s), stderr: (s) => void planPrinted.push(s), isTTY: false })).toBe(1); // naive retries fail their checks
+      expect(planPrinted.join('')).toContain(`trace hash: ${custom}`);
+
+      // pinned, then changed: the pinned run stays, and the differences are listed
+      await planPage.getByTestId('pin').click();
+      await hashes(planPage, 3);
+      await planPage.getByTestId('param-clientMaxAttempts').fill('1');
+      const unpinned = (await hashes(planPage, 4))['naive-retries'];
+      expect(unpinned).not.toBe(custom);
+      expect(await planPage.getByTestId('pinned-hash').textContent()).toBe(custom);
+      expect(await planPage.locator('[data-testid=pin-diff] tr[data-metric=retries] td').nth(2).textContent()).toMatch(/^−/);
       expect(errors).toEqual([]);
       expect(requests).toEqual([]);
     } finally {
       await browser.close();
     }
-  }, 60_000);
+  }, 120_000);
 });
