@@ -588,6 +588,19 @@ function settingsLabel(): string {
 
 // ------------------------------------------------------------------ runs
 
+/**
+ * Finished runs by their inputs, the most recent last: the simulation is deterministic, so the same
+ * scenario, variant, seed, params and plan give the same run, and going back to settings seen a
+ * moment ago (a variant ticked again, a slider moved back, unpinning) costs no run.
+ */
+const remembered = new Map<string, Answer>();
+const REMEMBERED_MAX = 24;
+
+function remember(key: string, a: Answer): void {
+  remembered.set(key, a);
+  while (remembered.size > REMEMBERED_MAX) remembered.delete(remembered.keys().next().value!);
+}
+
 async function rerun(): Promise<void> {
   const gen = ++generation;
   const started = performance.now();
@@ -598,9 +611,20 @@ async function rerun(): Promise<void> {
   const variants = compare ? [state.variant] : state.variants;
   const plan = state.plan;
   const answers = await Promise.all(
-    variants.map((variant) =>
-      pool.run({ type: 'run', scenario: state.scenario, variant, seed: state.seed, params: { ...state.params }, ...(plan !== undefined ? { plan, planFile: planFile() } : {}) }),
-    ),
+    variants.map((variant) => {
+      const msg = { type: 'run', scenario: state.scenario, variant, seed: state.seed, params: { ...state.params }, ...(plan !== undefined ? { plan, planFile: planFile() } : {}) };
+      const key = JSON.stringify([msg.scenario, variant, msg.seed, Object.entries(msg.params).sort(([a], [b]) => (a < b ? -1 : 1)), plan ?? null]);
+      const hit = remembered.get(key);
+      if (hit) {
+        remembered.delete(key); // most recently used last
+        remembered.set(key, hit);
+        return Promise.resolve(hit);
+      }
+      return pool.run(msg).then((a) => {
+        if (a.result && a.view) remember(key, a);
+        return a;
+      });
+    }),
   );
   if (gen !== generation || answers.some((a) => a.cancelled)) return; // a newer input is running
   const failed = answers.find((a) => a.error);
