@@ -112,6 +112,7 @@ function playgroundCss(): string {
 #controls .row { display: flex; gap: 6px; align-items: center; margin: 2px 0; }
 #controls .row.end { justify-content: flex-end; margin-top: 12px; }
 #controls [aria-invalid=true] { border-color: var(--bad); background: var(--fail-bg); }
+#controls label.changed::after { content: ' · changed'; color: var(--accent); font-weight: 500; }
 .field-error { color: var(--bad); font-size: 12px; margin: 2px 0; }
 .presets { display: flex; flex-wrap: wrap; gap: 4px; }
 button { white-space: nowrap; font: inherit; font-size: 12.5px; padding: 3px 9px; border: 1px solid #b8bfca; border-radius: 4px; background: #fff; color: var(--ink); cursor: pointer; }

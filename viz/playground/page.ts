@@ -240,6 +240,7 @@ function setParam(name: string, v: Value): void {
   const base = meta.variants[state.variant]?.params[name] ?? meta.params[name]!.default;
   if (v === base) delete state.params[name];
   else state.params[name] = v;
+  app.querySelector(`label[for="param-${CSS.escape(name)}"]`)?.classList.toggle('changed', v !== base);
   changed();
 }
 
@@ -453,7 +454,8 @@ function showProblems(): void {
 /** A number param's slider (log-scale for a wide range) and number box; both move together. */
 function paramControl(name: string, spec: ParamMeta): Node[] {
   const id = `param-${name}`;
-  const label = h('label', { htmlFor: id, textContent: spec.unit ? `${name} (${spec.unit})` : name });
+  const label = h('label', { htmlFor: id, textContent: spec.unit ? `${name} (${spec.unit})` : name, title: `default ${String(spec.default)}` });
+  if (state.params[name] !== undefined) label.classList.add('changed');
   const nodes: Node[] = [label];
   if (spec.description) nodes.push(h('p', { className: 'desc', textContent: spec.description }));
   const value = valueOf(name);
