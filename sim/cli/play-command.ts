@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { renderPlaygroundHtml, type ScenarioFiles } from '../../viz/playground/build.ts';
+import { renderPlaygroundHtml, type ScenarioFiles, type ScenarioRefs } from '../../viz/playground/build.ts';
 import { flagHelp, parseArgs, UsageError, type FlagSpec } from './args.ts';
 import { writeFileAtomic } from './files.ts';
 import type { Io } from './io.ts';
@@ -28,12 +28,13 @@ ${flagHelp(FLAGS)}
 `;
 
 /** The scenario files a playground holds and the one it opens at. */
-export async function playgroundFiles(ref: string | undefined): Promise<{ files: ScenarioFiles; opening?: string }> {
+export async function playgroundFiles(ref: string | undefined): Promise<{ files: ScenarioFiles; opening?: string; refs?: ScenarioRefs }> {
   const builtIns = (): ScenarioFiles => Object.fromEntries(scenarioNames().map((n) => [n, resolveScenarioFile(n)]));
   if (ref === undefined) return { files: builtIns() };
   const scenario = await loadScenario(ref); // a bad name or file fails here, with its one-line error
   if (scenarioNames().includes(ref)) return { files: builtIns(), opening: ref };
-  return { files: { [scenario.name]: resolveScenarioFile(ref) }, opening: scenario.name };
+  // the replay command names the file as it was given here (run from the same folder)
+  return { files: { [scenario.name]: resolveScenarioFile(ref) }, opening: scenario.name, refs: { [scenario.name]: ref } };
 }
 
 export async function playCommand(argv: readonly string[], io: Io): Promise<number> {
@@ -43,9 +44,9 @@ export async function playCommand(argv: readonly string[], io: Io): Promise<numb
     return 0;
   }
   if (args.positionals.length > 1) throw new UsageError(`play takes at most one scenario, got ${args.positionals.length}: ${args.positionals.join(' ')}`);
-  const { files, opening } = await playgroundFiles(args.positionals[0]);
+  const { files, opening, refs } = await playgroundFiles(args.positionals[0]);
   const out = resolve(process.cwd(), (args.flags.out as string | undefined) ?? 'playground.html');
-  const html = await renderPlaygroundHtml(files, opening);
+  const html = await renderPlaygroundHtml(files, opening, refs);
   writeFileAtomic(out, html);
   io.stdout(`playground: ${out} (${Object.keys(files).length} scenario${Object.keys(files).length === 1 ? '' : 's'}, ${(html.length / 1024).toFixed(0)} KiB)\n`);
   if (args.flags.open) openInBrowser(out);

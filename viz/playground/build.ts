@@ -18,7 +18,10 @@ const VIRTUAL = 'faultline-playground-scenarios';
 /** The scenarios the playground holds: name → absolute path of the scenario module. */
 export type ScenarioFiles = Record<string, string>;
 
-function scenariosPlugin(files: ScenarioFiles): Plugin {
+/** How the replay command names a scenario that is not built in: name → the path given to `faultline play`. */
+export type ScenarioRefs = Record<string, string>;
+
+function scenariosPlugin(files: ScenarioFiles, refs: ScenarioRefs): Plugin {
   return {
     name: 'faultline-playground-scenarios',
     setup(b) {
@@ -27,7 +30,8 @@ function scenariosPlugin(files: ScenarioFiles): Plugin {
         const names = Object.keys(files);
         const contents =
           names.map((n, i) => `import s${i} from ${JSON.stringify(files[n])};`).join('\n') +
-          `\nexport const scenarios = {${names.map((n, i) => `${JSON.stringify(n)}: s${i}`).join(', ')}};\n`;
+          `\nexport const scenarios = {${names.map((n, i) => `${JSON.stringify(n)}: s${i}`).join(', ')}};\n` +
+          `export const refs = ${JSON.stringify(refs)};\n`;
         return { contents, loader: 'ts', resolveDir: here };
       });
     },
@@ -63,8 +67,8 @@ const CSS = `${REPORT_CSS}\n${playgroundCss()}`;
  * `'unsafe-inline'`), workers only from blob: URLs (the worker's code is an inert
  * `<script type="text/plain">` the page turns into a Blob), blob: and data: images, and no network.
  */
-export async function renderPlaygroundHtml(files: ScenarioFiles, opening?: string): Promise<string> {
-  const [worker, page] = await Promise.all([bundle(WORKER_ENTRY, [scenariosPlugin(files)]), bundle(PAGE_ENTRY, [])]);
+export async function renderPlaygroundHtml(files: ScenarioFiles, opening?: string, refs: ScenarioRefs = {}): Promise<string> {
+  const [worker, page] = await Promise.all([bundle(WORKER_ENTRY, [scenariosPlugin(files, refs)]), bundle(PAGE_ENTRY, [])]);
   const script = inlineScript(page);
   const csp = `default-src 'none'; script-src ${cspHash(script)}; style-src ${cspHash(CSS)}; worker-src blob:; img-src data: blob:; base-uri 'none'; form-action 'none'`;
   return `<!doctype html>

@@ -11,7 +11,7 @@ import { runDetailed } from '../../sim/run/runner.ts';
 import '../../sim/faults/register.ts';
 import type { Scenario } from '../../sim/run/scenario.ts';
 import { ReportCollector } from '../collect.ts';
-import { scenarios as bundled } from 'faultline-playground-scenarios';
+import { refs, scenarios as bundled } from 'faultline-playground-scenarios';
 
 const scenarios: Record<string, Scenario<any>> = Object.fromEntries(Object.values(bundled as Record<string, Scenario<any>>).map((s) => [s.name, s]));
 
@@ -51,7 +51,8 @@ self.onmessage = (ev: MessageEvent<RunRequestMessage | { type: 'meta' }>) => {
       params,
       traceLevel: 'full',
       traceSink: sink,
-      ...(plan !== undefined ? { faults: plan as never, replay: { scenarioRef: s.name, faultsFile: planFile ?? 'plan.json' } } : {}),
+      ...(plan !== undefined ? { faults: plan as never } : {}),
+      replay: { scenarioRef: refs[s.name] ?? s.name, ...(plan !== undefined ? { faultsFile: planFile ?? 'plan.json' } : {}) },
     });
     const ranMs = performance.now() - started;
     const view = report.finish(fold, art);
