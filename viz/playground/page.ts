@@ -369,16 +369,18 @@ function build(): void {
   aside.append(side);
   // what to draw: a redraw of the message diagram costs more than all the other views together
   const views = h('fieldset', { className: 'side' }, h('legend', { textContent: 'Views' }));
-  const toggle = (id: string, text: string, get: () => boolean, set: (on: boolean) => void): void => {
+  const toggle = (id: string, text: string, get: () => boolean, set: (on: boolean) => void, rerunToo: boolean): void => {
     const box = h('input', { type: 'checkbox', id, checked: get(), testid: id });
     box.onchange = () => {
       set(box.checked);
-      if (lastDraw) draw(...lastDraw);
+      if (rerunToo) changed();
+      else if (lastDraw) draw(...lastDraw);
     };
     views.append(h('div', { className: 'row' }, box, h('label', { htmlFor: id, className: 'inline', textContent: text })));
   };
-  toggle('all-timelines', 'every variant’s timeline, not only the focused one', () => allTimelines, (on) => (allTimelines = on));
-  toggle('show-messages', 'message diagram (slower to redraw)', () => showMessages, (on) => (showMessages = on));
+  toggle('all-timelines', 'every variant’s timeline, not only the focused one', () => allTimelines, (on) => (allTimelines = on), false);
+  // the message records are kept only for the diagram (the summary trace level otherwise): switching it on re-runs
+  toggle('show-messages', 'message diagram (slower to redraw)', () => showMessages, (on) => (showMessages = on), true);
   aside.append(views);
 
   const seed = h('input', { type: 'text', id: 'seed', value: String(state.seed), testid: 'seed-input', spellcheck: false, autocomplete: 'off' });
@@ -614,8 +616,8 @@ async function rerun(): Promise<void> {
   const plan = state.plan;
   const answers = await Promise.all(
     variants.map((variant) => {
-      const msg = { type: 'run', scenario: state.scenario, variant, seed: state.seed, params: { ...state.params }, ...(plan !== undefined ? { plan, planFile: planFile() } : {}) };
-      const key = JSON.stringify([msg.scenario, variant, msg.seed, Object.entries(msg.params).sort(([a], [b]) => (a < b ? -1 : 1)), plan ?? null]);
+      const msg = { type: 'run', scenario: state.scenario, variant, seed: state.seed, params: { ...state.params }, messages: showMessages, ...(plan !== undefined ? { plan, planFile: planFile() } : {}) };
+      const key = JSON.stringify([msg.scenario, variant, msg.seed, Object.entries(msg.params).sort(([a], [b]) => (a < b ? -1 : 1)), plan ?? null, showMessages]);
       const hit = remembered.get(key);
       if (hit) {
         remembered.delete(key); // most recently used last
@@ -682,7 +684,7 @@ function draw(variants: readonly string[], answers: readonly Answer[], compare: 
     const focusView = answers[focusIndex]?.view;
     sections = allTimelines ? undefined : focusView ? [ok.indexOf(focusView)] : [];
   }
-  const data = reportData(showMessages ? views : views.map((v) => ({ ...v, messages: { ...v.messages, total: 0 } })));
+  const data = reportData(views);
   renderConclusion(conclusionEl, data.runs);
   conclusionEl.querySelector('.conclusion')?.setAttribute('data-testid', 'conclusion');
   // keep the reader's zoom while the time axis stays the same

@@ -28,6 +28,8 @@ export interface RunRequestMessage {
   /** A plan replacing the default one, and the file name the replay command gives it. */
   plan?: unknown[];
   planFile?: string;
+  /** Keep the message records (the message diagram): the `full` trace level, else `summary`. */
+  messages?: boolean;
 }
 
 const post = (m: unknown): void => (self as unknown as Worker).postMessage(m);
@@ -38,7 +40,7 @@ self.onmessage = (ev: MessageEvent<RunRequestMessage | { type: 'meta' }>) => {
     post({ meta: metas() });
     return;
   }
-  const { id, scenario, variant, seed, params, plan, planFile } = m;
+  const { id, scenario, variant, seed, params, plan, planFile, messages } = m;
   const s = scenarios[scenario];
   const started = performance.now();
   try {
@@ -49,7 +51,8 @@ self.onmessage = (ev: MessageEvent<RunRequestMessage | { type: 'meta' }>) => {
       seed,
       variant,
       params,
-      traceLevel: 'full',
+      // the trace hash covers every record at every level; the level only decides what the fold sees
+      traceLevel: messages ? 'full' : 'summary',
       traceSink: sink,
       ...(plan !== undefined ? { faults: plan as never } : {}),
       replay: { scenarioRef: refs[s.name] ?? s.name, ...(plan !== undefined ? { faultsFile: planFile ?? 'plan.json' } : {}) },
