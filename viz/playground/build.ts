@@ -140,7 +140,7 @@ input[type=checkbox]:focus-visible, input[type=range]:focus-visible { outline-of
 .pg-card .figures { display: flex; flex-wrap: wrap; gap: 2px 10px; font-size: 12px; color: var(--muted); margin-top: 3px; }
 .pg-card .figures strong { color: var(--ink); font-variant-numeric: tabular-nums; }
 .pg-card .desc { color: var(--muted); font-size: 12px; }
-.pg-card .hash { font-size: 11.5px; color: var(--muted); margin-top: 4px; overflow-wrap: anywhere; }
+.pg-card .hash { font-size: 11.5px; color: var(--muted); margin-top: 4px; overflow-wrap: break-word; }
 .pg-card .hash code { font-size: 11.5px; }
 .pg-card button { margin-top: 6px; }
 .error { color: var(--bad); background: var(--fail-bg); border-radius: 4px; padding: 6px 9px; margin: 4px 0; white-space: pre-wrap; overflow-wrap: anywhere; }
