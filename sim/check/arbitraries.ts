@@ -32,12 +32,18 @@ export interface FaultTargets {
   byKind?: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
 }
 
+/** The kinds of thing a fault field may aim at: which list of `FaultTargets` it draws names from. */
 export type TargetPool = 'nodes' | 'links' | 'disks' | 'zones' | 'racks';
 const POOLS: readonly TargetPool[] = ['nodes', 'links', 'disks', 'zones', 'racks'];
 
+/**
+ * The options of `faultPlan`: the fault kinds to draw, the names they may aim at, the horizon
+ * every fault lies within, and bounds on how many faults and how long, on a time grid.
+ */
 export interface FaultPlanOptions {
   /** Fault kinds to draw from (registered kinds; see `faultKinds()`). */
   kinds: readonly string[];
+  /** Names each kind's target fields draw from. */
   targets: FaultTargets;
   /** Every generated fault starts and ends within [0, horizon]. */
   horizon: Duration;

@@ -21,17 +21,29 @@ import { markDetailKind, type TraceRecord } from '../observe/trace.ts';
 import type { Metrics } from '../observe/metrics.ts';
 import { InputError } from '../kernel/errors.ts';
 
+/** A key-value operation: `read`, `write` or `cas` (compare-and-set), as in Jepsen's register workload. */
 export type KvOpKind = 'read' | 'write' | 'cas';
+/**
+ * How an operation ended, as Jepsen names it: `ok` (it took effect), `fail` (it definitely did
+ * not), `info` (indeterminate, such as a timeout: it may take effect at any time after its
+ * invocation, or never; an operation still pending at the end is `info` too).
+ */
 export type KvOutcome = 'ok' | 'fail' | 'info';
 /** Values are JSON primitives, compared with `===` (`null` is the usual "absent" value). */
 export type KvValue = string | number | boolean | null;
 
+/**
+ * One operation of a key-value history: its process (a client running one operation at a time),
+ * key, op and values, its invocation and completion times in simulated µs, and its outcome.
+ */
 export interface KvOperation {
   /** Unique within the history, in invocation order. */
   id: number;
   /** The client that issued it; one process has at most one operation in flight. */
   process: string;
+  /** The key (the register) it acts on. */
   key: string;
+  /** What it does. */
   op: KvOpKind;
   /**
    * write: the value written; cas: the new value; read: the value returned (ok reads only;
@@ -40,14 +52,17 @@ export interface KvOperation {
   value?: KvValue;
   /** cas only: the value compared against. */
   expected?: KvValue;
+  /** When the client invoked it (simulated µs). */
   invokeUs: number;
   /** When the client learned the outcome; `null` when it never did (still pending at the end). */
   completeUs: number | null;
+  /** How it ended (`info` until completed). */
   outcome: KvOutcome;
   /** Why it failed or is indeterminate, for people. */
   error?: string;
 }
 
+/** A history as the checkers take it: operations in invocation order (`KvHistory.operations`, `historyFromRecords`). */
 export type KvHistoryList = readonly KvOperation[];
 
 declare module '../observe/trace.ts' {
@@ -62,6 +77,7 @@ declare module '../observe/trace.ts' {
 markDetailKind('kv-invoke');
 markDetailKind('kv-complete');
 
+/** The options of a `KvHistory` collector: its clock, where its trace records go, and its size bound. */
 export interface KvHistoryOptions {
   /** The simulation clock (µs). */
   now: () => number;

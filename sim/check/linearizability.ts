@@ -25,6 +25,7 @@
  */
 import { describeOperation, type KvHistoryList, type KvOperation, type KvValue } from './history.ts';
 
+/** The options of `checkLinearizable`: the search bound and the registers' initial value. */
 export interface LinearizabilityOptions {
   /** Search steps over all keys before the outcome is `unknown`. Default 2,000,000. */
   searchMax?: number;
@@ -32,11 +33,19 @@ export interface LinearizabilityOptions {
   initial?: KvValue;
 }
 
+/**
+ * The verdict of `checkLinearizable`: `ok`, `fail` with the key, the operation no linearization
+ * could place and the longest linearizable prefix, or `unknown` when the search bound was hit. A
+ * scenario check can return it as is.
+ */
 export interface LinearizabilityResult {
+  /** `ok`, `fail`, or `unknown` (search bound reached). */
   status: 'ok' | 'fail' | 'unknown';
+  /** One sentence for people. */
   detail: string;
-  /** Keys and operations checked (after dropping `fail` operations and `info` reads). */
+  /** Keys checked (after dropping `fail` operations and `info` reads). */
   keys: number;
+  /** Operations checked (after dropping `fail` operations and `info` reads). */
   operations: number;
   /** Search steps taken. */
   steps: number;
@@ -52,6 +61,17 @@ export interface LinearizabilityResult {
 
 const DEFAULT_SEARCH_MAX = 2_000_000;
 
+/**
+ * Check that a key-value history is linearizable (registers with read, write and cas), key by
+ * key, with the Wing–Gong–Lowe search Knossos (`:wgl`) and Porcupine use: `fail` operations are
+ * dropped, `info` writes and cas may take effect at any time after their invocation or never,
+ * `info` reads are dropped. Bounded by `searchMax` steps (default 2,000,000), past which the
+ * verdict is `unknown`, never a hang.
+ *
+ * @param history - the operations, as `KvHistory.operations` or `historyFromRecords` give them
+ * @param options - the search bound and the initial value (default `null`)
+ * @returns the verdict, which a scenario check can return as is
+ */
 export function checkLinearizable(history: KvHistoryList, options: LinearizabilityOptions = {}): LinearizabilityResult {
   const searchMax = options.searchMax ?? DEFAULT_SEARCH_MAX;
   if (!(Number.isInteger(searchMax) && searchMax > 0)) {

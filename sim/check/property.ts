@@ -44,6 +44,11 @@ export interface Invariant {
   check(run: RunArtifacts): CheckOutcome | boolean;
 }
 
+/**
+ * The fault plans `checkScenario` explores: the kinds (default: the scenario's `faultKinds`), what
+ * they aim at (default: everything in the scenario's world), the horizon, and bounds on the
+ * number and length of faults (as in `FaultPlanOptions`).
+ */
 export interface FaultSpace {
   /** Fault kinds to explore; default: the kinds the scenario declares (`faultKinds`). */
   kinds?: readonly string[];
@@ -59,11 +64,19 @@ export interface FaultSpace {
   horizon?: Duration;
   /** At most this many faults per plan (default 3). */
   maxFaults?: number;
+  /** Shortest `for` (default: one `resolution` step). */
   durationMin?: Duration;
+  /** Longest `for` (default: the horizon). */
   durationMax?: Duration;
+  /** Time grid for `at` and `for` (default "1ms"). */
   resolution?: Duration;
 }
 
+/**
+ * Liveness mode of `checkScenario` (TigerBeetle's VOPR): faults happen before the horizon, a
+ * `heal` at the horizon ends them all, and the `liveness` invariant requires the SLO to hold
+ * again within `within` (and, optionally, the scenario's own convergence predicate).
+ */
 export interface LivenessOptions {
   /** The kind appended at the horizon to heal everything; default `heal` when registered, else none. */
   healKind?: string | null;
@@ -75,10 +88,13 @@ export interface LivenessOptions {
   converged?(run: RunArtifacts, healedAtUs: number): CheckOutcome | boolean;
 }
 
+/** What `CheckScenarioOptions.onProgress` is told as a search goes on. */
 export interface CheckProgress {
+  /** Exploring plans, shrinking a violation, or confirming the shrunk plan. */
   phase: 'explore' | 'shrink' | 'confirm';
   /** Exploration runs done. */
   run: number;
+  /** Exploration runs asked for. */
   runs: number;
   /** Shrink candidates run so far. */
   shrinkRuns: number;
@@ -88,6 +104,11 @@ export interface CheckProgress {
   faults: number | null;
 }
 
+/**
+ * The options of `checkScenario` (and of `faultline/vitest`'s helpers): the variant, the
+ * invariants, how many plans to explore (default 100) with which fast-check seed (default 1),
+ * the fault space, liveness mode, and bounds on shrinking.
+ */
 export interface CheckScenarioOptions {
   /** Default: the scenario's first variant. */
   variant?: string;
@@ -99,6 +120,7 @@ export interface CheckScenarioOptions {
   invariants?: readonly (string | Invariant)[];
   /** Exploration runs (default 100). */
   runs?: number;
+  /** The fault plans to explore. */
   faults?: FaultSpace;
   /** The fast-check seed (default 1). */
   seed?: number;
@@ -121,15 +143,24 @@ export interface CheckScenarioOptions {
   shrinkRunsMax?: number;
   /** Trace level of each run (default `summary`, so checks may read `records`). */
   traceLevel?: TraceLevel;
+  /** Each run's budgets (events, simulated time, live events, processes), over the defaults. */
   budgets?: Partial<Budgets>;
   /** How the replay command names the scenario and the plan file (default `plan.json`). */
   replay?: { scenarioRef?: string; faultsFile?: string };
+  /** Called as the search goes on (exploration runs, shrink candidates, the confirming run). */
   onProgress?(progress: CheckProgress): void;
 }
 
+/**
+ * A violation `checkScenario` found: the invariant, the failing run's seed, params and
+ * counterexample path, how shrinking went, and whether the shrunk plan failed the same way again.
+ */
 export interface Violation {
+  /** The invariant violated (a check's name, an invariant of your own, `liveness`, `run-error` or `budget`). */
   invariant: string;
+  /** Its detail, for people. */
   detail: string;
+  /** When it was first violated, in simulated ms (null when the check does not say). */
   firstFailedAtMs: number | null;
   /** The root seed of the failing run (the `--seed` of the replay command). */
   runSeed: Seed;
@@ -139,23 +170,34 @@ export interface Violation {
   path: string;
   /** Shrink candidates run, and how many faults the first failing plan had. */
   shrinkRuns: number;
+  /** Faults in the first failing plan, before shrinking. */
   faultCountBeforeShrink: number;
   /** The shrunk plan was run again and failed the same invariant with the same trace hash. */
   confirmed: boolean;
+  /** The trace hash of the shrunk plan's run. */
   traceHash: string;
 }
 
 /** faults kind → target → exploration runs in which that kind hit that target. */
 export type Coverage = Record<string, Record<string, number>>;
 
+/**
+ * What `checkScenario` returns: evidence (runs and coverage: which fault kinds hit which targets)
+ * or the violation with its shrunk plan, the command that replays it, and the space explored.
+ * `formatCheckReport` renders it for people.
+ */
 export interface CheckReport {
+  /** The scenario's name. */
   scenario: string;
+  /** The variant checked. */
   variant: string;
   /** The fast-check seed. */
   seed: number;
   /** Exploration runs (the failing one included; shrink runs not). */
   runs: number;
+  /** Fault kind → target → exploration runs in which that kind hit that target. */
   coverage: Coverage;
+  /** The violation found, or null when every explored plan held. */
   violation: Violation | null;
   /** On a violation, the shrunk plan (as JSON for `--faults`); otherwise null. */
   faults: Record<string, unknown>[] | null;
@@ -168,6 +210,7 @@ export interface CheckReport {
    * combination of optional fields its world does not support); they are skipped, not judged.
    */
   rejectedPlans: number;
+  /** The first rejection's message. */
   firstRejection?: string;
   /** Checks the variant expects to fail: not explored (a violation of one is what the design is meant to show). */
   expectedToFail?: string[];
@@ -288,6 +331,17 @@ function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/**
+ * Property-test a scenario: run it under fault plans fast-check generates (and run seeds, and
+ * explored params) and judge its invariants; on a violation, shrink the plan to a minimal one
+ * (toward fewer, shorter, later faults, locked to the first invariant violated, at most
+ * `shrinkRunsMax` runs, default 1000), run it again to confirm, and give the replay command.
+ * Deterministic: the same options give the same report.
+ *
+ * @param scenario - a scenario from `defineScenario`
+ * @param options - what to explore and judge (defaults: the first variant, every check, 100 runs, fast-check seed 1)
+ * @returns the report: evidence, or the shrunk violation and how to replay it
+ */
 export function checkScenario(scenario: Scenario<any>, options: CheckScenarioOptions = {}): CheckReport {
   const variant = options.variant ?? scenario.variantNames[0]!;
   if (!scenario.variants[variant]) {

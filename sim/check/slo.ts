@@ -11,6 +11,10 @@ import { Histogram, percentile, type Series, type SeriesWindow } from '../observ
 import type { RequestStats } from '../observe/requests.ts';
 import type { FaultPlan } from '../faults/plan.ts';
 
+/**
+ * A service-level objective judged per window: minimum availability (fraction in [0, 1]) and/or
+ * maximum p99 latency (ms), with windows of fewer than `requestsMin` requests counted as idle.
+ */
 export interface SloSpec {
   /** Fraction of requests that must succeed in each window, in [0, 1]. */
   availabilityMin?: number;
@@ -23,12 +27,19 @@ export interface SloSpec {
   requestsMin?: number;
 }
 
+/** One window of `sloWindows`: its span in simulated µs, its requests, availability and p99 latency, and whether it meets the SLO. */
 export interface SloWindow {
+  /** Start of the window, simulated µs. */
   startUs: number;
+  /** End of the window (exclusive), simulated µs. */
   endUs: number;
+  /** Requests that finished in the window, ok or not. */
   requests: number;
+  /** Of those, the ones that succeeded. */
   ok: number;
+  /** ok / requests. */
   availability: number;
+  /** p99 latency of every request that finished in the window, ok or not, in ms. */
   latencyMsP99: number;
   /** `null` for an idle window. */
   pass: boolean | null;
@@ -36,10 +47,15 @@ export interface SloWindow {
   reason?: string;
 }
 
+/** The verdict of `checkWindowedSlo`, with every window judged; a scenario check can return it as is. */
 export interface SloResult {
+  /** `ok`, `fail`, or `unknown` (too few requests to judge; for recovery, also a run that ends before the deadline). */
   status: 'ok' | 'fail' | 'unknown';
+  /** One sentence for people. */
   detail: string;
+  /** When the SLO was first missed, in simulated ms (a window's start; for recovery, the deadline); null when it was not. */
   firstFailedAtMs: number | null;
+  /** Every window in the range, judged. */
   windows: SloWindow[];
 }
 
@@ -138,16 +154,19 @@ export function checkWindowedSlo(requests: RequestStats, slo: SloSpec & { fromUs
   return { status: 'ok', detail: `all ${active} window(s) meet the SLO`, firstFailedAtMs: null, windows };
 }
 
+/** The options of `checkRecovery`: when the faults healed, how soon the SLO must hold again, and the SLO. */
 export interface RecoveryOptions {
   /** When the last fault healed (µs); see `lastHealUs(plan)`. */
   healedAtUs: number;
   /** How long after healing the SLO must hold again ("30s"). */
   within: Duration;
+  /** The SLO each window after recovery must meet. */
   slo: SloSpec;
   /** The end of the run (µs); windows after it are ignored. */
   endUs?: number;
 }
 
+/** The verdict of `checkRecovery`: an `SloResult` plus when the SLO held again for good. */
 export interface RecoveryResult extends SloResult {
   /** When the SLO started to hold for good (µs), or null. */
   recoveredAtUs: number | null;

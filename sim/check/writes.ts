@@ -9,14 +9,19 @@
  */
 import { describeOperation, type KvHistoryList, type KvOperation, type KvValue } from './history.ts';
 
+/** The verdict of `checkNoLostWrites` or `checkNoCorruptReads`; a scenario check can return it as is. */
 export interface WriteCheckResult {
+  /** `ok`, `fail`, or `unknown` (acknowledged writes but no final read or final state to judge them by). */
   status: 'ok' | 'fail' | 'unknown';
+  /** One sentence for people. */
   detail: string;
+  /** When the violation was first seen, in simulated ms; null without one. */
   firstFailedAtMs: number | null;
   /** fail: the acknowledged writes that were lost (or, for corrupt reads, the offending reads). */
   operations: KvOperation[];
 }
 
+/** The options of `checkNoLostWrites`: the state observed at the end, and the initial value. */
 export interface LostWritesOptions {
   /**
    * The state observed at the end (after healing and settling), by key. Without it, the final
@@ -131,6 +136,7 @@ export function checkNoLostWrites(history: KvHistoryList, options: LostWritesOpt
   };
 }
 
+/** The options of `checkNoCorruptReads`: the initial value and an extra validator of values read. */
 export interface CorruptReadsOptions {
   /** What a key holds before its first write. Default `null`. */
   initial?: KvValue;
