@@ -9,7 +9,7 @@
  * - Without workloads, the run ends when no events remain; if background components were built
  *   (they would never let that happen), it ends 60 s after the last fault ends, or at 60 s.
  *
- * The way the run ended is reported in `RunResult.stats.ended` and in the summary the CLI prints.
+ * The way the run ended is reported in `RunArtifacts.ended` (from `runDetailed`) and in the summary the CLI prints.
  */
 import type { Simulation } from '../kernel/sim.ts';
 
@@ -31,7 +31,7 @@ export const BACKGROUND_TAIL_US = 60_000_000;
  */
 export type EndReason = 'until' | 'drained' | 'drain-budget' | 'no-events' | 'default-budget';
 
-/** How and when a run ended (`RunResult.stats.ended`; the CLI prints `detail`). */
+/** How and when a run ended (`RunArtifacts.ended`, from `runDetailed`; the CLI prints `detail` unless the run stopped at its `untilUs`). */
 export interface RunEnded {
   /** Which rule ended it. */
   reason: EndReason;

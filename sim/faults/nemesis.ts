@@ -17,10 +17,12 @@ import type { Random } from '../kernel/random.ts';
 import { formatDuration, parseDuration, type Duration } from '../kernel/time.ts';
 import { partitionGroups, type PartitionMode } from '../world/partition.ts';
 
+/** A fault plan entry as a nemesis writes it: plain JSON with times as strings (`"12.345s"`), ready for `parseFaultPlan`. */
 export type PlanEntry = Record<string, unknown>;
 
 const ms = (us: number): string => formatDuration(Math.max(0, Math.round(us / 1000)) * 1000);
 
+/** The options of `chaosMonkey`, in Netflix Chaos Monkey's terms: the group, mean and minimum time between kills, and the window. */
 export interface ChaosMonkeyOptions {
   /** The eligible instances (Chaos Monkey's `grouping`: one app, stack or cluster). */
   group: readonly string[];
@@ -34,10 +36,13 @@ export interface ChaosMonkeyOptions {
    * the ratio of Netflix's documented defaults (mean 2 workdays, one decision per workday).
    */
   period?: Duration;
+  /** When kills may start. Default 0. */
   start?: Duration;
+  /** When kills stop (required). */
   end: Duration;
   /** How long a killed instance is down before it is replaced (its auto-scaling group). Default "1m"; "0s" means never. */
   downFor?: Duration;
+  /** What a kill crashes: the machine (unsynced disk writes lost) or the process (`kill -9`: page cache survives). Default machine. */
   scope?: 'machine' | 'process';
 }
 
@@ -78,7 +83,9 @@ export function chaosMonkey(random: Random, o: ChaosMonkeyOptions): PlanEntry[] 
   return out;
 }
 
+/** The options of `randomPartitions`, after Jepsen's partition nemesis: the nodes, the mean quiet interval, each partition's duration, and the shapes. */
 export interface RandomPartitionsOptions {
+  /** The nodes to partition (at least two). */
   nodes: readonly string[];
   /** Mean quiet time between partitions (exponential), as Jepsen's nemesis schedule `:interval`. */
   meanInterval: Duration;
@@ -88,7 +95,9 @@ export interface RandomPartitionsOptions {
   modes?: readonly Exclude<PartitionMode, 'groups'>[];
   /** Also make some partitions one-way (default false). */
   oneWay?: boolean;
+  /** When partitions may start. Default 0. */
   start?: Duration;
+  /** No partition starts at or after this (required). */
   end: Duration;
 }
 
@@ -115,15 +124,21 @@ export function randomPartitions(random: Random, o: RandomPartitionsOptions): Pl
   return out;
 }
 
+/** The options of `swarm`: the targets (which decide the kinds it can generate), the candidate kinds, the window, and occurrences per kind. */
 export interface SwarmOptions {
+  /** Node names to aim faults at. */
   nodes: readonly string[];
   /** Disk names (enables disk kinds). */
   disks?: readonly string[];
+  /** Zone names (enables zone kinds). */
   zones?: readonly string[];
+  /** Rack names (enables rack kinds). */
   racks?: readonly string[];
   /** Candidate kinds (default: every kind the targets allow). */
   kinds?: readonly string[];
+  /** When faults may start. Default 0. */
   start?: Duration;
+  /** The end of the window (required); faults start in its first 80%. */
   end: Duration;
   /** Occurrences per enabled kind are drawn from 1..eventsMaxPerKind. Default 3. */
   eventsMaxPerKind?: number;

@@ -21,6 +21,10 @@ export const JSON_FIELD_DEPTH_MAX = 8;
 /** Longest name (a node, a zone, a version label, an id) a plan may use, in characters. */
 export const PLAN_STRING_MAX = 1024;
 
+/**
+ * The declared type of one field of a fault kind (`FaultKindSpec.fields`): how `parseFaultPlan`
+ * validates it, how the JSON Schema and the docs describe it, and how `faultPlan` generates it.
+ */
 export type FieldSpec =
   | { type: 'duration'; required?: boolean; description: string }
   | { type: 'number'; required?: boolean; min?: number; max?: number; integer?: boolean; description: string }
@@ -33,7 +37,13 @@ export type FieldSpec =
   /** Any JSON value the kind validates itself (a distribution, a config object). */
   | { type: 'json'; required?: boolean; description: string };
 
+/**
+ * The declaration of a fault kind: its name, one sentence on what it does (and which real tool's
+ * action it matches), its fields, whether it takes a duration, and an example entry. Register
+ * one with `registerFaultKind`.
+ */
 export interface FaultKindSpec {
+  /** The kind's name in plans (`crash`, `partition`, `link-loss`, …). */
   kind: string;
   /** One sentence: what the fault does and which real tool's action it corresponds to. */
   description: string;
@@ -58,7 +68,9 @@ export interface FaultEntry {
   [field: string]: unknown;
 }
 
+/** A validated fault plan: entries sorted by `at`, durations in integer µs (what `parseFaultPlan` returns). */
 export type FaultPlan = readonly FaultEntry[];
+/** A fault plan as written: a list of entries, or `{ faults: [...] }` (durations as strings such as `"30s"`). */
 export type FaultPlanInput = readonly Record<string, unknown>[] | { faults: readonly Record<string, unknown>[] };
 
 const kinds = new Map<string, FaultKindSpec>();
@@ -69,10 +81,12 @@ export function registerFaultKind(spec: FaultKindSpec): void {
   kinds.set(spec.kind, spec);
 }
 
+/** The declaration of a registered fault kind, or undefined for a kind nobody registered. */
 export function faultKindSpec(kind: string): FaultKindSpec | undefined {
   return kinds.get(kind);
 }
 
+/** The names of every registered fault kind, in registration order. */
 export function faultKinds(): string[] {
   return [...kinds.keys()];
 }

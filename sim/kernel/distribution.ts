@@ -9,6 +9,11 @@ import type { Random } from './random.ts';
 import { showValue } from './show.ts';
 import { parseDuration, type Duration } from './time.ts';
 
+/**
+ * A duration distribution as plain data: a duration (constant) or `{ dist, ... }` with
+ * `constant`, `uniform`, `exponential`, `normal`, `lognormal`, `pareto` or `long-tail`, times as
+ * durations (`"5ms"`). `durationSampler` validates it and draws integer µs.
+ */
 export type DistributionSpec =
   | Duration
   | { dist: 'constant'; value: Duration }
@@ -20,6 +25,7 @@ export type DistributionSpec =
   /** With probability `p` draw from `tail`, else from `base`: the shape of real RPC latency. */
   | { dist: 'long-tail'; base: DistributionSpec; tail: DistributionSpec; p: number };
 
+/** A validated distribution: draws a non-negative integer number of µs from the stream it is given. */
 export type Sampler = (rng: Random) => number;
 
 const KINDS = 'constant, uniform, exponential, normal, lognormal, pareto, long-tail';

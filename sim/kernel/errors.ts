@@ -4,12 +4,17 @@
  * wraps an exception thrown inside a simulated world with the seed and the simulated time.
  */
 
+/** Bad input (a spec, an option, a plan, a command line): its message names what, where, and what is valid; exit code 2 at the CLI. */
 export class InputError extends Error {
   override readonly name = 'InputError';
 }
 
 export type BudgetName = 'eventsMax' | 'simTimeMax' | 'liveEventsMax' | 'processesMax';
 
+/**
+ * A run hit one of its deterministic budgets (`Budgets`); the message names the budget, its
+ * limit, the seed and the simulated time, and how to raise it (`--budget name=N`).
+ */
 export class BudgetExceededError extends Error {
   override readonly name = 'BudgetExceededError';
   constructor(
@@ -25,6 +30,7 @@ export class BudgetExceededError extends Error {
   }
 }
 
+/** An exception thrown inside a simulated world, wrapped with the run's seed and the simulated time (in its message). */
 export class SimulationError extends Error {
   override readonly name = 'SimulationError';
   constructor(

@@ -23,6 +23,7 @@
 import seedrandom from 'seedrandom';
 import { InputError } from './errors.ts';
 
+/** A run's root seed: a uint32 or a non-empty string (`checkSeed` validates it). */
 export type Seed = number | string;
 
 interface AleaState {

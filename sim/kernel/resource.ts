@@ -9,8 +9,14 @@
 import { InputError } from './errors.ts';
 import type { Callback, SimEvent, Simulation } from './sim.ts';
 
+/** The order a `Resource` grants waiting requests in: oldest first (`fifo`) or newest first (`lifo`). */
 export type QueueDiscipline = 'fifo' | 'lifo';
 
+/**
+ * A counted resource with `capacity` slots and a waiting line, as SimPy's `Resource`: the
+ * building block of servers, thread pools and connection pools. `request(fn, arg)` and
+ * `release()` on the hot path, `yield resource.acquire()` in a generator process.
+ */
 export class Resource {
   inUse = 0;
   // waiting line: entries [head, tail) of parallel arrays; a granted or cancelled entry has fn null.

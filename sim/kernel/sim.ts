@@ -16,8 +16,13 @@
  */
 import { BudgetExceededError, InputError, SimulationError, type BudgetName } from './errors.ts';
 
+/** A kernel callback: `sim.schedule(delayUs, fn, arg)` calls `fn(arg)` (one argument, so no closure per event). */
 export type Callback<A = any> = (arg: A) => void;
 
+/**
+ * A run's deterministic budgets: past any of them the run stops with a `BudgetExceededError`
+ * instead of hanging (defaults in `DEFAULT_BUDGETS`; the CLI's `--budget name=N`).
+ */
 export interface Budgets {
   /** Events processed before the run stops with an error. */
   eventsMax: number;
@@ -29,6 +34,7 @@ export interface Budgets {
   processesMax: number;
 }
 
+/** The default budgets: 200,000,000 events, one simulated year (µs), 5,000,000 live events, 1,000,000 processes. */
 export const DEFAULT_BUDGETS: Budgets = {
   eventsMax: 200_000_000,
   simTimeMaxUs: 365 * 24 * 3_600_000_000,
@@ -36,7 +42,9 @@ export const DEFAULT_BUDGETS: Budgets = {
   processesMax: 1_000_000,
 };
 
+/** What a generator process yields: a delay in simulated µs, or a `SimEvent` to wait for (resuming with its value). */
 export type Yieldable = number | SimEvent<any>;
+/** A generator process's body, for `sim.process(...)` or `node.spawn(...)`; it returns `R` into `Process.done`. */
 export type ProcessBody<R = unknown> = Generator<Yieldable, R, any>;
 
 const PENDING = 0;
@@ -150,11 +158,19 @@ function interruptProcess(t: [Process<any>, unknown]): void {
   p.sim._step(p, new Interrupt(t[1]), true);
 }
 
+/** The options of a `Simulation`: its seed (default 1, reported in errors) and budgets over `DEFAULT_BUDGETS`. */
 export interface SimulationOptions {
+  /** The run's seed, reported in errors. Default 1. */
   seed?: string | number;
+  /** Budgets over `DEFAULT_BUDGETS`. */
   budgets?: Partial<Budgets>;
 }
 
+/**
+ * The discrete-event kernel: virtual time in integer microseconds (`now`), an event queue in a
+ * total order (time, then insertion sequence), cancellable timers (`schedule`, `at`, `cancel`),
+ * generator processes (`process`) and budgets. Inside a scenario it is `ctx.sim`.
+ */
 export class Simulation {
   /** Current simulated time in microseconds. */
   now = 0;

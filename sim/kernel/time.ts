@@ -5,6 +5,10 @@
  */
 import { InputError } from './errors.ts';
 
+/**
+ * A duration: a string with its unit (`"250ms"`, `"1.5s"`, `"90us"`, `"2min"`, `"1h"`) or a
+ * number of microseconds.
+ */
 export type Duration = string | number;
 
 const UNIT_US: Record<string, number> = {
@@ -43,8 +47,11 @@ export function parseDuration(value: Duration, what = 'duration'): number {
   return Math.round(us);
 }
 
+/** `n` microseconds, as integer µs (rounded). */
 export const us = (n: number): number => Math.round(n);
+/** `n` milliseconds, as integer µs (rounded). */
 export const ms = (n: number): number => Math.round(n * 1_000);
+/** `n` seconds, as integer µs (rounded). */
 export const sec = (n: number): number => Math.round(n * 1_000_000);
 
 /** Format microseconds for people: "1.5s", "250ms", "40us". */

@@ -6,6 +6,7 @@
 import { Histogram, percentile, Series } from './metrics.ts';
 import type { RecordEmitter, Tracer } from './trace.ts';
 
+/** Latency percentiles (p50, p90, p99, p99.9) and maximum of a run's requests, in milliseconds. */
 export interface LatencySummaryMs {
   p50: number;
   p90: number;
@@ -17,6 +18,12 @@ export interface LatencySummaryMs {
 /** Per-window latency histograms kept at most (each up to about 2,000 buckets). */
 export const WINDOW_HISTOGRAMS_MAX = 4096;
 
+/**
+ * A run's request accounting (`ctx.requests`; workloads record into it): counts, availability,
+ * a latency histogram in µs, and per-window series (throughput, goodput, errors by kind, first
+ * tries vs retries, per-window latency histograms), bounded in memory. It feeds the run's
+ * metrics, the SLO checkers and the report.
+ */
 export class RequestStats {
   requests = 0;
   ok = 0;

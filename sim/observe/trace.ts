@@ -16,7 +16,13 @@
  */
 import { Hasher } from './hash.ts';
 
+/**
+ * How much of the trace a run keeps: `off` nothing, `summary` everything but detail kinds (state
+ * changes, faults, checks, windowed metrics), `full` everything. The trace hash covers every
+ * record at every level.
+ */
 export type TraceLevel = 'off' | 'summary' | 'full';
+/** Every `TraceLevel`, from least to most kept. */
 export const TRACE_LEVELS: readonly TraceLevel[] = ['off', 'summary', 'full'];
 
 /** Record payloads by kind (without `time` and `kind`). Extend it with `declare module`. */
@@ -34,10 +40,13 @@ export interface TraceRecordMap {
   'metric-window': { name: string; startUs: number; endUs: number; count: number; sum: number; max: number };
 }
 
+/** A trace record kind: a key of `TraceRecordMap` (`fault-start`, `node-state`, `message-drop`, …). */
 export type TraceKind = keyof TraceRecordMap;
+/** A trace record: `time` (simulated µs), `kind`, and that kind's fields (a union discriminated on `kind`). */
 export type TraceRecord = {
   [K in TraceKind]: { time: number; kind: K } & TraceRecordMap[K];
 }[TraceKind];
+/** The trace record of one kind `K`. */
 export type TraceRecordOf<K extends TraceKind> = { time: number; kind: K } & TraceRecordMap[K];
 
 /** Kinds kept only at level `full` (high-volume, per-request or per-message). */
@@ -48,11 +57,14 @@ export function markDetailKind(kind: TraceKind): void {
   detailKinds.add(kind);
 }
 
+/** True for a detail kind (kept only at trace level `full`; see `markDetailKind`). */
 export function isDetailKind(kind: string): boolean {
   return detailKinds.has(kind);
 }
 
+/** Where a `Tracer` streams the records it keeps instead of holding them in memory (a JSONL file, say). */
 export interface TraceSink {
+  /** Receive one kept record, in emission order. */
   write(record: TraceRecord): void;
   /**
    * Optional: called once before the run's first record with what the run is (a JSONL file
@@ -78,6 +90,11 @@ export interface TracerOptions {
   alsoKeepInMemory?: boolean;
 }
 
+/**
+ * A run's trace: every record is hashed (`hash`, the run's trace hash, the same at every level)
+ * and kept according to the level, in memory (`records`, at most `memoryMax`, default 2,000,000)
+ * or streamed to a sink. Inside a scenario it is `ctx.trace`.
+ */
 export class Tracer {
   readonly level: TraceLevel;
   readonly records: TraceRecord[] = [];

@@ -34,24 +34,44 @@ import {
   type Scenario,
 } from './scenario.ts';
 
+/** This faultline's version, written into every `RunResult` (and so into replay lines and reports). */
 export const FAULTLINE_VERSION = '0.1.0';
 
+/** One check's outcome in a `RunResult`, beside what the variant expected of it. */
 export interface CheckResult {
+  /** The check's name. */
   name: string;
+  /** Its verdict on this run. */
   status: CheckStatus;
+  /** `fail` when the variant's `expectFail` names the check, else `ok`. */
   expected: 'ok' | 'fail';
+  /** When it first failed, in simulated ms; null when it did not (or does not say). */
   firstFailedAtMs: number | null;
+  /** One sentence for people. */
   detail: string;
 }
 
+/**
+ * The result of one run (`run`, the CLI's `--json`): what ran (scenario, variant, seed, params,
+ * fault plan), its trace hash, its stats, its metrics, each check's outcome against its
+ * expectation, and the command that replays it.
+ */
 export interface RunResult {
+  /** `FAULTLINE_VERSION` of the faultline that ran it. */
   version: string;
+  /** The scenario's name. */
   scenario: string;
+  /** The variant that ran. */
   variant: string;
+  /** The run's root seed. */
   seed: Seed;
+  /** The resolved params. */
   params: Record<string, ParamValue>;
+  /** The fault plan it ran, as JSON for `--faults` (durations as strings). */
   faults: Record<string, unknown>[];
+  /** Hash of every trace record emitted: equal hashes, equal runs (at any trace level). */
   traceHash: string;
+  /** Events processed, simulated time (ms) and wall time (ms; the only non-deterministic field). */
   stats: { events: number; simTimeMs: number; wallMs: number };
   metrics: {
     requests: number;
@@ -61,21 +81,29 @@ export interface RunResult {
     latencyMs: LatencySummaryMs;
     [name: string]: unknown;
   };
+  /** Each check's outcome, in the scenario's order. */
   checks: CheckResult[];
+  /** The command that replays this run. */
   replay: string;
 }
 
+/** The options of `run` and `runDetailed`: seed (default 1), variant (default the first), param overrides, a fault plan, trace level and sink, budgets, prices. */
 export interface RunOptions {
+  /** The root seed. Default 1. */
   seed?: Seed;
+  /** The variant to run. Default: the scenario's first. */
   variant?: string;
   /** Param overrides on top of the variant's (CLI `--param k=v`, already typed). */
   params?: Record<string, ParamValue>;
   /** A fault plan replacing the scenario's default (CLI `--faults plan.json`). */
   faults?: FaultPlanInput;
+  /** How much of the trace to keep (default `off`: hashed, not kept). */
   traceLevel?: TraceLevel;
+  /** Where to stream the kept records instead of memory (a JSONL file). */
   traceSink?: TraceSink;
   /** With a sink, also keep the records in memory (the report of the same run needs them). */
   traceAlsoInMemory?: boolean;
+  /** Budgets over the scenario's and `DEFAULT_BUDGETS` (CLI `--budget name=N`). */
   budgets?: Partial<Budgets>;
   /** How the replay command names the scenario (a path for a user's own file) and the plan file. */
   replay?: { scenarioRef?: string; faultsFile?: string; pricesFile?: string };

@@ -15,8 +15,13 @@ import type { RequestStats } from '../observe/requests.ts';
 import type { Modelling } from '../app/modelling.ts';
 import type { RunEnd } from '../app/run-end.ts';
 
+/** A scenario parameter's value: a number, a boolean or an enum's string. */
 export type ParamValue = number | boolean | string;
 
+/**
+ * One scenario parameter: a `number` (with optional `min`, `max`, `integer` and `unit`), a
+ * `boolean` or an `enum` of `values`, each with its `default`; the CLI sets it with `--param`.
+ */
 export type ParamSpec =
   | {
       type: 'number';
@@ -27,11 +32,13 @@ export type ParamSpec =
       integer?: boolean;
       /** Unit shown to users ("ms", "1/s", "%"); names end in their unit too (`timeoutMs`). */
       unit?: string;
+      /** One line for `--help` and the playground. */
       description?: string;
     }
   | { type: 'boolean'; default: boolean; description?: string }
   | { type: 'enum'; default: string; values: readonly string[]; description?: string };
 
+/** A scenario's parameters by name (camelCase, ending in their unit: `timeoutMs`). */
 export type ParamSpecs = Record<string, ParamSpec>;
 
 /** Resolved parameter values, typed from the specs. */
@@ -39,9 +46,11 @@ export type ParamsOf<P extends ParamSpecs> = {
   [K in keyof P]: P[K] extends { type: 'number' } ? number : P[K] extends { type: 'boolean' } ? boolean : string;
 };
 
+/** One design of a scenario to compare: its param values over the defaults, and the checks it is meant to fail. */
 export interface VariantSpec<P extends ParamSpecs> {
   /** One line saying what this design does differently. */
   description?: string;
+  /** Param values of this design, over the scenario's defaults. */
   params?: Partial<ParamsOf<P>>;
   /** Names of the checks this variant is meant to fail. */
   expectFail?: readonly string[];
@@ -89,7 +98,7 @@ export interface Model {
   /**
    * Stop at this simulated time (µs). Without it the run ends by itself: when its workloads have
    * stopped and their requests finished (background timers such as health checks do not keep it
-   * going), or when no events remain; `RunResult.stats.ended` says which.
+   * going), or when no events remain; `runDetailed(...).ended` says which.
    */
   untilUs?: number;
   /** Scenario-specific metrics merged into RunResult.metrics (numbers, or small objects of numbers). */
@@ -98,44 +107,65 @@ export interface Model {
   finish?(): void;
 }
 
+/** A check's verdict: `ok`, `fail`, or `unknown` (the run cannot tell, such as too few requests). */
 export type CheckStatus = 'ok' | 'fail' | 'unknown';
 
+/** What a check returns (or `true`/`false` for ok/fail): its status, a detail for people, and when it first failed. */
 export interface CheckOutcome {
+  /** The verdict. */
   status: CheckStatus;
+  /** One sentence for people. */
   detail?: string;
   /** When the invariant first failed, in simulated milliseconds. */
   firstFailedAtMs?: number | null;
 }
 
+/** What a check sees of a finished run: its params and variant, metrics, request accounting, fault plan, simulated time and kept trace. */
 export interface CheckContext<P extends ParamSpecs> {
+  /** The run's resolved params. */
   readonly params: Readonly<ParamsOf<P>>;
+  /** The variant that ran. */
   readonly variant: string;
   /** RunResult.metrics as computed (standard plus the scenario's own). */
   readonly metrics: Readonly<Record<string, any>>;
+  /** The run's metric registry (counters, gauges, histograms, series by name). */
   readonly registry: Metrics;
+  /** The run's request accounting (for the SLO checkers). */
   readonly requests: RequestStats;
+  /** The fault plan the run used (validated, durations in µs). */
   readonly faults: FaultPlan;
+  /** When the run ended, simulated µs. */
   readonly simTimeUs: number;
   /** The trace records kept at the run's level (empty at level `off`). */
   readonly records: readonly TraceRecord[];
 }
 
+/** A check of a scenario: a named invariant judged on each finished run (a variant's `expectFail` may name it). */
 export interface CheckSpec<P extends ParamSpecs> {
+  /** kebab-case; unique in the scenario. */
   name: string;
+  /** One line saying what must hold. */
   description?: string;
+  /** Judge the run: an outcome, or `true` (ok) / `false` (fail). */
   check(ctx: CheckContext<P>): CheckOutcome | boolean;
 }
 
+/**
+ * What `defineScenario` takes: the scenario's name, title and teaching text, its params and
+ * variants (the designs compared), its default fault plan, `build` (the system, on the build
+ * context), and its checks. Unknown keys are rejected with a did-you-mean.
+ */
 export interface ScenarioSpec<P extends ParamSpecs> {
   /** kebab-case; equals the file name. */
   name: string;
+  /** One line: what the scenario shows. */
   title: string;
   /** The teaching text, Markdown: what happens, why, what fixes it, the real-world reference. */
   description: string;
+  /** Its parameters (`{}` for none). */
   params: P;
   /** Named designs to compare. The first is the default. Without any, one variant "default". */
   variants?: Record<string, VariantSpec<P>>;
-  /** The default fault plan, as data or computed from the params. */
   /**
    * The default fault plan: data, or a function of the params and a random stream derived from the
    * run's seed (stream path "faults"), which is how nemeses such as Chaos Monkey write the faults
@@ -146,8 +176,11 @@ export interface ScenarioSpec<P extends ParamSpecs> {
   faultKinds?: readonly string[];
   /** Trace window width for the standard series (throughput, latency); default 1 s. */
   seriesWindowMs?: number;
+  /** Run budgets over `DEFAULT_BUDGETS` (the CLI's `--budget` overrides them). */
   budgets?: Partial<Budgets>;
+  /** Build the system on the build context; return `{ untilUs, metrics, finish }` or nothing (see `Model`). */
   build(ctx: BuildContext<P>): Model | void;
+  /** The invariants judged on every run. */
   checks?: readonly CheckSpec<P>[];
   /** Metric names (keys of RunResult.metrics) to show in comparison tables; defaults to the standard set. */
   keyMetrics?: readonly string[];
@@ -155,9 +188,13 @@ export interface ScenarioSpec<P extends ParamSpecs> {
   presets?: Record<string, PresetSpec<P>>;
 }
 
+/** A validated scenario, as `defineScenario` returns it (a scenario file default-exports one): its spec with the variants resolved. */
 export interface Scenario<P extends ParamSpecs = ParamSpecs> extends ScenarioSpec<P> {
+  /** Marks a scenario (see `isScenario`). */
   readonly kind: 'faultline-scenario';
+  /** Its variants (one named `default` when the spec has none). */
   readonly variants: Record<string, VariantSpec<P>>;
+  /** The variant names in order; the first is the default. */
   readonly variantNames: readonly string[];
 }
 
@@ -282,6 +319,7 @@ function checkParamSpec(where: string, key: string, p: ParamSpec): void {
   }
 }
 
+/** True for a value `defineScenario` returned. */
 export function isScenario(x: unknown): x is Scenario {
   return typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'faultline-scenario';
 }

@@ -64,7 +64,11 @@ function errorText(err: unknown): string {
   return `a non-Error value: ${String(err)}`;
 }
 
-/** A throw in a scenario's own code; see the file comment. */
+/**
+ * A throw in a scenario's own code (`build`, a handler, a callback, a timer), reported for its
+ * author: the scenario, variant, seed and simulated time, and the frames of their own code
+ * without faultline's (exit code 1).
+ */
 export class ScenarioError extends Error {
   override readonly name = 'ScenarioError';
   constructor(

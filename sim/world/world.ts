@@ -425,7 +425,21 @@ export class World {
  */
 export const ADOPT_WORLD: unique symbol = Symbol.for('faultline.adoptWorld') as never;
 
-/** Build a world from a spec (see the file comment for an example). Inside build, `world(spec)` from the build context does the same. */
+/**
+ * Build a world from a spec: its nodes, zones and racks, network and disks, with the run's fault
+ * plan checked against it and scheduled. Inside `build`, `world(spec)` from the build context
+ * does the same without the context.
+ *
+ * @example
+ * ```ts
+ * const world = createWorld(ctx, {
+ *   nodes: ['a', 'b', 'c'],
+ *   nodeDefaults: { cores: 4, serviceTime: { dist: 'exponential', mean: '2ms' } },
+ *   zones: { 'us-east-1a': ['a'], 'us-east-1b': ['b'], 'us-east-1c': ['c'] },
+ *   network: { latency: { dist: 'lognormal', median: '400us', sigma: 0.4 } },
+ * });
+ * ```
+ */
 export function createWorld(ctx: WorldContext, spec: WorldSpec): World {
   const adopt = (ctx as { [ADOPT_WORLD]?: (spec: WorldSpec) => World } | undefined)?.[ADOPT_WORLD];
   if (typeof adopt === 'function') return adopt(spec);
