@@ -26,8 +26,11 @@ import { ENV_OPTION_NAMES, PolicyEnv, type PolicyEnvOptions } from './env.ts';
 import { checkKnown, durationOption, numberOption, stringListOption, type Opts } from './options.ts';
 import { InputError } from '../kernel/errors.ts';
 
+/** An adaptive concurrency limit algorithm (Netflix concurrency-limits' `Limit`): `aimdLimit`, `gradient2Limit`, or your own. */
 export interface ConcurrencyLimit {
+  /** Which algorithm (`aimd`, `gradient2`). */
   readonly kind: string;
+  /** The current limit on requests in flight. */
   readonly limit: number;
   /** One sample: round-trip time (µs), requests in flight when it started, whether it was dropped. */
   onSample(rttUs: number, inflight: number, didDrop: boolean): void;
@@ -53,6 +56,12 @@ class AimdLimit implements ConcurrencyLimit {
   }
 }
 
+/**
+ * Netflix concurrency-limits `AIMDLimit`: on a drop or an RTT above `timeout` (default 5 s) the
+ * limit is multiplied by `backoffRatio` (default 0.9, in [0.5, 1)) and floored; otherwise, while
+ * inflight × 2 ≥ limit, it grows by 1; clamped to [`minLimit`, `maxLimit`] (defaults 20 and 200;
+ * initial 20).
+ */
 export function aimdLimit(
   options: { initialLimit?: number; minLimit?: number; maxLimit?: number; backoffRatio?: number; timeout?: string; timeoutMs?: number } = {},
 ): ConcurrencyLimit {
@@ -108,6 +117,12 @@ class Gradient2Limit implements ConcurrencyLimit {
   }
 }
 
+/**
+ * Netflix concurrency-limits `Gradient2Limit`: the limit follows the ratio of a long-window RTT
+ * average to each sample's RTT (× `rttTolerance` 1.5, clamped to [0.5, 1]) plus `queueSize` (4),
+ * smoothed by `smoothing` (0.2), within [`minLimit` 20, `maxConcurrency` 200]; drops are ignored,
+ * as in the library.
+ */
 export function gradient2Limit(
   options: { initialLimit?: number; minLimit?: number; maxConcurrency?: number; smoothing?: number; queueSize?: number; longWindow?: number; rttTolerance?: number } = {},
 ): ConcurrencyLimit {
@@ -128,14 +143,21 @@ export function gradient2Limit(
   );
 }
 
+/** The options of `concurrencyLimiter`: the limit algorithm (required) and which error kinds are drops. */
 export interface ConcurrencyLimiterOptions extends PolicyEnvOptions {
+  /** The algorithm: `aimdLimit(...)` or `gradient2Limit(...)`. */
   limit: ConcurrencyLimit;
+  /** Error kinds that count as drops (default: timeout, shed, limit-exceeded, rate-limited, bulkhead-full); other failures are ignored. */
   dropOn?: readonly string[];
 }
 
+/** A concurrency limiter instance (`SimpleLimiter`): the policy, its limit, requests in flight, and refusals. */
 export interface ConcurrencyLimiter extends Policy {
+  /** The limit algorithm it samples. */
   readonly limit: ConcurrencyLimit;
+  /** Requests in flight now. */
   readonly inflight: number;
+  /** Requests refused with `limit-exceeded`. */
   readonly rejected: Counter;
 }
 
@@ -176,6 +198,11 @@ class ConcurrencyLimiterImpl implements ConcurrencyLimiter {
   }
 }
 
+/**
+ * An adaptive concurrency limiter, as Netflix concurrency-limits' `SimpleLimiter`: a request is
+ * refused with `limit-exceeded` when inflight ≥ the limit; each completion is a sample (RTT,
+ * inflight at its start, dropped or not) for the limit algorithm.
+ */
 export function concurrencyLimiter(options: ConcurrencyLimiterOptions): ConcurrencyLimiter {
   const where = 'concurrencyLimiter';
   const o = options as unknown as Opts;

@@ -19,19 +19,29 @@ import { ENV_OPTION_NAMES, PolicyEnv, type PolicyEnvOptions } from './env.ts';
 import { checkKnown, durationOption, numberOption, stringListOption, type Opts } from './options.ts';
 import type { Random } from '../kernel/random.ts';
 
+/** The options of `adaptiveThrottling` (Google SRE book, "Handling Overload"): the multiplier K and the trailing window. */
 export interface AdaptiveThrottlingOptions extends PolicyEnvOptions {
+  /** The multiplier K in max(0, (requests − K·accepts) / (requests + 1)), ≥ 1. Default 2 (1.1 is more aggressive). */
   K?: number;
+  /** The trailing window the counts cover (120 buckets). Default "2min". */
   window?: string;
+  /** `window` in milliseconds. */
   windowMs?: number;
+  /** Error kinds that still mean the backend accepted the request (such as "not-found"). Default none. */
   acceptedErrors?: readonly string[];
 }
 
+/** A client-side adaptive throttling instance: the policy (local rejections fail with `throttled`), its counts and its rejection probability. */
 export interface AdaptiveThrottling extends Policy {
+  /** The multiplier K. */
   readonly K: number;
   /** Current rejection probability. */
   rejectionProbability(): number;
+  /** Requests attempted in the window, local rejections included. */
   readonly requests: number;
+  /** Requests the backend accepted in the window. */
   readonly accepts: number;
+  /** Requests rejected locally. */
   readonly throttled: Counter;
 }
 
@@ -115,7 +125,11 @@ class AdaptiveThrottlingImpl implements AdaptiveThrottling {
   }
 }
 
-/** Google SRE client-side adaptive throttling; see the file comment. Needs a random stream. */
+/**
+ * Client-side adaptive throttling (Google SRE book, "Handling Overload"): a request is rejected
+ * locally with `throttled` with probability max(0, (requests − K·accepts) / (requests + 1)) over
+ * the trailing `window` (default 2 min, K default 2). Needs a random stream.
+ */
 export function adaptiveThrottling(options: AdaptiveThrottlingOptions): AdaptiveThrottling {
   const where = 'adaptiveThrottling';
   const o = options as unknown as Opts;

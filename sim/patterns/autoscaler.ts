@@ -44,23 +44,34 @@ declare module '../observe/trace.ts' {
   }
 }
 
+/** What an autoscaler scales: desired and ready replicas, and `setReplicas` (`replicaSet` implements it; so can your own model). */
 export interface ScalableTarget {
   /** Desired (spec) replicas, ready or not. */
   readonly replicas: number;
+  /** Replicas ready (past their readiness delay). */
   readonly readyReplicas: number;
   /** Replicas ready for at least `warmupUs`. */
   inService(warmupUs: number): number;
+  /** Scale to `n` replicas (an autoscaler's decision). */
   setReplicas(n: number): void;
 }
 
+/** The options of `replicaSet`: the initial replicas (ready at once) and how long a new one takes to become ready. */
 export interface ReplicaSetOptions extends PolicyEnvOptions {
+  /** Replicas at the start, ready at once (0 to 100,000). Default 1. */
   initialReplicas: number;
+  /** Time from launch to ready (pull the image, start, pass the readiness probe). Default "30s". */
   readinessDelay?: string;
+  /** `readinessDelay` in milliseconds. */
   readinessDelayMs?: number;
   /** Called when an instance becomes ready or is removed (id, ready). */
   onChange?: (id: number, up: boolean) => void;
 }
 
+/**
+ * A Kubernetes-style ReplicaSet, the thing autoscalers scale: new instances take `readinessDelay`
+ * to become ready; scaling in removes not-yet-ready instances first, then the newest.
+ */
 export class ReplicaSet implements ScalableTarget {
   private readonly launched: number[] = [];
   private readonly ids: number[] = [];
@@ -119,6 +130,7 @@ export class ReplicaSet implements ScalableTarget {
   }
 }
 
+/** A replica set of `initialReplicas` (default 1) whose new instances become ready after `readinessDelay` (default 30 s). */
 export function replicaSet(options: ReplicaSetOptions): ReplicaSet {
   const where = 'replicaSet';
   const o = options as unknown as Opts;
@@ -127,29 +139,52 @@ export function replicaSet(options: ReplicaSetOptions): ReplicaSet {
   return new ReplicaSet(new PolicyEnv(where, 'replica-set', o), init, durationOption(where, o, 'readinessDelay', 30_000_000), options.onChange);
 }
 
+/** One HPA `behavior` scaling policy (autoscaling/v2 `HPAScalingPolicy`): at most `value` pods or percent per `periodSeconds`. */
 export interface HpaScalingPolicy {
+  /** Limit in pods or in percent of the replicas at the start of the period. */
   type: 'Pods' | 'Percent';
+  /** The limit. */
   value: number;
+  /** The period the limit applies to, seconds. */
   periodSeconds: number;
 }
 
+/**
+ * The options of `horizontalPodAutoscaler`, as the Kubernetes HPA (autoscaling/v2, v1.30) names
+ * them, with the controller's defaults; `maxReplicas`, `target` and `metric` are required.
+ */
 export interface HpaOptions extends PolicyEnvOptions {
+  /** What it scales. */
   target: ScalableTarget;
   /** Average utilization (percent of request) over ready pods, read at every sync. */
   metric: () => number;
+  /** The utilization to keep, a whole percent. Default 80. */
   targetAverageUtilization?: number;
+  /** Default 1. */
   minReplicas?: number;
+  /** Required, as in the HPA spec. */
   maxReplicas: number;
+  /** No change while utilization / target is within this of 1. Default 0.1. */
   tolerance?: number;
+  /** Time between syncs (`--horizontal-pod-autoscaler-sync-period`). Default "15s". */
   syncPeriod?: string;
+  /** `syncPeriod` in milliseconds. */
   syncPeriodMs?: number;
+  /** `behavior.scaleUp.stabilizationWindowSeconds`. Default "0s". */
   scaleUpStabilizationWindow?: string;
+  /** `scaleUpStabilizationWindow` in milliseconds. */
   scaleUpStabilizationWindowMs?: number;
+  /** `behavior.scaleDown.stabilizationWindowSeconds`. Default "300s". */
   scaleDownStabilizationWindow?: string;
+  /** `scaleDownStabilizationWindow` in milliseconds. */
   scaleDownStabilizationWindowMs?: number;
+  /** `behavior.scaleUp.policies`. Default 4 pods and 100 % per 15 s. */
   scaleUpPolicies?: readonly HpaScalingPolicy[];
+  /** `behavior.scaleDown.policies`. Default 100 % per 15 s. */
   scaleDownPolicies?: readonly HpaScalingPolicy[];
+  /** Which scale-up policy wins. Default Max. */
   scaleUpSelectPolicy?: 'Max' | 'Min' | 'Disabled';
+  /** Which scale-down policy wins. Default Max. */
   scaleDownSelectPolicy?: 'Max' | 'Min' | 'Disabled';
 }
 
@@ -172,6 +207,12 @@ function truncatePercent(util: number): number {
   return Math.floor(util + 1e-9);
 }
 
+/**
+ * A Kubernetes Horizontal Pod Autoscaler (autoscaling/v2, v1.30 controller) for one resource
+ * metric: every `syncPeriod` a recommendation from utilization / target (within `tolerance` no
+ * change), stabilized over past recommendations and limited by the scaling policies. Its sync is
+ * a timer: `stop()` ends it.
+ */
 export class HorizontalPodAutoscaler {
   private readonly recs: Rec[] = [];
   private readonly upEvents: ScaleEvent[] = [];
@@ -353,7 +394,12 @@ function checkPolicies(where: string, field: string, v: unknown, dflt: readonly 
   });
 }
 
-/** Kubernetes HPA; see the file comment. */
+/**
+ * A Kubernetes Horizontal Pod Autoscaler (autoscaling/v2, v1.30 controller) on one utilization
+ * metric: every `syncPeriod` (15 s) it recommends ceil(ready pods × utilization / target) outside
+ * `tolerance` (0.1), stabilizes over past recommendations (scale-down window 300 s) and limits
+ * the change by the scaling policies.
+ */
 export function horizontalPodAutoscaler(options: HpaOptions): HorizontalPodAutoscaler {
   const where = 'horizontalPodAutoscaler';
   const o = options as unknown as Opts;
@@ -380,22 +426,40 @@ export function horizontalPodAutoscaler(options: HpaOptions): HorizontalPodAutos
   });
 }
 
+/** The options of `targetTracking`, as EC2 Auto Scaling target tracking names them; `target`, `metric`, `targetValue` and `maxCapacity` are required. */
 export interface TargetTrackingOptions extends PolicyEnvOptions {
+  /** What it scales. */
   target: ScalableTarget;
   /** The metric averaged over in-service instances (e.g. CPU %, requests per instance). */
   metric: () => number;
+  /** The metric value to keep. */
   targetValue: number;
+  /** Default 1. */
   minCapacity?: number;
+  /** Required. */
   maxCapacity: number;
+  /** How long a ready instance warms up before it counts as in service. Default "300s". */
   estimatedInstanceWarmup?: string;
+  /** `estimatedInstanceWarmup` in milliseconds. */
   estimatedInstanceWarmupMs?: number;
+  /** Time after the last scaling activity before scaling in. Default "300s". */
   scaleInCooldown?: string;
+  /** `scaleInCooldown` in milliseconds. */
   scaleInCooldownMs?: number;
+  /** Time between evaluations. Default "60s". */
   evaluationPeriod?: string;
+  /** `evaluationPeriod` in milliseconds. */
   evaluationPeriodMs?: number;
+  /** Never scale in. Default false. */
   disableScaleIn?: boolean;
 }
 
+/**
+ * AWS target tracking scaling with instance warm-up: every `evaluationPeriod`, desired =
+ * ceil(in service × metric / targetValue); scale-out at once (warming instances count as
+ * capacity), scale-in only after `scaleInCooldown` with no instance warming. Its evaluation is a
+ * timer: `stop()` ends it.
+ */
 export class TargetTracking {
   private timer = -1;
   private lastActivityUs = -Infinity;
@@ -439,7 +503,11 @@ function ttEval(t: TargetTracking): void {
   t._eval();
 }
 
-/** AWS target tracking with instance warm-up; see the file comment. */
+/**
+ * AWS target tracking scaling with instance warm-up (EC2 Auto Scaling): every `evaluationPeriod`
+ * (60 s), desired = ceil(in service × metric / targetValue); scale-out at once, scale-in after
+ * `scaleInCooldown` (300 s) with no instance warming.
+ */
 export function targetTracking(options: TargetTrackingOptions): TargetTracking {
   const where = 'targetTracking';
   const o = options as unknown as Opts;

@@ -29,7 +29,13 @@ import { InputError } from '../kernel/errors.ts';
 import type { Random } from '../kernel/random.ts';
 import { checkKnown, durationOption, enumOption, numberOption, type Opts } from './options.ts';
 
+/**
+ * The delay before each retry, as a pure function of the retry number, the previous delay and a
+ * random stream (`constantBackoff`, `exponentialBackoff`, `grpcBackoff`, `envoyBackoff`,
+ * `awsStandardBackoff`, or your own).
+ */
 export interface Backoff {
+  /** Which curve (`constant`, `full`, `grpc-2024`, …), for reports. */
   readonly kind: string;
   /** Whether `delayUs` draws random numbers (then the retry needs a random stream). */
   readonly random: boolean;
@@ -37,7 +43,13 @@ export interface Backoff {
   delayUs(retry: number, prevUs: number, rng: Random | null): number;
 }
 
+/**
+ * The jitter of `exponentialBackoff`, as Marc Brooker's AWS Architecture Blog post names the
+ * curves: `none` min(cap, base·2^n), `full` U(0, that), `equal` half fixed and half random,
+ * `decorrelated` min(cap, U(base, previous·3)).
+ */
 export type Jitter = 'none' | 'full' | 'equal' | 'decorrelated';
+/** Every `Jitter`. */
 export const JITTERS: readonly Jitter[] = ['none', 'full', 'equal', 'decorrelated'];
 
 /** A fixed delay. Resilience4j `IntervalFunction.of(waitDuration)`; default 500 ms. */
@@ -49,18 +61,26 @@ export function constantBackoff(options: { delay?: string; delayMs?: number } = 
   return { kind: 'constant', random: false, delayUs: () => d };
 }
 
+/** The options of `exponentialBackoff`: `base` (default 100 ms), `cap` (default 20 s) and the jitter (default full). */
 export interface ExponentialBackoffOptions {
   /** `base` in the AWS blog's formulas (default "100ms"), or `baseMs`. */
   base?: string;
+  /** `base` in milliseconds. */
   baseMs?: number;
   /** `cap` (default "20s"), or `capMs`. */
   cap?: string;
+  /** `cap` in milliseconds. */
   capMs?: number;
   /** none | full | equal | decorrelated (default "full", the blog's recommendation). */
   jitter?: Jitter;
 }
 
-/** AWS Architecture Blog exponential backoff with jitter; see the file comment for the formulas. */
+/**
+ * Exponential backoff with jitter as Marc Brooker's AWS Architecture Blog post ("Exponential
+ * Backoff and Jitter", 2015) writes the curves, with n = retry − 1: `none` min(cap, base·2^n),
+ * `full` U(0, min(cap, base·2^n)), `equal` half of that fixed plus U(0, half), `decorrelated`
+ * min(cap, U(base, previous·3)). Defaults: base 100 ms, cap 20 s, full jitter.
+ */
 export function exponentialBackoff(options: ExponentialBackoffOptions = {}): Backoff {
   const where = 'exponentialBackoff';
   const o = options as Opts;
@@ -103,17 +123,30 @@ export function exponentialBackoff(options: ExponentialBackoffOptions = {}): Bac
   }
 }
 
+/**
+ * The backoff fields of a gRPC service config `retryPolicy` (gRFC A6): `initialBackoff`,
+ * `maxBackoff` and `backoffMultiplier`, all required, and the jitter.
+ */
 export interface GrpcBackoffOptions {
+  /** The first retry's backoff before jitter ("0.1s"), or `initialBackoffMs`. Required. */
   initialBackoff?: string;
+  /** `initialBackoff` in milliseconds. */
   initialBackoffMs?: number;
+  /** The cap on the backoff before jitter ("1s"), or `maxBackoffMs`. Required. */
   maxBackoff?: string;
+  /** `maxBackoff` in milliseconds. */
   maxBackoffMs?: number;
+  /** Factor per retry (positive). Required. */
   backoffMultiplier?: number;
   /** "gRFC-A6-2024" (default): ×U(0.8, 1.2); "legacy-full": U(0, value) as the spec said before 2024-08-29. */
   jitter?: 'gRFC-A6-2024' | 'legacy-full';
 }
 
-/** gRFC A6 retry backoff (service config `retryPolicy`); see the file comment. */
+/**
+ * gRFC A6 retry backoff (service config `retryPolicy`), as revised on 2024-08-29:
+ * min(initialBackoff·backoffMultiplier^(retry−1), maxBackoff)·U(0.8, 1.2); `jitter: "legacy-full"`
+ * gives the earlier U(0, min(...)). All three numbers are required, as in the spec.
+ */
 export function grpcBackoff(options: GrpcBackoffOptions): Backoff {
   const where = 'grpcBackoff';
   const o = options as Opts;
@@ -136,16 +169,24 @@ export function grpcBackoff(options: GrpcBackoffOptions): Backoff {
   return { kind: 'grpc-2024', random: true, delayUs: (r, _p, rng) => Math.round(value(r) * (0.8 + 0.4 * rng!.next())) };
 }
 
+/** Envoy's route `retry_back_off`: `base_interval` (default 25 ms) and `max_interval` (default 10 × base). */
 export interface EnvoyBackoffOptions {
   /** `base_interval` (default "25ms"), or `base_intervalMs`. */
   base_interval?: string;
+  /** `base_interval` in milliseconds. */
   base_intervalMs?: number;
   /** `max_interval` (default 10 × base_interval), or `max_intervalMs`. */
   max_interval?: string;
+  /** `max_interval` in milliseconds. */
   max_intervalMs?: number;
 }
 
-/** Envoy `retry_back_off`; see the file comment. */
+/**
+ * Envoy `retry_back_off` as its source implements it (Envoy 1.31,
+ * `JitteredExponentialBackOffStrategy`): retry N waits a whole number of milliseconds drawn
+ * uniformly from [0, I_N), where I_N starts at `base_interval` (default 25 ms) and doubles per
+ * retry up to `max_interval` (default 10 × base).
+ */
 export function envoyBackoff(options: EnvoyBackoffOptions = {}): Backoff {
   const where = 'envoyBackoff';
   const o = options as Opts;
@@ -167,7 +208,7 @@ export function envoyBackoff(options: EnvoyBackoffOptions = {}): Backoff {
   };
 }
 
-/** botocore standard retry mode backoff; see the file comment. `base` defaults to "1s". */
+/** The AWS SDK standard retry mode backoff (botocore): U(0, 1) · min(base · 2^(retry−1), maxBackoff), `base` 1 s and `maxBackoff` 20 s by default. */
 export function awsStandardBackoff(options: { base?: string; baseMs?: number; maxBackoff?: string; maxBackoffMs?: number } = {}): Backoff {
   const where = 'awsStandardBackoff';
   const o = options as Opts;

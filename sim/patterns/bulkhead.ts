@@ -10,18 +10,29 @@ import { ErrorKinds, errorOutcome, rejection, type Call, type CallContext, type 
 import { ENV_OPTION_NAMES, PolicyEnv, type PolicyEnvOptions } from './env.ts';
 import { checkKnown, durationOption, numberOption, type Opts } from './options.ts';
 
+/** The options of `bulkhead`, as Resilience4j 2.x `BulkheadConfig` names them. */
 export interface BulkheadOptions extends PolicyEnvOptions {
+  /** Calls allowed in flight at once. Default 25. */
   maxConcurrentCalls?: number;
+  /** How long a caller waits for a permit in a fair FIFO line before `bulkhead-full`. Default "0s": reject at once. */
   maxWaitDuration?: string;
+  /** `maxWaitDuration` in milliseconds. */
   maxWaitDurationMs?: number;
 }
 
+/** A Resilience4j semaphore bulkhead instance: the policy, its limits, its occupancy and its counters. */
 export interface Bulkhead extends Policy {
+  /** Calls allowed in flight at once. */
   readonly maxConcurrentCalls: number;
+  /** Longest wait for a permit, µs. */
   readonly maxWaitDurationUs: number;
+  /** Calls holding a permit now. */
   readonly inFlight: number;
+  /** Callers waiting for a permit now. */
   readonly waiting: number;
+  /** Calls refused with `bulkhead-full`. */
   readonly rejected: Counter;
+  /** Calls let through. */
   readonly permitted: Counter;
 }
 
@@ -123,7 +134,11 @@ class BulkheadImpl implements Bulkhead {
   }
 }
 
-/** Resilience4j semaphore bulkhead; see the file comment. */
+/**
+ * A Resilience4j 2.x semaphore bulkhead: at most `maxConcurrentCalls` (default 25) calls in
+ * flight; a caller that finds none free waits up to `maxWaitDuration` (default 0: not at all) in
+ * a fair FIFO line, then fails with `bulkhead-full`.
+ */
 export function bulkhead(options: BulkheadOptions): Bulkhead {
   const where = 'bulkhead';
   const o = options as unknown as Opts;

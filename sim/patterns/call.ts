@@ -46,9 +46,15 @@ export const ErrorKinds = {
   noHealthyUpstream: 'no-healthy-upstream',
   /** A generic server failure (HTTP 5xx / gRPC UNAVAILABLE). */
   unavailable: 'unavailable',
+  /** A generic failure of a call of your own. */
   error: 'error',
 } as const;
 
+/**
+ * How a call ended: `ok`, the error kind ('' when ok; see `ErrorKinds`), the latency in µs from
+ * the start of this (sub-)call, an optional value, and whether a fallback or stale cache produced
+ * it. Outcomes are values: never changed after they are made.
+ */
 export interface Outcome {
   readonly ok: boolean;
   /** '' when ok; otherwise the error kind. */
@@ -61,12 +67,21 @@ export interface Outcome {
   readonly degraded?: boolean;
 }
 
+/** The completion callback of a `Call`, invoked exactly once with the outcome. */
 export type Done = (outcome: Outcome) => void;
+/**
+ * A callback-style operation every policy wraps: `call(ctx, done)` starts the work and later
+ * calls `done(outcome)` exactly once, also after its context was cancelled.
+ */
 export type Call = (ctx: CallContext, done: Done) => void;
 
 type CancelHook = (arg: any, reason: string) => void;
 
-/** Per-request (and per-attempt) context. See the file comment. */
+/**
+ * What travels with a request between simulated services: its absolute deadline (inherited by
+ * sub-calls, so they get only the remaining budget, as gRPC propagates deadlines), the attempt
+ * number, the hash key, the tenant, and cooperative cancellation (`cancel`, `onCancel`).
+ */
 export class CallContext {
   /** Absolute deadline in simulated µs, `Infinity` when none. */
   deadlineUs: number;

@@ -41,6 +41,7 @@ declare module '../observe/trace.ts' {
   }
 }
 
+/** A circuit breaker's state, as Resilience4j's `CircuitBreaker.State` (lower-case, kebab-case). */
 export type BreakerState = 'closed' | 'open' | 'half-open' | 'disabled' | 'forced-open' | 'metrics-only';
 /** Resilience4j's `CircuitBreaker.State.order`. */
 export const BREAKER_STATE_ORDER: Readonly<Record<BreakerState, number>> = {
@@ -52,27 +53,50 @@ export const BREAKER_STATE_ORDER: Readonly<Record<BreakerState, number>> = {
   'metrics-only': 5,
 };
 
+/**
+ * The options of `circuitBreaker`, as Resilience4j 2.x `CircuitBreakerConfig` names them, with
+ * its defaults. Durations are strings (`"60s"`) or the same name with `Ms`.
+ */
 export interface CircuitBreakerOptions extends PolicyEnvOptions {
+  /** Open when the failure rate is ≥ this, in percent, in (0, 100]. Default 50. */
   failureRateThreshold?: number;
+  /** Open when the slow-call rate is ≥ this, in percent, in (0, 100]. Default 100. */
   slowCallRateThreshold?: number;
+  /** A call is slow when its duration is strictly greater. Default "60s". */
   slowCallDurationThreshold?: string;
+  /** `slowCallDurationThreshold` in milliseconds. */
   slowCallDurationThresholdMs?: number;
+  /** The last N calls (`COUNT_BASED`, default) or the last N seconds of simulated time (`TIME_BASED`). */
   slidingWindowType?: 'COUNT_BASED' | 'TIME_BASED';
+  /** N: calls (COUNT_BASED) or seconds (TIME_BASED). Default 100. */
   slidingWindowSize?: number;
+  /** No decision below this many calls in the window (COUNT_BASED caps it at the window size). Default 100. */
   minimumNumberOfCalls?: number;
+  /** How long the breaker stays OPEN; a call is permitted only strictly after it. Default "60s". */
   waitDurationInOpenState?: string;
+  /** `waitDurationInOpenState` in milliseconds. */
   waitDurationInOpenStateMs?: number;
+  /** Calls let through in HALF_OPEN; extra calls are rejected, not queued. Default 10. */
   permittedNumberOfCallsInHalfOpenState?: number;
+  /** Longest stay in HALF_OPEN before `transitionToStateAfterWaitDuration`; 0 (default) waits forever. */
   maxWaitDurationInHalfOpenState?: string;
+  /** `maxWaitDurationInHalfOpenState` in milliseconds. */
   maxWaitDurationInHalfOpenStateMs?: number;
+  /** The state HALF_OPEN moves to when `maxWaitDurationInHalfOpenState` passes. Default OPEN. */
   transitionToStateAfterWaitDuration?: 'OPEN' | 'CLOSED';
+  /** true: a timer moves OPEN to HALF_OPEN at the deadline; false (default): the first call after it does, and is a half-open permit itself. */
   automaticTransitionFromOpenToHalfOpenEnabled?: boolean;
+  /** Error kinds that count as failures (default: every failure); a failure neither recorded nor ignored counts as a success. */
   recordExceptions?: readonly string[];
+  /** Error kinds that count as nothing (default none). */
   ignoreExceptions?: readonly string[];
-  /** Spring-style exponential open-state backoff: wait × multiplier^(attempts−1), capped. */
+  /** Spring-style exponential open-state backoff: wait × multiplier^(attempts−1), capped. Default false. */
   enableExponentialBackoff?: boolean;
+  /** The backoff's multiplier (≥ 1). Default 1.5. */
   exponentialBackoffMultiplier?: number;
+  /** The cap on the backed-off open-state wait. Default: none. */
   exponentialMaxWaitDurationInOpenState?: string;
+  /** `exponentialMaxWaitDurationInOpenState` in milliseconds. */
   exponentialMaxWaitDurationInOpenStateMs?: number;
 }
 
@@ -193,8 +217,15 @@ function evaluate(w: WindowSnapshot, minimumNumberOfCalls: number, cfg: CircuitB
   return 'below-thresholds';
 }
 
+/**
+ * A Resilience4j 2.x circuit breaker instance: the policy, its state and window, the
+ * state-machine calls Resilience4j has (`tryAcquirePermission`, `onResult`, `transitionTo…`,
+ * `reset`), and its counters. Every state change is a `breaker-state` trace record.
+ */
 export interface CircuitBreaker extends Policy {
+  /** The validated configuration (durations in µs). */
   readonly config: CircuitBreakerConfig;
+  /** The current state. */
   readonly state: BreakerState;
   /** Half-open permits left (meaningful in HALF_OPEN). */
   readonly halfOpenPermitsLeft: number;
@@ -204,7 +235,9 @@ export interface CircuitBreaker extends Policy {
   readonly retryAfterUs: number;
   /** The current state's window: failure rate and slow-call rate in percent, −1 below the minimum. */
   readonly failureRate: number;
+  /** Slow-call rate of the current state's window, in percent; −1 below the minimum. */
   readonly slowCallRate: number;
+  /** The current state's window counts. */
   readonly window: WindowSnapshot;
   /** Ask for permission to call now (may flip OPEN→HALF_OPEN). */
   tryAcquirePermission(): boolean;
@@ -218,12 +251,19 @@ export interface CircuitBreaker extends Policy {
   transitionToDisabledState(): void;
   transitionToForcedOpenState(): void;
   transitionToMetricsOnlyState(): void;
+  /** Back to CLOSED with an empty window (R4j `reset`). */
   reset(): void;
+  /** Calls refused (R4j `CallNotPermittedException`). */
   readonly notPermitted: Counter;
+  /** Calls recorded as successes. */
   readonly successful: Counter;
+  /** Calls recorded as failures. */
   readonly failed: Counter;
+  /** Calls recorded as slow. */
   readonly slow: Counter;
+  /** Calls whose error kind is ignored. */
   readonly ignored: Counter;
+  /** State changes. */
   readonly transitions: Counter;
 }
 
@@ -498,7 +538,13 @@ export function circuitBreakerConfig(options: Omit<CircuitBreakerOptions, 'sim'>
   };
 }
 
-/** Resilience4j 2.x circuit breaker; see the file comment. Options are validated before anything else. */
+/**
+ * A circuit breaker with Resilience4j 2.x semantics and defaults (`CircuitBreakerConfig`): over a
+ * count- or time-based sliding window it opens when the failure rate (default 50 %) or slow-call
+ * rate reaches its threshold after `minimumNumberOfCalls` (100); it stays OPEN for
+ * `waitDurationInOpenState` (60 s), then lets `permittedNumberOfCallsInHalfOpenState` (10) calls
+ * decide. Refused calls fail with `breaker-open`. Options are validated before anything else.
+ */
 export function circuitBreaker(options: CircuitBreakerOptions): CircuitBreaker {
   const config = circuitBreakerConfig(options);
   return new CircuitBreakerImpl(new PolicyEnv('circuitBreaker', 'circuit-breaker', options as unknown as Opts), config);

@@ -29,7 +29,12 @@ declare module '../observe/trace.ts' {
 }
 markDetailKind('policy-enter');
 
+/**
+ * Policies composed in order, outermost first (cockatiel `wrap`, Polly v8
+ * `ResiliencePipelineBuilder`): itself a policy, with `wrapCall` to build the nested call once.
+ */
 export interface Pipeline extends Policy {
+  /** Its policies, outermost first. */
   readonly policies: readonly Policy[];
   /** `"kind:name > kind:name > ..."`, outermost first. */
   readonly order: string;
@@ -100,12 +105,16 @@ export function wrap(...policies: Policy[]): Pipeline {
   return new PipelineImpl('wrap', ps, undefined, '', null);
 }
 
+/** The options of `pipeline`: its name, node and tracer (it traces its order once), and per-call tracing. */
 export interface PipelineOptions extends PolicyEnvOptions {
   /** Emit a `policy-enter` detail record for every call entering every policy. */
   traceCalls?: boolean;
 }
 
-/** A named, traced `wrap`; see the file comment. */
+/**
+ * `wrap` with a name, a node and a tracer: policies outermost first; writes one `policy-pipeline`
+ * record with the order when built, and with `traceCalls` a `policy-enter` record per call per policy.
+ */
 export function pipeline(options: PipelineOptions, ...policies: Policy[]): Pipeline {
   const where = 'pipeline';
   const o = options as unknown as Opts;

@@ -17,6 +17,7 @@ import { okOutcome, type Call, type CallContext, type Done, type Outcome, type P
 import { ENV_OPTION_NAMES, PolicyEnv, type PolicyEnvOptions } from './env.ts';
 import { booleanOption, checkKnown, durationOption, numberOption, stringListOption, type Opts } from './options.ts';
 
+/** The options of `fallback`: a default `value` and/or `lastGood` (one is required), and which failures it handles. */
 export interface FallbackOptions extends PolicyEnvOptions {
   /** The default value to answer with. */
   value?: unknown;
@@ -24,10 +25,13 @@ export interface FallbackOptions extends PolicyEnvOptions {
   lastGood?: boolean;
   /** Error kinds handled (default: every failure). */
   handle?: readonly string[];
+  /** Keys whose last good value is kept (`lastGood`). Default 100,000. */
   maxEntries?: number;
 }
 
+/** A fallback instance (Polly v8 `Fallback`, Resilience4j `withFallback`): the policy, marking what it answers `degraded`, and its count. */
 export interface Fallback extends Policy {
+  /** Calls answered by the fallback. */
   readonly fallbacks: Counter;
 }
 
@@ -76,6 +80,11 @@ function remember<V>(m: Map<string | number, V>, k: string | number, v: V, max: 
   m.set(k, v);
 }
 
+/**
+ * Fallback (Polly v8 `Fallback`, Resilience4j `withFallback`, Hystrix `getFallback`): when the
+ * call fails with a handled error (default every failure), answer with `value`, or with the last
+ * good value seen for the request's key (`lastGood: true`), marking the outcome `degraded`.
+ */
 export function fallback(options: FallbackOptions): Fallback {
   const where = 'fallback';
   const o = options as unknown as Opts;
@@ -93,21 +102,29 @@ export function fallback(options: FallbackOptions): Fallback {
   );
 }
 
+/** The options of `serveStaleCache`: the `ttl` (`max-age`, required), the `stale-if-error` window, and the cache size. */
 export interface ServeStaleCacheOptions extends PolicyEnvOptions {
   /** Freshness lifetime (`max-age`), e.g. "60s". */
   ttl?: string;
+  /** `ttl` in milliseconds. */
   ttlMs?: number;
   /** `stale-if-error` window beyond the ttl, e.g. "300s" (default 0: never serve stale). */
   staleIfError?: string;
+  /** `staleIfError` in milliseconds. */
   staleIfErrorMs?: number;
   /** Error kinds after which stale may be served (default: every failure). */
   staleIfErrorOn?: readonly string[];
+  /** Entries kept (per `ctx.key`); the oldest stored is dropped first. Default 100,000. */
   maxEntries?: number;
 }
 
+/** A serve-stale cache instance (RFC 9111 `max-age`, RFC 5861 `stale-if-error`): the policy, its counters, and `clear`. */
 export interface ServeStaleCache extends Policy {
+  /** Calls answered from a fresh entry. */
   readonly hits: Counter;
+  /** Calls that went to the callee. */
   readonly misses: Counter;
+  /** Failed calls answered with a stale entry (degraded). */
   readonly staleServed: Counter;
   /** Drop every entry (a cache flush or restart). */
   clear(): void;
@@ -164,6 +181,12 @@ class ServeStaleImpl implements ServeStaleCache {
   }
 }
 
+/**
+ * Serve-stale caching (RFC 9111 `max-age`, RFC 5861 `stale-if-error`): a response younger than
+ * `ttl` is served without calling; an older one triggers a call, and if that call fails while the
+ * entry is younger than `ttl + staleIfError`, the stale entry is served instead (degraded).
+ * Errors are never cached.
+ */
 export function serveStaleCache(options: ServeStaleCacheOptions): ServeStaleCache {
   const where = 'serveStaleCache';
   const o = options as unknown as Opts;

@@ -14,6 +14,11 @@ import { Counter, Gauge, Histogram, type Metrics } from '../observe/metrics.ts';
 import type { Tracer } from '../observe/trace.ts';
 import { nameOption, requireSim, type Opts } from './options.ts';
 
+/**
+ * The options every pattern builder takes besides its own: the simulation (required), the
+ * instance name, the node it runs on, and optionally a tracer, a metrics registry and a random
+ * stream. On the build context (and in a client's spec) these are filled in for you.
+ */
 export interface PolicyEnvOptions {
   /** The simulation whose clock and timers the policy uses. Required. */
   sim: Simulation;
@@ -21,7 +26,9 @@ export interface PolicyEnvOptions {
   name?: string;
   /** The simulated node the policy runs on (trace field, metric label). */
   node?: string;
+  /** Where the policy writes its trace records (state changes, refusals). */
   trace?: Tracer;
+  /** Where its metrics are published as `<kind>.<node>/<name>.<metric>`; without it they are kept privately. */
   metrics?: Metrics;
   /** A named random stream, or the run's streams (then the stream `patterns/<kind>/<label>` is used). */
   random?: Random | RandomStreams;
@@ -30,6 +37,11 @@ export interface PolicyEnvOptions {
 /** Option names every builder accepts besides its own. */
 export const ENV_OPTION_NAMES = ['sim', 'name', 'node', 'trace', 'metrics', 'random'] as const;
 
+/**
+ * What a pattern instance is built with (from `PolicyEnvOptions`): its simulation, name, node,
+ * metric label (`<node>/<name>` or `<name>`), tracer, metrics and random stream (`random()`,
+ * `patterns/<kind>/<label>` of the run's streams).
+ */
 export class PolicyEnv {
   readonly sim: Simulation;
   readonly name: string;

@@ -52,11 +52,23 @@ import { failureDetectorMonitor, phiAccrualFailureDetector, type FailureDetector
 import { booleanOption, checkKnown, durationOption, enumOption, functionOption, numberOption, type Opts } from './options.ts';
 import { assert, historyOption, nodeListOption, worldOption, type KvDone, type KvHistorySink, type KvResult, type KvValue } from './replication.ts';
 
+/** How a primary acknowledges writes: after `syncAcks` backups confirmed (MySQL semi-sync) or at once (classic async replication). */
 export type ReplicationMode = 'sync' | 'async';
+/**
+ * How a deposed primary's state is reconciled when it steps down: replaced by the new primary's
+ * (writes only it acknowledged are lost), or merged per key by the writers' local-clock timestamps.
+ */
 export type ConflictResolution = 'new-primary-wins' | 'last-writer-wins';
+/** A replica's role as it believes it: `primary`, `backup`, or `down` (crashed). */
 export type ReplicaRole = 'primary' | 'backup' | 'down';
 
+/**
+ * The options of `primaryBackup`: the replicas (in promotion order), the orchestrator that
+ * detects failure and promotes (GitHub's Orchestrator over MySQL), the clients, replication mode,
+ * fencing, conflict resolution and timings.
+ */
 export interface PrimaryBackupOptions {
+  /** The world whose nodes run it. */
   world: World;
   /** Replica nodes in promotion priority order; the first starts as primary. At least 2. */
   replicas: readonly string[];
@@ -74,14 +86,17 @@ export interface PrimaryBackupOptions {
   resolution?: ConflictResolution;
   /** Replica → orchestrator heartbeats, and the orchestrator's announcement period. Default "1s". */
   heartbeatInterval?: string;
+  /** `heartbeatInterval` in milliseconds. */
   heartbeatIntervalMs?: number;
   /** A fresh detector per replica. Default phi accrual with Akka defaults and `firstHeartbeatEstimate` = heartbeatInterval. */
   detector?: () => FailureDetector;
   /** Client → primary request timeout (the client reports `info` after it). Default "2s". */
   requestTimeout?: string;
+  /** `requestTimeout` in milliseconds. */
   requestTimeoutMs?: number;
   /** Primary → backup replication timeout, and orchestrator → replica fence timeout. Default "1s". */
   replicationTimeout?: string;
+  /** `replicationTimeout` in milliseconds. */
   replicationTimeoutMs?: number;
   /** Distinct keys the store holds; a write to a new key beyond it fails. Default 100,000. */
   keysMax?: number;
@@ -89,8 +104,11 @@ export interface PrimaryBackupOptions {
   history?: KvHistorySink;
   /** Register network handlers on the nodes (default true); with false, route messages through `handle`. */
   listen?: boolean;
+  /** Instance name (metrics `failover.<name>.*`, trace field). */
   name?: string;
+  /** Where its records go (`leader-change`, `replica-step-down`, `split-brain`). Default: the world's tracer. */
   trace?: import('../observe/trace.ts').Tracer;
+  /** Where its metrics go. */
   metrics?: import('../observe/metrics.ts').Metrics;
 }
 
@@ -175,6 +193,12 @@ interface ClientState {
   busy: boolean;
 }
 
+/**
+ * Primary/backup replication with failover by an orchestrator's failure detectors, with or
+ * without fencing (epochs as fencing tokens, a majority fenced before promotion). Clients `write`
+ * and `read` through the primary they believe in; without fencing a partition can make a split
+ * brain that loses acknowledged writes. Replica data is durable; roles are volatile.
+ */
 export class PrimaryBackup {
   readonly name: string;
   readonly replicas: readonly string[];

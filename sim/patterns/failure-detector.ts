@@ -34,9 +34,17 @@ declare module '../observe/trace.ts' {
   }
 }
 
+/**
+ * A failure detector (Akka/Pekko's `FailureDetector`): told of heartbeats, it says whether the
+ * monitored process is available and how suspicious it is now (`heartbeatFailureDetector`,
+ * `phiAccrualFailureDetector`). Run it in simulated time with `failureDetectorMonitor`.
+ */
 export interface FailureDetector {
+  /** Which detector (`fixed-timeout`, `phi-accrual`). */
   readonly kind: string;
+  /** A heartbeat arrived at `nowUs`. */
   heartbeat(nowUs: number): void;
+  /** Whether the process counts as available at `nowUs`. */
   isAvailable(nowUs: number): boolean;
   /** Suspicion level now (phi for phi accrual; 0 or Infinity for the fixed timeout). */
   phi(nowUs: number): number;
@@ -67,6 +75,10 @@ class FixedTimeoutDetector implements FailureDetector {
   }
 }
 
+/**
+ * A fixed-timeout heartbeat detector: unavailable once no heartbeat arrived for `timeout`
+ * (required; Akka's `DeadlineFailureDetector` uses acceptable-heartbeat-pause + heartbeat-interval).
+ */
 export function heartbeatFailureDetector(options: { timeout?: string; timeoutMs?: number }): FailureDetector {
   const where = 'heartbeatFailureDetector';
   const o = options as Opts;
@@ -164,19 +176,32 @@ class PhiAccrualDetector implements FailureDetector {
   }
 }
 
+/** The options of `phiAccrualFailureDetector`, with the defaults of `pekko.cluster.failure-detector` (the same as Akka 2.6+). */
 export interface PhiAccrualOptions {
+  /** Suspect once φ reaches this. Default 8. */
   threshold?: number;
+  /** Heartbeat intervals kept. Default 1000. */
   maxSampleSize?: number;
+  /** Floor of the standard deviation. Default "100ms". */
   minStdDeviation?: string;
+  /** `minStdDeviation` in milliseconds. */
   minStdDeviationMs?: number;
+  /** Added to the mean interval: a pause this long is not yet suspicious. Default "3s". */
   acceptableHeartbeatPause?: string;
+  /** `acceptableHeartbeatPause` in milliseconds. */
   acceptableHeartbeatPauseMs?: number;
   /** Akka's `heartbeat-interval`, used to seed the history. */
   firstHeartbeatEstimate?: string;
+  /** `firstHeartbeatEstimate` in milliseconds. Default 1000 (1 s). */
   firstHeartbeatEstimateMs?: number;
 }
 
-/** Akka/Pekko phi accrual failure detector; see the file comment. */
+/**
+ * The Akka/Pekko phi accrual failure detector: φ from the time since the last heartbeat against the
+ * observed intervals (mean + `acceptableHeartbeatPause` 3 s, deviation at least
+ * `minStdDeviation` 100 ms, `maxSampleSize` 1000); the process is available while φ is below
+ * `threshold` (8).
+ */
 export function phiAccrualFailureDetector(options: PhiAccrualOptions = {}): FailureDetector & { readonly threshold: number } {
   const where = 'phiAccrualFailureDetector';
   const o = options as Opts;
@@ -190,26 +215,40 @@ export function phiAccrualFailureDetector(options: PhiAccrualOptions = {}): Fail
   );
 }
 
+/** The options of `failureDetectorMonitor`: the detector, the monitored process's name, and callbacks on suspicion and trust. */
 export interface FailureDetectorMonitorOptions extends PolicyEnvOptions {
+  /** The detector it runs. */
   detector: FailureDetector;
   /** The monitored process's name (trace field). */
   target: string;
+  /** Called when the detector starts suspecting the target. */
   onSuspect?: (atUs: number) => void;
+  /** Called when a heartbeat makes it trust the target again. */
   onTrust?: (atUs: number) => void;
 }
 
+/**
+ * A failure detector run in simulated time: one timer at the exact moment the detector would
+ * start suspecting (no polling), and, told the ground truth, detection time and false suspicions.
+ */
 export interface FailureDetectorMonitor {
+  /** The detector it runs. */
   readonly detector: FailureDetector;
+  /** True while it suspects the target. */
   readonly suspecting: boolean;
   /** A heartbeat from the target arrived now. */
   heartbeat(): void;
   /** Ground truth for metrics: the target really crashed / recovered now. */
   targetCrashed(): void;
+  /** Ground truth for metrics: the target is alive again. */
   targetRecovered(): void;
   /** Detection time (µs) from a real crash to suspicion. */
   readonly detectionTimeUs: Histogram;
+  /** Suspicions of a target that was alive. */
   readonly falseSuspicions: Counter;
+  /** Every suspicion. */
   readonly suspicions: Counter;
+  /** Cancel its timer (so the run can end). */
   stop(): void;
 }
 

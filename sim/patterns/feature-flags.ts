@@ -24,6 +24,7 @@ declare module '../observe/trace.ts' {
   }
 }
 
+/** A feature flag's settings: on or off, its kill switch, and its rollout percentage. */
 export interface FlagConfig {
   /** Whether the flag is on at all (default true). */
   enabled?: boolean;
@@ -33,11 +34,19 @@ export interface FlagConfig {
   rolloutPercent?: number;
 }
 
+/**
+ * Why a flag evaluated as it did, as OpenFeature names the reasons: `STATIC` (on at 100 %),
+ * `SPLIT` (a rollout bucket), `DISABLED` (off or killed), `ERROR` (unknown flag, provider down).
+ */
 export type EvaluationReason = 'STATIC' | 'SPLIT' | 'DISABLED' | 'ERROR';
 
+/** The result of `FeatureFlags.evaluate`, as OpenFeature's evaluation details: the value, the reason, and an error code. */
 export interface FlagEvaluation {
+  /** The flag's value for the targeting key (the caller's default on DISABLED or ERROR). */
   value: boolean;
+  /** Why. */
   reason: EvaluationReason;
+  /** With reason ERROR: which error. */
   errorCode?: 'FLAG_NOT_FOUND' | 'PROVIDER_NOT_READY';
 }
 
@@ -47,10 +56,15 @@ interface FlagState {
   rolloutPercent: number;
 }
 
+/** The options of `featureFlags`: the flags and their initial settings, and the world whose fault plan may change them. */
 export interface FeatureFlagsOptions {
+  /** The simulation (for `setAt` and trace times). */
   sim: Simulation;
+  /** The node the flag client runs on (trace field). */
   node?: string;
+  /** Where `flag-change` records go. */
   trace?: Tracer;
+  /** Every flag by name, with its initial settings. */
   flags: Record<string, FlagConfig>;
   /** The world whose fault plan may change the flags (plan entries of kind `feature-flag`). */
   world?: { handleFaults(kind: string, handler: (entry: Record<string, unknown>) => void): void };
@@ -67,6 +81,12 @@ function checkFlag(where: string, cfg: unknown, base: FlagState): FlagState {
   };
 }
 
+/**
+ * Feature flags with kill switches and sticky percentage rollouts, evaluated as OpenFeature
+ * specifies (never throws; an unknown flag or a provider that is down yields the default with
+ * reason ERROR). Flags change now (`set`, `kill`), at a simulated time (`setAt`), or from a
+ * `feature-flag` fault plan entry; every change is a `flag-change` trace record.
+ */
 export class FeatureFlags {
   private readonly flags = new Map<string, FlagState>();
   /** Simulates the flag service being unreachable: every evaluation returns the default. */
@@ -135,7 +155,12 @@ export class FeatureFlags {
   }
 }
 
-/** Feature flags; see the file comment. Every flag is validated at once. */
+/**
+ * Feature flags with kill switches and sticky percentage rollouts (a key's bucket is
+ * hash(flag, key) mod 10 000, so raising the percentage only adds keys), evaluated as OpenFeature
+ * specifies. Every flag is validated at once; with `world`, `feature-flag` fault plan entries
+ * change them.
+ */
 export function featureFlags(options: FeatureFlagsOptions): FeatureFlags {
   const where = 'featureFlags';
   const o = options as unknown as Opts;

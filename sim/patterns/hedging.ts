@@ -17,24 +17,37 @@ import { checkKnown, durationOption, numberOption, stringListOption, type Opts }
 import { GRPC_MAX_ATTEMPTS_CAP } from './retry.ts';
 import type { RetryBudget } from './retry-budget.ts';
 
+/**
+ * A gRPC service config `hedgingPolicy` (gRFC A6): `maxAttempts` (≥ 2, capped at 5),
+ * `hedgingDelay` between copies (default 0 s: all at once), `nonFatalStatusCodes`, and the
+ * channel's `retryThrottling`.
+ */
 export interface HedgingOptions extends PolicyEnvOptions {
   /** Total attempts including the original; at least 2; capped at 5 (gRPC). */
   maxAttempts: number;
   /** Delay between hedges (default "0s"), or `hedgingDelayMs`. */
   hedgingDelay?: string;
+  /** `hedgingDelay` in milliseconds. */
   hedgingDelayMs?: number;
   /** Error kinds that are not fatal (default none: every failure ends the call). */
   nonFatalStatusCodes?: readonly string[];
+  /** The channel's retry throttling: hedges beyond the original go out only while it allows. */
   retryThrottling?: RetryBudget;
+  /** Channel argument overriding the cap of 5 on `maxAttempts`. */
   maxAttemptsCap?: number;
 }
 
+/** A hedging instance: the policy, its bounds, and its counters. */
 export interface HedgingPolicy extends Policy {
+  /** Total attempts allowed (after the cap), the original included. */
   readonly maxAttempts: number;
+  /** Delay between hedges, µs. */
   readonly hedgingDelayUs: number;
   /** Attempts sent (original + hedges), hedges sent, attempts cancelled as losers. */
   readonly attempts: Counter;
+  /** Hedges sent beyond the original. */
   readonly hedges: Counter;
+  /** Attempts cancelled as losers. */
   readonly cancelled: Counter;
 }
 
@@ -146,7 +159,12 @@ class HedgingImpl implements HedgingPolicy {
   }
 }
 
-/** gRPC-style hedging; see the file comment. */
+/**
+ * gRPC hedging (gRFC A6 `hedgingPolicy`): send the original, and another copy every
+ * `hedgingDelay` without a final answer, up to `maxAttempts` (capped at 5); the first success
+ * wins and the others are cancelled; a status in `nonFatalStatusCodes` sends the next copy at
+ * once, any other failure ends the call.
+ */
 export function hedging(options: HedgingOptions): HedgingPolicy {
   const where = 'hedging';
   const o = options as unknown as Opts;

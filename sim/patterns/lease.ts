@@ -40,31 +40,45 @@ import { PolicyEnv } from './env.ts';
 import { booleanOption, checkKnown, durationOption, enumOption, type Opts } from './options.ts';
 import { nodeListOption, worldOption } from './replication.ts';
 
+/**
+ * Which local clock measures leases: `monotonic` (only drift matters) or `realtime` (the lease's
+ * end is sent as a wall-clock time, so skew and jumps matter too).
+ */
 export type LeaseClock = 'monotonic' | 'realtime';
+/** A node's role in a `leaderLease` group: `leader`, `follower`, `candidate`, or `down` (crashed). */
 export type LeaseRole = 'leader' | 'follower' | 'candidate' | 'down';
 
+/** The options of `leaderLease`: the nodes, the lease length, renewal period, safety margin for clock error, election stagger, and the clock. */
 export interface LeaderLeaseOptions {
+  /** The world whose nodes run it. */
   world: World;
   /** The nodes that elect a leader; the first starts as leader. At least 2. */
   nodes: readonly string[];
   /** Lease length on the leader's clock. Default "10s" (Chubby's default session lease is 12 s). */
   leaseDuration?: string;
+  /** `leaseDuration` in milliseconds. */
   leaseDurationMs?: number;
   /** Renewal period. Default leaseDuration / 3. */
   renewInterval?: string;
+  /** `renewInterval` in milliseconds. */
   renewIntervalMs?: number;
   /** What followers wait beyond the lease for clock error. Default "1s". */
   safetyMargin?: string;
+  /** `safetyMargin` in milliseconds. */
   safetyMarginMs?: number;
   /** Extra wait per rank in `nodes` before campaigning, so candidates do not collide. Default "50ms". */
   electionStagger?: string;
+  /** `electionStagger` in milliseconds. */
   electionStaggerMs?: number;
   /** Which local clock measures leases. Default "monotonic". */
   leaseClock?: LeaseClock;
   /** Register network handlers on the nodes (default true); with false, route messages through `handle`. */
   listen?: boolean;
+  /** Instance name (metrics `lease.<name>.*`). */
   name?: string;
+  /** Where its records go (`leader-change`, `replica-step-down`, `lease-overlap`). Default: the world's tracer. */
   trace?: Tracer;
+  /** Where its metrics go. */
   metrics?: Metrics;
 }
 
@@ -93,6 +107,12 @@ class Member {
   ) {}
 }
 
+/**
+ * Leader leases on local clocks (Gray and Cheriton 1989; the Raft thesis §6.4.1): the leader
+ * renews with a majority every `renewInterval`; followers promise not to vote or campaign until
+ * `leaseDuration + safetyMargin` has passed on their own clocks. Knowing true time, the model
+ * measures what nodes cannot: `leaseOverlapUs`, the total time two nodes acted as leader at once.
+ */
 export class LeaderLease {
   readonly name: string;
   readonly nodes: readonly string[];

@@ -32,12 +32,23 @@ interface Cfg {
   snapshotUs: number;
 }
 
+/**
+ * A circuit breaker of opossum 10.0, Hystrix 1.5 or Polly v8 (`opossumBreaker`, `hystrixBreaker`,
+ * `pollyBreaker`): each library's trip rule, minimum volume, rolling window and open time, with a
+ * single-probe half-open state.
+ */
 export interface LibraryBreaker extends Policy {
+  /** The current state (`closed`, `open` or `half-open`). */
   readonly state: BreakerState;
+  /** Whose rules it follows. */
   readonly library: Rule;
+  /** Calls and failures in the rolling window. */
   readonly window: { total: number; failed: number };
+  /** Ask for permission to call now (may move OPEN to HALF_OPEN: this call is then the probe). */
   tryAcquirePermission(): boolean;
+  /** Record a permitted call's outcome. */
   onResult(o: Outcome): void;
+  /** Calls refused (`breaker-open`). */
   readonly notPermitted: Counter;
 }
 

@@ -48,55 +48,104 @@ declare module '../observe/trace.ts' {
   }
 }
 
+/** An upstream host as a load balancer takes it: an id and the call that reaches it (`Service.endpointsFor` makes them). */
 export interface Endpoint {
+  /** The host's name (a replica's node name). */
   readonly id: string;
+  /** The call that reaches this host. */
   readonly call: Call;
 }
 
 /** A health probe: report whether `endpoint` is healthy by calling `done` (once). */
 export type HealthProbe = (endpoint: Endpoint, done: (healthy: boolean) => void) => void;
 
+/**
+ * An Envoy cluster `lb_policy`: `ROUND_ROBIN`, `RANDOM`, `LEAST_REQUEST` (power of `choice_count`
+ * choices, or a full scan) or `RING_HASH` (Ketama, on the request's `ctx.key`).
+ */
 export type LbPolicy = 'ROUND_ROBIN' | 'RANDOM' | 'LEAST_REQUEST' | 'RING_HASH';
+/** Every `LbPolicy`. */
 export const LB_POLICIES: readonly LbPolicy[] = ['ROUND_ROBIN', 'RANDOM', 'LEAST_REQUEST', 'RING_HASH'];
 
+/**
+ * Active health checking, as Envoy `HealthCheck` names it: every `interval` after the previous
+ * result each host is probed with a `timeout`; `unhealthy_threshold` consecutive failures mark it
+ * unhealthy, `healthy_threshold` successes healthy again (at startup a host is unhealthy until
+ * its first check, and one success marks it healthy). All four are required, as in Envoy.
+ */
 export interface HealthCheckOptions {
+  /** How a host is checked: `(endpoint, done(healthy))`. */
   probe: HealthProbe;
+  /** Time from one check's result to the next check ("1s"). Required (or `intervalMs`). */
   interval?: string;
+  /** `interval` in milliseconds. */
   intervalMs?: number;
+  /** A check without an answer within this long fails ("50ms"). Required (or `timeoutMs`). */
   timeout?: string;
+  /** `timeout` in milliseconds. */
   timeoutMs?: number;
+  /** Consecutive failures that mark a healthy host unhealthy. */
   unhealthy_threshold: number;
+  /** Consecutive successes that mark an unhealthy host healthy. */
   healthy_threshold: number;
   /** Random delay before a host's first check: U(0, initial_jitter). Default 0. */
   initial_jitter?: string;
+  /** `initial_jitter` in milliseconds. */
   initial_jitterMs?: number;
 }
 
+/**
+ * Passive health checking, as Envoy `OutlierDetection` names it (Envoy 1.31 defaults): consecutive
+ * failures eject a host for `base_ejection_time` × times ejected, capped, within
+ * `max_ejection_percent` of the hosts (strict: with the default 10 %, a cluster under 10 hosts
+ * ejects nothing unless `always_eject_one_host`).
+ */
 export interface OutlierDetectionOptions {
+  /** Consecutive failures that eject a host. Default 5. */
   consecutive_5xx?: number;
+  /** Chance, in percent, that such an ejection is enforced. Default 100. */
   enforcing_consecutive_5xx?: number;
+  /** Period of the sweep that returns hosts whose ejection is over. Default "10s". */
   interval?: string;
+  /** `interval` in milliseconds. */
   intervalMs?: number;
+  /** Ejection time per time ejected. Default "30s". */
   base_ejection_time?: string;
+  /** `base_ejection_time` in milliseconds. */
   base_ejection_timeMs?: number;
+  /** Cap on the ejection time. Default "300s". */
   max_ejection_time?: string;
+  /** `max_ejection_time` in milliseconds. */
   max_ejection_timeMs?: number;
+  /** A host is ejected only if (ejected + 1) / hosts ≤ this, in percent. Default 10. */
   max_ejection_percent?: number;
+  /** Eject one host even when `max_ejection_percent` would forbid it, if none is ejected yet. Default false. */
   always_eject_one_host?: boolean;
+  /** A passing active health check returns an ejected host. Default true. */
   successful_active_health_check_uneject_host?: boolean;
 }
 
+/** The options of `loadBalancer`: the hosts and an Envoy cluster's load balancing, health checking, outlier detection and panic threshold. */
 export interface LoadBalancerOptions extends PolicyEnvOptions {
+  /** The upstream hosts. */
   endpoints: readonly Endpoint[];
+  /** How a host is picked. Default ROUND_ROBIN. */
   lbPolicy?: LbPolicy;
+  /** LEAST_REQUEST: hosts drawn at random (with replacement) per pick, 2 to 100. Default 2. */
   choice_count?: number;
+  /** LEAST_REQUEST: `N_CHOICES` (default) or `FULL_SCAN` (least outstanding of all hosts, first on ties). */
   selection_method?: 'N_CHOICES' | 'FULL_SCAN';
+  /** RING_HASH: ring points in all (each host gets ceil(size / hosts)). Default 1024. */
   minimum_ring_size?: number;
+  /** Below this share of available hosts, in percent, traffic goes to every host regardless of health; 0 disables panic mode. Default 50. */
   healthy_panic_threshold?: number;
+  /** Active health checking. Default: none. */
   healthCheck?: HealthCheckOptions;
+  /** Passive health checking. Default: none. */
   outlierDetection?: OutlierDetectionOptions;
 }
 
+/** One host of a load balancer: its endpoint, requests outstanding, health (active), ejection (passive), and availability. */
 export class Host {
   outstanding = 0;
   /** Active health: true unless health checking marked it unhealthy. */
@@ -163,8 +212,16 @@ export function hash32(s: string): number {
   return h >>> 0;
 }
 
+/**
+ * An Envoy-style client-side load balancer over a set of hosts (Envoy 1.31 semantics): `call`
+ * picks a host by `lbPolicy` among the available ones (healthy and not ejected, or every host in
+ * panic mode) or fails with `no-healthy-upstream`. Its health checks and outlier sweep are timers:
+ * `stop()` ends them.
+ */
 export class LoadBalancer {
+  /** Its hosts, in the order of the endpoints. */
   readonly hosts: readonly Host[];
+  /** The balanced call: use it as a policy's inner call or a client's call. */
   readonly call: Call;
   readonly requests: Counter;
   readonly panicRequests: Counter;
@@ -417,7 +474,11 @@ function runSweep(lb: LoadBalancer): void {
   lb._sweep();
 }
 
-/** Envoy-style load balancer with health checks, outlier detection and panic threshold; see the file comment. */
+/**
+ * An Envoy-style (1.31) client-side load balancer over `endpoints`: `lbPolicy` (round robin by
+ * default), optional active health checking and outlier detection, and the panic threshold
+ * (default 50 %: below it traffic goes to every host). Its timers run until `stop()`.
+ */
 export function loadBalancer(options: LoadBalancerOptions): LoadBalancer {
   const where = 'loadBalancer';
   const o = options as unknown as Opts;

@@ -17,28 +17,45 @@ import { ErrorKinds, errorOutcome, rejection, type Call, type CallContext, type 
 import { ENV_OPTION_NAMES, PolicyEnv, type PolicyEnvOptions } from './env.ts';
 import { booleanOption, checkKnown, durationOption, numberOption, type Opts } from './options.ts';
 
+/**
+ * The options of `loadShedder`: workers, the queue-length limit (default 1000), and CoDel
+ * queue-delay shedding (`target` 5 ms, `interval` 100 ms) and adaptive LIFO as in Facebook's
+ * "Fail at Scale", both off by default.
+ */
 export interface LoadShedderOptions extends PolicyEnvOptions {
   /** Requests served at once (workers). Default 1. */
   concurrency?: number;
+  /** Requests waiting beyond which an arrival is shed at once (the `tc-codel` packet limit). Default 1000. */
   queueLengthMax?: number;
   /** Enable CoDel-style queue-delay shedding (default false). */
   codel?: boolean;
+  /** CoDel's M: while overloaded, a request that waited longer is shed. Default "5ms". */
   target?: string;
+  /** `target` in milliseconds. */
   targetMs?: number;
+  /** CoDel's N: the queue counts as standing when it has not been empty for this long; otherwise requests are shed after waiting this long. Default "100ms". */
   interval?: string;
+  /** `interval` in milliseconds. */
   intervalMs?: number;
   /** Serve LIFO while the queue is standing (default false). */
   adaptiveLifo?: boolean;
 }
 
+/** A load shedder instance: the policy (shed requests fail with `shed`), its occupancy and counters. */
 export interface LoadShedder extends Policy {
+  /** Requests being served now. */
   readonly inService: number;
+  /** Requests waiting now. */
   readonly queueLength: number;
   /** True while the queue has not been empty for `interval` (CoDel's overload signal). */
   readonly overloaded: boolean;
+  /** Requests shed on arrival to a full queue. */
   readonly shedQueueFull: Counter;
+  /** Requests shed by CoDel after waiting too long. */
   readonly shedCodel: Counter;
+  /** Requests served. */
   readonly served: Counter;
+  /** Time served requests waited in the queue, µs. */
   readonly queueDelayUs: Histogram;
 }
 
@@ -152,7 +169,12 @@ class LoadShedderImpl implements LoadShedder {
   }
 }
 
-/** Queue-length, CoDel and adaptive-LIFO load shedding; see the file comment. */
+/**
+ * Server-side load shedding in front of `concurrency` workers (Facebook's "Fail at Scale"): a full
+ * queue sheds arrivals at once; with `codel`, a request that waited longer than `target` (5 ms)
+ * while the queue has not been empty for `interval` (100 ms) is shed, else after `interval`; with
+ * `adaptiveLifo`, the queue is served newest first while it stands. Shed requests fail with `shed`.
+ */
 export function loadShedder(options: LoadShedderOptions): LoadShedder {
   const where = 'loadShedder';
   const o = options as unknown as Opts;

@@ -40,18 +40,28 @@ import { hash32 } from './load-balancer.ts';
 import { booleanOption, checkKnown, durationOption, numberOption, type Opts } from './options.ts';
 import { historyOption, nodeListOption, worldOption, type KvDone, type KvHistorySink, type KvResult, type KvValue } from './replication.ts';
 
+/** A write's version in `quorumKv`: the writer's local wall-clock timestamp, then its name; compared last-writer-wins, as Cassandra does. */
 export interface QuorumVersion {
   /** The writer's local wall clock, µs. */
   ts: number;
+  /** The writing client's name (breaks ties). */
   writer: string;
 }
 
+/** A value a `quorumKv` replica stores, with its version. */
 export interface QuorumValue {
+  /** The value. */
   value: KvValue;
+  /** Its version. */
   version: QuorumVersion;
 }
 
+/**
+ * The options of `quorumKv`, with Dynamo's N, R, W (defaults 3, 2, 2): the replicas on the ring,
+ * the clients that coordinate, vnodes, timeout and read repair.
+ */
 export interface QuorumKvOptions {
+  /** The world whose nodes run it. */
   world: World;
   /** The nodes that store data (the ring). At least `n`. */
   replicas: readonly string[];
@@ -67,14 +77,19 @@ export interface QuorumKvOptions {
   vnodes?: number;
   /** Client request timeout. Default "1s". */
   requestTimeout?: string;
+  /** `requestTimeout` in milliseconds. */
   requestTimeoutMs?: number;
   /** Repair stale replicas seen by a read. Default true. */
   readRepair?: boolean;
+  /** Where client operations are recorded (`kvHistory(ctx)` from faultline/check). */
   history?: KvHistorySink;
   /** Register network handlers on the nodes (default true); with false, route messages through `handle`. */
   listen?: boolean;
+  /** Instance name (metrics `quorum-kv.<name>.*`). */
   name?: string;
+  /** Where its records go. Default: the world's tracer. */
   trace?: Tracer;
+  /** Where its metrics go. */
   metrics?: Metrics;
 }
 
@@ -98,6 +113,12 @@ interface ClientState {
   finish: ((r: KvResult) => void) | null;
 }
 
+/**
+ * A Dynamo-style quorum-replicated key-value store (DeCandia et al., SOSP 2007): consistent
+ * hashing with vnodes, client-coordinated writes to N replicas acknowledged after W, reads
+ * answered from the newest of R replies, last-writer-wins versions, read repair, strict quorums.
+ * With R + W ≤ N reads can be stale (the `stale-reads` metric counts them).
+ */
 export class QuorumKv {
   readonly name: string;
   readonly replicas: readonly string[];

@@ -18,20 +18,33 @@ import { ErrorKinds, rejection, type Call, type CallContext, type Done, type Pol
 import { ENV_OPTION_NAMES, PolicyEnv, type PolicyEnvOptions } from './env.ts';
 import { checkKnown, durationOption, numberOption, type Opts } from './options.ts';
 
+/**
+ * The options of `rateLimiter`, as Resilience4j 2.x `RateLimiterConfig` names them, with its
+ * defaults: 50 permits per 500 ns cycle (which at simulation resolution limits almost nothing:
+ * set a period), and a 5 s wait for a reserved permit.
+ */
 export interface RateLimiterOptions extends PolicyEnvOptions {
+  /** Permits per cycle. Default 50. */
   limitForPeriod?: number;
+  /** The cycle length ("1s"). Default 500 ns. */
   limitRefreshPeriod?: string;
+  /** `limitRefreshPeriod` in milliseconds. */
   limitRefreshPeriodMs?: number;
   /** For sub-microsecond periods such as the library default (500). */
   limitRefreshPeriodNs?: number;
+  /** Longest wait for a reserved permit; beyond it the call is refused with `rate-limited`. Default "5s"; "0s" fails fast. */
   timeoutDuration?: string;
+  /** `timeoutDuration` in milliseconds. */
   timeoutDurationMs?: number;
 }
 
+/** A Resilience4j `AtomicRateLimiter` instance: the policy, its settings, `reservePermission`, and its counters. */
 export interface RateLimiter extends Policy {
+  /** Permits per cycle. */
   readonly limitForPeriod: number;
   /** Cycle length in µs (0.5 for the default 500 ns). */
   readonly limitRefreshPeriodUs: number;
+  /** Longest wait for a reserved permit, µs. */
   readonly timeoutDurationUs: number;
   /** Permits available now (negative when reserved ahead). */
   availablePermissions(): number;
@@ -40,8 +53,11 @@ export interface RateLimiter extends Policy {
    * would exceed `timeoutDuration` (nothing is reserved then).
    */
   reservePermission(): number;
+  /** Calls let through (at once or after a wait). */
   readonly permitted: Counter;
+  /** Calls refused with `rate-limited`. */
   readonly rejected: Counter;
+  /** Calls that waited for a reserved permit. */
   readonly waited: Counter;
 }
 
@@ -116,7 +132,11 @@ class RateLimiterImpl implements RateLimiter {
   }
 }
 
-/** Resilience4j rate limiter; see the file comment. */
+/**
+ * Resilience4j 2.x `AtomicRateLimiter`: `limitForPeriod` permits (default 50) per fixed cycle of
+ * `limitRefreshPeriod` (default 500 ns), no carry-over; a caller without a permit reserves one if
+ * the wait fits in `timeoutDuration` (default 5 s), else is refused with `rate-limited`.
+ */
 export function rateLimiter(options: RateLimiterOptions): RateLimiter {
   const where = 'rateLimiter';
   const o = options as unknown as Opts;

@@ -51,6 +51,7 @@ export interface KvHistorySink {
 
 /** What a client's operation ended as: `ok` took effect, `fail` did not, `info` is unknown. */
 export type KvResult = { outcome: 'ok'; value?: KvValue } | { outcome: 'fail' | 'info'; error: string };
+/** The callback of a replicated key-value operation (`write` and `read` of `PrimaryBackup` and `QuorumKv`). */
 export type KvDone = (result: KvResult) => void;
 
 /** Read and check the `world` option every replication builder takes. */

@@ -20,7 +20,13 @@ import { Counter } from '../observe/metrics.ts';
 import { ErrorKinds, type Outcome } from './call.ts';
 import { checkKnown, numberOption, type Opts } from './options.ts';
 
+/**
+ * A shared limit on the retries (and hedges) a client may send, asked before every retry:
+ * `grpcRetryThrottling`, `envoyRetryBudget`, `envoyMaxRetries`, `awsRetryQuota`, or your own.
+ * Share one object among every policy that should draw from it.
+ */
 export interface RetryBudget {
+  /** Which budget (`grpc-retry-throttling`, `envoy-retry-budget`, …), for reports. */
   readonly kind: string;
   /** An attempt (original, retry or hedge) is sent. */
   onAttemptStart(): void;
@@ -36,7 +42,7 @@ export interface RetryBudget {
   readonly refused: Counter;
 }
 
-/** gRFC A6 retry throttling; see the file comment. */
+/** gRFC A6 retry throttling (a channel's `retryThrottling`); made by `grpcRetryThrottling`. */
 export class GrpcRetryThrottling implements RetryBudget {
   readonly kind = 'grpc-retry-throttling';
   readonly refused = new Counter();
@@ -72,6 +78,11 @@ export class GrpcRetryThrottling implements RetryBudget {
   onCallEnd(): void {}
 }
 
+/**
+ * gRPC channel `retryThrottling` (gRFC A6): tokens start at `maxTokens` (required, at most 1000);
+ * a failed attempt with a retryable status takes 1, a success adds `tokenRatio` (required, three
+ * decimals); retries and hedges are sent only while the tokens exceed maxTokens / 2.
+ */
 export function grpcRetryThrottling(options: { maxTokens: number; tokenRatio: number }): GrpcRetryThrottling {
   const where = 'grpcRetryThrottling';
   const o = options as unknown as Opts;
@@ -87,7 +98,7 @@ export function grpcRetryThrottling(options: { maxTokens: number; tokenRatio: nu
   return new GrpcRetryThrottling(maxTokens, tokenRatio);
 }
 
-/** Envoy retry budget; see the file comment. */
+/** An Envoy cap on concurrent retries: a `retry_budget` or the `max_retries` threshold; made by `envoyRetryBudget` or `envoyMaxRetries`. */
 export class EnvoyRetryBudget implements RetryBudget {
   readonly kind: string;
   readonly refused = new Counter();
@@ -128,6 +139,11 @@ export class EnvoyRetryBudget implements RetryBudget {
   onCallEnd(): void {}
 }
 
+/**
+ * Envoy cluster `retry_budget` (Envoy 1.31): concurrent retries at most max(`min_retry_concurrency`,
+ * `budget_percent`% of active requests), defaults 3 and 20%; refusals count as
+ * `upstream_rq_retry_overflow` would.
+ */
 export function envoyRetryBudget(options: { budget_percent?: number; min_retry_concurrency?: number } = {}): EnvoyRetryBudget {
   const where = 'envoyRetryBudget';
   const o = options as Opts;
@@ -145,7 +161,7 @@ export function envoyMaxRetries(options: { max_retries?: number } = {}): EnvoyRe
   return new EnvoyRetryBudget(null, numberOption(where, o, 'max_retries', 3, { min: 0, integer: true }));
 }
 
-/** AWS SDK standard-mode retry quota; see the file comment. */
+/** The AWS SDK standard-mode retry quota; made by `awsRetryQuota`. */
 export class AwsRetryQuota implements RetryBudget {
   readonly kind = 'aws-retry-quota';
   readonly refused = new Counter();
@@ -181,6 +197,12 @@ export class AwsRetryQuota implements RetryBudget {
   }
 }
 
+/**
+ * The AWS SDK standard-mode retry quota (botocore `retries/quota.py`): capacity 500
+ * (`initialRetryTokens`); a retry costs 5 (`retryCost`), or 10 after a timeout
+ * (`timeoutRetryCost`); a success without retries returns 1 (`noRetryIncrement`), one after
+ * retries refunds its last retry's cost. Share one per client.
+ */
 export function awsRetryQuota(
   options: { initialRetryTokens?: number; retryCost?: number; timeoutRetryCost?: number; noRetryIncrement?: number } = {},
 ): AwsRetryQuota {

@@ -39,8 +39,14 @@ declare module '../observe/trace.ts' {
 markDetailKind('retry-scheduled');
 markDetailKind('retry-refused');
 
+/** The most attempts any retry accepts (1,000,000): a bound against runaway input, not a library default. */
 export const ATTEMPTS_LIMIT = 1_000_000;
 
+/**
+ * The options of the generic `retry`: how many attempts (exactly one of `attemptsMax`, counting
+ * the original call, or `retriesMax`, not counting it; default 3 attempts), the backoff (default
+ * constant 500 ms), which failures to retry (default all) and an optional shared budget.
+ */
 export interface RetryOptions extends PolicyEnvOptions {
   /** Total attempts including the original call. Exactly one of attemptsMax / retriesMax (default attemptsMax 3). */
   attemptsMax?: number;
@@ -58,14 +64,21 @@ export interface RetryOptions extends PolicyEnvOptions {
   traceAttempts?: boolean;
 }
 
+/** A retry instance: the policy, its bounds and backoff, and its counters. */
 export interface RetryPolicy extends Policy {
+  /** Total attempts allowed, the original call included. */
   readonly attemptsMax: number;
+  /** The delay before each retry. */
   readonly backoff: Backoff;
+  /** The shared retry budget it asks before each retry, or null. */
   readonly budget: RetryBudget | null;
   /** Attempts sent (originals + retries), retries sent, retries refused by the budget, calls that exhausted attempts. */
   readonly attempts: Counter;
+  /** Retries sent. */
   readonly retries: Counter;
+  /** Retries the budget refused. */
   readonly budgetRefusals: Counter;
+  /** Calls that failed after using every attempt. */
   readonly exhausted: Counter;
 }
 
@@ -224,7 +237,12 @@ function retryPredicate(where: string, o: Opts): (x: Outcome) => boolean {
   return (x) => set.has(x.error);
 }
 
-/** Generic retry; see the file comment. */
+/**
+ * Retry a failed call after a backoff, up to `attemptsMax` attempts (the original included) or
+ * `retriesMax` retries, within an optional shared budget and never past the propagated deadline.
+ * Defaults follow Resilience4j 2.x `RetryConfig`: 3 attempts, a constant 500 ms wait, every
+ * failure retried.
+ */
 export function retry(options: RetryOptions): RetryPolicy {
   const where = 'retry';
   const o = options as unknown as Opts;
@@ -272,18 +290,28 @@ export function resilience4jRetry(
 /** gRPC's client-side cap on `maxAttempts` (gRFC A6; changeable by channel argument). */
 export const GRPC_MAX_ATTEMPTS_CAP = 5;
 
+/**
+ * A gRPC service config `retryPolicy` (gRFC A6): `maxAttempts` (≥ 2, capped at 5), the backoff
+ * fields, `retryableStatusCodes` (as error kinds), and the channel's `retryThrottling`.
+ */
 export interface GrpcRetryOptions extends PolicyEnvOptions {
   /** Includes the original call; must be at least 2; values above 5 are treated as 5. */
   maxAttempts: number;
+  /** See `GrpcBackoffOptions.initialBackoff`. Required (or `initialBackoffMs`). */
   initialBackoff?: string;
+  /** `initialBackoff` in milliseconds. */
   initialBackoffMs?: number;
+  /** See `GrpcBackoffOptions.maxBackoff`. Required (or `maxBackoffMs`). */
   maxBackoff?: string;
+  /** `maxBackoff` in milliseconds. */
   maxBackoffMs?: number;
+  /** Factor per retry (positive). */
   backoffMultiplier: number;
   /** Error kinds standing for the retryable status codes, e.g. ["unavailable"]. Required, non-empty. */
   retryableStatusCodes: readonly string[];
   /** The channel's `retryThrottling` (shared per server name). */
   retryThrottling?: RetryBudget;
+  /** See `GrpcBackoffOptions.jitter` (default the 2024 revision). */
   jitter?: 'gRFC-A6-2024' | 'legacy-full';
   /** Channel argument overriding the cap of 5. */
   maxAttemptsCap?: number;
@@ -317,6 +345,11 @@ export function grpcRetry(options: GrpcRetryOptions): RetryPolicy {
   });
 }
 
+/**
+ * An Envoy route `retry_policy`: `num_retries` (default 1, not counting the original),
+ * `retry_on`, `per_try_timeout`, `retry_back_off`, and the cluster's retry budget or
+ * `max_retries` circuit breaker.
+ */
 export interface EnvoyRetryOptions extends PolicyEnvOptions {
   /** Retries after the original (default 1). */
   num_retries?: number;
@@ -324,7 +357,9 @@ export interface EnvoyRetryOptions extends PolicyEnvOptions {
   retry_on?: readonly string[];
   /** Per-try timeout ("250ms"); none by default. */
   per_try_timeout?: string;
+  /** `per_try_timeout` in milliseconds. */
   per_try_timeoutMs?: number;
+  /** The backoff between retries (default: 25 ms base, 250 ms max). */
   retry_back_off?: EnvoyBackoffOptions;
   /** The cluster's retry budget or `max_retries` breaker (default: envoyMaxRetries(), 3 concurrent). */
   budget?: RetryBudget;
@@ -361,6 +396,7 @@ export function envoyRetry(options: EnvoyRetryOptions): Policy {
 }
 
 
+/** The AWS SDK standard retry mode: `max_attempts` (default 3, counting the first) and the client's retry quota. */
 export interface AwsStandardRetryOptions extends PolicyEnvOptions {
   /** Total attempts including the first (default 3). */
   max_attempts?: number;

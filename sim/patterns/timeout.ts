@@ -19,17 +19,21 @@ import type { Counter } from '../observe/metrics.ts';
 import type { Simulation } from '../kernel/sim.ts';
 import { InputError } from '../kernel/errors.ts';
 
+/** The options of `timeLimiter`, as Resilience4j 2.x `TimeLimiterConfig` names them. */
 export interface TimeLimiterOptions extends PolicyEnvOptions {
   /** R4j `timeoutDuration` (default "1s"), or `timeoutDurationMs`. */
   timeoutDuration?: string;
+  /** `timeoutDuration` in milliseconds. */
   timeoutDurationMs?: number;
   /** R4j `cancelRunningFuture` (default true): cancel the attempt's context on timeout. */
   cancelRunningFuture?: boolean;
 }
 
+/** The options of `deadline`: the gRPC per-call timeout (required) from which the absolute deadline is set. */
 export interface DeadlineOptions extends PolicyEnvOptions {
   /** gRPC per-call timeout from which the absolute deadline is set ("5s"), or `timeoutMs`. */
   timeout?: string;
+  /** `timeout` in milliseconds. */
   timeoutMs?: number;
 }
 
@@ -104,9 +108,14 @@ class DeadlinePolicy extends TimerPolicy {
   readonly kind = 'deadline';
 }
 
+/** A Resilience4j TimeLimiter instance: the policy, its limit in µs, and the count of attempts it timed out. */
 export type TimeLimiter = Policy & { readonly limitUs: number; readonly timeouts: Counter };
 
-/** Resilience4j 2.x TimeLimiter: a per-attempt (or per-call) time limit. See the file comment. */
+/**
+ * Resilience4j 2.x TimeLimiter: the caller gets `timeout` once `timeoutDuration` (default 1 s)
+ * passes, and with `cancelRunningFuture` (default true) the attempt's context is cancelled. Inside
+ * a retry it is a per-attempt timeout (Envoy `per_try_timeout`); outside, one limit on everything.
+ */
 export function timeLimiter(options: TimeLimiterOptions): TimeLimiter {
   const where = 'timeLimiter';
   const o = options as unknown as Opts;
@@ -116,7 +125,11 @@ export function timeLimiter(options: TimeLimiterOptions): TimeLimiter {
   return new TimeLimiterPolicy(new PolicyEnv(where, 'time-limiter', o), limitUs, cancel, false);
 }
 
-/** gRPC-style overall deadline, propagated to every attempt and downstream call. See the file comment. */
+/**
+ * A gRPC deadline: sets the absolute deadline now + `timeout` on the call's context, so every
+ * attempt and downstream call gets only the remaining budget; past it the caller gets
+ * `deadline-exceeded`.
+ */
 export function deadline(options: DeadlineOptions): TimeLimiter {
   const where = 'deadline';
   const o = options as unknown as Opts;

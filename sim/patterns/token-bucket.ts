@@ -10,19 +10,31 @@ import { ErrorKinds, rejection, type Call, type CallContext, type Done, type Pol
 import { ENV_OPTION_NAMES, PolicyEnv, type PolicyEnvOptions } from './env.ts';
 import { checkKnown, durationOption, numberOption, type Opts } from './options.ts';
 
+/** An Envoy `TokenBucket` (local rate limit filter): `max_tokens` and `fill_interval` required, `tokens_per_fill` default 1. */
 export interface TokenBucketOptions extends PolicyEnvOptions {
+  /** Capacity; the bucket starts full. */
   max_tokens: number;
+  /** Tokens added every `fill_interval`, never above `max_tokens`. Default 1. */
   tokens_per_fill?: number;
+  /** The refill period ("1s"), aligned to the bucket's creation. Required (or `fill_intervalMs`). */
   fill_interval?: string;
+  /** `fill_interval` in milliseconds. */
   fill_intervalMs?: number;
 }
 
+/** An Envoy token bucket instance: the policy (a request takes a token or gets `rate-limited`), its settings and its tokens. */
 export interface TokenBucket extends Policy {
+  /** Capacity. */
   readonly maxTokens: number;
+  /** Tokens per refill. */
   readonly tokensPerFill: number;
+  /** The refill period, µs. */
   readonly fillIntervalUs: number;
+  /** Tokens available now. */
   tokens(): number;
+  /** Take a token if there is one. */
   tryConsume(): boolean;
+  /** Requests refused with `rate-limited`. */
   readonly rejected: Counter;
 }
 
@@ -66,7 +78,11 @@ class TokenBucketImpl implements TokenBucket {
   }
 }
 
-/** Envoy token bucket; see the file comment. `max_tokens` and `fill_interval` are required, as in Envoy. */
+/**
+ * An Envoy token bucket (local rate limit filter, Envoy 1.31): starts full with `max_tokens`,
+ * gains `tokens_per_fill` (default 1) every `fill_interval`; a request takes a token or is refused
+ * at once with `rate-limited` (HTTP 429). `max_tokens` and `fill_interval` are required, as in Envoy.
+ */
 export function tokenBucket(options: TokenBucketOptions): TokenBucket {
   const where = 'tokenBucket';
   const o = options as unknown as Opts;
