@@ -2,8 +2,14 @@
  * Kernel workloads, the same models as the reference kernel's scripts (timers, M/M/c, fan-out
  * with retries), written against faultline's public kernel API. Time unit: the reference uses
  * abstract time units with mean 1; here 1 unit = 1 ms = 1000 µs.
+ *
+ * Run as a script, it runs one workload in this fresh process and prints its figure as one JSON
+ * line, as the reference's scripts do (`npm run bench` alternates such processes with theirs):
+ *
+ *   node --import tsx bench/kernel.ts timers-cb|timers-gen|mm1-cb|mm4-cb|fanout-cb|fanout-gen|mmc-queue
  */
-import { Resource, Simulation, RandomStreams } from '../sim/index.ts';
+import { pathToFileURL } from 'node:url';
+import { Resource, Simulation, RandomStreams, run, type ProcessBody } from '../sim/index.ts';
 
 const UNIT = 1000;
 
@@ -164,6 +170,94 @@ export function fanoutCallback(requests = 200_000, seed = 1, lam = 24, deadline 
     sim.schedule(arrivals.exponential(UNIT / lam), arrive, null);
     sim.run();
     const done = ok + failed;
-    return { count: done, extra: { okFrac: +(ok / done).toFixed(5), attemptsPerReq: +(attempts / done).toFixed(5) } };
+    return { count: done, extra: { okFrac: +(ok / done).toFixed(5), attemptsPerReq: +(attempts / done).toFixed(5), eventsPerReq: +(sim.events / done).toFixed(2) } };
   });
+}
+
+/**
+ * The same fan-out with generator processes, as the reference's generator version: a source
+ * process starts a client process per request; a client waits for the first of its slot and its
+ * deadline (`anyOf`), withdraws its request if the deadline came first (or releases the slot if
+ * it was granted in the same instant), then waits for the first of its job's end and the
+ * deadline; the job is a process of its own that holds the slot for the service time.
+ */
+export function fanoutGenerator(requests = 200_000, seed = 1, lam = 24, deadline = 3): BenchFigure {
+  return timed('fanout-gen', () => {
+    const SERVERS = 10;
+    const sim = new Simulation({ seed });
+    const streams = new RandomStreams(seed);
+    const arrivals = streams.get('arrivals');
+    const service = streams.get('service');
+    const servers = Array.from({ length: SERVERS }, () => new Resource(sim, 4));
+    const deadlineUs = deadline * UNIT;
+    let rr = 0;
+    let ok = 0;
+    let failed = 0;
+    let attempts = 0;
+    function* job(srv: Resource, serviceUs: number): ProcessBody<void> {
+      yield serviceUs;
+      srv.release();
+    }
+    function* client(): ProcessBody<void> {
+      for (let a = 0; a < 3; a++) {
+        attempts++;
+        const srv = servers[rr]!;
+        rr = (rr + 1) % SERVERS;
+        const req = srv.acquire();
+        const expiry = sim.timeout(deadlineUs);
+        if ((yield sim.anyOf([req, expiry])) !== 0) {
+          // the deadline came first: withdraw, or give back a slot granted in the same instant
+          if (!srv.withdraw(req)) srv.release();
+          continue;
+        }
+        const served = sim.process(job(srv, service.exponential(UNIT)));
+        if ((yield sim.anyOf([served.done, expiry])) === 0) {
+          ok++;
+          return;
+        }
+        // the deadline during service: the job keeps its slot until it ends
+      }
+      failed++;
+    }
+    function* source(): ProcessBody<void> {
+      for (let i = 0; i < requests; i++) {
+        yield arrivals.exponential(UNIT / lam);
+        sim.process(client());
+      }
+    }
+    sim.process(source());
+    sim.run();
+    const done = ok + failed;
+    return { count: done, extra: { okFrac: +(ok / done).toFixed(5), attemptsPerReq: +(attempts / done).toFixed(5), eventsPerReq: +(sim.events / done).toFixed(2) } };
+  });
+}
+
+/** The mmc-queue scenario end to end (runner, request statistics, every request hashed into the trace). */
+export async function mmcQueueScenario(customers = 1_000_000, seed = 1): Promise<BenchFigure> {
+  const mmc = (await import('../scenarios/mmc-queue.ts')).default;
+  return timed('mmc-queue', () => {
+    run(mmc, { seed, params: { customers } });
+    return { count: customers };
+  });
+}
+
+/** The workloads by name, with the reference script and arguments each is paired with. */
+export const KERNEL_WORKLOADS: Record<string, { run: () => BenchFigure | Promise<BenchFigure>; reference?: [string, string[], string] }> = {
+  'timers-cb': { run: () => timersCallback(1000, 2000, 1), reference: ['timers.mjs', ['cb', '1000', '2000', '1'], 'events_per_s'] },
+  'timers-gen': { run: () => timersGenerator(1000, 2000, 1), reference: ['timers.mjs', ['gen', '1000', '2000', '1'], 'events_per_s'] },
+  'mm1-cb': { run: () => mmcCallback(1, 1_000_000, 0.8, 1), reference: ['queue.mjs', ['cb', '1', '1000000', '0.8', '1'], 'customers_per_s'] },
+  'mm4-cb': { run: () => mmcCallback(4, 1_000_000, 0.8, 1), reference: ['queue.mjs', ['cb', '4', '1000000', '0.8', '1'], 'customers_per_s'] },
+  'fanout-cb': { run: () => fanoutCallback(200_000, 1), reference: ['fanout.mjs', ['cb', '200000', '1'], 'requests_per_s'] },
+  'fanout-gen': { run: () => fanoutGenerator(200_000, 1), reference: ['fanout.mjs', ['gen', '200000', '1'], 'requests_per_s'] },
+  'mmc-queue': { run: () => mmcQueueScenario(1_000_000, 1) },
+};
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const name = process.argv[2] ?? '';
+  const w = KERNEL_WORKLOADS[name];
+  if (w === undefined) {
+    process.stderr.write(`bench/kernel.ts: unknown workload ${JSON.stringify(name)}; use one of ${Object.keys(KERNEL_WORKLOADS).join(', ')}\n`);
+    process.exit(2);
+  }
+  console.log(JSON.stringify(await w.run()));
 }

@@ -13,10 +13,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
-import { fanoutCallback, mmcCallback, timersCallback, timersGenerator, type BenchFigure } from './kernel.ts';
+import { KERNEL_WORKLOADS, type BenchFigure } from './kernel.ts';
 import { run } from '../sim/index.ts';
 import mmc from '../scenarios/mmc-queue.ts';
 
@@ -53,16 +53,25 @@ function referenceOnce(script: string, args: string[], field: string): number {
   return line[field]!;
 }
 
+/** One repetition of a faultline workload of bench/kernel.ts in a fresh process (its loop's rate). */
+function oursOnce(name: string): number {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(root, 'bench', 'kernel.ts'), name], { encoding: 'utf8', cwd: root });
+  return (JSON.parse(out.trim().split('\n').at(-1)!) as BenchFigure).perSec;
+}
+
 /**
- * faultline and the reference, alternating repetition by repetition (this machine's speed drifts
- * over tens of seconds, which would favour whichever ran in the faster minute); medians of each.
+ * faultline and the reference, alternating repetition by repetition, each repetition a fresh
+ * process on both sides, timing its own loop (this machine's speed drifts over tens of seconds,
+ * which would favour whichever ran in the faster minute; a warm process would favour the side
+ * that reuses it); medians of each.
  */
-function paired(f: () => BenchFigure, script: string, args: string[], field: string): { ours: number; ref?: number } {
+function paired(name: string): { ours: number; ref?: number } {
+  const [script, args, field] = KERNEL_WORKLOADS[name]!.reference!;
   const hasRef = existsSync(join(REF, script));
   const a: number[] = [];
   const b: number[] = [];
   for (let i = 0; i < REPS; i++) {
-    a.push(f().perSec);
+    a.push(oursOnce(name));
     if (hasRef) b.push(referenceOnce(script, args, field));
   }
   return { ours: median(a), ref: hasRef ? median(b) : undefined };
@@ -70,7 +79,7 @@ function paired(f: () => BenchFigure, script: string, args: string[], field: str
 
 const rows: { workload: string; unit: string; ours: number; ref?: number; target?: number; note?: string }[] = [];
 
-console.log(`faultline benchmark · node ${process.version} · ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}) · median of ${REPS}`);
+console.log(`faultline benchmark · node ${process.version} · ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}) · median of ${REPS} · load average ${loadavg()[0]!.toFixed(1)}`);
 if (!existsSync(REF)) {
   console.log(`reference kernel not found at ${REF}: printing faultline's figures without ratios`);
 } else {
@@ -78,26 +87,26 @@ if (!existsSync(REF)) {
 }
 
 if (want('kernel')) {
-  const tcb = paired(() => timersCallback(1000, 2000, 1), 'timers.mjs', ['cb', '1000', '2000', '1'], 'events_per_s');
-  const tgen = paired(() => timersGenerator(1000, 2000, 1), 'timers.mjs', ['gen', '1000', '2000', '1'], 'events_per_s');
+  const tcb = paired('timers-cb');
+  const tgen = paired('timers-gen');
   rows.push({ workload: 'timers, 1,000 processes, callbacks (≈2 M events)', unit: 'events/s', ours: tcb.ours, ref: tcb.ref, target: 1.0 });
   rows.push({ workload: 'timers, 1,000 processes, generators (vs reference generators)', unit: 'events/s', ours: tgen.ours, ref: tgen.ref, target: 1.0 });
-  const mm1 = paired(() => mmcCallback(1, 1_000_000, 0.8, 1), 'queue.mjs', ['cb', '1', '1000000', '0.8', '1'], 'customers_per_s');
+  const mm1 = paired('mm1-cb');
   rows.push({ workload: 'M/M/1, ρ = 0.8, 1 M customers, callbacks', unit: 'customers/s', ours: mm1.ours, ref: mm1.ref, target: 1.0 });
-  const mm4 = paired(() => mmcCallback(4, 1_000_000, 0.8, 1), 'queue.mjs', ['cb', '4', '1000000', '0.8', '1'], 'customers_per_s');
+  const mm4 = paired('mm4-cb');
   rows.push({ workload: 'M/M/4, ρ = 0.8, 1 M customers, callbacks', unit: 'customers/s', ours: mm4.ours, ref: mm4.ref, target: 1.0 });
-  const fan = paired(() => fanoutCallback(200_000, 1), 'fanout.mjs', ['cb', '200000', '1'], 'requests_per_s');
+  const fan = paired('fanout-cb');
   rows.push({ workload: 'fan-out with retries, 200 k requests, callbacks', unit: 'requests/s', ours: fan.ours, ref: fan.ref, target: 1.0 });
+  const fanGen = paired('fanout-gen');
+  rows.push({ workload: 'fan-out with retries, 200 k requests, generators (vs reference generators)', unit: 'requests/s', ours: fanGen.ours, ref: fanGen.ref, target: 1.0 });
 
   // The full scenario path (runner, request stats, trace hashing of every request) against the
-  // bare kernel loop of the same M/M/4 model, alternating.
+  // bare kernel loop of the same M/M/4 model, in alternating processes; the median of the pairs' ratios.
   const full: number[] = [];
   const bare: number[] = [];
   for (let i = 0; i < REPS; i++) {
-    const t0 = performance.now();
-    run(mmc, { seed: 1, params: { customers: 1_000_000 } });
-    full.push(1_000_000 / ((performance.now() - t0) / 1000));
-    bare.push(mmcCallback(4, 1_000_000, 0.8, 1).perSec);
+    full.push(oursOnce('mmc-queue'));
+    bare.push(oursOnce('mm4-cb'));
   }
   const e2e = median(full.map((f, i) => f / bare[i]!));
   rows.push({
@@ -159,3 +168,4 @@ for (const r of rows) {
   const value = r.unit === 'ms' ? `${r.ours.toFixed(0)}` : r.unit.startsWith('%') ? `${r.ours.toFixed(2)}%` : r.unit === 'MB' || r.unit === '×' || r.unit.startsWith('speedup') ? r.ours.toFixed(2) : fmt(r.ours);
   console.log(`${r.workload.padEnd(w)}  ${value.padStart(10)}  ${(r.ref ? fmt(r.ref) : '').padStart(10)}  ${ratioText.padStart(6)}  ${r.unit}; ${target}`);
 }
+console.log(`load average at the end: ${loadavg()[0]!.toFixed(1)} (${cpus().length} cores; figures taken above about 1 per core are inflated and noisy)`);

@@ -6,6 +6,7 @@ import './faults/register.ts';
 export { Simulation, SimEvent, Process, Interrupt, DEFAULT_BUDGETS } from './kernel/sim.ts';
 export type { Budgets, Callback, ProcessBody, Yieldable, SimulationOptions } from './kernel/sim.ts';
 export { Resource } from './kernel/resource.ts';
+export { AcquireRequest } from './kernel/resource.ts';
 export type { QueueDiscipline } from './kernel/resource.ts';
 export { Random, RandomStreams, checkSeed } from './kernel/random.ts';
 export type { Seed } from './kernel/random.ts';

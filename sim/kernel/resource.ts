@@ -7,7 +7,7 @@
  * request still waiting; `release()` frees a slot. Generator API: `yield resource.acquire()`.
  */
 import { InputError } from './errors.ts';
-import type { Callback, SimEvent, Simulation } from './sim.ts';
+import { SimEvent, type Callback, type Simulation } from './sim.ts';
 
 /** The order a `Resource` grants waiting requests in: oldest first (`fifo`) or newest first (`lifo`). */
 export type QueueDiscipline = 'fifo' | 'lifo';
@@ -119,11 +119,20 @@ export class Resource {
     return n;
   }
 
-  /** Generator style: `yield resource.acquire()` resumes once a slot is held. */
-  acquire(): SimEvent<void> {
-    const ev = this.sim.event<void>();
-    this.request(succeed, ev);
+  /**
+   * Generator style: `yield resource.acquire()` resumes once a slot is held. A process that stops
+   * waiting (its deadline fired first) calls `withdraw(request)`: false means the slot was granted
+   * meanwhile, and is the caller's to `release()`.
+   */
+  acquire(): AcquireRequest {
+    const ev = new AcquireRequest(this.sim);
+    ev.ticket = this.request(granted, ev);
     return ev;
+  }
+
+  /** Withdraw an `acquire()` still waiting. False if it was already granted (release the slot then). */
+  withdraw(request: AcquireRequest): boolean {
+    return !request.triggered && this.cancel(request.ticket);
   }
 
   private grant(): void {
@@ -169,6 +178,13 @@ export class Resource {
   }
 }
 
-function succeed(ev: SimEvent<void>): void {
-  ev.succeed();
+/** An `acquire()` request: fires when the slot is granted. */
+export class AcquireRequest extends SimEvent<void> {
+  /** @internal the resource's ticket, for `withdraw`. */
+  ticket = 0;
+}
+
+// the grant is the whole callback, so the waiters may run without another queue hop
+function granted(ev: AcquireRequest): void {
+  ev._succeedLast(undefined);
 }

@@ -57,8 +57,13 @@ const TRIGGERED = 1;
 export class SimEvent<T = unknown> {
   state: 0 | 1 = PENDING;
   value: T | undefined = undefined;
-  private fns: ((arg: any, value: any) => void)[] | null = null;
-  private args: unknown[] | null = null;
+  // Subscribers: the first inline (most events have one: the process waiting on it), the others
+  // as [fn, arg, tag] triples. `tag` is a number the kernel hands back to its own subscribers (a
+  // waiting process's epoch, an `anyOf` input's index), so subscribing allocates nothing.
+  private f0: Subscriber | null = null;
+  private a0: unknown = null;
+  private t0 = 0;
+  private rest: unknown[] | null = null;
 
   constructor(readonly sim: Simulation) {}
 
@@ -68,43 +73,83 @@ export class SimEvent<T = unknown> {
 
   /** Call `fn(arg, value)` when the event fires (at once, through the FIFO, if it already has). */
   then<A>(fn: (arg: A, value: T) => void, arg: A): void {
+    this._on(fn as Subscriber, arg, 0);
+  }
+
+  /** @internal `then` with a number handed to `fn` as its third argument. */
+  _on(fn: Subscriber, arg: unknown, tag: number): void {
     if (this.state === TRIGGERED) {
-      this.sim.schedule(0, fireOne, [fn, arg, this.value]);
+      this.sim.schedule(0, fireOne, [fn, arg, this.value, tag]);
       return;
     }
-    if (this.fns === null) {
-      this.fns = [];
-      this.args = [];
+    if (this.f0 === null) {
+      this.f0 = fn;
+      this.a0 = arg;
+      this.t0 = tag;
+    } else if (this.rest === null) {
+      this.rest = [fn, arg, tag];
+    } else {
+      this.rest.push(fn, arg, tag);
     }
-    this.fns.push(fn);
-    this.args!.push(arg);
   }
 
   succeed(value?: T): this {
     if (this.state === TRIGGERED) return this;
     this.state = TRIGGERED;
     this.value = value;
-    if (this.fns !== null) this.sim.schedule(0, fireAll, this);
+    if (this.f0 !== null) this.sim.schedule(0, fireAll, this);
     return this;
   }
 
-  /** @internal run the subscribers; called by the kernel at the firing time. */
-  _fire(): void {
-    const fns = this.fns!;
-    const args = this.args!;
-    this.fns = null;
-    this.args = null;
-    for (let i = 0; i < fns.length; i++) fns[i]!(args[i], this.value);
+  /**
+   * @internal `succeed` from a kernel callback that ends right after it (a timeout's timer, a
+   * resource's grant): when the firing would be the very next event anyway, the subscribers run
+   * now, counted as the event they would have been, so nothing changes but the queue hop.
+   */
+  _succeedLast(value: T): void {
+    if (this.state === TRIGGERED) return;
+    this.state = TRIGGERED;
+    this.value = value;
+    if (this.f0 === null) return;
+    if (this.sim._nextIsNow()) this._fire(true);
+    else this.sim.schedule(0, fireAll, this);
+  }
+
+  /**
+   * @internal run the subscribers; called by the kernel at the firing time. `last`: this firing
+   * ends the current event, so the last subscriber may fire an `anyOf` without a queue hop too.
+   */
+  _fire(last: boolean): void {
+    const f0 = this.f0!;
+    const a0 = this.a0;
+    const t0 = this.t0;
+    const rest = this.rest;
+    this.f0 = null;
+    this.a0 = null;
+    this.rest = null;
+    const value = this.value;
+    if (rest === null) {
+      if (last && f0 === anyOfFire) (a0 as SimEvent<number>)._succeedLast(t0);
+      else f0(a0, value, t0);
+      return;
+    }
+    f0(a0, value, t0);
+    const n = rest.length - 3;
+    for (let i = 0; i < n; i += 3) (rest[i] as Subscriber)(rest[i + 1], value, rest[i + 2] as number);
+    const fn = rest[n] as Subscriber;
+    if (last && fn === anyOfFire) (rest[n + 1] as SimEvent<number>)._succeedLast(rest[n + 2] as number);
+    else fn(rest[n + 1], value, rest[n + 2] as number);
   }
 }
 
+type Subscriber = (arg: any, value: any, tag: number) => void;
+
 function fireAll(ev: SimEvent<any>): void {
-  ev._fire();
+  ev._fire(true);
 }
-function fireOne(t: [Callback2, unknown, unknown]): void {
-  t[0](t[1], t[2]);
+function fireOne(t: [Subscriber, unknown, unknown, number]): void {
+  t[0](t[1], t[2], t[3]);
 }
-type Callback2 = (a: any, b: any) => void;
 
 /** Thrown into a generator process by `interrupt()`, for example when its node crashes. */
 export class Interrupt extends Error {
@@ -116,19 +161,40 @@ export class Interrupt extends Error {
 
 /** A running generator process. `done` fires with the generator's return value. */
 export class Process<R = unknown> {
-  readonly done: SimEvent<R>;
   alive = true;
   /** Timer id of the pending delay, or -1 while waiting on an event or running. */
   timer = -1;
   /** Bumped on every resume so a stale event subscription is ignored after an interrupt. */
   epoch = 0;
+  // made when first asked for (most processes are never waited on)
+  private doneEvent: SimEvent<R> | null = null;
+  private result: R | undefined = undefined;
 
   constructor(
     readonly sim: Simulation,
     readonly gen: ProcessBody<R>,
     readonly name: string,
-  ) {
-    this.done = new SimEvent<R>(sim);
+  ) {}
+
+  /** Fires with the generator's return value when the process ends (undefined if interrupted out). */
+  get done(): SimEvent<R> {
+    if (this.doneEvent === null) {
+      const ev = new SimEvent<R>(this.sim);
+      if (!this.alive) {
+        // ended before anyone asked: the event has fired, with nobody to tell
+        ev.state = TRIGGERED;
+        ev.value = this.result;
+      }
+      this.doneEvent = ev;
+    }
+    return this.doneEvent;
+  }
+
+  /** @internal the generator returned (or was interrupted out) with `value`. */
+  _end(value: R | undefined): void {
+    this.alive = false;
+    this.result = value;
+    if (this.doneEvent !== null) this.doneEvent.succeed(value);
   }
 
   /** Throw an `Interrupt` into the process at the current time (its pending wait is dropped). */
@@ -147,9 +213,8 @@ function resumeDelay(p: Process<any>): void {
   p.timer = -1;
   p.sim._step(p, undefined, false);
 }
-function resumeEvent(t: [Process<any>, number], value: unknown): void {
-  const p = t[0];
-  if (!p.alive || p.epoch !== t[1]) return;
+function resumeEvent(p: Process<any>, value: unknown, epoch: number): void {
+  if (!p.alive || p.epoch !== epoch) return;
   p.sim._step(p, value, false);
 }
 function interruptProcess(t: [Process<any>, unknown]): void {
@@ -184,8 +249,10 @@ export class Simulation {
   // heap, struct of arrays
   private hn = 0;
   private hcap = 1024;
-  private ht = new Float64Array(1024);
-  private hs = new Float64Array(1024);
+  // time and sequence of each entry, with four slots of padding past the capacity; slots past the
+  // last entry hold time +Infinity (see `pop`)
+  private ht = new Float64Array(1024 + 4).fill(Infinity);
+  private hs = new Float64Array(1024 + 4);
   /** Heap entry → slot of its callback and argument (moving an int avoids pointer write barriers). */
   private hk = new Int32Array(1024);
   private sf: (Callback | null)[] = new Array(1024).fill(null);
@@ -200,8 +267,6 @@ export class Simulation {
   private qa: unknown[] = [];
   private qh = 0;
   private qt = 0;
-  /** True while the heap event being run still sits at the root (see `run`). */
-  private hole = false;
   private cancelled = new Set<number>();
   private readonly liveMax: number;
   private stopped = false;
@@ -222,7 +287,7 @@ export class Simulation {
 
   /** Events waiting to run (heap plus immediate FIFO, including lazily cancelled ones). */
   get pending(): number {
-    return this.hn - (this.hole ? 1 : 0) + (this.qt - this.qh);
+    return this.hn + (this.qt - this.qh);
   }
 
   /**
@@ -234,7 +299,7 @@ export class Simulation {
       throw new InputError(`schedule: delay ${delayUs} us is not valid; delays must be finite and ≥ 0`);
     }
     // the budget counts both queues: a zero-delay fan-out must stop at it as a timed one does
-    if (this.hn + (this.qt - this.qh) >= this.liveMax + (this.hole ? 1 : 0)) throw new BudgetExceededError('liveEventsMax', this.liveMax, this.seed, this.now);
+    if (this.hn + (this.qt - this.qh) >= this.liveMax) throw new BudgetExceededError('liveEventsMax', this.liveMax, this.seed, this.now);
     const seq = this.seq++;
     if (delayUs < 0.5) {
       const i = this.qt++;
@@ -280,7 +345,7 @@ export class Simulation {
   /** An event that fires with the index of the first of `events` to fire. */
   anyOf(events: readonly SimEvent<any>[]): SimEvent<number> {
     const out = new SimEvent<number>(this);
-    for (let i = 0; i < events.length; i++) events[i]!.then(anyOfFire, [out, i] as const);
+    for (let i = 0; i < events.length; i++) events[i]!._on(anyOfFire, out, i);
     return out;
   }
 
@@ -301,25 +366,24 @@ export class Simulation {
     try {
       r = isThrow ? p.gen.throw(value) : p.gen.next(value);
     } catch (err) {
-      p.alive = false;
       this.processes--;
       if (err instanceof Interrupt) {
-        p.done.succeed(undefined);
+        p._end(undefined);
         return;
       }
+      p.alive = false;
       throw err;
     }
     if (r.done) {
-      p.alive = false;
       this.processes--;
-      p.done.succeed(r.value);
+      p._end(r.value);
       return;
     }
     const y = r.value;
     if (typeof y === 'number') {
       p.timer = this.schedule(y, resumeDelay, p);
     } else if (y instanceof SimEvent) {
-      y.then(resumeEvent, [p, p.epoch] as [Process<any>, number]);
+      y._on(resumeEvent, p, p.epoch);
     } else {
       p.alive = false;
       this.processes--;
@@ -327,6 +391,22 @@ export class Simulation {
         `process "${p.name}" yielded ${String(y)}; yield a delay in microseconds (a number) or a SimEvent`,
       );
     }
+  }
+
+  /**
+   * @internal true when an event scheduled now, at zero delay, would run next: nothing is waiting
+   * in the same-time FIFO and the heap holds nothing else for this instant. Then it is counted as
+   * the event it would have been (its sequence number, the events budget, the live-events budget)
+   * and its work may run at once.
+   */
+  _nextIsNow(): boolean {
+    if (!this.running || this.stopped || this.qh !== this.qt) return false;
+    const n = this.hn;
+    if (n > 0 && this.ht[0]! <= this.now) return false;
+    if (n >= this.liveMax) throw new BudgetExceededError('liveEventsMax', this.liveMax, this.seed, this.now);
+    this.seq++;
+    if (++this.events > this.budgets.eventsMax) throw new BudgetExceededError('eventsMax', this.budgets.eventsMax, this.seed, this.now);
+    return true;
   }
 
   /**
@@ -346,7 +426,7 @@ export class Simulation {
     this.qf.fill(null);
     this.qa.fill(null);
     this.hn = 0;
-    this.hole = false;
+    this.ht.fill(Infinity);
     this.qh = 0;
     this.qt = 0;
     this.cancelled.clear();
@@ -377,13 +457,8 @@ export class Simulation {
     const b = this.budgets;
     const eventsMax = b.eventsMax;
     const simTimeMaxUs = b.simTimeMaxUs;
-    // the heap top may run only up to here; beyond it, either the run ends or a budget is hit
-    const limitUs = untilUs < simTimeMaxUs ? untilUs : simTimeMaxUs;
     try {
       for (;;) {
-        // the previous heap event's entry is still at the root unless its callback scheduled a
-        // timer (which took its place): remove it now
-        if (this.hole) this.pop();
         if (this.stopped) break;
         // choose between the FIFO head (time now) and the heap top
         let fn: Callback | null;
@@ -402,10 +477,8 @@ export class Simulation {
           }
         } else if (this.hn > 0) {
           const t = this.ht[0]!;
-          if (t > limitUs) {
-            if (t > untilUs) break;
-            throw new BudgetExceededError('simTimeMax', simTimeMaxUs, this.seed, this.now);
-          }
+          if (t > untilUs) break;
+          if (t > simTimeMaxUs) throw new BudgetExceededError('simTimeMax', simTimeMaxUs, this.seed, this.now);
           seq = this.hs[0]!;
           const k = this.hk[0]!;
           fn = this.sf[k]!;
@@ -413,9 +486,7 @@ export class Simulation {
           this.sf[k] = null;
           this.sa[k] = null;
           this.freeSlots[this.freeTop++] = k;
-          // leave the entry at the root: a timer the callback schedules replaces it with one
-          // sift-down instead of a pop and a push
-          this.hole = true;
+          this.pop();
           // a cancelled timer must not move the clock
           if (this.cancelled.size !== 0 && this.cancelled.delete(seq)) continue;
           this.now = t;
@@ -434,7 +505,6 @@ export class Simulation {
       const message = err instanceof Error ? err.message : String(err);
       throw new SimulationError(`simulation failed: ${message}`, this.seed, this.now, { cause: err });
     } finally {
-      if (this.hole) this.pop();
       this.running = false;
     }
   }
@@ -444,15 +514,6 @@ export class Simulation {
   // int (the callback lives in a slot that does not move), so a pop touches few cache lines.
 
   private push(t: number, s: number, f: Callback, a: unknown): void {
-    if (this.hole) {
-      this.hole = false;
-      // the slot the root's callback had was freed when it was taken
-      const k = this.freeSlots[--this.freeTop]!;
-      this.sf[k] = f;
-      this.sa[k] = a;
-      this.siftDown(t, s, k, this.hn);
-      return;
-    }
     if (this.hn === this.hcap) this.grow();
     const k = this.freeTop > 0 ? this.freeSlots[--this.freeTop]! : this.hn;
     this.sf[k] = f;
@@ -477,43 +538,42 @@ export class Simulation {
     hk[i] = k;
   }
 
-  /** Remove the heap top (its slot was already read and freed by the caller). */
-  private pop(): void {
-    this.hole = false;
-    const n = --this.hn;
-    if (n === 0) return;
-    this.siftDown(this.ht[n]!, this.hs[n]!, this.hk[n]!, n);
-  }
-
   /**
-   * Put the entry (t, s, k) at the root of a heap of n entries (the root's old entry is gone) and
-   * restore the order: move the hole down along the smallest children to a leaf, then the entry up
-   * from there (Floyd's trick: the entry usually belongs near the bottom, so this compares children
-   * with each other only, not each level with the entry too).
+   * Remove the heap top (its slot was already read and freed by the caller). Floyd's way: the hole
+   * at the root moves down along the smallest children to a leaf, and the last entry goes up from
+   * there (it usually belongs near the bottom). The smallest of four children is picked without
+   * branches (comparisons as 0/1 integers): which child is smallest is random in a timer heap, so
+   * branches there are mispredicted half the time. Slots past the last entry hold time +Infinity,
+   * so every node with a child has four to compare.
    */
-  private siftDown(t: number, s: number, k: number, n: number): void {
+  private pop(): void {
+    const n = --this.hn;
     const ht = this.ht;
     const hs = this.hs;
     const hk = this.hk;
+    const t = ht[n]!;
+    const s = hs[n]!;
+    const k = hk[n]!;
+    ht[n] = Infinity;
+    if (n === 0) return;
     let i = 0;
     for (;;) {
       const c0 = 4 * i + 1;
       if (c0 >= n) break;
-      // the smallest of up to four children
-      let c = c0;
-      let ct = ht[c0]!;
-      let cs = hs[c0]!;
-      const end = c0 + 4 < n ? c0 + 4 : n;
-      for (let j = c0 + 1; j < end; j++) {
-        const jt = ht[j]!;
-        if (jt < ct || (jt === ct && hs[j]! < cs)) {
-          c = j;
-          ct = jt;
-          cs = hs[j]!;
-        }
-      }
-      ht[i] = ct;
-      hs[i] = cs;
+      const c1 = c0 + 1;
+      const c2 = c0 + 2;
+      const c3 = c0 + 3;
+      const t0 = ht[c0]!;
+      const t1 = ht[c1]!;
+      const t2 = ht[c2]!;
+      const t3 = ht[c3]!;
+      const a = c0 + (+(t1 < t0) | (+(t1 === t0) & +(hs[c1]! < hs[c0]!)));
+      const b = c2 + (+(t3 < t2) | (+(t3 === t2) & +(hs[c3]! < hs[c2]!)));
+      const ta = ht[a]!;
+      const tb = ht[b]!;
+      const c = a + (b - a) * (+(tb < ta) | (+(tb === ta) & +(hs[b]! < hs[a]!)));
+      ht[i] = ht[c]!;
+      hs[i] = hs[c]!;
       hk[i] = hk[c]!;
       i = c;
     }
@@ -534,11 +594,11 @@ export class Simulation {
 
   private grow(): void {
     const cap = this.hcap * 2;
-    const t = new Float64Array(cap);
-    t.set(this.ht);
+    const t = new Float64Array(cap + 4).fill(Infinity);
+    t.set(this.ht.subarray(0, this.hcap));
     this.ht = t;
-    const s = new Float64Array(cap);
-    s.set(this.hs);
+    const s = new Float64Array(cap + 4);
+    s.set(this.hs.subarray(0, this.hcap));
     this.hs = s;
     const hk = new Int32Array(cap);
     hk.set(this.hk);
@@ -555,10 +615,10 @@ export class Simulation {
 }
 
 function succeedEvent(ev: SimEvent<void>): void {
-  ev.succeed();
+  ev._succeedLast(undefined);
 }
-function anyOfFire(t: readonly [SimEvent<number>, number]): void {
-  t[0].succeed(t[1]);
+function anyOfFire(out: SimEvent<number>, _value: unknown, index: number): void {
+  out.succeed(index);
 }
 
 export type { BudgetName };

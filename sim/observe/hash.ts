@@ -31,8 +31,9 @@ interface Shape {
 }
 
 export class Hasher {
-  private h1 = 0x9747b28c | 0;
-  private h2 = 0x1b873593 | 0;
+  // The two lanes' state, as int32 elements: as object fields, values outside V8's small-integer
+  // range would be stored boxed as doubles and converted on every load and store.
+  private readonly st = Int32Array.of(0x9747b28c | 0, 0x1b873593 | 0);
   private count = 0;
   private readonly strings = new Map<string, number>();
   private readonly shapes = new Map<string, Shape>();
@@ -44,14 +45,14 @@ export class Hasher {
     let a = Math.imul(k, 0xcc9e2d51);
     a = (a << 15) | (a >>> 17);
     a = Math.imul(a, 0x1b873593);
-    let h = this.h1 ^ a;
+    let h = this.st[0]! ^ a;
     h = (h << 13) | (h >>> 19);
-    this.h1 = (Math.imul(h, 5) + 0xe6546b64) | 0;
+    this.st[0] = (Math.imul(h, 5) + 0xe6546b64) | 0;
     let b = Math.imul(k ^ 0x5bd1e995, 0x85ebca6b);
     b = (b << 13) | (b >>> 19);
-    let g = this.h2 ^ b;
+    let g = this.st[1]! ^ b;
     g = (g << 17) | (g >>> 15);
-    this.h2 = (Math.imul(g, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+    this.st[1] = (Math.imul(g, 0xc2b2ae35) + 0x27d4eb2f) | 0;
     this.count++;
   }
 
@@ -130,8 +131,8 @@ export class Hasher {
     // The hot path of every trace record. The mixing of `mix()` is inlined here on local copies
     // of the state (same sequence of words, same digest): property stores per word cost more
     // than the arithmetic.
-    let h1 = this.h1;
-    let h2 = this.h2;
+    let h1 = this.st[0]!;
+    let h2 = this.st[1]!;
     let n = this.count;
     let a: number;
     let b: number;
@@ -192,12 +193,12 @@ export class Hasher {
         tag = TAG_STRING;
         x = this.stringHash(v);
       } else {
-        this.h1 = h1;
-        this.h2 = h2;
+        this.st[0] = h1;
+        this.st[1] = h2;
         this.count = n;
         this.value(v);
-        h1 = this.h1;
-        h2 = this.h2;
+        h1 = this.st[0]!;
+        h2 = this.st[1]!;
         n = this.count;
         continue;
       }
@@ -216,8 +217,8 @@ export class Hasher {
     h1 ^= a; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
     b = Math.imul(x ^ 0x5bd1e995, 0x85ebca6b); b = (b << 13) | (b >>> 19);
     h2 ^= b; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
-    this.h1 = h1;
-    this.h2 = h2;
+    this.st[0] = h1;
+    this.st[1] = h2;
     this.count = n + 1;
   }
 
@@ -240,8 +241,8 @@ export class Hasher {
     f4: unknown,
     f5: unknown,
   ): void {
-    let h1 = lane1(this.h1, TAG_OBJECT);
-    let h2 = lane2(this.h2, TAG_OBJECT);
+    let h1 = lane1(this.st[0]!, TAG_OBJECT);
+    let h2 = lane2(this.st[1]!, TAG_OBJECT);
     h1 = lane1(h1, keyHashes[0]!);
     h2 = lane2(h2, keyHashes[0]!);
     let n = this.count + 2;
@@ -257,19 +258,19 @@ export class Hasher {
       h2 = lane2(lane2(lane2(h2, TAG_INT), lo), hi);
       n += 3;
     } else {
-      this.h1 = h1;
-      this.h2 = h2;
+      this.st[0] = h1;
+      this.st[1] = h2;
       this.count = n;
       this.value(time);
-      h1 = this.h1;
-      h2 = this.h2;
+      h1 = this.st[0]!;
+      h2 = this.st[1]!;
       n = this.count;
     }
     h1 = lane1(lane1(lane1(h1, keyHashes[1]!), TAG_STRING), kindHash);
     h2 = lane2(lane2(lane2(h2, keyHashes[1]!), TAG_STRING), kindHash);
     n += 3;
-    this.h1 = h1;
-    this.h2 = h2;
+    this.st[0] = h1;
+    this.st[1] = h2;
     this.count = n;
     const k = keyHashes.length;
     if (k > 2 && f0 !== undefined) this.field(0, keyHashes[2]!, f0);
@@ -278,15 +279,15 @@ export class Hasher {
     if (k > 5 && f3 !== undefined) this.field(3, keyHashes[5]!, f3);
     if (k > 6 && f4 !== undefined) this.field(4, keyHashes[6]!, f4);
     if (k > 7 && f5 !== undefined) this.field(5, keyHashes[7]!, f5);
-    this.h1 = lane1(this.h1, TAG_END);
-    this.h2 = lane2(this.h2, TAG_END);
+    this.st[0] = lane1(this.st[0]!, TAG_END);
+    this.st[1] = lane2(this.st[1]!, TAG_END);
     this.count++;
   }
 
   /** One field of `recordKnown` at position `slot`: its key, then its value (as `value` hashes it). */
   private field(slot: number, keyHash: number, v: unknown): void {
-    let h1 = lane1(this.h1, keyHash);
-    let h2 = lane2(this.h2, keyHash);
+    let h1 = lane1(this.st[0]!, keyHash);
+    let h2 = lane2(this.st[1]!, keyHash);
     let x: number;
     let tag: number;
     if (typeof v === 'number' && (v | 0) === v) {
@@ -301,19 +302,19 @@ export class Hasher {
         this.memoHashes[slot] = x;
       }
     } else if (typeof v === 'boolean') {
-      this.h1 = lane1(h1, v ? TAG_TRUE : TAG_FALSE);
-      this.h2 = lane2(h2, v ? TAG_TRUE : TAG_FALSE);
+      this.st[0] = lane1(h1, v ? TAG_TRUE : TAG_FALSE);
+      this.st[1] = lane2(h2, v ? TAG_TRUE : TAG_FALSE);
       this.count += 2;
       return;
     } else {
-      this.h1 = h1;
-      this.h2 = h2;
+      this.st[0] = h1;
+      this.st[1] = h2;
       this.count++;
       this.value(v);
       return;
     }
-    this.h1 = lane1(lane1(h1, tag), x);
-    this.h2 = lane2(lane2(h2, tag), x);
+    this.st[0] = lane1(lane1(h1, tag), x);
+    this.st[1] = lane2(lane2(h2, tag), x);
     this.count += 3;
   }
 
@@ -324,8 +325,8 @@ export class Hasher {
 
   /** Hex digest of everything hashed so far (16 hex digits). */
   digest(): string {
-    let a = this.h1 ^ this.count;
-    let b = this.h2 ^ this.count;
+    let a = this.st[0]! ^ this.count;
+    let b = this.st[1]! ^ this.count;
     a = fmix(a ^ (b >>> 1));
     b = fmix(b ^ a);
     return hex8(a) + hex8(b);

@@ -53,9 +53,8 @@ export class Gauge {
 const EXACT = 256; // values below are exact
 const EMPTY_COUNTS = new Float64Array(0);
 const PER_DOUBLING = 128; // buckets per power of two above EXACT: width ≤ value/128
-/** A sparse histogram's first list length, and the length at which it becomes dense (its list
- * then takes 8 KB, about the size of the counts for latencies up to a few hundred milliseconds). */
-const SPARSE_FIRST = 16;
+/** The length at which a sparse histogram's list becomes bucket counts (about the size of the
+ * counts for latencies up to a few hundred milliseconds). */
 const SPARSE_MAX = 2048;
 
 /**
@@ -73,9 +72,12 @@ export class Histogram {
   // histogram reallocates a few times, not at every new maximum. Unused buckets hold 0.
   private counts = EMPTY_COUNTS;
   // A sparse histogram (see `Histogram.sparse`) keeps the bucket of each observation in a list
-  // until the list reaches SPARSE_MAX entries, then becomes dense; null once dense.
-  private pend: Int32Array | null = null;
-  private pendN = 0;
+  // until the list reaches SPARSE_MAX entries, then becomes dense; null once dense. A plain array
+  // of small integers: a typed array this size lives outside V8's heap, and allocating one costs
+  // microseconds.
+  private pend: number[] | null = null;
+  /** The length `pend` had when it was last sorted (it is sorted while its length is that). */
+  private pendSorted = 0;
 
   /**
    * @param presize - bucket slots to allocate at once (a histogram that will see values up to about
@@ -92,7 +94,7 @@ export class Histogram {
    */
   static sparse(): Histogram {
     const h = new Histogram();
-    h.pend = new Int32Array(SPARSE_FIRST);
+    h.pend = [];
     return h;
   }
 
@@ -109,7 +111,7 @@ export class Histogram {
   recordInBucket(value: number, i: number): void {
     const pend = this.pend;
     if (pend !== null) {
-      if (this.pendN < pend.length) pend[this.pendN++] = i;
+      if (pend.length < SPARSE_MAX) pend.push(i);
       else this.pendFull(i);
     } else {
       if (i >= this.counts.length) this.grow(i + 1);
@@ -125,16 +127,8 @@ export class Histogram {
     return this.count === 0 ? NaN : this.sum / this.count;
   }
 
-  /** The sparse list is full: double it, or become dense at SPARSE_MAX, then count bucket i. */
+  /** The sparse list is full: become dense, then count bucket i. */
   private pendFull(i: number): void {
-    const pend = this.pend!;
-    if (pend.length < SPARSE_MAX) {
-      const p = new Int32Array(pend.length * 2);
-      p.set(pend);
-      p[this.pendN++] = i;
-      this.pend = p;
-      return;
-    }
     this.densify();
     if (i >= this.counts.length) this.grow(i + 1);
     this.counts[i]!++;
@@ -146,11 +140,10 @@ export class Histogram {
     if (pend === null) return;
     this.pend = null;
     let top = -1;
-    for (let j = 0; j < this.pendN; j++) if (pend[j]! > top) top = pend[j]!;
+    for (let j = 0; j < pend.length; j++) if (pend[j]! > top) top = pend[j]!;
     if (top >= this.counts.length) this.grow(top + 1);
     const c = this.counts;
-    for (let j = 0; j < this.pendN; j++) c[pend[j]!]!++;
-    this.pendN = 0;
+    for (let j = 0; j < pend.length; j++) c[pend[j]!]!++;
   }
 
   private grow(n: number): void {
@@ -160,24 +153,12 @@ export class Histogram {
   }
 
   merge(other: Histogram): void {
-    if (other.pend !== null && this.pend !== null && this.pendN + other.pendN <= SPARSE_MAX) {
-      // both sparse, and the lists fit: append
-      const need = this.pendN + other.pendN;
-      if (need > this.pend.length) {
-        let len = this.pend.length * 2;
-        while (len < need) len *= 2;
-        const p = new Int32Array(len);
-        p.set(this.pend.subarray(0, this.pendN));
-        this.pend = p;
-      }
-      this.pend.set(other.pend.subarray(0, other.pendN), this.pendN);
-      this.pendN = need;
-    } else if (other.pend !== null) {
-      // a sparse source: count its buckets one by one
-      for (let j = 0; j < other.pendN; j++) {
+    if (other.pend !== null) {
+      // a sparse source: count its buckets one by one (into this list while it has room)
+      for (let j = 0; j < other.pend.length; j++) {
         const i = other.pend[j]!;
         if (this.pend !== null) {
-          if (this.pendN < this.pend.length) this.pend[this.pendN++] = i;
+          if (this.pend.length < SPARSE_MAX) this.pend.push(i);
           else this.pendFull(i);
         } else {
           if (i >= this.counts.length) this.grow(i + 1);
@@ -217,9 +198,15 @@ export class Histogram {
    * percentile(); a sparse histogram answers from its sorted list without allocating its counts.
    */
   bucketOfRank(rank: number): number {
-    if (this.pend !== null) {
-      const sorted = this.pend.slice(0, this.pendN).sort();
-      return sorted[Math.min(rank, this.pendN) - 1]!;
+    const pend = this.pend;
+    if (pend !== null) {
+      // the list is a multiset: sort it in place once (natively, as int32), until it grows again
+      if (this.pendSorted !== pend.length) {
+        const sorted = Int32Array.from(pend).sort();
+        for (let j = 0; j < sorted.length; j++) pend[j] = sorted[j]!;
+        this.pendSorted = pend.length;
+      }
+      return pend[Math.min(rank, pend.length) - 1]!;
     }
     const b = this.counts;
     let seen = 0;

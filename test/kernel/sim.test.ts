@@ -220,6 +220,89 @@ describe('processes', () => {
     expect(() => sim.run()).toThrow(/process "bad-actor" yielded soon/);
   });
 
+  it('a process woken by a timeout or a grant resumes after all work already due at that instant', () => {
+    // the documented order: a fired event's waiters run after everything scheduled before the
+    // firing for the same instant (heap timers and same-time work alike)
+    const sim = new Simulation();
+    const log: string[] = [];
+    const r = new Resource(sim, 1);
+    sim.schedule(100, () => {
+      log.push('early-timer@100');
+      sim.schedule(0, () => log.push('zero-delay-from-early@100'), null);
+    }, null);
+    sim.process(
+      (function* () {
+        yield sim.timeout(100);
+        log.push(`timeout-woke@${sim.now}`);
+        yield sim.anyOf([sim.timeout(50), sim.timeout(80)]);
+        log.push(`anyOf-woke@${sim.now}`);
+        yield r.acquire();
+        log.push(`granted@${sim.now}`);
+      })(),
+    );
+    sim.schedule(100, () => log.push('later-timer@100'), null);
+    sim.schedule(150, () => log.push('timer@150'), null);
+    sim.schedule(150, () => r.request(() => log.push(`other-grant@${sim.now}`), null), null);
+    sim.run();
+    // at 100: the timers in order of scheduling, then the zero-delay work (scheduled last), then
+    // the waiter; at 150 the other request's grant was due before the anyOf's timeout fired
+    expect(log).toEqual([
+      'early-timer@100',
+      'later-timer@100',
+      'zero-delay-from-early@100',
+      'timeout-woke@100',
+      'timer@150',
+      'other-grant@150',
+      'anyOf-woke@150',
+    ]);
+    // the other request took the slot first, so the process waits
+    expect(r.queueLength).toBe(1);
+  });
+
+  it('an acquire can be withdrawn while it waits; withdraw says false once it was granted', () => {
+    const sim = new Simulation();
+    const r = new Resource(sim, 1);
+    const log: string[] = [];
+    sim.process(
+      (function* () {
+        yield r.acquire();
+        yield 100;
+        r.release();
+      })(),
+    );
+    sim.process(
+      (function* () {
+        const req = r.acquire();
+        const first: number = yield sim.anyOf([req, sim.timeout(30)]);
+        log.push(`first=${first} withdrawn=${r.withdraw(req)}@${sim.now}`);
+        const again = r.acquire();
+        yield again;
+        log.push(`granted@${sim.now} withdraw=${r.withdraw(again)}`);
+        r.release();
+      })(),
+    );
+    sim.run();
+    expect(log).toEqual(['first=1 withdrawn=true@30', 'granted@100 withdraw=false']);
+    expect([r.inUse, r.queueLength]).toEqual([0, 0]);
+  });
+
+  it('done is the same event however late it is asked for, and has fired once the process ended', () => {
+    const sim = new Simulation();
+    const p = sim.process(
+      (function* () {
+        yield 10;
+        return 'x';
+      })(),
+    );
+    sim.run();
+    expect(p.done.triggered).toBe(true);
+    expect(p.done).toBe(p.done);
+    let got: unknown;
+    p.done.then((_: null, v: unknown) => (got = v), null);
+    sim.run();
+    expect(got).toBe('x');
+  });
+
   it('processesMax bounds live processes', () => {
     const sim = new Simulation({ budgets: { processesMax: 3 } });
     const forever = function* () {
