@@ -40,6 +40,8 @@ export class Hasher {
   /** Per field position of `recordKnown`: the last string hashed there and its hash. */
   private readonly memoStrings: (string | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined];
   private readonly memoHashes = new Int32Array(6);
+  /** The words of one `recordKnown` record before they are mixed (at most 3 + 3 + 3 + 6 × 4 + 1). */
+  private readonly words = new Int32Array(64);
 
   private mix(k: number): void {
     let a = Math.imul(k, 0xcc9e2d51);
@@ -85,7 +87,7 @@ export class Hasher {
           this.mix(v);
         } else if (Number.isSafeInteger(v)) {
           this.mix(TAG_INT);
-          this.mix(v % 0x100000000 | 0);
+          this.mix(v | 0);
           this.mix(Math.floor(v / 0x100000000) | 0);
         } else {
           this.mix(TAG_FLOAT);
@@ -226,9 +228,9 @@ export class Hasher {
    * Hash a record whose keys are known in advance (a `RecordEmitter`), given as the key hashes
    * and the values in order: `time`, `kind`, then up to six fields. Hashes exactly the words
    * `record({ time, kind, ...fields })` would, without building the object or walking its keys.
-   * The mixing runs on local copies of the state (see `record`), and each field position
-   * remembers its last string and that string's hash: a record's node or link names repeat from
-   * one record to the next, so they are hashed once, not per record.
+   * The record's words are written to a small buffer and mixed in one loop (no property store
+   * per word), and each field position remembers its last string and that string's hash: a
+   * record's node or link names repeat from one record to the next, so they are hashed once.
    */
   recordKnown(
     keyHashes: readonly number[],
@@ -241,81 +243,96 @@ export class Hasher {
     f4: unknown,
     f5: unknown,
   ): void {
-    let h1 = lane1(this.st[0]!, TAG_OBJECT);
-    let h2 = lane2(this.st[1]!, TAG_OBJECT);
-    h1 = lane1(h1, keyHashes[0]!);
-    h2 = lane2(h2, keyHashes[0]!);
-    let n = this.count + 2;
-    // time: an integer number of microseconds, beyond int32 after 36 minutes
-    if ((time | 0) === time) {
-      h1 = lane1(lane1(h1, TAG_INT), time);
-      h2 = lane2(lane2(h2, TAG_INT), time);
-      n += 2;
-    } else if (Number.isSafeInteger(time)) {
-      const lo = time % 0x100000000 | 0;
-      const hi = Math.floor(time / 0x100000000) | 0;
-      h1 = lane1(lane1(lane1(h1, TAG_INT), lo), hi);
-      h2 = lane2(lane2(lane2(h2, TAG_INT), lo), hi);
-      n += 3;
-    } else {
-      this.st[0] = h1;
-      this.st[1] = h2;
-      this.count = n;
-      this.value(time);
-      h1 = this.st[0]!;
-      h2 = this.st[1]!;
-      n = this.count;
-    }
-    h1 = lane1(lane1(lane1(h1, keyHashes[1]!), TAG_STRING), kindHash);
-    h2 = lane2(lane2(lane2(h2, keyHashes[1]!), TAG_STRING), kindHash);
+    // the record's words go into a buffer, then one tight loop mixes them
+    const b = this.words;
+    b[0] = TAG_OBJECT;
+    b[1] = keyHashes[0]!;
+    let n = this.numberWords(2, time);
+    b[n] = keyHashes[1]!;
+    b[n + 1] = TAG_STRING;
+    b[n + 2] = kindHash;
     n += 3;
-    this.st[0] = h1;
-    this.st[1] = h2;
-    this.count = n;
     const k = keyHashes.length;
-    if (k > 2 && f0 !== undefined) this.field(0, keyHashes[2]!, f0);
-    if (k > 3 && f1 !== undefined) this.field(1, keyHashes[3]!, f1);
-    if (k > 4 && f2 !== undefined) this.field(2, keyHashes[4]!, f2);
-    if (k > 5 && f3 !== undefined) this.field(3, keyHashes[5]!, f3);
-    if (k > 6 && f4 !== undefined) this.field(4, keyHashes[6]!, f4);
-    if (k > 7 && f5 !== undefined) this.field(5, keyHashes[7]!, f5);
-    this.st[0] = lane1(this.st[0]!, TAG_END);
-    this.st[1] = lane2(this.st[1]!, TAG_END);
-    this.count++;
+    if (k > 2 && f0 !== undefined) n = this.fieldWords(n, 0, keyHashes[2]!, f0);
+    if (k > 3 && f1 !== undefined) n = this.fieldWords(n, 1, keyHashes[3]!, f1);
+    if (k > 4 && f2 !== undefined) n = this.fieldWords(n, 2, keyHashes[4]!, f2);
+    if (k > 5 && f3 !== undefined) n = this.fieldWords(n, 3, keyHashes[5]!, f3);
+    if (k > 6 && f4 !== undefined) n = this.fieldWords(n, 4, keyHashes[6]!, f4);
+    if (k > 7 && f5 !== undefined) n = this.fieldWords(n, 5, keyHashes[7]!, f5);
+    b[n] = TAG_END;
+    this.mixWords(n + 1);
   }
 
-  /** One field of `recordKnown` at position `slot`: its key, then its value (as `value` hashes it). */
-  private field(slot: number, keyHash: number, v: unknown): void {
-    let h1 = lane1(this.st[0]!, keyHash);
-    let h2 = lane2(this.st[1]!, keyHash);
-    let x: number;
-    let tag: number;
-    if (typeof v === 'number' && (v | 0) === v) {
-      tag = TAG_INT;
-      x = v;
-    } else if (typeof v === 'string') {
-      tag = TAG_STRING;
-      if (this.memoStrings[slot] === v) x = this.memoHashes[slot]!;
-      else {
-        x = this.stringHash(v);
-        this.memoStrings[slot] = v;
-        this.memoHashes[slot] = x;
-      }
-    } else if (typeof v === 'boolean') {
-      this.st[0] = lane1(h1, v ? TAG_TRUE : TAG_FALSE);
-      this.st[1] = lane2(h2, v ? TAG_TRUE : TAG_FALSE);
-      this.count += 2;
-      return;
-    } else {
-      this.st[0] = h1;
-      this.st[1] = h2;
-      this.count++;
-      this.value(v);
-      return;
+  /** Mix `words[0..n)` (as `mix` would, word by word) and empty the buffer. */
+  private mixWords(n: number): void {
+    const b = this.words;
+    const st = this.st;
+    let h1 = st[0]!;
+    let h2 = st[1]!;
+    for (let i = 0; i < n; i++) {
+      const x = b[i]!;
+      h1 = lane1(h1, x);
+      h2 = lane2(h2, x);
     }
-    this.st[0] = lane1(lane1(h1, tag), x);
-    this.st[1] = lane2(lane2(h2, tag), x);
-    this.count += 3;
+    st[0] = h1;
+    st[1] = h2;
+    this.count += n;
+  }
+
+  /** The words of a number at `words[n]` as `value` mixes them; returns the next free index. */
+  private numberWords(n: number, v: number): number {
+    const b = this.words;
+    if ((v | 0) === v) {
+      b[n] = TAG_INT;
+      b[n + 1] = v;
+      return n + 2;
+    }
+    if (Number.isSafeInteger(v)) {
+      // the low word: ToInt32(v), the same as ToInt32(v % 2^32), without a floating-point modulo
+      b[n] = TAG_INT;
+      b[n + 1] = v | 0;
+      b[n + 2] = Math.floor(v / 0x100000000) | 0;
+      return n + 3;
+    }
+    b[n] = TAG_FLOAT;
+    f64[0] = v;
+    b[n + 1] = u32[0]!;
+    b[n + 2] = u32[1]!;
+    return n + 3;
+  }
+
+  /**
+   * The words of one field of `recordKnown` at `words[n]`: its key, then its value as `value`
+   * hashes it. Field position `slot` remembers its last string and that string's hash (a node or
+   * link name repeats from one record to the next). Returns the next free index.
+   */
+  private fieldWords(n: number, slot: number, keyHash: number, v: unknown): number {
+    const b = this.words;
+    b[n] = keyHash;
+    switch (typeof v) {
+      case 'number':
+        return this.numberWords(n + 1, v);
+      case 'string': {
+        let x: number;
+        if (this.memoStrings[slot] === v) x = this.memoHashes[slot]!;
+        else {
+          x = this.stringHash(v);
+          this.memoStrings[slot] = v;
+          this.memoHashes[slot] = x;
+        }
+        b[n + 1] = TAG_STRING;
+        b[n + 2] = x;
+        return n + 3;
+      }
+      case 'boolean':
+        b[n + 1] = v ? TAG_TRUE : TAG_FALSE;
+        return n + 2;
+      default:
+        // anything else (null, arrays, objects): mix what is buffered, then the value itself
+        this.mixWords(n + 1);
+        this.value(v);
+        return 0;
+    }
   }
 
   /** The hash of a string as `record` mixes it (for precomputing key hashes). */
