@@ -21,9 +21,10 @@ export class Resource {
   inUse = 0;
   // waiting line: entries [head, tail) of parallel arrays; a granted or cancelled entry has fn null.
   // Arrays are reused, never truncated (changing an array's length is costly in V8).
-  private wf: (Callback | null)[] = [];
-  private wa: unknown[] = [];
-  private wt: number[] = [];
+  // Allocated up front and grown by doubling off the hot path (see the kernel's FIFO).
+  private wf: (Callback | null)[] = new Array(16).fill(null);
+  private wa: unknown[] = new Array(16).fill(null);
+  private wt: number[] = new Array(16).fill(0);
   private head = 0;
   private tail = 0;
   private live = 0;
@@ -50,20 +51,17 @@ export class Resource {
     const ticket = this.nextTicket++;
     if (this.inUse < this.capacity && this.live === 0) {
       this.inUse++;
-      this.sim.schedule(0, fn, arg);
+      this.sim._soon(fn, arg);
       return ticket;
     }
-    if (this.tail === this.wf.length && this.head > 0 && this.head * 2 >= this.tail) this.shift();
-    const i = this.tail++;
-    if (i === this.wf.length) {
-      this.wf.push(fn);
-      this.wa.push(arg);
-      this.wt.push(ticket);
-    } else {
-      this.wf[i] = fn;
-      this.wa[i] = arg;
-      this.wt[i] = ticket;
+    if (this.tail === this.wf.length) {
+      if (this.head > 0 && this.head * 2 >= this.tail) this.shift();
+      else this.growLine();
     }
+    const i = this.tail++;
+    this.wf[i] = fn;
+    this.wa[i] = arg;
+    this.wt[i] = ticket;
     this.live++;
     return ticket;
   }
@@ -146,7 +144,7 @@ export class Resource {
       this.live--;
       this.inUse++;
       this.trim();
-      this.sim.schedule(0, fn, arg);
+      this.sim._soon(fn, arg);
     }
   }
 
@@ -159,6 +157,15 @@ export class Resource {
     }
     while (this.wf[this.head] === null) this.head++;
     while (this.wf[this.tail - 1] === null) this.tail--;
+  }
+
+  private growLine(): void {
+    const n = this.wf.length;
+    for (let i = 0; i < n; i++) {
+      this.wf.push(null);
+      this.wa.push(null);
+      this.wt.push(0);
+    }
   }
 
   /** Move live entries to the front so the arrays stop growing. */

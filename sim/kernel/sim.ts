@@ -79,7 +79,7 @@ export class SimEvent<T = unknown> {
   /** @internal `then` with a number handed to `fn` as its third argument. */
   _on(fn: Subscriber, arg: unknown, tag: number): void {
     if (this.state === TRIGGERED) {
-      this.sim.schedule(0, fireOne, [fn, arg, this.value, tag]);
+      this.sim._soon(fireOne, [fn, arg, this.value, tag]);
       return;
     }
     if (this.f0 === null) {
@@ -97,7 +97,7 @@ export class SimEvent<T = unknown> {
     if (this.state === TRIGGERED) return this;
     this.state = TRIGGERED;
     this.value = value;
-    if (this.f0 !== null) this.sim.schedule(0, fireAll, this);
+    if (this.f0 !== null) this.sim._soon(fireAll, this);
     return this;
   }
 
@@ -112,7 +112,7 @@ export class SimEvent<T = unknown> {
     this.value = value;
     if (this.f0 === null) return;
     if (this.sim._nextIsNow()) this._fire(true);
-    else this.sim.schedule(0, fireAll, this);
+    else this.sim._soon(fireAll, this);
   }
 
   /**
@@ -261,10 +261,13 @@ export class Simulation {
   private freeSlots = new Int32Array(1024);
   private freeTop = 0;
   // immediate FIFO (all at time `now`): arrays indexed [qh, qt); reset to 0 when drained (never
-  // truncated: changing an array's length is costly in V8 and the capacity is reused)
-  private qs: number[] = [];
-  private qf: (Callback | null)[] = [];
-  private qa: unknown[] = [];
+  // truncated: changing an array's length is costly in V8 and the capacity is reused). Allocated
+  // up front and grown by doubling away from the hot path, so that path only ever assigns
+  // (code compiled before the arrays first grew would otherwise be thrown away when they do).
+  private qcap = 1024;
+  private qs = new Float64Array(1024);
+  private qf: (Callback | null)[] = new Array(1024).fill(null);
+  private qa: unknown[] = new Array(1024).fill(null);
   private qh = 0;
   private qt = 0;
   private cancelled = new Set<number>();
@@ -303,19 +306,25 @@ export class Simulation {
     const seq = this.seq++;
     if (delayUs < 0.5) {
       const i = this.qt++;
-      if (i === this.qs.length) {
-        this.qs.push(seq);
-        this.qf.push(fn);
-        this.qa.push(arg);
-      } else {
-        this.qs[i] = seq;
-        this.qf[i] = fn;
-        this.qa[i] = arg;
-      }
+      if (i === this.qcap) this.growFifo();
+      this.qs[i] = seq;
+      this.qf[i] = fn;
+      this.qa[i] = arg;
     } else {
       this.push(this.now + Math.round(delayUs), seq, fn, arg);
     }
     return seq;
+  }
+
+  /** @internal `schedule(0, fn, arg)` for the kernel's own same-time work: no delay to check. */
+  _soon<A>(fn: Callback<A>, arg: A): void {
+    if (this.hn + (this.qt - this.qh) >= this.liveMax) throw new BudgetExceededError('liveEventsMax', this.liveMax, this.seed, this.now);
+    const seq = this.seq++;
+    const i = this.qt++;
+    if (i === this.qcap) this.growFifo();
+    this.qs[i] = seq;
+    this.qf[i] = fn;
+    this.qa[i] = arg;
   }
 
   /** Run `fn(arg)` at absolute simulated time `timeUs` (not before now). */
@@ -454,51 +463,8 @@ export class Simulation {
     if (this.disposed) throw new Error('Simulation.run after dispose');
     this.running = true;
     this.stopped = false;
-    const b = this.budgets;
-    const eventsMax = b.eventsMax;
-    const simTimeMaxUs = b.simTimeMaxUs;
     try {
-      for (;;) {
-        if (this.stopped) break;
-        // choose between the FIFO head (time now) and the heap top
-        let fn: Callback | null;
-        let arg: unknown;
-        let seq: number;
-        if (this.qh !== this.qt && (this.hn === 0 || this.ht[0]! > this.now || this.hs[0]! > this.qs[this.qh]!)) {
-          const i = this.qh++;
-          seq = this.qs[i]!;
-          fn = this.qf[i]!;
-          arg = this.qa[i];
-          this.qf[i] = null;
-          this.qa[i] = null;
-          if (this.qh === this.qt) {
-            this.qh = 0;
-            this.qt = 0;
-          }
-        } else if (this.hn > 0) {
-          const t = this.ht[0]!;
-          if (t > untilUs) break;
-          if (t > simTimeMaxUs) throw new BudgetExceededError('simTimeMax', simTimeMaxUs, this.seed, this.now);
-          seq = this.hs[0]!;
-          const k = this.hk[0]!;
-          fn = this.sf[k]!;
-          arg = this.sa[k];
-          this.sf[k] = null;
-          this.sa[k] = null;
-          this.freeSlots[this.freeTop++] = k;
-          this.pop();
-          // a cancelled timer must not move the clock
-          if (this.cancelled.size !== 0 && this.cancelled.delete(seq)) continue;
-          this.now = t;
-        } else {
-          break;
-        }
-        if (this.cancelled.size !== 0 && this.cancelled.delete(seq)) continue;
-        if (++this.events > eventsMax) {
-          throw new BudgetExceededError('eventsMax', eventsMax, this.seed, this.now);
-        }
-        fn(arg);
-      }
+      this.loop(untilUs);
       if (untilUs !== Infinity && !this.stopped && this.now < untilUs) this.now = untilUs;
     } catch (err) {
       if (err instanceof BudgetExceededError || err instanceof InputError || err instanceof SimulationError) throw err;
@@ -507,6 +473,58 @@ export class Simulation {
     } finally {
       this.running = false;
     }
+  }
+
+  /**
+   * The event loop of `run`, on its own and small: V8 compiles it sooner, and a rarely taken path
+   * that throws it back to the interpreter costs less to compile again.
+   */
+  private loop(untilUs: number): void {
+    const eventsMax = this.budgets.eventsMax;
+    const simTimeMaxUs = this.budgets.simTimeMaxUs;
+    for (;;) {
+      if (this.stopped) return;
+      // choose between the FIFO head (time now) and the heap top
+      let fn: Callback | null;
+      let arg: unknown;
+      let seq: number;
+      if (this.qh !== this.qt && (this.hn === 0 || this.ht[0]! > this.now || this.hs[0]! > this.qs[this.qh]!)) {
+        const i = this.qh++;
+        seq = this.qs[i]!;
+        fn = this.qf[i]!;
+        arg = this.qa[i];
+        this.qf[i] = null;
+        this.qa[i] = null;
+        if (this.qh === this.qt) {
+          this.qh = 0;
+          this.qt = 0;
+        }
+        if (this.cancelled.size !== 0 && this.cancelled.delete(seq)) continue;
+      } else if (this.hn > 0) {
+        const t = this.ht[0]!;
+        if (t > untilUs) return;
+        if (t > simTimeMaxUs) this.overBudget('simTimeMax');
+        seq = this.hs[0]!;
+        const k = this.hk[0]!;
+        fn = this.sf[k]!;
+        arg = this.sa[k];
+        this.sf[k] = null;
+        this.sa[k] = null;
+        this.freeSlots[this.freeTop++] = k;
+        this.pop();
+        // a cancelled timer must not move the clock
+        if (this.cancelled.size !== 0 && this.cancelled.delete(seq)) continue;
+        this.now = t;
+      } else {
+        return;
+      }
+      if (++this.events > eventsMax) this.overBudget('eventsMax');
+      fn(arg);
+    }
+  }
+
+  private overBudget(name: 'simTimeMax' | 'eventsMax'): never {
+    throw new BudgetExceededError(name, name === 'eventsMax' ? this.budgets.eventsMax : this.budgets.simTimeMaxUs, this.seed, this.now);
   }
 
   // ---- 4-ary heap on (time, seq) ----
@@ -590,6 +608,18 @@ export class Simulation {
     ht[i] = t;
     hs[i] = s;
     hk[i] = k;
+  }
+
+  private growFifo(): void {
+    const cap = this.qcap * 2;
+    const qs = new Float64Array(cap);
+    qs.set(this.qs);
+    this.qs = qs;
+    for (let i = this.qcap; i < cap; i++) {
+      this.qf.push(null);
+      this.qa.push(null);
+    }
+    this.qcap = cap;
   }
 
   private grow(): void {
