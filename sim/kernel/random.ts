@@ -20,8 +20,7 @@
  * itself (a network link is its own `Random`, see `RandomStreams.create`), per-link streams run as
  * fast as per-sender ones did (2026-12-02, alternating runs against the previous commit).
  */
-// Alea alone: seedrandom's index loads every generator and `crypto` (about 10 ms of start-up)
-import alea from 'seedrandom/lib/alea.js';
+import seedrandom from 'seedrandom';
 import { InputError } from './errors.ts';
 
 /** A run's root seed: a uint32 or a non-empty string (`checkSeed` validates it). */
@@ -57,7 +56,7 @@ export class Random {
     readonly path: string,
     seedText: string,
   ) {
-    const state: AleaState = alea(seedText, { state: true }).state();
+    const state = (seedrandom.alea(seedText, { state: true }) as unknown as { state(): AleaState }).state();
     this.a0 = (state.s0 * 4294967296) | 0;
     this.a1 = (state.s1 * 4294967296) | 0;
     this.a2 = (state.s2 * 4294967296) | 0;
