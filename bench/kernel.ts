@@ -9,7 +9,7 @@
  *   node --import tsx bench/kernel.ts timers-cb|timers-gen|mm1-cb|mm4-cb|fanout-cb|fanout-gen|mmc-queue
  */
 import { pathToFileURL } from 'node:url';
-import { Resource, Simulation, RandomStreams, run, type ProcessBody } from '../sim/index.ts';
+import { Resource, Simulation, RandomStreams, run, type ProcessBody, type Random } from '../sim/index.ts';
 
 const UNIT = 1000;
 
@@ -96,6 +96,14 @@ export function mmcCallback(c = 4, customers = 1_000_000, rho = 0.8, seed = 1): 
   });
 }
 
+/** The fan-out's simulation, streams and 10 servers of 4 slots (shared by both styles). */
+function fanoutModel(seed: number): { SERVERS: number; sim: Simulation; arrivals: Random; service: Random; servers: Resource[] } {
+  const SERVERS = 10;
+  const sim = new Simulation({ seed });
+  const streams = new RandomStreams(seed);
+  return { SERVERS, sim, arrivals: streams.get('arrivals'), service: streams.get('service'), servers: Array.from({ length: SERVERS }, () => new Resource(sim, 4)) };
+}
+
 /**
  * Fan-out with retries, as the reference's fanout.mjs: Poisson requests round-robin over 10
  * servers of 4 slots; each attempt has a deadline of 3 units covering wait and service; on expiry
@@ -104,12 +112,7 @@ export function mmcCallback(c = 4, customers = 1_000_000, rho = 0.8, seed = 1): 
  */
 export function fanoutCallback(requests = 200_000, seed = 1, lam = 24, deadline = 3): BenchFigure {
   return timed('fanout-cb', () => {
-    const SERVERS = 10;
-    const sim = new Simulation({ seed });
-    const streams = new RandomStreams(seed);
-    const arrivals = streams.get('arrivals');
-    const service = streams.get('service');
-    const servers = Array.from({ length: SERVERS }, () => new Resource(sim, 4));
+    const { SERVERS, sim, arrivals, service, servers } = fanoutModel(seed);
     let rr = 0;
     let ok = 0;
     let failed = 0;
@@ -183,12 +186,7 @@ export function fanoutCallback(requests = 200_000, seed = 1, lam = 24, deadline 
  */
 export function fanoutGenerator(requests = 200_000, seed = 1, lam = 24, deadline = 3): BenchFigure {
   return timed('fanout-gen', () => {
-    const SERVERS = 10;
-    const sim = new Simulation({ seed });
-    const streams = new RandomStreams(seed);
-    const arrivals = streams.get('arrivals');
-    const service = streams.get('service');
-    const servers = Array.from({ length: SERVERS }, () => new Resource(sim, 4));
+    const { SERVERS, sim, arrivals, service, servers } = fanoutModel(seed);
     const deadlineUs = deadline * UNIT;
     let rr = 0;
     let ok = 0;
