@@ -488,7 +488,9 @@ export class Simulation {
       let fn: Callback | null;
       let arg: unknown;
       let seq: number;
-      if (this.qh !== this.qt && (this.hn === 0 || this.ht[0]! > this.now || this.hs[0]! > this.qs[this.qh]!)) {
+      // (an empty heap's top has time +Infinity; both comparisons are always made, so V8 has seen
+      // the one that decides only same-time ties before it compiles this loop)
+      if (this.qh !== this.qt && (+(this.ht[0]! > this.now) | +(this.hs[0]! > this.qs[this.qh]!)) !== 0) {
         const i = this.qh++;
         seq = this.qs[i]!;
         fn = this.qf[i]!;
@@ -595,11 +597,11 @@ export class Simulation {
       hk[i] = hk[c]!;
       i = c;
     }
-    // up from the leaf while the parent comes after the entry
+    // up from the leaf while the parent comes after the entry (the tie test always made: see `loop`)
     while (i > 0) {
       const p = (i - 1) >> 2;
       const pt = ht[p]!;
-      if (pt < t || (pt === t && hs[p]! < s)) break;
+      if ((+(pt < t) | (+(pt === t) & +(hs[p]! < s))) !== 0) break;
       ht[i] = pt;
       hs[i] = hs[p]!;
       hk[i] = hk[p]!;
