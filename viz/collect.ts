@@ -13,23 +13,35 @@
 import type { TraceKind, TraceRecord, TraceRunInfo, TraceSink } from '../sim/observe/trace.ts';
 import { buildRunView, reportData, type BuildReportOptions, type FoldInput } from './data.ts';
 import { recordFromFields, RunFold } from './fold.ts';
-import type { ReportData, RunView } from './model.ts';
+import type { DivergenceMark, ReportData, RunView } from './model.ts';
+import { DivergenceWatch, RecordDigests } from './divergence.ts';
 
 export class ReportCollector {
   private readonly views: RunView[] = [];
+  // the first run's record digests, and where each later run parts from it (divergence.ts)
+  private base: RecordDigests | null = null;
+  private readonly watches: (DivergenceWatch | null)[] = [];
+  private readonly divergences: DivergenceMark[] = [];
 
-  constructor(private readonly options: BuildReportOptions = {}) {}
+  /** `divergence`: mark where each later run's trace first differs from the first run's (a comparison; 12 bytes per record of the first run). */
+  constructor(private readonly options: BuildReportOptions & { divergence?: boolean } = {}) {}
 
   /** A fold for the next run, and the sink to give the runner (the fold, teed with `other` when given). */
   next(other?: TraceSink): { fold: RunFold; sink: TraceSink } {
     const fold = new RunFold({ messagesMax: this.options.messagesMax });
-    return { fold, sink: other ? teeSinks(other, fold) : fold };
+    if (!this.options.divergence) return { fold, sink: other ? teeSinks(other, fold) : fold };
+    const compare: TraceSink = this.base === null ? (this.base = new RecordDigests()) : new DivergenceWatch(this.base);
+    this.watches.push(compare instanceof DivergenceWatch ? compare : null);
+    return { fold, sink: teeSinks(...(other ? [other] : []), fold, compare) };
   }
 
   /** The run is over: keep its view (the artifacts may go). */
   finish(fold: RunFold, run: FoldInput): RunView {
-    const view = buildRunView(fold, run, this.views.length, this.options);
+    const index = this.views.length;
+    const view = buildRunView(fold, run, index, this.options);
     this.views.push(view);
+    const p = this.watches[index]?.point;
+    if (p) this.divergences.push({ base: 0, run: index, index: p.index, timeUs: p.timeUs });
     return view;
   }
 
@@ -38,7 +50,8 @@ export class ReportCollector {
   }
 
   data(): ReportData {
-    return reportData(this.views);
+    const data = reportData(this.views);
+    return this.views.length > 1 ? { ...data, divergences: [...this.divergences] } : data;
   }
 }
 

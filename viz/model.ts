@@ -28,6 +28,16 @@ export interface ReportData {
   /** Shared time axis for every panel of every run: [0, the longest run's end]. */
   domainUs: [number, number];
   runs: RunView[];
+  /** Where each later run's trace first differs from the first run's (a comparison only; `viz/divergence.ts`). */
+  divergences?: DivergenceMark[];
+}
+
+/** The variant comparison's mark: run `run` parts from run `base` at record `index`, at `timeUs`. */
+export interface DivergenceMark {
+  base: number;
+  run: number;
+  index: number;
+  timeUs: number;
 }
 
 export interface ParamView {

@@ -503,22 +503,8 @@ export function checkScenario(scenario: Scenario<any>, options: CheckScenarioOpt
     return { failed, unknown, traceHash: art.result.traceHash };
   };
 
-  const livenessOutcome = (art: RunArtifacts, plan: readonly FaultEntry[]): CheckOutcome => {
-    const l = liveness!;
-    const healedAtUs = healKind !== null ? horizonUs! : plan.reduce((t, e) => Math.max(t, e.at + (e.for ?? 0)), 0);
-    const endUs = art.result.stats.simTimeMs * 1000;
-    const withinUs = l.within !== undefined ? parseDuration(l.within, 'liveness within') : Math.max(1, Math.floor((endUs - healedAtUs) / 2));
-    const rec = checkRecovery(art.requests, { healedAtUs, within: withinUs, slo: l.slo ?? { availabilityMin: 0.99 }, endUs });
-    if (rec.status === 'fail' || !l.converged) return rec;
-    let conv: CheckOutcome;
-    try {
-      conv = outcomeOf(l.converged(art, healedAtUs));
-    } catch (err) {
-      conv = { status: 'unknown', detail: `converged() threw: ${errorMessage(err)}` };
-    }
-    if (conv.status !== 'ok') return { ...conv, detail: `no convergence after healing at ${formatDuration(healedAtUs)}: ${conv.detail ?? ''}` };
-    return rec;
-  };
+  const livenessOutcome = (art: RunArtifacts, plan: readonly FaultEntry[]): CheckOutcome =>
+    judgeLiveness(art, healKind !== null ? horizonUs! : healedAt(plan), liveness!);
 
   // The property, with bookkeeping: coverage of exploration runs, shrink lock and bound, abort.
   const coverage: Coverage = {};
@@ -681,6 +667,7 @@ export function checkScenario(scenario: Scenario<any>, options: CheckScenarioOpt
     faultsFile,
     scenarioRef: options.replay?.scenarioRef,
     budgets: options.budgets,
+    liveness: Boolean(liveness),
   });
   return report;
 }
@@ -693,6 +680,33 @@ function sortCoverage(c: Coverage): Coverage {
     out[k] = t;
   }
   return out;
+}
+
+/**
+ * The liveness invariant of liveness mode on a finished run: after `healedAtUs` the SLO (default
+ * availability ≥ 99%) must hold again within `within` (default half the time left), and the
+ * scenario's `converged` predicate, when given, must hold. `faultline run --liveness` judges the
+ * same, so the replay of a liveness violation fails as the search did.
+ */
+export function judgeLiveness(art: RunArtifacts, healedAtUs: number, l: LivenessOptions = {}): CheckOutcome {
+  const endUs = art.result.stats.simTimeMs * 1000;
+  const withinUs = l.within !== undefined ? parseDuration(l.within, 'liveness within') : Math.max(1, Math.floor((endUs - healedAtUs) / 2));
+  const rec = checkRecovery(art.requests, { healedAtUs, within: withinUs, slo: l.slo ?? { availabilityMin: 0.99 }, endUs });
+  if (rec.status === 'fail' || !l.converged) return rec;
+  let conv: CheckOutcome;
+  try {
+    conv = outcomeOf(l.converged(art, healedAtUs));
+  } catch (err) {
+    conv = { status: 'unknown', detail: `converged() threw: ${errorMessage(err)}` };
+  }
+  if (conv.status !== 'ok') return { ...conv, detail: `no convergence after healing at ${formatDuration(healedAtUs)}: ${conv.detail ?? ''}` };
+  return rec;
+}
+
+/** When a plan's faults are healed: its `heal` entry, else the end of its last fault. */
+export function healedAt(plan: readonly FaultEntry[]): number {
+  const heal = plan.find((e) => e.kind === 'heal');
+  return heal !== undefined ? heal.at : plan.reduce((t, e) => Math.max(t, e.at + (e.for ?? 0)), 0);
 }
 
 /** The `faultline check` command line that repeats a property search (quoted for a shell). */

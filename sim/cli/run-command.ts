@@ -36,6 +36,7 @@ const RUN_FLAGS: Record<string, FlagSpec> = {
   out: { type: 'string', value: 'file.json', help: 'also write the RunResult JSON to a file' },
   budget: { type: 'list', value: 'name=N', help: 'raise or lower a run budget: eventsMax, simTimeMaxUs, liveEventsMax, processesMax' },
   prices: { type: 'string', value: 'prices.json', help: 'price table of the cost model (default: illustrative AWS on-demand prices; docs/COST.md)' },
+  liveness: { type: 'boolean', help: "also judge liveness as 'check --liveness' does: after the plan's heal (or its last fault) availability is back to 99% within half the time left" },
   verify: { type: 'boolean', help: 'run it a second time in a worker thread and compare trace hashes (exit 1 where they part)' },
   help: { type: 'boolean', help: 'show this help' },
 };
@@ -180,7 +181,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
 
   const artifacts: RunArtifacts[] = [];
   // The report folds each run's records while it goes (bounded memory); only Perfetto keeps them.
-  const report = args.flags.report !== undefined ? new (await import('../../viz/collect.ts')).ReportCollector() : undefined;
+  const report = args.flags.report !== undefined ? new (await import('../../viz/collect.ts')).ReportCollector({ divergence: variants.length > 1 }) : undefined;
   for (const variant of variants) {
     // the file's header says what ran, so `faultline replay` can run it again from anywhere
     const about = { scenarioRef: ref, ...(isScenarioPath(ref) ? { scenarioFile: resolveScenarioFile(ref) } : {}), ...(prices ? { prices } : {}) };
@@ -196,9 +197,10 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
         traceLevel,
         traceSink: feed?.sink ?? sink,
         traceAlsoInMemory: args.flags.perfetto !== undefined,
-        replay: { scenarioRef: ref, faultsFile, pricesFile: args.flags.prices as string | undefined },
+        replay: { scenarioRef: ref, faultsFile, pricesFile: args.flags.prices as string | undefined, liveness: Boolean(args.flags.liveness) },
         prices,
       });
+      if (args.flags.liveness) await judgeLivenessOf(art);
       if (feed) report!.finish(feed.fold, art);
       artifacts.push(art);
       if (sink) writeOutput('--trace', tracePath!, () => sink.commit(art.result));
@@ -246,6 +248,19 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   return results.every(outcomesAsExpected) ? 0 : 1;
 }
 
+
+/** `run --liveness`: the liveness invariant of `check --liveness` as one more check of the run (so its replay fails as the search did). */
+async function judgeLivenessOf(art: RunArtifacts): Promise<void> {
+  const { judgeLiveness, healedAt } = await import('../check/property.ts');
+  const o = judgeLiveness(art, healedAt(art.plan));
+  art.result.checks.push({
+    name: 'liveness',
+    status: o.status,
+    expected: 'ok',
+    firstFailedAtMs: o.status === 'fail' ? (o.firstFailedAtMs ?? null) : null,
+    detail: o.detail ?? 'after the faults are healed, availability is back to 99% within half the time left',
+  });
+}
 
 // ---------------------------------------------------------------- --verify
 

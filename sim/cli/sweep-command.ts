@@ -69,6 +69,8 @@ export interface SweepOptions {
   grid?: GridSpec;
   /** The cost model's price table (`--prices`). */
   prices?: PriceTable;
+  /** The file the price table came from, for the replay lines. */
+  pricesFile?: string;
   onProgress?: (done: number, total: number, unexpected: number) => void;
   /** Run on this (warm) pool instead of a fresh one; it is left open. */
   pool?: WorkerPool;
@@ -196,6 +198,7 @@ async function sweepOn(o: SweepOptions, pool: WorkerPool | null): Promise<SweepR
         faultsFile: o.faultsFile,
         budgets: o.budgets,
         prices: o.prices,
+        pricesFile: o.pricesFile,
       });
     }
   }
@@ -204,6 +207,13 @@ async function sweepOn(o: SweepOptions, pool: WorkerPool | null): Promise<SweepR
   const replies = pool
     ? await pool.run(jobs, onProgress)
     : await runPool(jobs, { workers: o.workers ?? availableParallelism(), watchdogMs: o.watchdogMs ?? 600_000, onProgress });
+  // a scenario that reads the host's clock or randomness has no outcome to count: an input error
+  const trapped = replies.findIndex((r) => !r.ok && r.errorName === 'DeterminismError');
+  if (trapped >= 0) {
+    const reply = replies[trapped]!;
+    const same = replies.filter((r) => !r.ok && r.errorName === 'DeterminismError').length;
+    throw new InputError(`sweep: ${reply.ok ? '' : reply.error}${same > 1 ? ` (${same} of ${replies.length} runs stopped the same way)` : ''}`);
+  }
   const runs: SweepRun[] = replies.map((reply, i) => {
     const job = jobs[i]!;
     if (reply.ok) {
@@ -221,7 +231,7 @@ async function sweepOn(o: SweepOptions, pool: WorkerPool | null): Promise<SweepR
       return row;
     }
     unexpected++;
-    const replay = replayCommand(scenario, { seed: job.seed, variant: job.variant, params: job.params, faultsFile: o.faultsFile, scenarioRef: o.scenarioRef, budgets: o.budgets });
+    const replay = replayCommand(scenario, { seed: job.seed, variant: job.variant, params: job.params, faultsFile: o.faultsFile, scenarioRef: o.scenarioRef, budgets: o.budgets, pricesFile: o.pricesFile });
     return { variant: job.variant, seed: job.seed, traceHash: null, checks: [], metrics: {}, error: `${reply.errorName}: ${reply.error}`, replay, ...(pointOf[i] ? { params: pointOf[i]! } : {}) };
   });
   return buildReport(
@@ -300,6 +310,7 @@ export async function sweepCommand(argv: readonly string[], io: Io): Promise<num
     params,
     grid,
     prices,
+    pricesFile: args.flags.prices as string | undefined,
     faults: faultsFile !== undefined ? readFaultsFile(faultsFile) : undefined,
     faultsFile,
     workers,

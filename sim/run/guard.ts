@@ -30,6 +30,8 @@ export class DeterminismError extends InputError {
     readonly location: string | undefined,
   ) {
     super(message);
+    // its own name, so a sweep worker's reply tells it from other input errors
+    Object.defineProperty(this, 'name', { value: 'DeterminismError' });
   }
 }
 

@@ -106,7 +106,7 @@ export interface RunOptions {
   /** Budgets over the scenario's and `DEFAULT_BUDGETS` (CLI `--budget name=N`). */
   budgets?: Partial<Budgets>;
   /** How the replay command names the scenario (a path for a user's own file) and the plan file. */
-  replay?: { scenarioRef?: string; faultsFile?: string; pricesFile?: string };
+  replay?: { scenarioRef?: string; faultsFile?: string; pricesFile?: string; liveness?: boolean };
   /** The price table of the cost model (CLI `--prices prices.json`, validated); default the illustrative EXAMPLE_PRICES. */
   prices?: PriceTable;
 }
@@ -336,6 +336,7 @@ function runGuarded<P extends ParamSpecs>(scenario: Scenario<P>, options: RunOpt
       scenarioRef: options.replay?.scenarioRef,
       budgets: options.budgets,
       pricesFile: options.replay?.pricesFile,
+      liveness: options.replay?.liveness,
     }),
   };
   const inventory: WorldInventory | null =
@@ -378,6 +379,8 @@ export function replayCommand(
     scenarioRef?: string;
     budgets?: Partial<Record<string, number>>;
     pricesFile?: string;
+    /** The run is judged by liveness mode's recovery check too (`run --liveness`). */
+    liveness?: boolean;
   },
 ): string {
   const words = ['run', scenarioWord(o.scenarioRef ?? scenario.name), '--seed', String(o.seed)];
@@ -386,6 +389,7 @@ export function replayCommand(
   if (o.faultsFile) words.push('--faults', fileWord(o.faultsFile));
   for (const [k, v] of Object.entries(o.budgets ?? {})) if (v !== undefined) words.push('--budget', `${k}=${v}`);
   if (o.pricesFile) words.push('--prices', fileWord(o.pricesFile));
+  if (o.liveness) words.push('--liveness');
   return commandLine(words);
 }
 

@@ -24,6 +24,8 @@ export interface WorkerJob {
   budgets?: Record<string, number>;
   /** The cost model's price table (`--prices`), already validated. */
   prices?: PriceTable;
+  /** The file it came from, for the replay line. */
+  pricesFile?: string;
   /** Send back the run's trace records too (full level; `run --verify` looking for where two runs part). */
   keepRecords?: boolean;
 }
@@ -62,7 +64,7 @@ async function answer(job: WorkerJob): Promise<void> {
       faults: job.faults as never,
       budgets: job.budgets,
       prices: job.prices,
-      replay: { scenarioRef: job.scenarioRef, faultsFile: job.faultsFile },
+      replay: { scenarioRef: job.scenarioRef, faultsFile: job.faultsFile, pricesFile: job.pricesFile },
       ...(job.keepRecords ? { traceLevel: 'full' as const } : {}),
     });
     reply = { id: job.id, ok: true, result: art.result, ...(job.keepRecords ? { records: art.records } : {}) };

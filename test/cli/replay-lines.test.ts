@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { commandLine, fileWord, insideCheckout, shellQuote } from '../../sim/run/replay-line.ts';
 import { checkCommand } from '../../sim/cli/check-command.ts';
+import { EXAMPLE_PRICES } from '../../sim/world/cost.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 const BIN = join(ROOT, 'bin', 'faultline.mjs');
@@ -114,6 +115,47 @@ describe('replay lines', () => {
     const again = sh(line, ROOT);
     expect(again.code).toBe(1); // check's exit code: the violation is one the variant does not expect
     expect(again.stdout).toMatch(/FAIL \(expected ok\) {2}no-lost-writes/);
+  }, 60_000);
+});
+
+describe('replay lines carry what changes the outcome', () => {
+  // a price table that doubles every node's price: the cost metrics differ from the default table's
+  const prices = join(dir, 'my prices.json');
+  const doubled = { ...EXAMPLE_PRICES, nodeTypes: Object.fromEntries(Object.entries(EXAMPLE_PRICES.nodeTypes).map(([k, v]) => [k, { ...v, perHour: v.perHour * 2 }])) };
+  writeFileSync(prices, JSON.stringify(doubled));
+  const costOf = (stdout: string): unknown => (JSON.parse(stdout) as { metrics: { costPerHourUsd: unknown } }).metrics.costPerHourUsd;
+
+  it('run --prices: the line names the price table, and gives the same cost, hash and exit code', () => {
+    const r = faultline(['run', 'retry-storm', '--param', 'durationMs=5000', '--prices', prices, '--json'], dir);
+    const result = JSON.parse(r.stdout) as { replay: string; traceHash: string };
+    expect(result.replay).toContain(` --prices ${shellQuote(prices)}`);
+    const again = sh(`${local(result.replay)} --json`, dir);
+    expect([again.code, costOf(again.stdout), (JSON.parse(again.stdout) as { traceHash: string }).traceHash]).toEqual([r.code, costOf(r.stdout), result.traceHash]);
+    expect(costOf(r.stdout)).not.toEqual(costOf(faultline(['run', 'retry-storm', '--param', 'durationMs=5000', '--json'], dir).stdout));
+  }, 30_000);
+
+  it("sweep --prices: each row's line names the price table", () => {
+    const r = faultline(['sweep', 'retry-storm', '--seeds', '1..1', '--workers', '1', '--param', 'durationMs=5000', '--prices', prices, '--json'], dir);
+    const row = (JSON.parse(r.stdout) as { runs: { replay: string; metrics: { costPerHourUsd: unknown } }[] }).runs[0]!;
+    expect(row.replay).toContain(` --prices ${shellQuote(prices)}`);
+    const again = sh(`${local(row.replay)} --json`, dir);
+    expect(costOf(again.stdout)).toEqual(row.metrics.costPerHourUsd);
+  }, 30_000);
+
+  it('check --liveness: the replay of a liveness violation judges liveness too, and fails as the search did', async () => {
+    const out = join(dir, 'live plan.json');
+    let stdout = '';
+    const code = await checkCommand(
+      ['test/check/toy-scenario.ts', '--variant', 'no-recovery', '--liveness', '--runs', '30', '--kinds', 'toy-crash', '--out', out],
+      { stdout: (s) => void (stdout += s), stderr: () => undefined, isTTY: false },
+    );
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/violation: liveness/);
+    const line = replayOf(stdout);
+    expect(line).toMatch(/ --liveness$/);
+    const again = sh(line, ROOT);
+    expect(again.code).toBe(1);
+    expect(again.stdout).toMatch(/FAIL \(expected ok\) {2}liveness: no recovery/);
   }, 60_000);
 });
 

@@ -18,6 +18,7 @@ import { renderChecks } from './renderChecks.ts';
 import { overlayPanel, renderComparisonTable, renderConclusion, renderCostChart, runLabel } from './renderComparison.ts';
 import { renderFaultRibbon, ribbonHeight } from './renderFaultRibbon.ts';
 import { renderFaultShading, renderMarks } from './renderFaultShading.ts';
+import { divergenceText, renderDivergenceMarks } from './renderDivergence.ts';
 import { renderLegend, type LegendItem } from './renderLegend.ts';
 import { messagesHeight, renderMessages } from './renderMessages.ts';
 import { renderMetricPanel } from './renderMetricPanel.ts';
@@ -163,6 +164,7 @@ function timelinePanel(
     renderAxis(frame.axis, frame.grid, x, frame.plotH, frame.plotW);
     if (run && o.shade) renderFaultShading(frame.shading, run.faults, x, frame.plotH, page.faultColor);
     if (run) renderMarks(frame.marks, run.marks, x, frame.plotH, page.cursorUs);
+    else if (page.data.divergences?.length) renderDivergenceMarks(frame.marks, page.data.divergences, x, frame.plotH, runColor);
     draw(frame, x);
   });
   return frame;
@@ -216,6 +218,10 @@ function renderComparisonSection(root: HTMLElement, page: Page): void {
     el('p', { class: 'caption' }, 'The same scenario under each variant, on the shared time axis. Each variant keeps its colour in every overlaid panel; its full timeline follows below.'),
   );
   renderComparisonTable(section, runs);
+  for (const m of page.data.divergences ?? []) {
+    const text = divergenceText(m, (i) => (runs[i] ? runLabel(runs[i]!, runs) : `run ${i}`));
+    section.appendChild(el('p', { class: 'divergence-note', 'data-divergence': text }, `First divergence: ${text}; marked on the panels below.`));
+  }
   renderCostChart(section, runs);
   root.appendChild(section);
   const colorOf = (_: string, i: number): string => runColor(i);
