@@ -4,11 +4,12 @@
  * (every variant shown, as the page opens). Not a test: nothing here fails the suite.
  *
  * The playground is the file `faultline play` writes (every built-in scenario), opened from
- * file://. Each repetition moves one slider by 1% of its track (up, then back down to the default,
- * and so on: every run stays next to the defaults), the way an arrow key does (`input`, then `change`),
+ * file://. Each repetition moves one slider to a value not run before, next to the default (+1%, −1%,
+ * +2%, −2%, … of its track: the page remembers finished runs, and a remembered one would cost no
+ * run), firing the events a drag fires (`input`, then `change`),
  * and measures in the page from that event until the page has drawn the new run
  * (`body[data-runs]` bumped, `body[data-state=done]`) and two animation frames have passed (the
- * frame is painted). One warm-up change first; then the median of 10 (or --reps, if more); target
+ * frame is painted). Two warm-up changes first; then the median of 10 (or --reps, if more); target
  * < 500 ms.
  */
 import { mkdirSync } from 'node:fs';
@@ -35,11 +36,11 @@ function median(xs: readonly number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-/** Milliseconds from one slider step to the painted new run, measured in the page. */
-function stepOnce(page: import('playwright-core').Page, testid: string, up: boolean): Promise<number> {
+/** Milliseconds from moving the slider to `value` to the painted new run, measured in the page. */
+function stepOnce(page: import('playwright-core').Page, testid: string, value: number): Promise<number> {
   // No named functions inside: tsx would wrap them in a helper (__name) the page does not have.
   return page.evaluate(
-    ([id, dir]) =>
+    ([id, to]) =>
       new Promise<number>((resolve, reject) => {
         const slider = document.querySelector<HTMLInputElement>(`[data-testid="${id}"]`);
         if (!slider) return reject(new Error(`no slider [data-testid=${id}]`));
@@ -51,10 +52,7 @@ function stepOnce(page: import('playwright-core').Page, testid: string, up: bool
           requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
         });
         watch.observe(document.body, { attributes: true });
-        // 1% of the track (at least one step), so that a log-scale slider moves the value too
-        const steps = Math.max(1, Math.round((Number(slider.max) - Number(slider.min)) / (Number(slider.step) || 1) / 100));
-        if (dir) slider.stepUp(steps);
-        else slider.stepDown(steps);
+        slider.value = String(to);
         slider.dispatchEvent(new Event('input', { bubbles: true }));
         slider.dispatchEvent(new Event('change', { bubbles: true }));
         setTimeout(() => {
@@ -62,7 +60,7 @@ function stepOnce(page: import('playwright-core').Page, testid: string, up: bool
           reject(new Error(`no redrawn run within 30 s after moving ${id}`));
         }, 30_000);
       }),
-    [testid, up] as const,
+    [testid, value] as const,
   );
 }
 
@@ -92,14 +90,19 @@ export async function benchPlayground(opts: { reps?: number; log?: (line: string
       const variants = (await page.getByTestId('run-card').count()) || (await page.locator('.card[data-variant]').count());
       // the slider beside the number box, or (older pages) the param's only input
       const testid = (await page.getByTestId(`param-${param}-slider`).count()) > 0 ? `param-${param}-slider` : `param-${param}`;
-      await stepOnce(page, testid, true); // warm-up (JIT, first layout of the views)
-      await stepOnce(page, testid, false);
+      // every repetition a value not run before (the page remembers finished runs): +1, −1, +2, −2, …
+      // hundredths of the track around the default; two warm-ups first (JIT, first layout of the views)
+      const track = await page.getByTestId(testid).evaluate((e: HTMLInputElement) => ({ at: Number(e.value), min: Number(e.min), max: Number(e.max), step: Number(e.step) || 1 }));
+      const hundredth = Math.max(1, Math.round((track.max - track.min) / track.step / 100)) * track.step; // at least one step
+      const values = Array.from({ length: reps + 2 }, (_, i) => track.at + (i % 2 === 0 ? 1 : -1) * (Math.floor(i / 2) + 1) * hundredth);
+      await stepOnce(page, testid, values[0]!);
+      await stepOnce(page, testid, values[1]!);
       const times: number[] = [];
       // the page's own split, where it gives one (body[data-timing]: waiting for the runs, drawing)
       const waits: number[] = [];
       const draws: number[] = [];
       for (let i = 0; i < reps; i++) {
-        times.push(await stepOnce(page, testid, i % 2 === 0));
+        times.push(await stepOnce(page, testid, values[i + 2]!));
         const split = await page.evaluate(() => document.body.dataset.timing);
         if (split) {
           const t = JSON.parse(split) as { waitMs?: number; drawMs?: number };
