@@ -482,6 +482,8 @@ export class Simulation {
   private loop(untilUs: number): void {
     const eventsMax = this.budgets.eventsMax;
     const simTimeMaxUs = this.budgets.simTimeMaxUs;
+    // the heap top may run only up to here; beyond it, the run ends or a budget is hit
+    const limitUs = untilUs < simTimeMaxUs ? untilUs : simTimeMaxUs;
     for (;;) {
       if (this.stopped) return;
       // choose between the FIFO head (time now) and the heap top
@@ -504,8 +506,10 @@ export class Simulation {
         if (this.cancelled.size !== 0 && this.cancelled.delete(seq)) continue;
       } else if (this.hn > 0) {
         const t = this.ht[0]!;
-        if (t > untilUs) return;
-        if (t > simTimeMaxUs) this.overBudget('simTimeMax');
+        if (t > limitUs) {
+          if (t > untilUs) return;
+          this.overBudget('simTimeMax');
+        }
         seq = this.hs[0]!;
         const k = this.hk[0]!;
         fn = this.sf[k]!;
