@@ -96,7 +96,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       case 'init':
         return await (await import('./init-command.ts')).initCommand(rest, io);
       default: {
-        const commands = ['list', 'run', 'sweep', 'merge', 'check', 'faults', 'play', 'init'];
+        const commands = ['list', 'run', 'sweep', 'merge', 'check', 'diff', 'replay', 'faults', 'play', 'init'];
         throw new UsageError(`unknown command ${showValue(command, 40)};${didYouMean(command.slice(0, 64), commands)} commands: ${commands.join(', ')}`);
       }
     }

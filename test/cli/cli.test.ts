@@ -65,6 +65,7 @@ describe('faultline CLI', () => {
     [['run', 'mmc-queue', '--faults', '/nonexistent/plan.json'], /cannot read \/nonexistent\/plan.json/],
     [['run'], /expected one scenario/],
     [['explode'], /unknown command "explode"/],
+    [['replya'], /unknown command "replya"; did you mean "replay"\?.*commands: list, run, sweep, merge, check, diff, replay, faults, play, init/],
   ];
   for (const [args, message] of usageErrors) {
     it(`${args.join(' ')} → exit 2 with a one-line error`, () => {
