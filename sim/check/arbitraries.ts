@@ -138,8 +138,8 @@ function fieldArbitrary(
     }
     case 'number': {
       const ex = typeof example === 'number' && Number.isFinite(example) ? example : undefined;
-      const min = spec.min ?? Math.min(0, ex ?? 0);
-      let max = spec.max ?? Math.max(min + 1, ex !== undefined ? 10 * Math.abs(ex) : min + 100);
+      const min = spec.explore?.[0] ?? spec.min ?? Math.min(0, ex ?? 0);
+      let max = spec.explore?.[1] ?? spec.max ?? Math.max(min + 1, ex !== undefined ? 10 * Math.abs(ex) : min + 100);
       if (!Number.isFinite(max)) max = min + 100;
       if (spec.integer) return fc.integer({ min: Math.ceil(min), max: Math.floor(max) });
       return fc.double({ min, max, noNaN: true, noDefaultInfinity: true }).map((x) => Math.min(max, Math.max(min, x)));

@@ -74,7 +74,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
           const { faultsIoCommand } = await import('./faults-io-command.ts');
           return await faultsIoCommand(rest[0], rest.slice(1), io);
         }
-        return faultsCommand(rest, io);
+        return await faultsCommand(rest, io);
       case 'sweep': {
         const { sweepCommand } = await import('./sweep-command.ts');
         return await sweepCommand(rest, io);
@@ -209,7 +209,7 @@ const FAULTS_FLAGS: Record<string, FlagSpec> = {
   help: { type: 'boolean', help: 'show this help' },
 };
 
-function faultsCommand(argv: readonly string[], io: Io): number {
+async function faultsCommand(argv: readonly string[], io: Io): Promise<number> {
   const args = parseArgs(argv, FAULTS_FLAGS, 'faults');
   if (args.flags.help) {
     io.stdout(`Usage: faultline faults [--schema | --json]\n       faultline faults import <experiment> [--map mapping.json] [--out plan.json]\n       faultline faults export --to chaos-mesh|fis|toxiproxy <plan.json>\n\nThe fault kinds a plan (--faults plan.json) may use; import and export convert chaos experiments\n(see 'faultline faults import --help').\n\n${flagHelp(FAULTS_FLAGS)}\n`);
@@ -227,7 +227,7 @@ function faultsCommand(argv: readonly string[], io: Io): number {
     io.stdout(JSON.stringify(kinds, null, 2) + '\n');
     return 0;
   }
-  for (const k of kinds) io.stdout(`${k.kind.padEnd(16)} ${k.description}\n${' '.repeat(17)}${JSON.stringify(k.example)}\n`);
+  io.stdout((await import('../faults/docs.ts')).faultKindsListing());
   return 0;
 }
 

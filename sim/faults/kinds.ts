@@ -16,6 +16,16 @@
 import { durationSampler, type DistributionSpec } from '../kernel/distribution.ts';
 import { stripControl, truncate } from '../kernel/show.ts';
 import { faultKindSpec, registerFaultKind, type FaultKindSpec, type FieldSpec } from './plan.ts';
+import {
+  CLOCK_STEP_MS_MAX,
+  COUNT_MAX,
+  DRIFT_PPM_MAX,
+  FACTOR_MAX,
+  FLIP_RATE_MAX,
+  LEAK_MB_PER_HOUR_MAX,
+  RATE_KB_PER_SEC_MAX,
+  STAGES_MAX,
+} from '../world/fault-limits.ts';
 
 const target: FieldSpec = { type: 'string', required: true, description: 'node name, "*", "zone:<name>" or "rack:<name>"' };
 const diskTarget: FieldSpec = { type: 'string', required: true, description: 'disk name ("db1", "db1/wal") or a node name (all its disks)' };
@@ -39,7 +49,7 @@ const percent = (what: string, dflt: number): FieldSpec => ({
   type: 'number',
   min: 0,
   max: 100,
-  description: `${what}, 0–100 (default ${dflt})`,
+  description: `${what} (default ${dflt})`,
 });
 
 export const FAULT_KINDS: readonly FaultKindSpec[] = [
@@ -71,7 +81,7 @@ export const FAULT_KINDS: readonly FaultKindSpec[] = [
   {
     kind: 'limp',
     description: 'Gray failure: the node serves every request `factor` times slower. Chaos Mesh StressChaos cpu, AWS FIS aws:ecs:task-cpu-stress, Litmus pod-cpu-hog.',
-    fields: { target, factor: { type: 'number', min: 1, max: 1e6, description: 'service-time multiplier (default 10)' } },
+    fields: { target, factor: { type: 'number', min: 1, max: FACTOR_MAX, description: 'service-time multiplier (default 10)' } },
     duration: 'optional',
     example: { at: '10s', kind: 'limp', target: 'db1', factor: 5, for: '1m' },
   },
@@ -79,7 +89,7 @@ export const FAULT_KINDS: readonly FaultKindSpec[] = [
     kind: 'oom',
     description:
       'OOM-kill a node now, or with leakMbPerHour make it leak until its memory limit kills it; the supervisor restarts it with CrashLoopBackOff. Chaos Mesh StressChaos memory, AWS FIS aws:eks:pod-memory-stress, Litmus pod-memory-hog.',
-    fields: { target, leakMbPerHour: { type: 'number', min: 0, description: 'leak rate in MiB per hour while the fault lasts (omit to kill at once)' } },
+    fields: { target, leakMbPerHour: { type: 'number', min: 0, max: LEAK_MB_PER_HOUR_MAX, explore: [0, 600_000], description: 'leak rate in MiB per hour while the fault lasts (omit to kill at once)' } },
     duration: 'optional',
     example: { at: '10s', kind: 'oom', target: 'db1', leakMbPerHour: 60000, for: '5m' },
   },
@@ -169,7 +179,7 @@ export const FAULT_KINDS: readonly FaultKindSpec[] = [
   {
     kind: 'link-bandwidth',
     description: 'Cap link bandwidth: messages queue for transmission by size. Toxiproxy bandwidth (rate KB/s), Chaos Mesh NetworkChaos bandwidth, Litmus pod-network-rate-limit.',
-    fields: { ...linkFields, rateKBPerSec: { type: 'number', required: true, min: 0.001, description: 'KB (1000 bytes) per second (Toxiproxy `rate`)' } },
+    fields: { ...linkFields, rateKBPerSec: { type: 'number', required: true, min: 0.001, max: RATE_KB_PER_SEC_MAX, explore: [0.001, 1000], description: 'KB (1000 bytes) per second (Toxiproxy `rate`)' } },
     duration: 'optional',
     example: { at: '10s', kind: 'link-bandwidth', from: 'a', to: 'b', rateKBPerSec: 100, for: '1m' },
   },
@@ -189,7 +199,7 @@ export const FAULT_KINDS: readonly FaultKindSpec[] = [
       op: { type: 'enum', values: ['read', 'write', 'fsync', 'all'], description: 'which calls fail (Chaos Mesh `methods`; default all)' },
       percent: percent('share of calls failing (Chaos Mesh `percent`)', 100),
       errno: { type: 'enum', values: ['EIO', 'ENOSPC', 'EROFS', 'ETIMEDOUT'], description: 'error returned (default EIO)' },
-      count: { type: 'number', min: 1, integer: true, description: 'latent-sector: blocks that go bad (default 1)' },
+      count: { type: 'number', min: 1, max: COUNT_MAX, explore: [1, 101], integer: true, description: 'latent-sector: blocks that go bad (default 1)' },
     },
     duration: 'optional',
     example: { at: '10s', kind: 'disk-error', target: 'db1', op: 'write', percent: 50, errno: 'EIO', for: '30s' },
@@ -199,7 +209,7 @@ export const FAULT_KINDS: readonly FaultKindSpec[] = [
     description: 'Slow a disk by a factor and/or added latency, or stall it (no I/O completes until the fault ends). AWS FIS aws:ebs:volume-io-latency and aws:ebs:pause-volume-io, Chaos Mesh IOChaos latency, BlockChaos delay.',
     fields: {
       target: diskTarget,
-      factor: { type: 'number', min: 1, max: 1e6, description: 'latency multiplier (default 10, or 1 when latency or stall is given)' },
+      factor: { type: 'number', min: 1, max: FACTOR_MAX, description: 'latency multiplier (default 10, or 1 when latency or stall is given)' },
       latency: { type: 'duration', description: 'added latency per I/O (Chaos Mesh IOChaos `delay`)' },
       stall: { type: 'boolean', description: 'pause all I/O while the fault lasts (AWS FIS pause-volume-io)' },
     },
@@ -212,7 +222,7 @@ export const FAULT_KINDS: readonly FaultKindSpec[] = [
     fields: {
       target: diskTarget,
       mode: { type: 'enum', values: ['at-rest', 'on-read'], description: 'at-rest (count blocks now, default) or on-read (percent of reads while the fault lasts)' },
-      count: { type: 'number', min: 1, integer: true, description: 'at-rest: blocks corrupted (default 1)' },
+      count: { type: 'number', min: 1, max: COUNT_MAX, explore: [1, 30], integer: true, description: 'at-rest: blocks corrupted (default 1)' },
       percent: percent('on-read: share of reads corrupted', 100),
     },
     duration: 'optional',
@@ -237,8 +247,8 @@ export const FAULT_KINDS: readonly FaultKindSpec[] = [
     description: 'DRAM bit flips in a node’s stored values: count flips now, and/or an error rate per GiB-hour while the fault lasts (default, with neither: 0.2048/GiB/h, Schroeder et al. SIGMETRICS 2009); ECC corrects single-bit and detects double-bit errors. Native to faultline (no chaos tool flips memory bits).',
     fields: {
       target,
-      count: { type: 'number', min: 1, integer: true, description: 'flips that land in stored values now' },
-      rateGbPerHour: { type: 'number', min: 0, description: 'flips per GiB of DRAM per hour while the fault lasts (default 0.2048 when count is not given)' },
+      count: { type: 'number', min: 1, max: COUNT_MAX, explore: [1, 10], integer: true, description: 'flips that land in stored values now (each counts as an event of the run budget)' },
+      rateGbPerHour: { type: 'number', min: 0, max: FLIP_RATE_MAX, explore: [0, 100], description: 'flips per GiB of DRAM per hour while the fault lasts (default 0.2048 when count is not given)' },
       bits: { type: 'number', min: 1, max: 64, integer: true, description: 'bits per event in one 64-bit word (2 = a double-bit error ECC detects; default 1)' },
     },
     duration: 'optional',
@@ -247,21 +257,21 @@ export const FAULT_KINDS: readonly FaultKindSpec[] = [
   {
     kind: 'clock-skew',
     description: 'Step a node’s wall clock by offsetMs for the duration (back after). Chaos Mesh TimeChaos timeOffset (CLOCK_REALTIME).',
-    fields: { target, offsetMs: { type: 'number', required: true, description: 'offset in ms; negative puts the clock behind (TimeChaos "-1h5m" is -3900000)' } },
+    fields: { target, offsetMs: { type: 'number', required: true, min: -CLOCK_STEP_MS_MAX, max: CLOCK_STEP_MS_MAX, explore: [-5000, 50_000], description: 'offset in ms; negative puts the clock behind (TimeChaos "-1h5m" is -3900000)' } },
     duration: 'optional',
     example: { at: '10s', kind: 'clock-skew', target: 'db1', offsetMs: -5000, for: '1m' },
   },
   {
     kind: 'clock-drift',
     description: 'Make a node’s clock run fast or slow by driftPpm; its timers fire early or late in true time. TigerBeetle TimeSim drift; no mainstream chaos tool offers it.',
-    fields: { target, driftPpm: { type: 'number', required: true, min: -100000, max: 100000, description: 'rate error in parts per million (+: fast)' } },
+    fields: { target, driftPpm: { type: 'number', required: true, min: -DRIFT_PPM_MAX, max: DRIFT_PPM_MAX, description: 'rate error in parts per million (+: fast)' } },
     duration: 'optional',
     example: { at: '10s', kind: 'clock-drift', target: 'db1', driftPpm: 500, for: '10m' },
   },
   {
     kind: 'clock-jump',
     description: 'Step a node’s wall clock once by byMs and leave it (an NTP step, a VM resume). Chaos Mesh chaosd clock, TigerBeetle TimeSim step.',
-    fields: { target, byMs: { type: 'number', required: true, description: 'step in ms; negative jumps backwards' } },
+    fields: { target, byMs: { type: 'number', required: true, min: -CLOCK_STEP_MS_MAX, max: CLOCK_STEP_MS_MAX, explore: [0, 300_000], description: 'step in ms; negative jumps backwards' } },
     duration: 'none',
     example: { at: '10s', kind: 'clock-jump', target: 'db1', byMs: 30000 },
   },
@@ -290,8 +300,8 @@ export const FAULT_KINDS: readonly FaultKindSpec[] = [
       target: { type: 'string', description: 'nodes to push to: node name, "*" (default), "zone:<name>" or "rack:<name>"' },
       version: { type: 'string', description: 'config version label (default "bad")' },
       effect: { type: 'enum', values: ['crash', 'limp', 'reject', 'none'], description: 'what loading it does (default crash)' },
-      factor: { type: 'number', min: 1, max: 1e6, description: 'service-time factor for effect limp (default 10)' },
-      stages: { type: 'number', min: 1, integer: true, description: 'waves the nodes are split into, first wave a canary (default 1: all at once)' },
+      factor: { type: 'number', min: 1, max: FACTOR_MAX, description: 'service-time factor for effect limp (default 10)' },
+      stages: { type: 'number', min: 1, max: STAGES_MAX, explore: [1, 30], integer: true, description: 'waves the nodes are split into, first wave a canary (default 1: all at once)' },
       stageInterval: { type: 'duration', description: 'time between waves (default "1m")' },
     },
     duration: 'optional',
@@ -299,7 +309,7 @@ export const FAULT_KINDS: readonly FaultKindSpec[] = [
   },
 ];
 
-/** The 24 canonical kinds of issue 3 (`link-corrupt` is an extra). */
+/** The 24 canonical kinds (`link-corrupt` is an extra). */
 export const CANONICAL_FAULT_KINDS: readonly string[] = [
   'crash', 'restart', 'pause', 'limp', 'oom', 'partition', 'heal',
   'link-latency', 'link-loss', 'link-duplicate', 'link-reorder', 'link-bandwidth',

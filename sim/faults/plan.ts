@@ -27,7 +27,12 @@ export const PLAN_STRING_MAX = 1024;
  */
 export type FieldSpec =
   | { type: 'duration'; required?: boolean; description: string }
-  | { type: 'number'; required?: boolean; min?: number; max?: number; integer?: boolean; description: string }
+  /**
+   * `min` and `max` bound every number a plan may give (docs and `faultline faults` show them);
+   * `explore` is the narrower range generated plans draw from (`sim/check/arbitraries.ts`) when
+   * the valid range is a safety limit far beyond realistic values.
+   */
+  | { type: 'number'; required?: boolean; min: number; max: number; explore?: readonly [number, number]; integer?: boolean; description: string }
   | { type: 'string'; required?: boolean; description: string }
   | { type: 'strings'; required?: boolean; description: string }
   /** A list of groups of node names, as in a partition. */
@@ -78,6 +83,11 @@ const kinds = new Map<string, FaultKindSpec>();
 /** Register a fault kind (done once per kind by `sim/faults/kinds.ts`). */
 export function registerFaultKind(spec: FaultKindSpec): void {
   if (kinds.has(spec.kind)) throw new Error(`fault kind ${spec.kind} is registered twice`);
+  for (const [name, f] of Object.entries(spec.fields)) {
+    if (f.type === 'number' && !(Number.isFinite(f.min) && Number.isFinite(f.max) && f.min <= f.max)) {
+      throw new Error(`fault kind ${spec.kind}: number field ${name} needs finite bounds min ≤ max (got ${f.min}, ${f.max})`);
+    }
+  }
   kinds.set(spec.kind, spec);
 }
 
@@ -214,9 +224,8 @@ function parseField(index: number, field: string, f: FieldSpec, v: unknown, node
     case 'number': {
       if (typeof v !== 'number' || !Number.isFinite(v)) fail(index, field, v, `use a finite number (${f.description})`);
       const n = v as number;
-      if (f.integer && !Number.isInteger(n)) fail(index, field, v, 'use an integer');
-      if (f.min !== undefined && n < f.min) fail(index, field, v, `use a number ≥ ${f.min}`);
-      if (f.max !== undefined && n > f.max) fail(index, field, v, `use a number ≤ ${f.max}`);
+      if (f.integer && !Number.isInteger(n)) fail(index, field, v, `use an integer from ${f.min} to ${f.max}`);
+      if (n < f.min || n > f.max) fail(index, field, v, `use a${f.integer ? 'n integer' : ' number'} from ${f.min} to ${f.max}`);
       return n;
     }
     case 'string':
@@ -293,8 +302,8 @@ export function faultPlanJsonSchema(): Record<string, unknown> {
       case 'number':
         return {
           type: f.integer ? 'integer' : 'number',
-          ...(f.min !== undefined ? { minimum: f.min } : {}),
-          ...(f.max !== undefined ? { maximum: f.max } : {}),
+          minimum: f.min,
+          maximum: f.max,
           description: f.description,
         };
       case 'string':

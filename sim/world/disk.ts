@@ -21,6 +21,7 @@
  * Callbacks run only while the process that issued them lives: a crash drops them silently.
  */
 import { durationSampler, type DistributionSpec, type Sampler } from '../kernel/distribution.ts';
+import { chargeEvents } from '../kernel/charge.ts';
 import { InputError } from '../kernel/errors.ts';
 import type { Random } from '../kernel/random.ts';
 import type { Simulation } from '../kernel/sim.ts';
@@ -487,6 +488,8 @@ export class Disk {
   private pickWritten(count: number, random: Random): number[] {
     const all = new Set<number>(this.durable.keys());
     for (const b of this.cache.keys()) all.add(b);
+    // one event looks at every written block: each counts as an event of the run's budget
+    chargeEvents(this.sim, all.size);
     const blocks = [...all].sort((a, b) => a - b);
     return random.shuffle(blocks).slice(0, Math.max(0, count)).sort((a, b) => a - b);
   }

@@ -7,6 +7,7 @@
  */
 import { durationSampler, type Sampler } from '../kernel/distribution.ts';
 import { InputError } from '../kernel/errors.ts';
+import { showValue } from '../kernel/show.ts';
 import type { Random } from '../kernel/random.ts';
 import { formatDuration } from '../kernel/time.ts';
 import { DISK_ERRORS, type Disk, type DiskEffect, type DiskError } from './disk.ts';
@@ -15,6 +16,16 @@ import type { LinkEffect } from './network.ts';
 import { CONFIG_EFFECTS, type ConfigEffect, type Node } from './node.ts';
 import { partitionGroups, PARTITION_DIRECTIONS, PARTITION_MODES, type PartitionDirection, type PartitionMode } from './partition.ts';
 import type { World } from './world.ts';
+import {
+  CLOCK_STEP_MS_MAX,
+  COUNT_MAX,
+  DRIFT_PPM_MAX,
+  FACTOR_MAX,
+  FLIP_RATE_MAX,
+  LEAK_MB_PER_HOUR_MAX,
+  RATE_KB_PER_SEC_MAX,
+  STAGES_MAX,
+} from './fault-limits.ts';
 
 /** A fault plan entry as the world needs it (`FaultEntry` from `sim/faults/plan.ts` fits). */
 export interface FaultLike {
@@ -115,10 +126,10 @@ class Fields {
   }
 
   err(field: string, value: unknown, valid: string): InputError {
-    return new InputError(`fault plan entry ${this.index} (${this.e.kind}): ${field}=${JSON.stringify(value)} is not valid; ${valid}`);
+    return new InputError(`fault plan entry ${this.index} (${this.e.kind}): ${field}=${showValue(value)} is not valid; ${valid}`);
   }
 
-  num(field: string, dflt: number | undefined, min = -Infinity, max = Infinity): number {
+  num(field: string, dflt: number | undefined, min: number, max: number): number {
     const v = this.e[field] ?? dflt;
     if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
       this.fail(field, this.e[field], `use a number in [${min}, ${max}]`);
@@ -288,7 +299,7 @@ const HANDLERS: Record<string, Handler> = {
   },
   limp(w, e, f) {
     const nodes = f.nodes(w, 'target');
-    const factor = f.num('factor', 10, 1, 1e6);
+    const factor = f.num('factor', 10, 1, FACTOR_MAX);
     return {
       ...nodeTarget(w, nodes, String(e.target)),
       detail: `factor ${factor}`,
@@ -308,7 +319,7 @@ const HANDLERS: Record<string, Handler> = {
         },
       };
     }
-    const rate = f.num('leakMbPerHour', undefined, 0);
+    const rate = f.num('leakMbPerHour', undefined, 0, LEAK_MB_PER_HOUR_MAX);
     return {
       ...nodeTarget(w, nodes, String(e.target)),
       detail: `leak ${rate} MiB/h`,
@@ -388,7 +399,7 @@ const HANDLERS: Record<string, Handler> = {
     return linkEffect(w, e, f, { reorderPercent: p, reorderDelay: (r) => Math.round(gap * r.next()) + 1 }, `${p}% held up to ${gap}us`);
   },
   'link-bandwidth'(w, e, f) {
-    const kb = f.num('rateKBPerSec', undefined, 0.001);
+    const kb = f.num('rateKBPerSec', undefined, 0.001, RATE_KB_PER_SEC_MAX);
     return linkEffect(w, e, f, { bandwidthBytesPerSec: kb * 1000 }, `${kb} KB/s`);
   },
   'link-corrupt'(w, e, f) {
@@ -399,7 +410,7 @@ const HANDLERS: Record<string, Handler> = {
     const mode = f.oneOf('mode', ['io', 'latent-sector'] as const, 'io');
     if (mode === 'latent-sector') {
       const disks = f.disks(w, 'target');
-      const count = f.num('count', 1, 1, 1e9);
+      const count = f.num('count', 1, 1, COUNT_MAX);
       return {
         target: String(e.target),
         ...(disks.length === 1 ? { node: disks[0]!.node } : {}),
@@ -423,7 +434,7 @@ const HANDLERS: Record<string, Handler> = {
     return diskEffect(w, f, effect, `${error} on ${op}, ${p}%`);
   },
   'disk-slow'(w, e, f) {
-    const factor = f.num('factor', e.latency !== undefined || e.stall === true ? 1 : 10, 1, 1e6);
+    const factor = f.num('factor', e.latency !== undefined || e.stall === true ? 1 : 10, 1, FACTOR_MAX);
     const extra = f.duration('latency', 0);
     const stall = f.bool('stall', false);
     return diskEffect(w, f, { slowFactor: factor, extraLatencyUs: extra, stall }, stall ? 'stalled' : `x${factor} +${extra}us`);
@@ -432,7 +443,7 @@ const HANDLERS: Record<string, Handler> = {
     const mode = f.oneOf('mode', ['at-rest', 'on-read'] as const, 'at-rest');
     if (mode === 'at-rest') {
       const disks = f.disks(w, 'target');
-      const count = f.num('count', 1, 1, 1e9);
+      const count = f.num('count', 1, 1, COUNT_MAX);
       return {
         target: String(e.target),
         ...(disks.length === 1 ? { node: disks[0]!.node } : {}),
@@ -456,10 +467,10 @@ const HANDLERS: Record<string, Handler> = {
   },
   bitflip(w, e, f) {
     const nodes = f.nodes(w, 'target');
-    const count = e.count === undefined ? 0 : f.num('count', 0, 1, 1e9);
+    const count = e.count === undefined ? 0 : f.num('count', 0, 1, COUNT_MAX);
     // neither count nor rate: the field-study rate while the fault lasts
     const rate =
-      e.rateGbPerHour !== undefined ? f.num('rateGbPerHour', 0, 0) : count === 0 ? DEFAULT_BITFLIP_RATE_PER_GB_PER_HOUR : 0;
+      e.rateGbPerHour !== undefined ? f.num('rateGbPerHour', 0, 0, FLIP_RATE_MAX) : count === 0 ? DEFAULT_BITFLIP_RATE_PER_GB_PER_HOUR : 0;
     const bits = f.num('bits', 1, 1, 64);
     if (count === 0 && rate === 0) throw f.err('rateGbPerHour', e.rateGbPerHour, 'give count (flips now) or a rate > 0 (flips while the fault lasts)');
     return {
@@ -478,7 +489,7 @@ const HANDLERS: Record<string, Handler> = {
   },
   'clock-skew'(w, e, f) {
     const nodes = f.nodes(w, 'target');
-    const offsetUs = Math.round(f.num('offsetMs', undefined, -1e12, 1e12) * 1000);
+    const offsetUs = Math.round(f.num('offsetMs', undefined, -CLOCK_STEP_MS_MAX, CLOCK_STEP_MS_MAX) * 1000);
     return {
       ...nodeTarget(w, nodes, String(e.target)),
       detail: `${offsetUs}us`,
@@ -493,7 +504,7 @@ const HANDLERS: Record<string, Handler> = {
   },
   'clock-drift'(w, e, f) {
     const nodes = f.nodes(w, 'target');
-    const ppm = f.num('driftPpm', undefined, -100_000, 100_000);
+    const ppm = f.num('driftPpm', undefined, -DRIFT_PPM_MAX, DRIFT_PPM_MAX);
     return {
       ...nodeTarget(w, nodes, String(e.target)),
       detail: `${ppm} ppm`,
@@ -507,7 +518,7 @@ const HANDLERS: Record<string, Handler> = {
   },
   'clock-jump'(w, e, f) {
     const nodes = f.nodes(w, 'target');
-    const byUs = Math.round(f.num('byMs', undefined, -1e12, 1e12) * 1000);
+    const byUs = Math.round(f.num('byMs', undefined, -CLOCK_STEP_MS_MAX, CLOCK_STEP_MS_MAX) * 1000);
     return {
       ...nodeTarget(w, nodes, String(e.target)),
       detail: `${byUs}us`,
@@ -566,8 +577,8 @@ const HANDLERS: Record<string, Handler> = {
     const nodes = f.nodes(w, 'target', '*');
     const version = f.str('version', 'bad');
     const effect = f.oneOf<ConfigEffect>('effect', CONFIG_EFFECTS, 'crash');
-    const factor = f.num('factor', 10, 1, 1e6);
-    const stages = f.num('stages', 1, 1, nodes.length);
+    const factor = f.num('factor', 10, 1, FACTOR_MAX);
+    const stages = f.num('stages', 1, 1, Math.min(nodes.length, STAGES_MAX));
     if (!Number.isInteger(stages)) throw f.err('stages', e.stages, `use an integer from 1 to ${nodes.length}`);
     const intervalUs = f.duration('stageInterval', 60_000_000);
     // stage k gets nodes [k·n/stages, (k+1)·n/stages): a canary first, then the rest in waves

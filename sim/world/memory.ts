@@ -14,6 +14,7 @@
  * more are beyond what SECDED guarantees and are modelled as undetected. Without ECC every flip is
  * applied at once and propagates to whoever reads the value.
  */
+import { chargeEvents } from '../kernel/charge.ts';
 import { InputError } from '../kernel/errors.ts';
 import type { Random } from '../kernel/random.ts';
 import type { Simulation } from '../kernel/sim.ts';
@@ -54,8 +55,8 @@ export type MemoryRead<T extends MemoryValue = MemoryValue> =
 interface Cell {
   value: MemoryValue;
   bits: number;
-  /** With ECC: flipped bit positions not yet seen by a read. */
-  latent: number[] | null;
+  /** With ECC: flipped bit positions not yet seen by a read (a set: a million flips into one large value stay linear). */
+  latent: Set<number> | null;
 }
 
 /** A node's memory: ECC on or off (default on), the background bit-flip rate (default 0) and the DRAM size. */
@@ -170,10 +171,9 @@ export class MemoryStore {
     if (c === undefined) return { ok: false, error: 'missing' };
     let corrected = 0;
     if (c.latent !== null) {
-      const latent = c.latent;
-      c.latent = null;
       // group flipped bits by 64-bit word, as SECDED works per word
-      latent.sort((a, b) => a - b);
+      const latent = [...c.latent].sort((a, b) => a - b);
+      c.latent = null;
       let i = 0;
       let bad = false;
       const keep: number[] = [];
@@ -196,7 +196,7 @@ export class MemoryStore {
         i = j;
       }
       if (bad) {
-        c.latent = keep;
+        c.latent = new Set(keep);
         this.uncorrectable++;
         this.emit(key, keep[0]!, 'uncorrectable');
         this.onUncorrectable?.(key);
@@ -229,11 +229,9 @@ export class MemoryStore {
       this.emit(key, b, 'undetected');
       return true;
     }
-    if (c.latent === null) c.latent = [];
-    const at = c.latent.indexOf(b);
+    if (c.latent === null) c.latent = new Set();
     // the same bit flipped twice is back where it was
-    if (at >= 0) c.latent.splice(at, 1);
-    else c.latent.push(b);
+    if (!c.latent.delete(b)) c.latent.add(b);
     this.emit(key, b, 'latent');
     return true;
   }
@@ -245,11 +243,32 @@ export class MemoryStore {
    * stream as `random`, so its choices do not depend on this memory's earlier draws.
    */
   flipRandom(count: number, bitsPerEvent = 1, random: Random = this.random): number {
-    let done = 0;
-    for (let i = 0; i < count && this.storedBits > 0; i++) {
-      if (this.flipAt(Math.floor(random.next() * this.storedBits), bitsPerEvent)) done++;
+    // each flip counts as one event of the run's budget: a loop inside one event must not outrun it
+    chargeEvents(this.sim, count);
+    if (this.storedBits === 0) return 0;
+    // flips change values, never their sizes: lay the cells out once, find each address by bisection
+    const keys: string[] = [];
+    const cells: Cell[] = [];
+    const ends: number[] = [];
+    let acc = 0;
+    for (const [key, c] of this.cells) {
+      acc += c.bits;
+      keys.push(key);
+      cells.push(c);
+      ends.push(acc);
     }
-    return done;
+    for (let i = 0; i < count; i++) {
+      const address = Math.floor(random.next() * this.storedBits);
+      let lo = 0;
+      let hi = ends.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (address < ends[mid]!) hi = mid;
+        else lo = mid + 1;
+      }
+      this.flipWord(keys[lo]!, cells[lo]!, address - (ends[lo]! - cells[lo]!.bits), bitsPerEvent);
+    }
+    return count;
   }
 
   /** Add (or remove, with a negative value) fault-driven flip rate. */
@@ -263,18 +282,22 @@ export class MemoryStore {
     let acc = 0;
     for (const [key, c] of this.cells) {
       if (bitAddress < acc + c.bits) {
-        const bit = bitAddress - acc;
-        const wordStart = bit - (bit & 63);
-        const wordEnd = Math.min(c.bits, wordStart + 64);
-        for (let k = 0; k < bitsPerEvent; k++) {
-          const b = wordStart + ((bit - wordStart + k) % (wordEnd - wordStart));
-          this.flip(key, b);
-        }
+        this.flipWord(key, c, bitAddress - acc, bitsPerEvent);
         return true;
       }
       acc += c.bits;
     }
     return false;
+  }
+
+  /** Flip `bitsPerEvent` neighbouring bits of the 64-bit word of `c` that holds `bit`. */
+  private flipWord(key: string, c: Cell, bit: number, bitsPerEvent: number): void {
+    const wordStart = bit - (bit & 63);
+    const wordEnd = Math.min(c.bits, wordStart + 64);
+    for (let k = 0; k < bitsPerEvent; k++) {
+      const b = wordStart + ((bit - wordStart + k) % (wordEnd - wordStart));
+      this.flip(key, b);
+    }
   }
 
   private arm(): void {

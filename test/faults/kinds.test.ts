@@ -28,7 +28,7 @@ describe('fault kinds', () => {
 
   it('a bad entry names its index, the field, the value and what is valid', () => {
     expect(() => parseFaultPlan([{ at: '1s', kind: 'heal' }, { at: '1s', kind: 'link-loss', percent: 150 }])).toThrow(
-      'fault plan entry 1: percent=150 is not valid; use a number ≤ 100',
+      'fault plan entry 1: percent=150 is not valid; use a number from 0 to 100',
     );
     expect(() => parseFaultPlan([{ at: '1s', kind: 'partiton' }])).toThrow(/entry 0: kind="partiton" is not valid; did you mean "partition"\? valid kinds: crash, restart/);
     expect(() => parseFaultPlan([{ at: '1s', kind: 'pause', target: 'a' }])).toThrow(/entry 0: for=undefined is not valid; kind pause needs "for"/);
