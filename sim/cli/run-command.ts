@@ -38,6 +38,7 @@ const RUN_FLAGS: Record<string, FlagSpec> = {
   prices: { type: 'string', value: 'prices.json', help: 'price table of the cost model (default: illustrative AWS on-demand prices; docs/COST.md)' },
   liveness: { type: 'boolean', help: "also judge liveness as 'check --liveness' does: after the plan's heal (or its last fault) availability is back to 99% within half the time left" },
   verify: { type: 'boolean', help: 'run it a second time in a worker thread and compare trace hashes (exit 1 where they part)' },
+  'heap-max-mb': { type: 'string', value: 'N', help: 'run in a worker thread whose heap is capped at N MB: a run that passes it is aborted by the memory watchdog (exit 1)' },
   help: { type: 'boolean', help: 'show this help' },
 };
 
@@ -134,7 +135,8 @@ export function readJsonFile(flag: string, path: string, maxBytes: number, shape
 }
 
 
-export async function runCommand(argv: readonly string[], io: Io): Promise<number> {
+/** `capped`: this is the heap-capped worker thread of `--heap-max-mb` already (`sim/cli/heap-watchdog.ts`). */
+export async function runCommand(argv: readonly string[], io: Io, options: { capped?: boolean } = {}): Promise<number> {
   const args = parseArgs(argv, RUN_FLAGS, 'run');
   if (args.flags.help) {
     io.stdout(
@@ -178,6 +180,12 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     '--report': args.flags.report as string | undefined,
     '--perfetto': args.flags.perfetto as string | undefined,
   });
+
+  if (args.flags['heap-max-mb'] !== undefined && !options.capped) {
+    const { heapMaxMbFlag, runInHeapCappedWorker } = await import('./heap-watchdog.ts');
+    const heapMb = heapMaxMbFlag(args.flags)!;
+    return runInHeapCappedWorker({ argv, heapMb, scenario, scenarioRef: ref, seed, variants, params, faultsFile, budgets, outputs: Object.values(to) }, io);
+  }
 
   const artifacts: RunArtifacts[] = [];
   // The report folds each run's records while it goes (bounded memory); only Perfetto keeps them.

@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../kernel/errors.ts';
 import { FAULTLINE_VERSION, replayCommand, runDetailed } from '../run/runner.ts';
-import { runPool, sweepProcessFlags, WorkerPool } from '../run/pool.ts';
+import { heapMaxMbFlag } from './heap-watchdog.ts';
+import { defaultWorkerHeapMb, runPool, sweepProcessFlags, WorkerPool } from '../run/pool.ts';
 import type { WorkerJob } from '../run/worker.ts';
 import {
   buildReport,
@@ -45,6 +46,7 @@ const SWEEP_FLAGS: Record<string, FlagSpec> = {
   workers: { type: 'string', value: 'N', help: 'worker threads (default: the number of cores)' },
   shard: { type: 'string', value: 'i/n', help: 'run only slice i of n (i counts from 1); combine outputs with faultline merge' },
   'watchdog-ms': { type: 'string', value: 'MS', help: 'abort a run after this much wall time and report it (default 600000)' },
+  'heap-max-mb': { type: 'string', value: 'N', help: 'abort a run whose heap passes N MB and report it (default: half the memory shared by the workers, 256..4096)' },
   budget: { type: 'list', value: 'name=N', help: 'run budgets for every run: eventsMax, simTimeMaxUs, liveEventsMax, processesMax' },
   grid: { type: 'list', value: 'k=v1,v2', help: 'run every combination of these param values × seeds; prints cost, pass rates, the Pareto table and the cheapest passing setting (repeatable)' },
   prices: { type: 'string', value: 'prices.json', help: 'price table of the cost model (default: illustrative AWS on-demand prices; docs/COST.md)' },
@@ -64,6 +66,8 @@ export interface SweepOptions {
   workers?: number;
   shard?: string;
   watchdogMs?: number;
+  /** Heap cap of each worker in MB (default `defaultWorkerHeapMb`); a run that passes it is aborted by the memory watchdog. */
+  heapMaxMb?: number;
   budgets?: Record<string, number>;
   /** A param grid (`--grid`): every point × every seed. */
   grid?: GridSpec;
@@ -148,7 +152,8 @@ async function startWorkersEarly(o: SweepOptions): Promise<WorkerPool | null> {
   }
   if (runs === 0) return null;
   const workers = o.workers ?? availableParallelism();
-  return new WorkerPool({ workers: o.allVariants ? workers : Math.min(workers, runs), watchdogMs: o.watchdogMs ?? 600_000 });
+  const n = o.allVariants ? workers : Math.min(workers, runs);
+  return new WorkerPool({ workers: n, watchdogMs: o.watchdogMs ?? 600_000, maxOldGenerationSizeMb: o.heapMaxMb ?? defaultWorkerHeapMb(n) });
 }
 
 /** Run a sweep (the function behind the command; tests call it directly). */
@@ -202,11 +207,13 @@ async function sweepOn(o: SweepOptions, pool: WorkerPool | null): Promise<SweepR
       });
     }
   }
+  const workers = o.workers ?? availableParallelism();
+  const heapMb = pool?.heapMb ?? o.heapMaxMb ?? defaultWorkerHeapMb(Math.min(workers, jobs.length));
   let unexpected = 0;
   const onProgress = (done: number, total: number): void => o.onProgress?.(done, total, unexpected);
   const replies = pool
     ? await pool.run(jobs, onProgress)
-    : await runPool(jobs, { workers: o.workers ?? availableParallelism(), watchdogMs: o.watchdogMs ?? 600_000, onProgress });
+    : await runPool(jobs, { workers, watchdogMs: o.watchdogMs ?? 600_000, onProgress, maxOldGenerationSizeMb: heapMb });
   // a scenario that reads the host's clock or randomness has no outcome to count: an input error
   const trapped = replies.findIndex((r) => !r.ok && r.errorName === 'DeterminismError');
   if (trapped >= 0) {
@@ -231,8 +238,12 @@ async function sweepOn(o: SweepOptions, pool: WorkerPool | null): Promise<SweepR
       return row;
     }
     unexpected++;
-    const replay = replayCommand(scenario, { seed: job.seed, variant: job.variant, params: job.params, faultsFile: o.faultsFile, scenarioRef: o.scenarioRef, budgets: o.budgets, pricesFile: o.pricesFile });
-    return { variant: job.variant, seed: job.seed, traceHash: null, checks: [], metrics: {}, error: `${reply.errorName}: ${reply.error}`, replay, ...(pointOf[i] ? { params: pointOf[i]! } : {}) };
+    const watchdog = reply.errorName === 'MemoryWatchdog';
+    // the replay of a run the memory watchdog stopped keeps the cap, so it stops there again instead of exhausting memory
+    const replay =
+      replayCommand(scenario, { seed: job.seed, variant: job.variant, params: job.params, faultsFile: o.faultsFile, scenarioRef: o.scenarioRef, budgets: o.budgets, pricesFile: o.pricesFile }) +
+      (watchdog ? ` --heap-max-mb ${heapMb}` : '');
+    return { variant: job.variant, seed: job.seed, traceHash: null, checks: [], metrics: {}, error: watchdog ? reply.error : `${reply.errorName}: ${reply.error}`, replay, ...(pointOf[i] ? { params: pointOf[i]! } : {}) };
   });
   return buildReport(
     {
@@ -316,6 +327,7 @@ export async function sweepCommand(argv: readonly string[], io: Io): Promise<num
     workers,
     shard: args.flags.shard as string | undefined,
     watchdogMs: args.flags['watchdog-ms'] !== undefined ? parseIntFlag('watchdog-ms', args.flags['watchdog-ms'] as string, 1) : undefined,
+    heapMaxMb: heapMaxMbFlag(args.flags),
     budgets: parseBudgetFlags((args.flags.budget as string[] | undefined) ?? []),
     onProgress: quiet ? undefined : progressBar(io, `sweep ${scenario.name} · ${workers} worker${workers === 1 ? '' : 's'}`, workers),
   });

@@ -15,6 +15,7 @@
  * a worker is running (the first of its two); if the worker dies, that job is reported failed and
  * the one behind it goes to the replacement worker.
  */
+import { totalmem } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { startWatchdog } from './host-clock.ts';
 import { WORKER_ENTRY, runWorkerData } from './loaders.ts';
@@ -40,8 +41,33 @@ export interface PoolOptions {
   watchdogMs?: number;
   /** Called after each finished job with (done, total) of the current batch. */
   onProgress?: (done: number, total: number) => void;
-  /** Per-worker heap limit in MB (a run that blows it is reported as failed, not fatal). */
+  /**
+   * Per-worker heap limit in MB (`--heap-max-mb`): a run whose heap passes it is aborted by the
+   * memory watchdog and reported as failed (errorName `MemoryWatchdog`), its worker replaced.
+   */
   maxOldGenerationSizeMb?: number;
+}
+
+/** Largest default heap of a sweep worker, in MB (V8's own default limit on a large machine). */
+export const WORKER_HEAP_DEFAULT_MAX_MB = 4096;
+
+/**
+ * The default heap cap of each of `workers` sweep workers: half the machine's memory shared
+ * among them, from 256 MB to 4096 MB. Heap use is not deterministic, so the cap is a watchdog,
+ * not a budget: it decides whether a runaway run is stopped cleanly, never what a run computes.
+ */
+export function defaultWorkerHeapMb(workers: number, totalMemMb = totalmem() / 2 ** 20): number {
+  return Math.max(256, Math.min(WORKER_HEAP_DEFAULT_MAX_MB, Math.floor((totalMemMb * 0.5) / Math.max(1, workers))));
+}
+
+/** The one-line reason of a run aborted by the memory watchdog. */
+export function memoryWatchdogMessage(heapMb: number): string {
+  return `aborted by the memory watchdog: the run's heap passed ${heapMb} MB (--heap-max-mb; heap use is not deterministic, so this is not an outcome of the run)`;
+}
+
+/** Whether a worker's error is Node's "reached its resourceLimits" termination. */
+export function isWorkerOutOfMemory(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY';
 }
 
 /** Jobs sent to a worker at once: the one it runs and the next. */
@@ -82,6 +108,11 @@ export class WorkerPool {
     return this.slots.length;
   }
 
+  /** Each worker's heap cap in MB, if it has one. */
+  get heapMb(): number | undefined {
+    return this.options.maxOldGenerationSizeMb;
+  }
+
   /** Run every job; resolves with one reply per job, in job order. Never rejects for a job's failure. */
   run(jobs: readonly WorkerJob[], onProgress = this.options.onProgress): Promise<WorkerReply[]> {
     if (this.closed) throw new Error('WorkerPool.run after close');
@@ -119,7 +150,10 @@ export class WorkerPool {
       resourceLimits: this.options.maxOldGenerationSizeMb ? { maxOldGenerationSizeMb: this.options.maxOldGenerationSizeMb } : undefined,
     });
     w.on('message', (reply: WorkerReply) => this.finish(slot, reply));
-    w.on('error', (err) => this.fail(slot, `worker crashed: ${err instanceof Error ? err.message : String(err)}`));
+    w.on('error', (err) => {
+      if (isWorkerOutOfMemory(err) && this.options.maxOldGenerationSizeMb) this.fail(slot, memoryWatchdogMessage(this.options.maxOldGenerationSizeMb), 'MemoryWatchdog');
+      else this.fail(slot, `worker crashed: ${err instanceof Error ? err.message : String(err)}`);
+    });
     w.on('exit', (code) => {
       if (!this.closed && slot.worker === w) this.fail(slot, `worker exited with code ${code}`);
     });
@@ -152,7 +186,7 @@ export class WorkerPool {
     }
   }
 
-  private fail(slot: Slot, message: string): void {
+  private fail(slot: Slot, message: string, errorName = 'WorkerCrash'): void {
     const [running, ...waiting] = slot.jobs;
     slot.jobs = [];
     slot.disarm?.();
@@ -162,7 +196,7 @@ export class WorkerPool {
     void old.terminate();
     if (this.closed) return;
     slot.worker = this.spawn(slot);
-    if (running) this.record({ id: running.id, ok: false, error: message, errorName: 'WorkerCrash' });
+    if (running) this.record({ id: running.id, ok: false, error: message, errorName });
     // jobs queued behind the one that killed the worker never started: the new worker runs them
     for (const job of waiting) this.send(slot, job);
     this.dispatch(slot);

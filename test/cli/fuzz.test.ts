@@ -35,8 +35,8 @@ const COMMANDS = ['list', 'run', 'sweep', 'merge', 'check', 'faults', 'play', 'i
 const NOT_ERRORS = new Set([...COMMANDS, 'help', '--help', '-h', 'version', '--version', '-V']);
 const FLAGS: Record<string, string[]> = {
   list: ['json', 'help'],
-  run: ['seed', 'variant', 'all-variants', 'param', 'faults', 'json', 'trace', 'trace-level', 'report', 'perfetto', 'out', 'budget', 'prices', 'verify', 'help'],
-  sweep: ['seeds', 'variant', 'all-variants', 'param', 'faults', 'workers', 'shard', 'watchdog-ms', 'budget', 'grid', 'prices', 'json', 'out', 'help'],
+  run: ['seed', 'variant', 'all-variants', 'param', 'faults', 'json', 'trace', 'trace-level', 'report', 'perfetto', 'out', 'budget', 'prices', 'verify', 'heap-max-mb', 'help'],
+  sweep: ['seeds', 'variant', 'all-variants', 'param', 'faults', 'workers', 'shard', 'watchdog-ms', 'heap-max-mb', 'budget', 'grid', 'prices', 'json', 'out', 'help'],
   check: ['variant', 'runs', 'kinds', 'targets', 'seed', 'max-faults', 'horizon', 'liveness', 'param', 'out', 'json', 'help'],
   merge: ['json', 'out', 'help'],
   faults: ['schema', 'json', 'help'],
@@ -92,6 +92,7 @@ function badPiece(command: 'run' | 'sweep' | 'check'): fc.Arbitrary<string[]> {
     fc.constant(['--prices', join(dir, 'missing.json')]),
   ];
   if (command !== 'sweep') pieces.push(badSeed.map((s) => ['--seed', s]));
+  if (command !== 'check') pieces.push(badInt(16, 1_048_576).map((v) => ['--heap-max-mb', v]));
   if (command === 'run') pieces.push(notIn(['off', 'summary', 'full']).map((l) => ['--trace-level', l]));
   if (command === 'sweep') {
     pieces.push(
