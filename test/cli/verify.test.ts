@@ -7,20 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runDetailed } from '../../sim/run/runner.ts';
-import { main } from '../../sim/cli/main.ts';
+import { cli } from '../support/cli.ts';
 import { SecondRun } from '../../sim/cli/run-command.ts';
 import { allScenarios, quickParams } from '../support/scenarios.ts';
 
 const INDEX = fileURLToPath(new URL('../../sim/index.ts', import.meta.url));
 const dir = realpathSync(mkdtempSync(join(tmpdir(), 'faultline-verify-')));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), isTTY: false });
-  return { code, stdout, stderr };
-}
 
 describe('run --verify', () => {
   it('every built-in scenario gives the same trace hash in a worker thread, seeds 1..3', async () => {

@@ -3,19 +3,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../sim/cli/main.ts';
+import { cli } from '../support/cli.ts';
 import { compareTraces, streamOf } from '../../sim/run/diff.ts';
 import { parseFaultPlan } from '../../sim/faults/plan.ts';
 
 const dir = realpathSync(mkdtempSync(join(tmpdir(), 'faultline-diff-')));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), isTTY: false });
-  return { code, stdout, stderr };
-}
 
 interface Report {
   identical: boolean;
