@@ -108,6 +108,13 @@ export interface EndpointSpec {
   requestBytes?: number;
   /** Size of a reply in bytes, for bandwidth-limited links. Default 0. */
   responseBytes?: number;
+  /**
+   * Memory a request of this endpoint holds on its replica from arrival to reply, queued or in
+   * service (its buffers, parsed body and per-request objects), MiB. The replica's memory use is
+   * its baseline + this × the requests it holds + leaks + caches; reaching `memoryLimitMb` is an
+   * OOM kill. Default 0 (requests cost no memory).
+   */
+  memoryPerRequestMb?: number;
 }
 
 /**
@@ -152,7 +159,15 @@ const SERVICE_KEYS: Record<keyof ServiceSpec, true> = {
   workers: true,
   acceptQueueMax: true,
 };
-const ENDPOINT_KEYS: Record<keyof EndpointSpec, true> = { work: true, calls: true, handler: true, workers: true, requestBytes: true, responseBytes: true };
+const ENDPOINT_KEYS: Record<keyof EndpointSpec, true> = {
+  work: true,
+  calls: true,
+  handler: true,
+  workers: true,
+  requestBytes: true,
+  responseBytes: true,
+  memoryPerRequestMb: true,
+};
 
 /** Picks a replica for a call; `null` when none is available. Load balancers implement this. */
 export interface ReplicaPicker {
@@ -214,6 +229,8 @@ interface Endpoint {
   calls: Map<string, Call[]> | null;
   /** Served outside the worker pool. */
   noPool: boolean;
+  /** Memory a request holds on its replica from arrival to reply, MiB (0: none). */
+  memoryMb: number;
 }
 
 /** The continuation of a request's CPU work on one replica, valid for one life of its process. */
@@ -252,6 +269,9 @@ export class Service<E extends string = string> {
       checkKeys(ew, e, Object.keys(ENDPOINT_KEYS));
       if (e.handler !== undefined && typeof e.handler !== 'function') throw new InputError(`${ew}: handler must be a function (h, done) => void`);
       if (e.workers !== undefined && e.workers !== false) throw new InputError(`${ew}: workers may only be false (served outside the worker pool)`);
+      if (e.memoryPerRequestMb !== undefined && !(typeof e.memoryPerRequestMb === 'number' && e.memoryPerRequestMb >= 0 && e.memoryPerRequestMb <= 1_048_576)) {
+        throw new InputError(`${ew}: memoryPerRequestMb=${e.memoryPerRequestMb} is not valid; use MiB in [0, 1048576]`);
+      }
       if (e.calls !== undefined && !Array.isArray(e.calls)) throw new InputError(`${ew}: calls must be a list of clients (client(service, "endpoint", …)) or calls`);
       e.calls?.forEach((c, i) => {
         if (!isClient(c) && typeof c !== 'function') throw new InputError(`${ew}: calls[${i}] is not a client or a call; make one with client(service, "endpoint", { … })`);
@@ -263,6 +283,7 @@ export class Service<E extends string = string> {
         workDone: new Map(),
         calls: null,
         noPool: e.workers === false,
+        memoryMb: e.memoryPerRequestMb ?? 0,
       });
     }
     this.rng = app.random.get(`app/${spec.name}`);
@@ -365,6 +386,8 @@ export class Service<E extends string = string> {
       this.app.world.net.reply(msg, { ok: false, error: 'not-found' } satisfies Reply);
       return;
     }
+    // the request's memory is held from its arrival to its reply (released in finishServing)
+    if (ep.memoryMb > 0) node.holdMemory(ep.memoryMb);
     const pool = ep.noPool ? null : (this.pools.get(node.name) ?? null);
     if (pool === null && this.app.sim.now < msg.payload.d) {
       // Without a worker pool the request goes straight to the node's queue, where it may wait a
@@ -548,6 +571,7 @@ function finishServing(s: Serving, ok: boolean, error: string, value?: unknown, 
   // a crash already emptied the pool; otherwise give the worker back
   if (s.holdsWorker && s.node.incarnation === s.incarnation) s.pool!.release();
   if (s.node.incarnation !== s.incarnation) return;
+  if (s.ep.memoryMb > 0) s.node.releaseMemory(s.ep.memoryMb);
   s.service.served.set(s.node.name, (s.service.served.get(s.node.name) ?? 0) + 1);
   let reply: Reply;
   if (value === undefined && !degraded) reply = plainReply(ok, error);

@@ -26,6 +26,7 @@ import type { Tracer } from '../observe/trace.ts';
 import { Clock, type ClockOptions } from './clock.ts';
 import type { Disk } from './disk.ts';
 import { MemoryStore, type MemoryOptions } from './memory.ts';
+import { gcPauseUs, parseGcSpec, type GcParams, type GcSpec } from './gc.ts';
 
 /**
  * A node's lifecycle state: `up`, `limping` (serving with service times × a factor: a gray
@@ -102,7 +103,33 @@ export interface NodeSpec {
   memory?: MemoryOptions;
   /** What an uncorrectable memory error does: crash the process (Linux SIGBUS/MCE) or only fail the read. Default crash. */
   onUncorrectableMemory?: 'crash' | 'error';
+  /**
+   * Garbage-collection pressure (see `sim/world/gc.ts`): work allocates, a full heap collects in
+   * stop-the-world pauses that lengthen with the live heap. Default: none (no collector modelled).
+   */
+  gc?: GcSpec;
+  /** The cost of starting again after a crash or restart (see `ColdStartSpec`). Default: none (a restarted node serves at full speed at once). */
+  coldStart?: ColdStartSpec;
 }
+
+/**
+ * What a restarted process costs before it serves at full speed: every core busy for
+ * `startupCpu` (class loading, JIT compilation, cache priming; requests queue behind it and a
+ * health check that does work fails meanwhile), then service times × `slowdown` falling linearly
+ * to × 1 over `warmup` (a cold JIT, empty caches and connection pools).
+ */
+export interface ColdStartSpec {
+  /** CPU time each core spends starting the process. Default "0s". */
+  startupCpu?: Duration;
+  /** Service-time factor right after start-up (≥ 1). Default 1. */
+  slowdown?: number;
+  /** How long the slowdown takes to wear off, linearly. Default "0s". */
+  warmup?: Duration;
+}
+
+export const COLD_START_KEYS: Record<keyof ColdStartSpec, true> = { startupCpu: true, slowdown: true, warmup: true };
+/** The cold slowdown falls in this many equal steps over `warmup` (a step re-times running work). */
+const WARMUP_STEPS = 10;
 
 /**
  * Work holding a core (at most `cores` of these exist per node). Its progress is kept as work
@@ -229,6 +256,12 @@ export class Node {
   completed = 0;
   rejected = 0;
   crashes = 0;
+  /** OOM kills (memory use reached `memoryLimitMb`, or an `oom` fault). */
+  oomKills = 0;
+  /** Stop-the-world garbage collections (with `gc`). */
+  gcCollections = 0;
+  /** Simulated time spent in stop-the-world collections, µs. */
+  gcPauseUs = 0;
 
   private readonly sampler: Sampler;
   private readonly serviceRandom: import('../kernel/random.ts').Random;
@@ -253,6 +286,26 @@ export class Node {
   private leakSinceUs = 0;
   private leakBaseMb = 0;
   private oomTimer = -1;
+  /** Memory held by requests queued or in service (services with `memoryPerRequestMb`), MiB. */
+  private requestMb = 0;
+  /** Named caches, MiB (lost on a crash). */
+  private caches: Map<string, number> | null = null;
+  private cachesMb = 0;
+  private readonly gc: GcParams | null;
+  /** MiB allocated since the last collection. */
+  private garbageMb = 0;
+  private gcTimer = -1;
+  private gcPausing = false;
+  private readonly coldStartupUs: number;
+  private readonly coldSlowdown: number;
+  private readonly coldWarmupUs: number;
+  private coldFactor = 1;
+  private coldTimer = -1;
+  private startupJobs = 0;
+  /** CPU accounting (on with `trackCpu`, `gc` or `coldStart`): core-µs busy up to `busyMarkUs`. */
+  private tracksCpu = false;
+  private busyAreaUs = 0;
+  private busyMarkUs = 0;
   private consecutiveCrashes = 0;
   private upSinceUs = 0;
   private goodConfig: NodeConfig = { version: 'initial', effect: 'none', factor: 1 };
@@ -287,6 +340,13 @@ export class Node {
       throw new InputError(`${where}: restartPolicy=${JSON.stringify(spec.restartPolicy)} is not valid; use always or never`);
     }
     this.sampler = durationSampler(spec.serviceTime ?? '1ms', `${where}: serviceTime`);
+    this.gc = spec.gc === undefined ? null : parseGcSpec(where, spec.gc);
+    const cold = spec.coldStart ?? {};
+    this.coldStartupUs = parseDuration(cold.startupCpu ?? '0s', `${where}: coldStart.startupCpu`);
+    this.coldSlowdown = cold.slowdown ?? 1;
+    if (!(this.coldSlowdown >= 1 && this.coldSlowdown <= 1000)) throw new InputError(`${where}: coldStart.slowdown=${cold.slowdown} is not valid; use a number in [1, 1000]`);
+    this.coldWarmupUs = parseDuration(cold.warmup ?? '0s', `${where}: coldStart.warmup`);
+    this.tracksCpu = this.gc !== null || spec.coldStart !== undefined;
     this.serviceRandom = random.get(`node/${spec.name}/service`);
     this.clock = new Clock(sim, spec.name, spec.clock);
     // a finished run's queue must not keep its requests reachable into the next run (see Simulation.dispose)
@@ -333,8 +393,13 @@ export class Node {
     return !this.down && this.pauses > 0;
   }
 
-  /** Current service-time multiplier (limp faults and bad configs). */
+  /** Current service-time multiplier (limp faults, bad configs and a cold start). */
   get slowdown(): number {
+    return this.limpFactor * (this._config.effect === 'limp' ? this._config.factor : 1) * this.coldFactor;
+  }
+
+  /** The part of the slowdown that makes the node `limping` (not a cold start's). */
+  private get limpSlowdown(): number {
     return this.limpFactor * (this._config.effect === 'limp' ? this._config.factor : 1);
   }
 
@@ -351,10 +416,95 @@ export class Node {
     return this.waiting.length;
   }
 
-  /** Memory in use now, MiB: base + allocations + leak since the process started. */
+  /**
+   * Memory in use now, MiB: base + memory held by requests queued and in service + caches +
+   * allocations + leak since the process started (0 while the process is down).
+   */
   memoryUsedMb(): number {
     const hours = (this.sim.now - this.leakSinceUs) / 3_600_000_000;
-    return this.memoryBaseMb + this.allocatedMb + this.leakBaseMb + (this.leakMbPerHour + this.leakExtraMbPerHour) * hours;
+    return this.memoryBaseMb + this.requestMb + this.cachesMb + this.allocatedMb + this.leakBaseMb + (this.leakMbPerHour + this.leakExtraMbPerHour) * hours;
+  }
+
+  /** Memory held by requests queued and in service, MiB. */
+  get requestMemoryMb(): number {
+    return this.requestMb;
+  }
+
+  /**
+   * Hold `mb` for a request from its arrival to its reply (services call this for endpoints with
+   * `memoryPerRequestMb`). Reaching the memory limit OOM-kills the process at once (through the
+   * event queue, so the caller's work in this event finishes first).
+   */
+  holdMemory(mb: number): void {
+    if (this.down) return;
+    this.requestMb += mb;
+    this.afterMemoryGrew();
+  }
+
+  /** Give back memory a request held (its reply was sent). */
+  releaseMemory(mb: number): void {
+    if (this.down) return;
+    this.requestMb -= mb;
+    // sums of fractions drift: an empty node holds exactly nothing
+    if (this.requestMb < 1e-9) this.requestMb = 0;
+    if (this.leakMbPerHour + this.leakExtraMbPerHour > 0) this.armOom();
+  }
+
+  /** Set the size of a named cache, MiB (caches are lost on a crash: a restarted process starts cold). */
+  setCacheMb(name: string, mb: number): void {
+    if (!(mb >= 0 && mb < Infinity)) throw new InputError(`node ${this.name}: cache ${name} of ${mb} MiB is not valid; use MiB ≥ 0`);
+    if (this.down) return;
+    const caches = (this.caches ??= new Map());
+    this.cachesMb += mb - (caches.get(name) ?? 0);
+    caches.set(name, mb);
+    if (this.cachesMb < 1e-9) this.cachesMb = 0;
+    this.afterMemoryGrew();
+  }
+
+  /** The size of a named cache, MiB (0 when it holds nothing). */
+  cacheMb(name: string): number {
+    return this.caches?.get(name) ?? 0;
+  }
+
+  private afterMemoryGrew(): void {
+    if (this.memoryUsedMb() >= this.memoryLimitMb) {
+      if (this.oomTimer === -1 || this.leakMbPerHour + this.leakExtraMbPerHour > 0) {
+        if (this.oomTimer !== -1) this.sim.cancel(this.oomTimer);
+        this.oomTimer = this.sim.schedule(0, oomNow, this);
+      }
+    } else if (this.leakMbPerHour + this.leakExtraMbPerHour > 0) this.armOom();
+  }
+
+  /** Count the node's CPU use from now on (`cpuBusyUs`); nodes with `gc` or `coldStart` always do. */
+  trackCpu(): void {
+    if (this.tracksCpu) return;
+    this.tracksCpu = true;
+    this.busyMarkUs = this.sim.now;
+  }
+
+  /**
+   * Core-µs of CPU used since tracking began (`trackCpu`): work holding a core, plus every core
+   * during a stop-the-world collection. Utilisation over a window is its growth / (cores × width).
+   */
+  cpuBusyUs(): number {
+    return this.busyAreaUs + this.busyCores() * (this.sim.now - this.busyMarkUs);
+  }
+
+  private busyCores(): number {
+    if (this.down) return 0;
+    if (this.gcPausing) return this.cores;
+    return this.pauses > 0 ? 0 : this.running.length;
+  }
+
+  private markBusy(): void {
+    const now = this.sim.now;
+    this.busyAreaUs += this.busyCores() * (now - this.busyMarkUs);
+    this.busyMarkUs = now;
+  }
+
+  /** True during a stop-the-world collection. */
+  get collecting(): boolean {
+    return this.gcPausing;
   }
 
   onCrash(fn: (reason: string) => void): void {
@@ -451,7 +601,9 @@ export class Node {
       }
       return;
     }
+    if (this.tracksCpu) this.markBusy();
     this.crashes++;
+    if (reason === 'oom') this.oomKills++;
     if (this.sim.now - this.upSinceUs >= BACKOFF_RESET_US) this.consecutiveCrashes = 0;
     this.consecutiveCrashes++;
     this.down = true;
@@ -463,6 +615,17 @@ export class Node {
     this.memory.clear();
     this.clock.cancelAll();
     this.allocatedMb = 0;
+    this.requestMb = 0;
+    this.caches = null;
+    this.cachesMb = 0;
+    this.garbageMb = 0;
+    this.gcPausing = false;
+    if (this.gcTimer !== -1) this.sim.cancel(this.gcTimer);
+    this.gcTimer = -1;
+    this.startupJobs = 0;
+    if (this.coldTimer !== -1) this.sim.cancel(this.coldTimer);
+    this.coldTimer = -1;
+    this.coldFactor = 1;
     if (this.oomTimer !== -1) this.sim.cancel(this.oomTimer);
     this.oomTimer = -1;
     for (const p of [...this.processes]) p.interrupt(`node ${this.name} crashed: ${reason}`);
@@ -495,6 +658,8 @@ export class Node {
     this.leakSinceUs = this.sim.now;
     this.leakBaseMb = 0;
     this.updateState('restarted');
+    if (this.tracksCpu) this.busyMarkUs = this.sim.now;
+    this.beginColdStart();
     for (const h of this.restartHooks) h();
     if (this.down) return;
     this.armOom();
@@ -504,6 +669,7 @@ export class Node {
 
   pause(reason = 'pause'): void {
     if (this.down) return;
+    if (this.tracksCpu) this.markBusy();
     this.pauses++;
     if (this.pauses === 1) {
       for (const j of this.running) {
@@ -517,6 +683,7 @@ export class Node {
 
   resume(reason = 'resume'): void {
     if (this.down || this.pauses === 0) return;
+    if (this.tracksCpu) this.markBusy();
     this.pauses--;
     if (this.pauses > 0) return;
     for (const j of this.running) this.reschedule(j);
@@ -609,6 +776,12 @@ export class Node {
     let f = 1;
     for (const x of this.limpFactors) f *= x;
     this.limpFactor = f;
+    this.retime(before);
+    this.updateState(reason);
+  }
+
+  /** Running work changes speed when the slowdown changes (a paused node's jobs pick it up at resume). */
+  private retime(before: number): void {
     // work already running changes speed too (a paused node's jobs pick it up at resume)
     if (this.slowdown !== before && this.pauses === 0 && !this.down) {
       for (const j of this.running) {
@@ -618,7 +791,72 @@ export class Node {
         this.reschedule(j);
       }
     }
-    this.updateState(reason);
+  }
+
+  // ---- cold start ----
+
+  /** After a restart: every core busy starting for `startupCpu`, then the cold slowdown wears off over `warmup`. */
+  private beginColdStart(): void {
+    if (this.coldStartupUs > 0) {
+      this.startupJobs = this.cores;
+      for (let c = 0; c < this.cores; c++) this.start(startupDone, this, this.coldStartupUs);
+    } else this.beginWarmup();
+  }
+
+  /** @internal one core finished starting up. */
+  _startupDone(): void {
+    if (--this.startupJobs === 0) this.beginWarmup();
+  }
+
+  private beginWarmup(): void {
+    if (this.coldSlowdown <= 1 || this.coldWarmupUs <= 0) return;
+    this.setColdFactor(this.coldSlowdown);
+    this.coldTimer = this.sim.schedule(this.coldWarmupUs / WARMUP_STEPS, warmupStep, [this, 1] as const);
+  }
+
+  /** @internal step `k` of WARMUP_STEPS: the cold factor falls linearly to 1. */
+  _warmupStep(k: number): void {
+    this.coldTimer = -1;
+    if (this.down) return;
+    this.setColdFactor(k >= WARMUP_STEPS ? 1 : 1 + (this.coldSlowdown - 1) * (1 - k / WARMUP_STEPS));
+    if (k < WARMUP_STEPS) this.coldTimer = this.sim.schedule(this.coldWarmupUs / WARMUP_STEPS, warmupStep, [this, k + 1] as const);
+  }
+
+  private setColdFactor(f: number): void {
+    const before = this.slowdown;
+    this.coldFactor = f;
+    this.retime(before);
+  }
+
+  /** Service-time factor of a cold start now (1 when warm). */
+  get coldSlowdownNow(): number {
+    return this.coldFactor;
+  }
+
+  // ---- garbage collection (see gc.ts) ----
+
+  /** Work of `workUs` allocates; when the garbage fills the free heap, collect. */
+  private allocateGarbage(gc: GcParams, workUs: number): void {
+    this.garbageMb += workUs * gc.allocationMbPerUs;
+    if (this.gcPausing || this.pauses > 0) return;
+    const live = this.memoryUsedMb();
+    if (this.garbageMb < this.memoryLimitMb - live) return;
+    this.garbageMb = 0;
+    const us = gcPauseUs(gc, live);
+    this.gcCollections++;
+    this.gcPauseUs += us;
+    this.pause('gc');
+    this.gcPausing = true;
+    this.gcTimer = this.sim.schedule(us, gcDone, this);
+  }
+
+  /** @internal the stop-the-world collection ended. */
+  _gcDone(): void {
+    this.gcTimer = -1;
+    if (this.down) return;
+    if (this.tracksCpu) this.markBusy();
+    this.gcPausing = false;
+    this.resume('gc done');
   }
 
   /** Account for the work a running job did since its mark, at the rate it ran. */
@@ -669,7 +907,7 @@ export class Node {
     let next: NodeState;
     if (this.down) next = this.restarting ? 'restarting' : 'crashed';
     else if (this.pauses > 0) next = 'paused';
-    else if (this.slowdown > 1) next = 'limping';
+    else if (this.limpSlowdown > 1) next = 'limping';
     else next = 'up';
     const prev = this._state;
     if (next === prev) return;
@@ -697,14 +935,17 @@ export class Node {
     job.rate = rate;
     job.slot = this.running.length;
     job.incarnation = this.incarnation;
+    if (this.tracksCpu) this.markBusy();
     this.running.push(job);
     job.timer = this.sim.schedule(serviceUs * rate, completeJob, job);
+    if (this.gc !== null) this.allocateGarbage(this.gc, serviceUs);
   }
 
   /** @internal */
   _complete(job: Job): void {
     if (job.incarnation !== this.incarnation || job.timer === -1) return;
     job.timer = -1;
+    if (this.tracksCpu) this.markBusy();
     // swap-remove from the running set
     const last = this.running.pop()!;
     if (last !== job) {
@@ -755,6 +996,15 @@ function beginAutoRestart(n: Node): void {
 }
 function oomNow(n: Node): void {
   n._oomTimer();
+}
+function startupDone(n: Node): void {
+  n._startupDone();
+}
+function warmupStep(x: readonly [Node, number]): void {
+  x[0]._warmupStep(x[1]);
+}
+function gcDone(n: Node): void {
+  n._gcDone();
 }
 function crashAuto(x: readonly [Node, string]): void {
   x[0].crashAuto(x[1]);

@@ -9,7 +9,8 @@ import type { ClockOptions } from './clock.ts';
 import type { DiskOptions } from './disk.ts';
 import type { MemoryOptions } from './memory.ts';
 import type { LinkOptions, LinkRule } from './network.ts';
-import type { NodeSpec } from './node.ts';
+import { COLD_START_KEYS, type NodeSpec } from './node.ts';
+import { GC_KEYS } from './gc.ts';
 import type { DiskSpec, WorldSpec } from './world.ts';
 
 const WORLD: Record<keyof WorldSpec, true> = { nodes: true, nodeDefaults: true, zones: true, racks: true, network: true, links: true, disks: true, applyFaults: true };
@@ -32,6 +33,8 @@ const NODE: Record<keyof NodeSpec | 'disk', true> = {
   clock: true,
   memory: true,
   onUncorrectableMemory: true,
+  gc: true,
+  coldStart: true,
   disk: true,
 };
 const CLOCK: Record<keyof ClockOptions, true> = { offsetUs: true, driftPpm: true };
@@ -74,6 +77,14 @@ export function checkNodeSpecKeys(where: string, value: unknown, allowName = tru
   if (spec.memory !== undefined) {
     expectObject(`${where}.memory`, spec.memory);
     checkKeys(`${where}.memory`, spec.memory as object, Object.keys(MEMORY));
+  }
+  for (const [field, keys] of [
+    ['gc', GC_KEYS],
+    ['coldStart', COLD_START_KEYS],
+  ] as const) {
+    if (spec[field] === undefined) continue;
+    expectObject(`${where}.${field}`, spec[field]);
+    checkKeys(`${where}.${field}`, spec[field] as object, Object.keys(keys));
   }
   if (spec.disk !== undefined && typeof spec.disk === 'object' && spec.disk !== null) checkKeys(`${where}.disk`, spec.disk as object, DISK_KEYS);
 }
