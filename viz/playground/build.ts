@@ -9,6 +9,7 @@ import type { Plugin } from 'esbuild';
 import { MODULE_EXT } from '../../sim/run/loaders.ts';
 import { cspHash } from '../report.ts';
 import { REPORT_CSS } from '../style.ts';
+import { FAULT_EDITOR_CSS } from './fault-editor-style.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const WORKER_ENTRY = `${here}worker${MODULE_EXT}`;
@@ -59,7 +60,7 @@ async function bundle(entry: string, plugins: Plugin[]): Promise<string> {
 }
 
 /** The page's stylesheet: the report's (its views are the report's) and the playground's own. */
-const CSS = `${REPORT_CSS}\n${playgroundCss()}`;
+const CSS = `${REPORT_CSS}\n${playgroundCss()}\n${FAULT_EDITOR_CSS}`;
 
 /**
  * The playground page for the given scenarios, as one HTML string. The Content-Security-Policy

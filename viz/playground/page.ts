@@ -15,6 +15,8 @@ import type { RunView } from '../model.ts';
 import { formatNumber, formatPercent } from '../viewer/format.ts';
 import { renderReport, type RenderedReport } from '../viewer/page.ts';
 import { outcomeText, renderConclusion } from '../viewer/renderComparison.ts';
+import { FaultEditor } from './fault-editor.ts';
+import type { Entry } from './fault-editor-model.ts';
 import { sliderScale } from './scale.ts';
 import { formatHash, parseHash, type PlayState } from './state.ts';
 
@@ -37,6 +39,8 @@ interface ScenarioMeta {
   variants: Record<string, { description?: string; params: Record<string, Value> }>;
   variantNames: string[];
   presets: Record<string, { description?: string; variant?: string; params?: Record<string, Value> }>;
+  /** The fault kinds the scenario declares (the editor's picker lists them first). */
+  faultKinds?: string[];
 }
 interface RunSummary {
   variant: string;
@@ -163,6 +167,25 @@ let generation = 0;
 let lastFocus: { result: RunSummary; view: RunView } | null = null;
 let shown: RenderedReport | null = null;
 let shownDomain = '';
+/** The scenario and plan of the runs on screen: what an edit the simulator refuses goes back to. */
+let drawnPlan: { scenario: string; plan: unknown[] | undefined } | null = null;
+
+/** The plan the runs on screen use: the link's or the editor's, else the focused run's default plan. */
+function currentPlan(): Entry[] {
+  if (state.plan !== undefined) return state.plan as Entry[];
+  return lastFocus && lastFocus.view.scenario.name === state.scenario ? (lastFocus.result.faults as Entry[]) : [];
+}
+
+const editor = new FaultEditor({
+  plan: () => currentPlan().map((e) => ({ ...e })),
+  apply: (plan) => {
+    state.plan = plan;
+    if (planInput) planInput.value = JSON.stringify(plan, null, 1);
+    planDirty = false;
+    changed();
+  },
+  declaredKinds: () => metas[state.scenario]?.faultKinds,
+});
 
 pool.onMeta = (list) => {
   if (Object.keys(metas).length > 0) return;
@@ -431,7 +454,8 @@ function build(): void {
   cardsEl = h('section', { className: 'pg-cards', id: 'runs', ariaLabel: 'Runs' });
   diffEl = h('section', { id: 'pin-diff-section' });
   reportEl = h('main', { id: 'report' });
-  const results = h('div', { className: 'pg-main' }, problemsEl, conclusionEl, toolbarEl, cardsEl, diffEl, reportEl);
+  editor.setScenario(state.scenario);
+  const results = h('div', { className: 'pg-main' }, problemsEl, conclusionEl, toolbarEl, cardsEl, diffEl, reportEl, editor.dock);
   app.replaceChildren(aside, results);
   showProblems();
   renderToolbar();
@@ -632,6 +656,17 @@ async function rerun(): Promise<void> {
   );
   if (gen !== generation || answers.some((a) => a.cancelled)) return; // a newer input is running
   const failed = answers.find((a) => a.error);
+  if (failed && plan !== undefined && drawnPlan && drawnPlan.scenario === state.scenario && JSON.stringify(drawnPlan.plan) !== JSON.stringify(plan)) {
+    // an edit the simulator refuses when it builds the run (a node it does not have): the runs on
+    // screen stay, the plan goes back to theirs, and the editor says why
+    state.plan = drawnPlan.plan;
+    history.replaceState(null, '', formatHash(state, { variants: metas[state.scenario]!.variantNames }));
+    markPresets();
+    editor.refused(currentPlan(), failed.error!);
+    statusEl.textContent = 'not run: the simulator refused the fault plan (see the fault plan editor)';
+    document.body.dataset.state = 'done';
+    return;
+  }
   if (failed && plan !== undefined) {
     // a plan the simulator refuses: say why, and go back to the default plan
     problems = [`The fault plan could not be used: ${failed.error}. Showing the default plan.`];
@@ -695,6 +730,10 @@ function draw(variants: readonly string[], answers: readonly Answer[], compare: 
   const scrollY = window.scrollY;
   shown = renderReport(reportEl, data, { ...(keep ? { domainUs: keep } : {}), ...(sections ? { runSections: sections } : {}) });
   shownDomain = domainKey;
+  drawnPlan = { scenario: state.scenario, plan: state.plan };
+  editor.attach(reportEl, views);
+  // the plan on screen, for views drawn outside the report (the topology): entries as written, sorted by start
+  document.dispatchEvent(new CustomEvent('faultline:plan', { detail: { plan: currentPlan(), selected: editor.selectedIndex() } }));
   window.scrollTo(0, scrollY);
 }
 

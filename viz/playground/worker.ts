@@ -81,5 +81,6 @@ function metas(): unknown[] {
     variants: Object.fromEntries(Object.entries(s.variants).map(([k, v]) => [k, { description: v.description, params: v.params ?? {} }])),
     variantNames: [...s.variantNames],
     presets: (s as { presets?: unknown }).presets ?? {},
+    faultKinds: s.faultKinds ? [...s.faultKinds] : undefined,
   }));
 }

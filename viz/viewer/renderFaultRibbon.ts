@@ -1,6 +1,8 @@
 /**
  * The fault ribbon: one band per fault kind, with the active intervals drawn as bars; an instant
- * fault is a tick; a fault still active at the end of the run fades out at the right edge.
+ * fault is a tick; a fault still active at the end of the run fades out at the right edge. Each
+ * bar and tick carries its plan entry's index (`data-index`) and target, so a page that edits the
+ * plan can find an entry's bar.
  */
 import type { FaultInterval } from '../model.ts';
 import { formatTimeUs } from './format.ts';
@@ -60,6 +62,8 @@ export function renderFaultRibbon(
     .join('rect')
     .attr('class', 'fault-band')
     .attr('data-kind', (f) => f.kind)
+    .attr('data-index', (f) => f.index)
+    .attr('data-target', (f) => f.target ?? null)
     .attr('data-start-us', (f) => f.startUs)
     .attr('data-end-us', (f) => f.endUs!)
     .attr('x', (f) => x(f.startUs))
@@ -89,6 +93,8 @@ export function renderFaultRibbon(
     .join('path')
     .attr('class', 'fault-tick')
     .attr('data-kind', (f) => f.kind)
+    .attr('data-index', (f) => f.index)
+    .attr('data-target', (f) => f.target ?? null)
     .attr('data-start-us', (f) => f.startUs)
     .attr('d', (f) => {
       const cx = x(f.startUs);

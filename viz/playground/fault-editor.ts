@@ -1,0 +1,533 @@
+/**
+ * The playground's fault editor: a dock under the report (always in view while the timeline is
+ * scrolled) with the kind picker, the plan's entries and a form for the selected entry, and a
+ * layer over each drawn "Nodes" swimlane panel where the plan's entries are marks: a click on a
+ * node's lane (after "add on the timeline") adds an entry there, dragging a mark moves it,
+ * dragging its ends resizes it, a click selects it for the form.
+ *
+ * Every edit is checked by the validator `faultline run --faults` uses before it runs; a refused
+ * edit shows the validator's message inline and runs nothing, so the last valid run stays drawn.
+ * The host (page.ts) owns the plan: the editor asks it to apply a checked plan, and the host
+ * tells it when the simulator refused one at run time (`refused`).
+ */
+import type { FieldSpec } from '../../sim/faults/plan.ts';
+import type { RunView } from '../model.ts';
+import { formatTimeUs } from '../viewer/format.ts';
+import { faultColorScale } from '../viewer/palette.ts';
+import { laneLayout } from '../viewer/renderSwimlanes.ts';
+import {
+  entryLabel,
+  entryLane,
+  entrySpan,
+  errorPlace,
+  fieldText,
+  fieldValue,
+  kindChoices,
+  kindSpec,
+  moved,
+  newEntry,
+  niceStep,
+  planError,
+  resized,
+  snap,
+  sortPlan,
+  withField,
+  type Entry,
+} from './fault-editor-model.ts';
+
+export interface EditorHost {
+  /** The plan the shown runs use, entries as written (a copy the editor may keep). */
+  plan(): Entry[];
+  /** Run with this plan (already checked by the validator). */
+  apply(plan: Entry[]): void;
+  /** The fault kinds the scenario declares. */
+  declaredKinds(): readonly string[] | undefined;
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+const HANDLE_W = 7;
+
+type Props = Record<string, string | number | boolean | undefined>;
+
+function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = {}, ...children: (Node | string | null)[]): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (v === undefined || v === false) continue;
+    if (k === 'text') e.textContent = String(v);
+    else if (k === 'testid') e.dataset.testid = String(v);
+    else if (k === 'className') e.className = String(v);
+    else e.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children) if (c !== null) e.append(c);
+  return e;
+}
+
+function s<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}): SVGElementTagNameMap[K] {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  return e;
+}
+
+interface Overlay {
+  view: RunView;
+  plot: SVGGElement;
+  layer: SVGGElement;
+  guide: SVGGElement;
+  plotW: number;
+}
+
+export class FaultEditor {
+  /** The dock: picker, entries, form. */
+  readonly dock: HTMLElement;
+  private readonly kindSelect: HTMLSelectElement;
+  private readonly nodeSelect: HTMLSelectElement;
+  private readonly addButton: HTMLButtonElement;
+  private readonly hint: HTMLElement;
+  private readonly list: HTMLElement;
+  private readonly formEl: HTMLElement;
+  private readonly message: HTMLElement;
+  private readonly nodeList: HTMLDataListElement;
+  private plan: Entry[] = [];
+  private selected: number | null = null;
+  private armed = false;
+  private overlays: Overlay[] = [];
+  private domain: [number, number] = [0, 1];
+  private spanUs = 1;
+  private nodes: string[] = [];
+  private color: (kind: string) => string = () => '#999';
+  private scenario = '';
+  /** The selection before the last apply: restored when the simulator refuses the plan. */
+  private selectedBefore: number | null = null;
+
+  constructor(private readonly host: EditorHost) {
+    this.kindSelect = h('select', { id: 'fault-kind', testid: 'fault-kind', 'aria-label': 'Fault kind to add' });
+    this.nodeSelect = h('select', { id: 'fault-node', testid: 'fault-node', 'aria-label': 'Node to add the fault to' });
+    this.addButton = h('button', { type: 'button', testid: 'fault-add', 'aria-pressed': 'false', title: 'then click a node’s lane in the Nodes timeline where the fault starts (Esc cancels)', text: 'add on the timeline' });
+    this.addButton.onclick = () => this.arm(!this.armed);
+    const now = h('button', { type: 'button', testid: 'fault-add-now', title: 'add the fault to the chosen node, in the middle of the time window shown, and open its form', text: 'add now' });
+    now.onclick = () => {
+      const node = this.nodeSelect.value || this.nodes[0];
+      if (node === undefined) return;
+      const [a, b] = this.domain;
+      this.add(node, snap((a + b) / 2, niceStep((b - a) / 100)), true);
+    };
+    this.hint = h('span', { className: 'fe-hint', role: 'status' });
+    this.list = h('div', { className: 'fe-list', role: 'list', 'aria-label': 'Fault plan entries' });
+    this.formEl = h('div', { className: 'fe-form' });
+    this.message = h('p', { className: 'field-error fe-message', role: 'alert', testid: 'fault-error', hidden: true });
+    this.nodeList = h('datalist', { id: 'fault-node-names' });
+    this.dock = h(
+      'section',
+      { id: 'fault-editor', className: 'fe-dock', 'aria-label': 'Fault plan editor' },
+      h(
+        'div',
+        { className: 'fe-row' },
+        h('strong', { text: 'Fault plan' }),
+        h('label', { for: 'fault-kind', className: 'inline', text: 'kind' }),
+        this.kindSelect,
+        this.addButton,
+        h('label', { for: 'fault-node', className: 'inline', text: 'or on' }),
+        this.nodeSelect,
+        now,
+        this.hint,
+      ),
+      this.list,
+      this.message,
+      this.formEl,
+      this.nodeList,
+    );
+    document.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape' && this.armed) this.arm(false);
+    });
+    new MutationObserver(() => this.readDomain()).observe(document.documentElement, { attributes: true, attributeFilter: ['data-domain'] });
+  }
+
+  /** The selected entry's index in the plan, or null. */
+  selectedIndex(): number | null {
+    return this.selected;
+  }
+
+  /** A new scenario: the kinds it declares come first in the picker. */
+  setScenario(name: string): void {
+    if (name === this.scenario) return;
+    this.scenario = name;
+    const { declared, other } = kindChoices(this.host.declaredKinds());
+    const groups: HTMLElement[] = [];
+    if (declared.length > 0) groups.push(h('optgroup', { label: `${name} declares` }, ...declared.map((k) => h('option', { value: k, text: k }))));
+    groups.push(h('optgroup', { label: declared.length > 0 ? 'every other kind' : 'every kind' }, ...other.map((k) => h('option', { value: k, text: k }))));
+    this.kindSelect.replaceChildren(...groups);
+    this.selected = null;
+    this.arm(false);
+    this.setMessage('');
+  }
+
+  /** The runs just drawn: their lanes get the plan's marks. */
+  attach(report: HTMLElement, views: readonly RunView[]): void {
+    this.plan = this.host.plan();
+    if (this.selected !== null && this.selected >= this.plan.length) this.selected = null;
+    this.color = faultColorScale([...new Set(views.flatMap((v) => v.faultKinds))]);
+    const focus = views[0];
+    this.spanUs = Math.max(1, focus?.endUs ?? 1);
+    const names = [...new Set(views.flatMap((v) => v.nodes.map((n) => n.name)))];
+    if (names.join('\n') !== this.nodes.join('\n')) {
+      this.nodes = names;
+      const keep = this.nodeSelect.value;
+      this.nodeSelect.replaceChildren(...names.map((n) => h('option', { value: n, text: n, selected: n === keep })));
+      this.nodeList.replaceChildren(...['*', ...names].map((n) => h('option', { value: n })));
+    }
+    this.overlays = [];
+    for (const section of report.querySelectorAll<HTMLElement>('section.run[data-run]')) {
+      const view = views.find((v) => v.id === section.dataset.run);
+      const plot = section.querySelector<SVGGElement>('[data-panel=swimlanes] svg g.plot');
+      const area = plot?.querySelector<SVGRectElement>('rect.zoom-area');
+      if (!view || !plot || !area) continue;
+      const clip = plot.querySelector('g[clip-path]')?.getAttribute('clip-path') ?? '';
+      const layer = s('g', { class: 'plan-edit', 'clip-path': clip });
+      const guide = s('g', { class: 'plan-guide', 'pointer-events': 'none' });
+      plot.append(layer, guide);
+      const o: Overlay = { view, plot, layer, guide, plotW: Number(area.getAttribute('width')) || 100 };
+      this.listen(o);
+      this.overlays.push(o);
+    }
+    this.readDomain();
+    this.renderList();
+    this.renderForm();
+  }
+
+  /** The simulator refused the plan at run time: back to the plan that ran, with its message. */
+  refused(plan: Entry[], message: string): void {
+    this.plan = plan;
+    this.selected = this.selectedBefore;
+    this.renderList();
+    this.drawMarks();
+    this.setMessage(`Not run: ${message}. The runs shown use the plan before this edit.`);
+  }
+
+  private readDomain(): void {
+    const d = (document.documentElement.getAttribute('data-domain') ?? '').split(',').map(Number);
+    if (d.length === 2 && d.every(Number.isFinite) && d[1]! > d[0]!) this.domain = [d[0]!, d[1]!];
+    this.drawMarks();
+  }
+
+  private x(o: Overlay, t: number): number {
+    const [a, b] = this.domain;
+    return ((t - a) / (b - a)) * o.plotW;
+  }
+
+  private t(o: Overlay, px: number): number {
+    const [a, b] = this.domain;
+    return a + (px / o.plotW) * (b - a);
+  }
+
+  private step(): number {
+    return niceStep((this.domain[1] - this.domain[0]) / 200);
+  }
+
+  private arm(on: boolean): void {
+    this.armed = on;
+    this.addButton.setAttribute('aria-pressed', String(on));
+    this.hint.textContent = on ? `Click a node’s lane in the Nodes timeline where the ${this.kindSelect.value} starts (Esc cancels).` : '';
+    for (const o of this.overlays) {
+      o.plot.classList.toggle('fe-armed', on);
+      if (!on) o.guide.replaceChildren();
+    }
+    if (on) this.overlays[0]?.plot.closest('.panel')?.scrollIntoView({ block: 'center' });
+  }
+
+  /** The node lane at a y inside the plot, or undefined between lanes. */
+  private laneAt(o: Overlay, y: number): string | undefined {
+    const { lanes } = laneLayout(o.view.nodes);
+    const i = lanes.findIndex((l) => y >= l.top - 4 && y <= l.top + l.height + 5);
+    return i >= 0 ? o.view.nodes[i]!.name : undefined;
+  }
+
+  private pointIn(o: Overlay, ev: MouseEvent): { x: number; y: number } {
+    const r = o.plot.querySelector('rect.zoom-area')!.getBoundingClientRect();
+    return { x: ev.clientX - r.left, y: ev.clientY - r.top };
+  }
+
+  private listen(o: Overlay): void {
+    o.plot.addEventListener('click', (ev) => {
+      if (!this.armed) return;
+      const p = this.pointIn(o, ev);
+      const node = this.laneAt(o, p.y);
+      if (node === undefined || p.x < 0 || p.x > o.plotW) return;
+      this.arm(false);
+      this.add(node, snap(this.t(o, p.x), this.step()), false);
+    });
+    o.plot.addEventListener('pointermove', (ev) => {
+      if (!this.armed) return;
+      const p = this.pointIn(o, ev);
+      const node = this.laneAt(o, p.y);
+      o.guide.replaceChildren();
+      if (node === undefined || p.x < 0 || p.x > o.plotW) return;
+      const at = snap(this.t(o, p.x), this.step());
+      const x = this.x(o, at);
+      const { lanes } = laneLayout(o.view.nodes);
+      const lane = lanes[o.view.nodes.findIndex((n) => n.name === node)]!;
+      o.guide.append(
+        s('line', { x1: x, x2: x, y1: lane.top, y2: lane.top + lane.height, stroke: '#111', 'stroke-width': 2 }),
+        Object.assign(s('text', { x: x + 5, y: Math.max(11, lane.top), class: 'fe-guide-label' }), { textContent: `${this.kindSelect.value} on ${node} at ${fmt(at)}` }),
+      );
+    });
+    o.plot.addEventListener('pointerleave', () => o.guide.replaceChildren());
+  }
+
+  private add(node: string, atUs: number, focusForm: boolean): void {
+    const kind = this.kindSelect.value;
+    let entry: Entry;
+    try {
+      entry = newEntry(kind, node, atUs, this.spanUs);
+    } catch (err) {
+      this.setMessage(err instanceof Error ? err.message : String(err));
+      return;
+    }
+    if (this.commit([...this.plan, entry], entry, `A ${kind} on ${node} was not added`)) {
+      this.renderForm();
+      if (focusForm) this.formEl.querySelector<HTMLElement>('input, select, textarea')?.focus();
+    }
+  }
+
+  /** Check a plan with the `--faults` validator and apply it; false (and the message shown) when refused. */
+  private commit(plan: Entry[], keep: Entry | undefined, what: string): boolean {
+    const sorted = sortPlan(plan, keep);
+    const why = planError(sorted.plan);
+    if (why) {
+      this.setMessage(`${what}: ${why}`, why);
+      return false;
+    }
+    this.setMessage('');
+    this.selectedBefore = this.selected;
+    this.plan = sorted.plan;
+    this.selected = keep ? sorted.index : null;
+    this.host.apply(sorted.plan);
+    this.renderList();
+    this.drawMarks();
+    return true;
+  }
+
+  private setMessage(text: string, why?: string): void {
+    this.message.textContent = text;
+    this.message.hidden = text === '';
+    for (const i of this.formEl.querySelectorAll('[aria-invalid=true]')) i.removeAttribute('aria-invalid');
+    if (!why) return;
+    const { index, field } = errorPlace(why);
+    if (index === this.selected && field) this.formEl.querySelector(`[data-field="${CSS.escape(field)}"]`)?.setAttribute('aria-invalid', 'true');
+  }
+
+  private select(i: number | null, focusForm = false): void {
+    this.selected = i;
+    this.setMessage('');
+    this.renderList();
+    this.renderForm();
+    this.drawMarks();
+    document.body.dataset.planSelected = i === null ? '' : String(i);
+    document.dispatchEvent(new CustomEvent('faultline:plan', { detail: { plan: this.plan, selected: i } }));
+    if (focusForm) this.formEl.querySelector<HTMLElement>('input, select, textarea')?.focus();
+  }
+
+  private renderList(): void {
+    const had = this.list.contains(document.activeElement) ? (document.activeElement as HTMLElement).dataset.index : undefined;
+    const items = this.plan.map((e, i) => {
+      const b = h('button', { type: 'button', className: 'fe-entry', testid: 'fault-entry', role: 'listitem', 'aria-pressed': String(i === this.selected), title: 'Enter edits it · ←/→ move it · Shift+←/→ change its duration · Delete removes it', text: entryLabel(e) });
+      b.dataset.index = String(i);
+      b.dataset.kind = String(e.kind);
+      b.style.setProperty('--kind', this.color(String(e.kind)));
+      b.onclick = () => this.select(i === this.selected ? null : i, true);
+      b.onkeydown = (ev) => this.entryKey(ev, i);
+      return b;
+    });
+    this.list.replaceChildren(...(items.length > 0 ? items : [h('span', { className: 'fe-hint', text: 'No faults: this run is fault-free. Pick a kind and add one.' })]));
+    if (had !== undefined) this.list.querySelector<HTMLElement>(`[data-index="${had}"]`)?.focus();
+  }
+
+  private entryKey(ev: KeyboardEvent, i: number): void {
+    const e = this.plan[i];
+    if (!e) return;
+    if (ev.key === 'Delete' || ev.key === 'Backspace') {
+      ev.preventDefault();
+      this.remove(i);
+      return;
+    }
+    if (ev.key !== 'ArrowLeft' && ev.key !== 'ArrowRight') return;
+    ev.preventDefault();
+    const d = (ev.key === 'ArrowLeft' ? -1 : 1) * this.step() * 5;
+    const span = entrySpan(e);
+    const next = ev.shiftKey ? (span.endUs === null ? null : resized(e, span.startUs, Math.max(span.startUs, span.endUs + d))) : moved(e, span.startUs + d);
+    if (!next) return;
+    if (this.commit(this.plan.map((x, j) => (j === i ? next : x)), next, 'Not moved')) {
+      this.renderForm();
+      this.list.querySelector<HTMLElement>(`[data-index="${this.selected}"]`)?.focus();
+    }
+  }
+
+  private remove(i: number): void {
+    if (this.commit(this.plan.filter((_, j) => j !== i), undefined, 'Not removed')) {
+      this.selected = null;
+      this.renderForm();
+      this.list.querySelector<HTMLElement>(`[data-index="${Math.min(i, this.plan.length - 1)}"]`)?.focus();
+    }
+  }
+
+  /** The form of the selected entry, generated from its kind's field declarations. */
+  private renderForm(): void {
+    const i = this.selected;
+    const e = i === null ? undefined : this.plan[i];
+    const spec = e ? kindSpec(String(e.kind)) : undefined;
+    if (i === null || !e || !spec) {
+      this.formEl.replaceChildren();
+      return;
+    }
+    const fields: [string, FieldSpec | { type: 'duration'; required?: boolean; description: string }][] = [['at', { type: 'duration', required: true, description: 'when the fault starts, from the beginning of the run' }]];
+    if (spec.duration !== 'none') fields.push(['for', { type: 'duration', required: spec.duration === 'required', description: spec.duration === 'required' ? 'how long the fault lasts' : 'how long the fault lasts (empty: to the end of the run)' }]);
+    for (const [name, f] of Object.entries(spec.fields)) fields.push([name, f]);
+    const inputs: { name: string; f: FieldSpec | { type: 'duration' }; read: () => string }[] = [];
+    const grid = h('div', { className: 'fe-fields' });
+    for (const [name, f] of fields) {
+      const id = `fault-field-${name}`;
+      let input: HTMLInputElement | HTMLSelectElement;
+      if (f.type === 'enum' || f.type === 'boolean') {
+        const values = f.type === 'enum' ? f.values : ['true', 'false'];
+        input = h('select', { id });
+        if (!f.required) input.append(h('option', { value: '', text: '(default)' }));
+        for (const v of values) input.append(h('option', { value: v, text: v }));
+        input.value = fieldText(f, e[name]);
+      } else {
+        input = h('input', { id, type: 'text', spellcheck: 'false', autocomplete: 'off', placeholder: f.required ? 'required' : 'default' });
+        if (f.type === 'number') input.inputMode = 'decimal';
+        if (name === 'target' || name === 'from' || name === 'to') input.setAttribute('list', 'fault-node-names');
+        input.value = fieldText(f, e[name]);
+      }
+      input.dataset.field = name;
+      input.dataset.testid = `fault-field-${name}`;
+      const hint = f.type === 'number' ? ` (${f.min} to ${f.max})` : f.type === 'duration' ? ' (e.g. 250ms, 3s)' : f.type === 'groups' ? ' (a, b | c)' : f.type === 'strings' ? ' (a, b)' : '';
+      const label = h('label', { for: id, title: `${f.description}${hint}`, text: name + (f.required ? ' *' : '') });
+      grid.append(h('div', { className: 'fe-field' }, label, input));
+      inputs.push({ name, f, read: () => input.value });
+      input.addEventListener(input instanceof HTMLSelectElement ? 'change' : 'input', () => this.formChanged(e, inputs));
+    }
+    const del = h('button', { type: 'button', testid: 'fault-delete', text: 'delete', title: 'remove this entry from the plan' });
+    del.onclick = () => this.remove(i);
+    const done = h('button', { type: 'button', testid: 'fault-done', text: 'done', title: 'close the form' });
+    done.onclick = () => {
+      const at = this.selected;
+      this.select(null);
+      if (at !== null) this.list.querySelector<HTMLElement>(`[data-index="${at}"]`)?.focus();
+    };
+    this.formEl.replaceChildren(
+      h('div', { className: 'fe-form-head' }, h('strong', { text: `Entry ${i}: ${spec.kind}` }), h('span', { className: 'fe-desc', text: spec.description })),
+      grid,
+      h('div', { className: 'fe-row' }, del, done),
+    );
+  }
+
+  /** A form field changed: the entry as the form says, checked and applied, or the validator's message. */
+  private formChanged(original: Entry, inputs: { name: string; f: FieldSpec | { type: 'duration' }; read: () => string }[]): void {
+    const i = this.selected;
+    if (i === null) return;
+    let draft: Entry = { at: original.at, kind: original.kind, ...(original.id !== undefined ? { id: original.id } : {}) };
+    for (const { name, f, read } of inputs) draft = withField(draft, name, fieldValue(f, read()));
+    if (draft.at === undefined) draft.at = '';
+    this.commit(this.plan.map((x, j) => (j === i ? draft : x)), draft, 'Not run');
+  }
+
+  private drawMarks(): void {
+    for (const o of this.overlays) this.drawOverlay(o);
+  }
+
+  private drawOverlay(o: Overlay): void {
+    const { lanes } = laneLayout(o.view.nodes);
+    const names = o.view.nodes.map((n) => n.name);
+    o.layer.replaceChildren();
+    this.plan.forEach((e, i) => {
+      const lane = entryLane(e, names);
+      const rows = lane !== undefined ? [names.indexOf(lane)] : names.map((_, j) => j);
+      for (const r of rows) o.layer.append(this.mark(o, e, i, lanes[r]!, lane === undefined));
+    });
+  }
+
+  private mark(o: Overlay, e: Entry, i: number, lane: { top: number; height: number }, everyLane: boolean): SVGGElement {
+    const span = entrySpan(e);
+    const color = this.color(String(e.kind));
+    const g = s('g', { class: `plan-mark${i === this.selected ? ' selected' : ''}${everyLane ? ' every-lane' : ''}`, 'data-index': i, 'data-kind': String(e.kind) });
+    const title = s('title');
+    title.textContent = `${entryLabel(e)} — drag to move${span.endUs !== null ? ', drag an end to resize' : ''}, click to edit`;
+    g.append(title);
+    const y = lane.top - 2;
+    const hh = lane.height + 4;
+    const place = (start: number, end: number | null): void => {
+      const x0 = this.x(o, start);
+      const x1 = end === null ? (span.open ? o.plotW + 20 : x0) : this.x(o, end);
+      const body = g.querySelector<SVGElement>('.body')!;
+      if (end === null && !span.open) {
+        body.setAttribute('d', `M${x0},${y}L${x0 + 7},${y + hh / 2}L${x0},${y + hh}L${x0 - 7},${y + hh / 2}Z`);
+      } else {
+        body.setAttribute('d', `M${x0},${y}H${Math.max(x0 + 3, x1)}V${y + hh}H${x0}Z`);
+        g.querySelector('.h-start')?.setAttribute('x', String(x0 - HANDLE_W / 2));
+        g.querySelector('.h-end')?.setAttribute('x', String(Math.max(x0 + 3, x1) - HANDLE_W / 2));
+      }
+    };
+    const body = s('path', { class: 'body', fill: color, 'fill-opacity': 0.28, stroke: color, 'stroke-width': 2 });
+    body.dataset.handle = 'move';
+    g.append(body);
+    if (span.endUs !== null || span.open) {
+      for (const which of ['start', 'end'] as const) {
+        if (which === 'end' && span.endUs === null) continue;
+        const hnd = s('rect', { class: `handle h-${which}`, y, width: HANDLE_W, height: hh, fill: color, 'fill-opacity': 0.9 });
+        hnd.dataset.handle = which;
+        g.append(hnd);
+      }
+    }
+    place(span.startUs, span.endUs);
+    // drag: move the body, or resize from an end; a click without movement selects
+    g.addEventListener('mousedown', (ev) => ev.stopPropagation());
+    g.addEventListener('click', (ev) => ev.stopPropagation());
+    g.addEventListener('pointerdown', (ev) => {
+      if (ev.button !== 0) return;
+      ev.stopPropagation();
+      ev.preventDefault();
+      const handle = (ev.target as SVGElement).dataset.handle ?? 'move';
+      const x0 = ev.clientX;
+      let dragged = false;
+      let next: { start: number; end: number | null } = { start: span.startUs, end: span.endUs };
+      g.setPointerCapture(ev.pointerId);
+      const onMove = (m: PointerEvent): void => {
+        const dx = m.clientX - x0;
+        if (!dragged && Math.abs(dx) < 3) return;
+        dragged = true;
+        const dt = (dx / o.plotW) * (this.domain[1] - this.domain[0]);
+        const st = this.step();
+        if (handle === 'move') {
+          const start = snap(span.startUs + dt, st);
+          next = { start, end: span.endUs === null ? null : start + (span.endUs - span.startUs) };
+        } else if (handle === 'start') {
+          const end = span.endUs ?? Infinity;
+          next = { start: Math.min(snap(span.startUs + dt, st), end), end: span.endUs };
+        } else {
+          next = { start: span.startUs, end: Math.max(span.startUs, snap(span.endUs! + dt, st)) };
+        }
+        place(next.start, next.end);
+        o.guide.replaceChildren(Object.assign(s('text', { x: this.x(o, next.start) + 4, y: Math.max(11, lane.top - 4), class: 'fe-guide-label' }), { textContent: next.end === null ? fmt(next.start) : `${fmt(next.start)} → ${fmt(next.end)}` }));
+      };
+      const onUp = (): void => {
+        g.removeEventListener('pointermove', onMove);
+        g.removeEventListener('pointerup', onUp);
+        g.removeEventListener('pointercancel', onUp);
+        o.guide.replaceChildren();
+        if (!dragged) {
+          this.select(i === this.selected ? null : i, false);
+          return;
+        }
+        const changed = handle === 'move' && next.end === null ? moved(e, next.start) : resized(e, next.start, next.end);
+        if (!this.commit(this.plan.map((x, j) => (j === i ? changed : x)), changed, 'Not moved')) place(span.startUs, span.endUs);
+        else this.renderForm();
+      };
+      g.addEventListener('pointermove', onMove);
+      g.addEventListener('pointerup', onUp);
+      g.addEventListener('pointercancel', onUp);
+    });
+    return g;
+  }
+}
+
+const fmt = (us: number): string => formatTimeUs(Math.round(us));
