@@ -10,14 +10,18 @@
  *   - `info`: indeterminate (a timeout): it may have taken effect at any time after its invocation,
  *     or never. An operation still pending when the run ends is `info` too.
  *
- * Scenarios record a history in one of two ways, which give the same operations:
- *   - a collector, `kvHistory(ctx)` in `build` (and again in a check: the same object is returned
- *     for the same run), which works at every trace level;
- *   - trace records `kv-invoke` / `kv-complete` (the collector emits them too), which
- *     `historyFromRecords(records)` turns back into operations. They are detail records, kept only
- *     at trace level `full`, but they always enter the trace hash.
+ * The history lives in the trace: a collector, `kvHistory(ctx)` in `build`, emits a `kv-invoke`
+ * record at each invocation and a `kv-complete` record at each completion, which
+ * `historyFromRecords(records)` turns back into operations. They are kept at trace level
+ * `summary` (what `faultline run`, `check` and the report use) and enter the trace hash at every
+ * level. In a check, `kvHistory(ctx)` rebuilds the history from the kept records; at trace level
+ * `off`, which keeps none, it returns the collector the run used (the same operations).
+ *
+ * A checker's verdict names operations (the lost writes, the read no linearization explains);
+ * `flagOperations` writes them to the trace as a `kv-flag` record, which the report's history
+ * view outlines and the checks panel links to.
  */
-import { markDetailKind, type TraceRecord } from '../observe/trace.ts';
+import type { TraceRecord } from '../observe/trace.ts';
 import type { Metrics } from '../observe/metrics.ts';
 import { InputError } from '../kernel/errors.ts';
 
@@ -71,11 +75,13 @@ declare module '../observe/trace.ts' {
     'kv-invoke': { node: string; process: string; id: number; key: string; op: KvOpKind; value?: KvValue; expected?: KvValue };
     /** A key-value operation completed, failed, or became indeterminate (detail). */
     'kv-complete': { node: string; process: string; id: number; outcome: KvOutcome; value?: KvValue; error?: string };
+    /** A check flagged these operations (lost writes, a read no linearization explains); `total` counts them all. */
+    'kv-flag': { check: string; ids: number[]; total: number };
   }
 }
 
-markDetailKind('kv-invoke');
-markDetailKind('kv-complete');
+/** Operation ids one `kv-flag` record names at most (the detail of a check says how many there were). */
+export const FLAGGED_OPERATIONS_MAX = 1000;
 
 /** The options of a `KvHistory` collector: its clock, where its trace records go, and its size bound. */
 export interface KvHistoryOptions {
@@ -223,6 +229,7 @@ export function historyFromRecords(records: readonly TraceRecord[]): KvOperation
 // CheckContext.registry are the same Metrics object, so it is the key. A WeakMap keeps nothing
 // alive after the run.
 const collectors = new WeakMap<Metrics, KvHistory>();
+const fromRecords = new WeakMap<readonly TraceRecord[], KvHistory>();
 
 type BuildLike = { metrics: Metrics; sim: { now: number }; emit(record: TraceRecord): void };
 type CheckLike = { registry: Metrics; records: readonly TraceRecord[] };
@@ -234,9 +241,14 @@ type CheckLike = { registry: Metrics; records: readonly TraceRecord[] };
  */
 export function kvHistory(ctx: BuildLike | CheckLike, options: { operationsMax?: number } = {}): KvHistory {
   if ('registry' in ctx) {
+    // the kept trace is the history; the run's collector only when the trace level kept nothing
+    const cached = fromRecords.get(ctx.records);
+    if (cached) return cached;
     const found = collectors.get(ctx.registry);
-    if (found) return found;
-    return KvHistory.of(historyFromRecords(ctx.records));
+    if (found && !ctx.records.some((r) => r.kind === 'kv-invoke')) return found;
+    const rebuilt = KvHistory.of(historyFromRecords(ctx.records));
+    fromRecords.set(ctx.records, rebuilt);
+    return rebuilt;
   }
   let h = collectors.get(ctx.metrics);
   if (!h) {
@@ -257,4 +269,15 @@ export function describeOperation(op: KvOperation): string {
         ? `write ${op.key} ← ${JSON.stringify(op.value)}`
         : `cas ${op.key} ${JSON.stringify(op.expected)} → ${JSON.stringify(op.value)}`;
   return `op ${op.id} (${op.process} ${what}, ${op.outcome}, ${t(op.invokeUs)}–${t(op.completeUs)})`;
+}
+
+/**
+ * Write a check's flagged operations to the trace as a `kv-flag` record (at most
+ * `FLAGGED_OPERATIONS_MAX` ids, `total` counting all), for the report's history view. Call it in
+ * the scenario's `finish()` (records emitted by a check itself would come after the run's end).
+ */
+export function flagOperations(ctx: { sim: { now: number }; emit(record: TraceRecord): void }, check: string, operations: readonly KvOperation[]): void {
+  if (operations.length === 0) return;
+  const ids = operations.slice(0, FLAGGED_OPERATIONS_MAX).map((o) => o.id);
+  ctx.emit({ time: ctx.sim.now, kind: 'kv-flag', check, ids, total: operations.length });
 }

@@ -1,7 +1,7 @@
 /**
  * Checkers and the property-testing layer. Explicit exports only (no `export *`).
  */
-export { KvHistory, kvHistory, historyFromRecords, describeOperation } from './history.ts';
+export { KvHistory, kvHistory, historyFromRecords, describeOperation, flagOperations, FLAGGED_OPERATIONS_MAX } from './history.ts';
 export type { KvOperation, KvOpKind, KvOutcome, KvValue, KvHistoryList, KvHistoryOptions } from './history.ts';
 export { checkLinearizable } from './linearizability.ts';
 export type { LinearizabilityOptions, LinearizabilityResult } from './linearizability.ts';

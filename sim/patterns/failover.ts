@@ -36,6 +36,25 @@
  * volatile. Reads are served by whoever believes it is primary, so a deposed primary serves stale
  * reads until it learns of the new epoch (fencing does not make reads linearizable; leases do).
  *
+ * Read leases (`readLease`, the leader lease of the Raft thesis §6.4.1 and Gray and Cheriton
+ * 1989): the primary renews with every backup each heartbeat interval; once a majority (itself
+ * included) acknowledged a renewal sent at local time s, it may answer reads until s +
+ * `readLease` on its own clock, and it answers them from acknowledged writes only (never a write
+ * still waiting for its backups). A backup that acknowledged a renewal refuses to be fenced for
+ * a newer epoch until `readLease + leaseSafetyMargin` has passed on its own clock, so no new
+ * primary is made while the old one may still answer reads. A new primary pushes the state it
+ * was promoted with in its renewals and answers reads only once a majority holds it.
+ * `leaseClock: "monotonic"` measures the lease on each node's monotonic clock (only drift
+ * matters); `"realtime"` sends the lease's end as a wall-clock time that backups compare with
+ * their own wall clocks, so a clock step beyond the margin makes two leases overlap. The model
+ * knows true time: `leaseOverlapUs` is the time two replicas could answer reads at once (traced
+ * as `lease-overlap` when an episode ends), `dualPrimaryUs` the time two replicas acted as
+ * primary. A replica that refuses a stale epoch traces `fencing-rejected`.
+ *
+ * Replication delay (`replicationDelay`): the primary ships each write to its backups that long
+ * after applying it (MySQL's binlog shipping lag); `canPromote(candidate, old)` limits which
+ * replica the orchestrator may promote (GitHub's Orchestrator after 2018: never across regions).
+ *
  * Trace: `leader-change` when a replica becomes primary, `replica-step-down` when it stops,
  * `split-brain` when a replica becomes primary while another still acts as one. Metrics under
  * `failover.<name>.*`: `failovers`, `promotion-failures`, `fenced-rejections`, `writes-acked`,
@@ -100,6 +119,22 @@ export interface PrimaryBackupOptions {
   replicationTimeoutMs?: number;
   /** Distinct keys the store holds; a write to a new key beyond it fails. Default 100,000. */
   keysMax?: number;
+  /** Read leases of this length (see the file comment); without it the primary answers reads from its local data. */
+  readLease?: string;
+  /** `readLease` in milliseconds. */
+  readLeaseMs?: number;
+  /** What backups wait beyond a lease before they may be fenced, for clock error. Default readLease / 5. */
+  leaseSafetyMargin?: string;
+  /** `leaseSafetyMargin` in milliseconds. */
+  leaseSafetyMarginMs?: number;
+  /** Which local clock measures read leases. Default "monotonic". */
+  leaseClock?: 'monotonic' | 'realtime';
+  /** Delay between a write on the primary and its shipping to the backups. Default "0ms". */
+  replicationDelay?: string;
+  /** `replicationDelay` in milliseconds. */
+  replicationDelayMs?: number;
+  /** Which replica the orchestrator may promote in place of `old`. Default: any it trusts. */
+  canPromote?: (candidate: string, old: string) => boolean;
   /** Where client operations are recorded (`kvHistory(ctx)` from sim/check). */
   history?: KvHistorySink;
   /** Register network handlers on the nodes (default true); with false, route messages through `handle`. */
@@ -140,7 +175,9 @@ type PbMsg =
   | { fl: 'pb'; svc: string; t: 'promote'; epoch: number; state: State | null }
   | { fl: 'pb'; svc: string; t: 'announce'; epoch: number; primary: string }
   | { fl: 'pb'; svc: string; t: 'sync-req'; epoch: number; state: State }
-  | { fl: 'pb'; svc: string; t: 'sync'; epoch: number; state: State };
+  | { fl: 'pb'; svc: string; t: 'sync'; epoch: number; state: State }
+  | { fl: 'pb'; svc: string; t: 'renew'; epoch: number; expiresAt: number; state: State | null }
+  | { fl: 'pb'; svc: string; t: 'renew-ok'; epoch: number };
 
 type Body<T extends PbMsg['t']> = Omit<Extract<PbMsg, { t: T }>, 'fl' | 'svc'>;
 
@@ -153,6 +190,14 @@ class Replica {
   role: 'primary' | 'backup' = 'backup';
   primary: string | null = null;
   needsSync = false;
+  // read leases (volatile)
+  leaseUntil = -Infinity;
+  promiseUntil = -Infinity;
+  /** Acknowledged values, the only ones a leased read returns. */
+  committed = new Map<string, VersionedValue>();
+  /** The state it was promoted with is held by a majority (pushed in renewals until then). */
+  stateDurable = false;
+  expiryTimer = -1;
   constructor(
     readonly name: string,
     readonly node: Node,
@@ -160,6 +205,8 @@ class Replica {
 }
 
 interface PendingWrite {
+  key: string;
+  entry: VersionedValue;
   request: Message<PbMsg>;
   replica: Replica;
   acks: number;
@@ -185,6 +232,12 @@ export interface PrimaryBackupConfig {
   history: KvHistorySink | undefined;
   listen: boolean;
   detector: () => FailureDetector;
+  /** 0: no read leases. */
+  readLeaseUs: number;
+  leaseSafetyMarginUs: number;
+  leaseClock: 'monotonic' | 'realtime';
+  replicationDelayUs: number;
+  canPromote: ((candidate: string, old: string) => boolean) | undefined;
 }
 
 interface ClientState {
@@ -212,6 +265,11 @@ export class PrimaryBackup {
   readonly requestTimeoutUs: number;
   readonly replicationTimeoutUs: number;
   readonly keysMax: number;
+  /** Read lease length, µs (0: reads are answered from the primary's local data, without a lease). */
+  readonly readLeaseUs: number;
+  readonly leaseSafetyMarginUs: number;
+  readonly leaseClock: 'monotonic' | 'realtime';
+  readonly replicationDelayUs: number;
   /** Per-replica failure detectors run by the orchestrator. */
   readonly monitors = new Map<string, FailureDetectorMonitor>();
 
@@ -229,6 +287,15 @@ export class PrimaryBackup {
   private readonly byName = new Map<string, Replica>();
   private readonly clientState = new Map<string, ClientState>();
   private readonly pendingFinish = new Map<string, (res: KvResult) => void>();
+  private readonly canPromote: ((candidate: string, old: string) => boolean) | undefined;
+  // omniscient measurements (true time): replicas acting as primary, replicas holding a read lease
+  private primariesNow = new Set<string>();
+  private dualSinceUs = -1;
+  private dualAccUs = 0;
+  private holders = new Set<string>();
+  private overlapSinceUs = -1;
+  private overlapAccUs = 0;
+  private episodeHolders = new Set<string>();
   // orchestrator (its decisions are durable, as Orchestrator keeps them in its backend database)
   private orcEpoch = 1;
   private orcPrimary: string;
@@ -253,6 +320,11 @@ export class PrimaryBackup {
     this.requestTimeoutUs = o.requestTimeoutUs;
     this.replicationTimeoutUs = o.replicationTimeoutUs;
     this.keysMax = o.keysMax;
+    this.readLeaseUs = o.readLeaseUs;
+    this.leaseSafetyMarginUs = o.leaseSafetyMarginUs;
+    this.leaseClock = o.leaseClock;
+    this.replicationDelayUs = o.replicationDelayUs;
+    this.canPromote = o.canPromote;
     this.history = o.history;
     const detector = o.detector;
     this.failovers = env.counter('failovers');
@@ -272,10 +344,14 @@ export class PrimaryBackup {
         const wasPrimary = r.role === 'primary';
         r.role = 'backup';
         r.primary = null;
+        this.loseLease(r);
+        r.expiryTimer = -1; // the clock's timers die with the process
         if (wasPrimary) this.emitStepDown(r, 'crashed');
         this.monitors.get(name)?.targetCrashed();
       });
       node.onRestart(() => {
+        // it may have promised a lease before it crashed: keep the promise for a whole lease
+        if (this.readLeaseUs > 0) r.promiseUntil = this.leaseNow(r) + this.readLeaseUs + this.leaseSafetyMarginUs;
         r.needsSync = true;
         this.monitors.get(name)?.targetRecovered();
         this.armHeartbeat(r);
@@ -298,6 +374,7 @@ export class PrimaryBackup {
     first.role = 'primary';
     first.primary = first.name;
     for (const r of this.byName.values()) r.primary = this.orcPrimary;
+    first.stateDurable = true;
     this.emitLeader(first, 'initial configuration');
 
     for (const c of this.clients) {
@@ -309,6 +386,7 @@ export class PrimaryBackup {
       for (const n of [...this.replicas, this.orchestrator, ...this.clients]) this.world.net.listen(n, h);
     }
     for (const r of this.byName.values()) this.armHeartbeat(r);
+    if (this.readLeaseUs > 0) this.renew(first);
     const orc = this.world.node(this.orchestrator);
     orc.onRestart(() => this.armOrchestrator());
     this.armOrchestrator();
@@ -326,6 +404,22 @@ export class PrimaryBackup {
   /** Replicas that act as primary now (two or more is a split brain). */
   primaries(): string[] {
     return this.replicas.filter((n) => this.role(n) === 'primary');
+  }
+
+  /** Total true time during which two or more replicas acted as primary, µs (an episode still going on included). */
+  get dualPrimaryUs(): number {
+    return this.dualAccUs + (this.dualSinceUs >= 0 ? this.world.sim.now - this.dualSinceUs : 0);
+  }
+
+  /** Total true time during which two or more replicas held a read lease at once, µs (0 without `readLease`). */
+  get leaseOverlapUs(): number {
+    return this.overlapAccUs + (this.overlapSinceUs >= 0 ? this.world.sim.now - this.overlapSinceUs : 0);
+  }
+
+  /** Whether `node` may answer reads now: it is primary, holds a lease on its own clock and its state is durable (always false without `readLease`). */
+  holdsLease(node: string): boolean {
+    const r = this.replica(node);
+    return this.readLeaseUs > 0 && r.node.alive && r.role === 'primary' && r.stateDurable && this.leaseNow(r) < r.leaseUntil;
   }
 
   /** The primary the orchestrator last promoted, and its epoch. */
@@ -425,7 +519,8 @@ export class PrimaryBackup {
   private clientReceive(client: string, p: PbMsg): void {
     if (p.t !== 'announce') return;
     const c = this.client(client);
-    if (p.epoch > c.epoch) {
+    // the orchestrator's word is final for its epoch (a refusal may have told the epoch before its primary)
+    if (p.epoch >= c.epoch) {
       c.epoch = p.epoch;
       c.primary = p.primary;
     }
@@ -442,7 +537,14 @@ export class PrimaryBackup {
           return;
         }
         if (p.t === 'read') {
-          net.reply(m, this.msg<'read-ok'>({ t: 'read-ok', value: r.data.get(p.key)?.value ?? null }));
+          if (this.readLeaseUs === 0) {
+            net.reply(m, this.msg<'read-ok'>({ t: 'read-ok', value: r.data.get(p.key)?.value ?? null }));
+          } else if (this.holdsLease(r.name)) {
+            net.reply(m, this.msg<'read-ok'>({ t: 'read-ok', value: r.committed.get(p.key)?.value ?? null }));
+          } else {
+            // no lease: it may have been replaced; the read did not happen (MongoDB NotPrimaryOrSecondary)
+            net.reply(m, this.msg<'refused'>({ t: 'refused', reason: 'no-lease', epoch: r.epoch, hint: null }));
+          }
           return;
         }
         if (!r.data.has(p.key) && r.data.size >= this.keysMax) {
@@ -454,7 +556,7 @@ export class PrimaryBackup {
       }
       case 'replicate': {
         if (this.fencing && p.epoch < r.epoch) {
-          this.fencedRejections.inc();
+          this.rejectStale(r, m.from, p.epoch);
           net.reply(m, this.msg<'fenced'>({ t: 'fenced', epoch: r.epoch }));
           return;
         }
@@ -463,10 +565,25 @@ export class PrimaryBackup {
         net.reply(m, this.msg<'replicate-ok'>({ t: 'replicate-ok', epoch: r.epoch }));
         return;
       }
+      case 'renew': {
+        if (this.fencing && p.epoch < r.epoch) {
+          this.rejectStale(r, m.from, p.epoch);
+          net.reply(m, this.msg<'fenced'>({ t: 'fenced', epoch: r.epoch }));
+          return;
+        }
+        if (p.epoch < r.epoch) return;
+        if (p.state) for (const [k, v] of p.state) this.apply(r, k, v);
+        r.promiseUntil = Math.max(r.promiseUntil, this.leaseClock === 'realtime' ? p.expiresAt + this.leaseSafetyMarginUs : this.leaseNow(r) + this.readLeaseUs + this.leaseSafetyMarginUs);
+        net.reply(m, this.msg<'renew-ok'>({ t: 'renew-ok', epoch: p.epoch }));
+        return;
+      }
       case 'fence': {
         if (p.epoch <= r.epoch) return; // an older or repeated fence: let the orchestrator time out
+        // a promised lease: the primary may still answer reads, so no new epoch until it has run out
+        if (this.readLeaseUs > 0 && r.role !== 'primary' && this.leaseNow(r) < r.promiseUntil) return;
         r.epoch = p.epoch;
         if (r.role === 'primary') this.stepDown(r, `fenced at epoch ${p.epoch}`);
+        r.primary = null; // the new epoch's primary is not known until it is announced
         net.reply(m, this.msg<'fence-ok'>({ t: 'fence-ok', epoch: p.epoch, state: [...r.data] }));
         return;
       }
@@ -478,8 +595,13 @@ export class PrimaryBackup {
         r.primary = r.name;
         r.needsSync = false;
         r.seq = Math.max(r.seq, ...[...r.data.values()].map((v) => v.seq));
+        // what it was promoted with counts as acknowledged once a majority holds it (its renewals push it)
+        r.committed = new Map(r.data);
+        r.stateDurable = false;
+        r.leaseUntil = -Infinity;
         this.emitLeader(r, `promoted by ${this.orchestrator}`);
         this.sendHeartbeat(r);
+        if (this.readLeaseUs > 0) this.renew(r);
         return;
       }
       case 'announce': {
@@ -521,10 +643,15 @@ export class PrimaryBackup {
     const entry: VersionedValue = { value, epoch: r.epoch, seq: r.seq, stampUs: Math.round(r.node.clock.now()), writer: r.name };
     r.data.set(key, entry);
     const backups = this.replicas.filter((n) => n !== r.name);
-    const w: PendingWrite = { request: m, replica: r, acks: 0, outstanding: backups.length, replied: false, incarnation: r.node.incarnation };
+    const w: PendingWrite = { key, entry, request: m, replica: r, acks: 0, outstanding: backups.length, replied: false, incarnation: r.node.incarnation };
     const body = this.msg<'replicate'>({ t: 'replicate', epoch: r.epoch, key, entry });
-    for (const b of backups) this.world.net.call(r.name, b, body, this.replicationTimeoutUs, onReplicateReply, [this, w] as const);
-    if (this.replication === 'async' || this.syncAcks === 0) this.ackWrite(w);
+    const ship = (): void => {
+      if (r.node.incarnation !== w.incarnation) return;
+      for (const b of backups) this.world.net.call(r.name, b, body, this.replicationTimeoutUs, onReplicateReply, [this, w] as const);
+    };
+    if (this.replicationDelayUs > 0) r.node.setTimer(this.replicationDelayUs, ship, null);
+    else ship();
+    if (this.replication === 'async' || this.syncAcks === 0) this.ackWrite(w, key, entry);
   }
 
   /** @internal */
@@ -544,15 +671,18 @@ export class PrimaryBackup {
       return;
     }
     if (w.replied) return;
-    if (w.acks >= this.syncAcks) this.ackWrite(w);
+    if (w.acks >= this.syncAcks) this.ackWrite(w, w.key, w.entry);
     else if (w.acks + w.outstanding < this.syncAcks) {
       w.replied = true;
       this.world.net.reply(w.request, this.msg<'indeterminate'>({ t: 'indeterminate', reason: 'replication-timeout' }));
     }
   }
 
-  private ackWrite(w: PendingWrite): void {
+  private ackWrite(w: PendingWrite, key: string, entry: VersionedValue): void {
     w.replied = true;
+    const r = w.replica;
+    const cur = r.committed.get(key);
+    if (r.role === 'primary' && (cur === undefined || this.newer(entry, cur))) r.committed.set(key, entry);
     this.writesAcked.inc();
     if (w.replica.epoch < this.epochGranted) this.deposedAcks.inc();
     this.world.net.reply(w.request, this.msg<'write-ok'>({ t: 'write-ok', epoch: w.replica.epoch }));
@@ -577,6 +707,7 @@ export class PrimaryBackup {
     r.role = 'backup';
     if (r.primary === r.name) r.primary = null;
     r.needsSync = true;
+    this.loseLease(r);
     this.stepDowns.inc();
     this.emitStepDown(r, reason);
   }
@@ -590,8 +721,110 @@ export class PrimaryBackup {
   /** @internal */
   _heartbeat(r: Replica): void {
     // a paused (stopped) process sends nothing; the world keeps local timers running through a pause
-    if (!r.node.paused) this.sendHeartbeat(r);
+    if (!r.node.paused) {
+      this.sendHeartbeat(r);
+      if (this.readLeaseUs > 0 && r.role === 'primary') this.renew(r);
+    }
     this.armHeartbeat(r);
+  }
+
+  // ---- read leases ----
+
+  /** Local time on the clock that measures leases. */
+  private leaseNow(r: Replica): number {
+    return this.leaseClock === 'monotonic' ? r.node.clock.monotonic() : r.node.clock.now();
+  }
+
+  /** Ask every backup to renew `r`'s lease; a majority's acknowledgements extend it from the moment of sending. */
+  private renew(r: Replica): void {
+    const sentAt = this.leaseNow(r);
+    const epoch = r.epoch;
+    const inc = r.node.incarnation;
+    const durable = r.stateDurable;
+    const body = this.msg<'renew'>({ t: 'renew', epoch, expiresAt: sentAt + this.readLeaseUs, state: durable ? null : [...r.committed] });
+    const needed = Math.floor(this.replicas.length / 2); // backups that make a majority with the primary
+    let acks = 0;
+    for (const b of this.replicas) {
+      if (b === r.name) continue;
+      this.world.net.call(r.name, b, body, this.heartbeatIntervalUs, (_: null, reply) => {
+        if (r.node.incarnation !== inc || r.role !== 'primary' || r.epoch !== epoch) return;
+        const p = reply?.payload as PbMsg | undefined;
+        if (p?.t === 'fenced') {
+          if (p.epoch > r.epoch) r.epoch = p.epoch;
+          this.stepDown(r, `lease renewal refused: fenced by epoch ${p.epoch}`);
+          return;
+        }
+        if (p?.t !== 'renew-ok' || ++acks !== needed) return;
+        if (!durable) r.stateDurable = true;
+        this.extendLease(r, sentAt + this.readLeaseUs);
+      }, null);
+    }
+  }
+
+  private extendLease(r: Replica, until: number): void {
+    if (until <= r.leaseUntil) return;
+    r.leaseUntil = until;
+    if (r.expiryTimer !== -1) r.node.clock.cancel(r.expiryTimer);
+    r.expiryTimer =
+      this.leaseClock === 'realtime'
+        ? r.node.clock.at(until, leaseExpiry, [this, r] as const)
+        : r.node.clock.schedule(Math.max(0, until - r.node.clock.monotonic()), leaseExpiry, [this, r] as const, 'monotonic');
+    this.setHolder(r, this.holdsLease(r.name));
+  }
+
+  /** @internal The lease ran out on the replica's own clock. */
+  _leaseExpiry(r: Replica): void {
+    r.expiryTimer = -1;
+    this.setHolder(r, this.holdsLease(r.name));
+    // no majority renewed it for a whole lease: step down (Raft's CheckQuorum); the orchestrator
+    // promotes it again if it is still the designated primary
+    if (r.role === 'primary' && r.stateDurable && !this.holdsLease(r.name)) this.stepDown(r, 'read lease ran out without a majority');
+  }
+
+  private loseLease(r: Replica): void {
+    r.leaseUntil = -Infinity;
+    r.stateDurable = false;
+    r.committed = new Map();
+    if (r.expiryTimer !== -1) r.node.clock.cancel(r.expiryTimer);
+    r.expiryTimer = -1;
+    this.setHolder(r, false);
+  }
+
+  private rejectStale(r: Replica, from: string, stale: number): void {
+    this.fencedRejections.inc();
+    this.env.trace?.emit({ time: this.world.sim.now, kind: 'fencing-rejected', node: r.name, service: this.name, from, epoch: r.epoch, stale });
+  }
+
+  // ---- omniscient measurements ----
+
+  private setHolder(r: Replica, on: boolean): void {
+    const before = this.holders.size;
+    if (on) this.holders.add(r.name);
+    else this.holders.delete(r.name);
+    const after = this.holders.size;
+    const now = this.world.sim.now;
+    if (before < 2 && after >= 2) {
+      this.overlapSinceUs = now;
+      this.episodeHolders = new Set(this.holders);
+    } else if (after >= 2) {
+      for (const h of this.holders) this.episodeHolders.add(h);
+    } else if (before >= 2) {
+      const overlapUs = now - this.overlapSinceUs;
+      this.overlapAccUs += overlapUs;
+      this.overlapSinceUs = -1;
+      this.env.trace?.emit({ time: now, kind: 'lease-overlap', node: r.name, service: this.name, leaders: [...this.episodeHolders], overlapUs });
+    }
+  }
+
+  private countPrimaries(): void {
+    const now = this.world.sim.now;
+    this.primariesNow = new Set(this.replicas.filter((n) => this.role(n) === 'primary'));
+    const dual = this.primariesNow.size >= 2;
+    if (dual && this.dualSinceUs < 0) this.dualSinceUs = now;
+    else if (!dual && this.dualSinceUs >= 0) {
+      this.dualAccUs += now - this.dualSinceUs;
+      this.dualSinceUs = -1;
+    }
   }
 
   private sendHeartbeat(r: Replica): void {
@@ -622,6 +855,10 @@ export class PrimaryBackup {
       this.world.net.send(this.orchestrator, m.from, this.msg<'promote'>(this.lastPromote.body));
     } else if (p.epoch > this.orcEpoch) {
       this.failover();
+    } else if (p.epoch === this.orcEpoch) {
+      // it restarted (roles are volatile) or its read lease ran out before the detector noticed
+      // anything: it is still the designated primary, with its own durable data, so promote it again
+      this.world.net.send(this.orchestrator, m.from, this.msg<'promote'>({ t: 'promote', epoch: p.epoch, state: null }));
     }
   }
 
@@ -630,7 +867,7 @@ export class PrimaryBackup {
   }
 
   private candidates(exclude: string): string[] {
-    return this.replicas.filter((n) => n !== exclude && !this.monitors.get(n)!.suspecting);
+    return this.replicas.filter((n) => n !== exclude && !this.monitors.get(n)!.suspecting && (this.canPromote === undefined || this.canPromote(n, exclude)));
   }
 
   private failover(): void {
@@ -658,7 +895,7 @@ export class PrimaryBackup {
     const decide = (): void => {
       this.promoting = false;
       if (orc.incarnation !== inc) return;
-      const c = this.replicas.find((n) => n !== old && states.has(n) && !this.monitors.get(n)!.suspecting);
+      const c = this.candidates(old).find((n) => states.has(n));
       if (states.size < majority || c === undefined) {
         this.promotionFailures.inc();
         return;
@@ -698,6 +935,7 @@ export class PrimaryBackup {
   // ---- trace ----
 
   private emitLeader(r: Replica, reason: string): void {
+    this.countPrimaries();
     const others = this.replicas.filter((n) => n !== r.name && this.role(n) === 'primary');
     this.env.trace?.emit({ time: this.world.sim.now, kind: 'leader-change', node: r.name, service: this.name, leader: r.name, term: r.epoch, reason });
     if (others.length > 0) {
@@ -708,6 +946,7 @@ export class PrimaryBackup {
   }
 
   private emitStepDown(r: Replica, reason: string): void {
+    this.countPrimaries();
     this.env.trace?.emit({ time: this.world.sim.now, kind: 'replica-step-down', node: r.name, service: this.name, role: 'backup', term: r.epoch, reason });
   }
 
@@ -726,6 +965,10 @@ export class PrimaryBackup {
 
 function onReplicateReply(x: readonly [PrimaryBackup, PendingWrite], reply: Message<any> | null): void {
   x[0]._replicateReply(x[1], reply);
+}
+
+function leaseExpiry(x: readonly [PrimaryBackup, Replica]): void {
+  x[0]._leaseExpiry(x[1]);
 }
 
 function heartbeatTick(x: readonly [PrimaryBackup, Replica]): void {
@@ -755,6 +998,14 @@ const OPTION_NAMES = [
   'keysMax',
   'history',
   'listen',
+  'readLease',
+  'readLeaseMs',
+  'leaseSafetyMargin',
+  'leaseSafetyMarginMs',
+  'leaseClock',
+  'replicationDelay',
+  'replicationDelayMs',
+  'canPromote',
 ];
 
 /**
@@ -791,6 +1042,11 @@ export function primaryBackup(options: PrimaryBackupOptions): PrimaryBackup {
   const rq = durationOption(where, o, 'requestTimeout', 2_000_000, { minUs: 0, minExclusive: true });
   const rp = durationOption(where, o, 'replicationTimeout', 1_000_000, { minUs: 0, minExclusive: true });
   const keysMax = numberOption(where, o, 'keysMax', 100_000, { min: 1, integer: true });
+  const readLeaseUs = o.readLease === undefined && o.readLeaseMs === undefined ? 0 : durationOption(where, o, 'readLease', 0, { minUs: 0, minExclusive: true });
+  const leaseSafetyMarginUs = durationOption(where, o, 'leaseSafetyMargin', Math.floor(readLeaseUs / 5));
+  const leaseClock = enumOption<'monotonic' | 'realtime'>(where, o, 'leaseClock', 'monotonic', ['monotonic', 'realtime']);
+  const replicationDelayUs = durationOption(where, o, 'replicationDelay', 0);
+  const canPromote = functionOption<(candidate: string, old: string) => boolean>(where, o, 'canPromote');
   const history = historyOption(where, o);
   const listen = booleanOption(where, o, 'listen', true);
   const detectorFactory = functionOption<() => FailureDetector>(where, o, 'detector') ?? (() => phiAccrualFailureDetector({ firstHeartbeatEstimateMs: hb / 1000 }));
@@ -799,7 +1055,7 @@ export function primaryBackup(options: PrimaryBackupOptions): PrimaryBackup {
   const env = new PolicyEnv(where, 'failover', { name: o.name, sim: world.sim, trace: o.trace ?? world.trace, metrics: o.metrics });
   assert(syncAcks <= replicas.length - 1, 'syncAcks bounded by the backups');
   return new PrimaryBackup(
-    { world, replicas, orchestrator, clients, replication, syncAcks, fencing, resolution, heartbeatIntervalUs: hb, requestTimeoutUs: rq, replicationTimeoutUs: rp, keysMax, history, listen, detector: detectorFactory },
+    { world, replicas, orchestrator, clients, replication, syncAcks, fencing, resolution, heartbeatIntervalUs: hb, requestTimeoutUs: rq, replicationTimeoutUs: rp, keysMax, history, listen, detector: detectorFactory, readLeaseUs, leaseSafetyMarginUs, leaseClock, replicationDelayUs, canPromote },
     env,
   );
 }

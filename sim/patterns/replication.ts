@@ -1,6 +1,6 @@
 /**
  * What the replication patterns share: the trace records of leadership (`leader-change`,
- * `replica-step-down`, `split-brain`, `lease-overlap`), the history sink their clients record
+ * `replica-step-down`, `split-brain`, `lease-overlap`, `fencing-rejected`), the history sink their clients record
  * operations into, and option helpers.
  *
  * The history sink is structural: `KvHistory` from `sim/check/history.ts` (Jepsen-style invoke /
@@ -32,6 +32,11 @@ declare module '../observe/trace.ts' {
     'split-brain': { node: string; service: string; leaders: string[]; terms: number[] };
     /** Two leaders' leases overlapped in true time (`overlapUs` is known when the overlap ends). */
     'lease-overlap': { node: string; service: string; leaders: string[]; overlapUs: number };
+    /**
+     * A replica refused a message carrying an older epoch than its own (`stale` < `epoch`): a
+     * fencing token at work. `from` is the deposed sender.
+     */
+    'fencing-rejected': { node: string; service: string; from: string; epoch: number; stale: number };
   }
 }
 

@@ -160,3 +160,18 @@ describe('checkLinearizable on generated histories', () => {
     expect(() => checkLinearizable([], { searchMax: 0 })).toThrow(/searchMax/);
   });
 });
+
+// Independent reference: the register histories of Porcupine's README (initial value 0), with the
+// verdicts its author gives.
+describe('checkLinearizable against Porcupine’s published register examples', () => {
+  const at = (process: string, kind: KvOperation['op'], value: number, call: number, ret: number): KvOperation => ({ id: nextId++, process, key: 'r', op: kind, value, invokeUs: call, completeUs: ret, outcome: 'ok' });
+  it('put(100) [0,100], get → 100 [25,75], get → 0 [30,60] is linearizable', () => {
+    expect(checkLinearizable([at('c0', 'write', 100, 0, 100), at('c1', 'read', 100, 25, 75), at('c2', 'read', 0, 30, 60)], { initial: 0 }).status).toBe('ok');
+  });
+  it('put(200) [0,100], get → 200 [10,30], get → 0 [40,90] is not', () => {
+    const h = [at('c0', 'write', 200, 0, 100), at('c1', 'read', 200, 10, 30), at('c2', 'read', 0, 40, 90)];
+    const r = checkLinearizable(h, { initial: 0 });
+    expect(r.status).toBe('fail');
+    expect(r.operation?.id).toBe(h[2]!.id);
+  });
+});

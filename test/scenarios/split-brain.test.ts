@@ -15,7 +15,9 @@ describe('split-brain', () => {
         const m = metricsOf(variant, seed, []);
         expect(m.failovers).toBe(0);
         expect(m.writesLost).toBe(0);
-        expect(m.writesAcked).toBeGreaterThan(300);
+        expect(m.writesAcked).toBeGreaterThan(100);
+        expect(m.readsOk).toBeGreaterThan(100);
+        expect(m.dualPrimaryMs).toBe(0);
       }
     }
   });
@@ -40,14 +42,20 @@ describe('split-brain', () => {
     }
   });
 
-  it('a pause of the primary (GC, SIGSTOP) longer than the election timeout but shorter than the clients’ timeout loses writes without fencing', () => {
-    // The writes that queued up during the pause are acknowledged when db-1 resumes, before it
-    // reads the new primary's messages queued behind them (Kleppmann's GC-pause example).
+  it('a pause of the primary (GC, SIGSTOP) longer than the failover makes two primaries without fencing; with fencing nothing is lost and the history stays linearizable', () => {
+    // The writes queued during the pause are acknowledged when db-1 resumes, before it reads the
+    // announcements of the new primary queued behind them (Kleppmann's GC-pause example). Each
+    // key is written once, so their replication still reaches the new primary here: the damage
+    // is the second primary, not a lost key.
     const pause = [{ at: '2s', kind: 'pause', target: 'db-1', for: '3s' }];
     const patient = { requestTimeoutMs: 5000 };
     for (const seed of [1, 2, 3]) {
-      expect(metricsOf('unfenced', seed, pause, patient).writesLost).toBeGreaterThan(0);
-      expect(metricsOf('fenced-quorum', seed, pause, patient).writesLost).toBe(0);
+      const unfenced = metricsOf('unfenced', seed, pause, patient);
+      expect(unfenced.failovers).toBeGreaterThanOrEqual(1);
+      expect(unfenced.dualPrimaryMs).toBeGreaterThan(0);
+      const fenced = run(scenario, { seed, variant: 'fenced-quorum', params: patient, faults: pause });
+      expect(fenced.metrics.writesLost).toBe(0);
+      expect(fenced.checks.find((c) => c.name === 'linearizable')!.status).toBe('ok');
     }
   });
 });
