@@ -307,6 +307,18 @@ export const FAULT_KINDS: readonly FaultKindSpec[] = [
     duration: 'optional',
     example: { at: '1m', kind: 'config-push', target: '*', version: 'v2-bad', effect: 'crash', stages: 3, stageInterval: '30s', for: '5m' },
   },
+  // ---- regions and disaster recovery (sim/world/regions.ts, sim/world/backup.ts) ----
+  {
+    kind: 'region-outage',
+    description:
+      'A whole region fails: power (every node of every zone in it crashes, unsynced writes lost; with `for` they stay down for `for`, then restart, each taking its restart delay) or network (the region is cut off from every other region for `for`). Needs a world with regions. AWS FIS scenario library "Cross-Region: Connectivity" (network mode); real events: AWS us-east-1 2021-12-07 (network impairment), Azure South Central US 2018-09-04 (a data center lost cooling after a lightning strike).',
+    fields: {
+      region: { type: 'string', required: true, description: 'region name (createWorld regions)' },
+      mode: { type: 'enum', values: ['power', 'network'], description: 'power (default) or network' },
+    },
+    duration: 'optional',
+    example: { at: '1m', kind: 'region-outage', region: 'us-east-1', for: '10m' },
+  },
 ];
 
 /** The 24 canonical kinds (`link-corrupt` is an extra). */

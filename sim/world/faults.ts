@@ -75,7 +75,7 @@ export function faultStreamKey(entry: FaultLike): string {
 function faultTargetLabel(e: FaultLike): string {
   if (typeof e.target === 'string') return e.target;
   if (e.kind.startsWith('link-')) return `${String(e.from ?? '*')}->${String(e.to ?? '*')}${e.direction ? `:${String(e.direction)}` : ''}`;
-  for (const k of ['zone', 'rack', 'flag']) if (typeof e[k] === 'string') return e[k] as string;
+  for (const k of ['zone', 'rack', 'flag', 'region']) if (typeof e[k] === 'string') return e[k] as string;
   if (Array.isArray(e.groups)) return JSON.stringify(e.groups);
   if (Array.isArray(e.nodes)) return (e.nodes as unknown[]).join(',');
   return typeof e.mode === 'string' ? e.mode : '*';
@@ -166,8 +166,9 @@ class Fields {
     const sel = this.e[field] ?? dflt;
     if (typeof sel !== 'string') this.fail(field, sel, `use a node name; known nodes: ${w.nodeNames.join(', ')}`);
     try {
-      return w.net.select(sel, field).map((i) => w.nodes[i]!);
-    } catch {
+      return w.select(sel, field);
+    } catch (err) {
+      if (sel.startsWith('region:')) this.fail(field, sel, err instanceof Error ? err.message.replace(/^[^:]*: /, '') : String(err));
       this.fail(field, sel, `known nodes: ${w.nodeNames.join(', ')} (or "*", "zone:<name>", "rack:<name>")`);
     }
   }
@@ -361,6 +362,7 @@ const HANDLERS: Record<string, Handler> = {
       start: () => {
         w._endOpen('partition');
         w._endOpen('zone-outage');
+        w._endOpen('region-outage');
         w.net.healAll();
         return null;
       },
@@ -605,6 +607,34 @@ const HANDLERS: Record<string, Handler> = {
         return () => {
           for (const t of timers) w.sim.cancel(t);
           for (const n of pushed) n.rollbackConfig();
+        };
+      },
+    };
+  },
+  // ---- regions (sim/world/regions.ts) ----
+  'region-outage'(w, e, f) {
+    const region = f.str('region');
+    const regions = w.regions;
+    const members = regions.get(region);
+    if (!members || members.length === 0) {
+      throw f.err('region', region, regions.size > 0 ? `known regions: ${[...regions.keys()].join(', ')}` : 'the world declares no regions (createWorld regions: { name: [zones] })');
+    }
+    const mode = f.oneOf('mode', ['power', 'network'] as const, 'power');
+    const nodes = members.map((n) => w.node(n));
+    return {
+      target: region,
+      detail: mode === 'power' ? `power: ${members.join(',')}; ${downtimeDetail(e, nodes)}` : `network: ${members.join(',')} cut off from every other region`,
+      instant: false,
+      start: () => {
+        if (mode === 'network') {
+          const others = w.nodeNames.filter((n) => !members.includes(n));
+          if (others.length === 0) return () => {};
+          const id = w.net.partition([members, others], 'both');
+          return () => void w.net.heal(id);
+        }
+        for (const n of nodes) n.crash(`fault: region-outage ${region}`, 'machine');
+        return () => {
+          for (const n of nodes) if (n.state === 'crashed') n.restart(`fault ended: region-outage ${region}`);
         };
       },
     };

@@ -25,3 +25,6 @@ export {
 export type { PartitionMode, PartitionDirection } from './partition.ts';
 export { prepareFault, worldFaultKinds } from './faults.ts';
 export type { FaultLike, PreparedFault } from './faults.ts';
+export { CROSS_REGION_LATENCY_DEFAULT } from './regions.ts';
+export { dnsFailover, nodeProbe, DnsFailover, ROUTE53_HEALTHY_SHARE } from './dns.ts';
+export type { DnsFailoverOptions, DnsHealthCheckOptions, DnsProbe } from './dns.ts';

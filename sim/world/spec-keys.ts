@@ -13,7 +13,7 @@ import { COLD_START_KEYS, type NodeSpec } from './node.ts';
 import { GC_KEYS } from './gc.ts';
 import type { DiskSpec, WorldSpec } from './world.ts';
 
-const WORLD: Record<keyof WorldSpec, true> = { nodes: true, nodeDefaults: true, zones: true, racks: true, network: true, links: true, disks: true, applyFaults: true };
+const WORLD: Record<keyof WorldSpec, true> = { nodes: true, nodeDefaults: true, zones: true, racks: true, network: true, links: true, disks: true, regions: true, crossRegionLatency: true, applyFaults: true };
 const NODE: Record<keyof NodeSpec | 'disk', true> = {
   name: true,
   zone: true,

@@ -8,6 +8,7 @@ const spec = {
   nodes: ['a', 'b', 'c', 'db1'],
   zones: { 'us-east-1a': ['a', 'b'], 'us-east-1b': ['c', 'db1'] },
   racks: { r1: ['a', 'b'], r2: ['c', 'db1'] },
+  regions: { 'us-east-1': ['us-east-1a', 'us-east-1b'] },
   disks: [{ node: 'db1' }],
 };
 
