@@ -27,12 +27,13 @@ import { parseDuration, type Duration } from '../kernel/time.ts';
 import type { Metrics } from '../observe/metrics.ts';
 import type { RequestStats } from '../observe/requests.ts';
 import type { Tracer } from '../observe/trace.ts';
-import { CallContext, errorOutcome, okOutcome, rejection, ErrorKinds, type Call, type Done, type Outcome } from '../patterns/call.ts';
+import { CallContext, newCallContext, errorOutcome, okOutcome, rejection, ErrorKinds, type Call, type Done, type Outcome } from '../patterns/call.ts';
 import type { HealthProbe } from '../patterns/load-balancer.ts';
 import type { Message, Network } from '../world/network.ts';
 import type { Node, NodeSpec } from '../world/node.ts';
 import type { World } from '../world/world.ts';
 import { NODE_KEYS } from '../world/spec-keys.ts';
+import { CONNECTION_POOL_KEYS, ConnectionPool, THREAD_POOL_KEYS, ThreadPool, type ConnectionPoolSpec, type ThreadPoolSpec } from '../world/pools.ts';
 import { isClient, type Client } from './client.ts';
 
 /** What `createApp` needs from the scenario's build context. */
@@ -146,6 +147,28 @@ export interface ServiceSpec<E extends string = string> {
   workers?: number;
   /** Requests waiting for a worker beyond which the replica refuses with `shed` (accept queue). Default 1000. */
   acceptQueueMax?: number;
+  /**
+   * Request threads per replica with Resilience4j `ThreadPoolBulkhead` semantics (core and maximum
+   * threads, a bounded queue, keep-alive; see `ThreadPoolSpec`), instead of `workers`: a request
+   * holds a thread from when it gets one to its reply; a request the pool rejects fails with
+   * `bulkhead-full`. Default: none.
+   */
+  threadPool?: ThreadPoolSpec;
+  /**
+   * HikariCP connection pools per replica, by the name of the dependency service they connect to:
+   * each call a replica makes to that service (an endpoint's `calls` or `h.call`) holds one of its
+   * connections; a call that waits longer than `connectionTimeout` fails with
+   * `connection-timeout`; a call that ends in `timeout` or `unavailable` breaks its connection,
+   * and a new one is made (with `connect`: a client of the dependency's endpoint that serves the
+   * handshake, so reconnecting costs the dependency work). Default: none.
+   */
+  connectionPools?: Readonly<Record<string, ServiceConnectionPoolSpec>>;
+}
+
+/** A connection pool of a service to one dependency: HikariCP settings and how a connection is made. */
+export interface ServiceConnectionPoolSpec extends ConnectionPoolSpec {
+  /** The handshake of a new connection: a client of an endpoint of the dependency (its work is the handshake's cost). Default: instant. */
+  connect?: Client<any>;
 }
 
 const SERVICE_KEYS: Record<keyof ServiceSpec, true> = {
@@ -158,6 +181,8 @@ const SERVICE_KEYS: Record<keyof ServiceSpec, true> = {
   endpoints: true,
   workers: true,
   acceptQueueMax: true,
+  threadPool: true,
+  connectionPools: true,
 };
 const ENDPOINT_KEYS: Record<keyof EndpointSpec, true> = {
   work: true,
@@ -247,6 +272,12 @@ interface WorkDone {
 export class Service<E extends string = string> {
   readonly endpoints = new Map<string, Endpoint>();
   readonly pools = new Map<string, Resource>();
+  /** Per replica: its request threads (`threadPool`). */
+  readonly threadPools = new Map<string, ThreadPool>();
+  /** Per replica, per dependency service: its connection pool (`connectionPools`). */
+  readonly connectionPools = new Map<string, Map<string, ConnectionPool>>();
+  /** Per replica, per client: its copy wrapped in the replica's connection pool (`connectionPools`). */
+  private readonly pooledCalls = new Map<string, Map<Client<any>, Call>>();
   /** Requests served per replica (ok or not). */
   readonly served = new Map<string, number>();
   /** The node names of its replicas. */
@@ -261,6 +292,19 @@ export class Service<E extends string = string> {
     const where = `service ${spec.name}`;
     if (spec.workers !== undefined && !(Number.isInteger(spec.workers) && spec.workers >= 1)) {
       throw new InputError(`${where}: workers=${spec.workers} is not valid; use an integer ≥ 1`);
+    }
+    if (spec.threadPool !== undefined) {
+      if (spec.workers !== undefined) throw new InputError(`${where}: give workers (a plain pool) or threadPool (Resilience4j ThreadPoolBulkhead), not both`);
+      expectObject(`${where}: threadPool`, spec.threadPool, 'thread pool settings such as { maxThreadPoolSize: 50, coreThreadPoolSize: 50, queueCapacity: 100 }');
+      checkKeys(`${where}: threadPool`, spec.threadPool, Object.keys(THREAD_POOL_KEYS));
+    }
+    if (spec.connectionPools !== undefined) {
+      expectObject(`${where}: connectionPools`, spec.connectionPools, 'connection pools by dependency service name, such as { db: { maximumPoolSize: 10 } }');
+      for (const [dep, c] of Object.entries(spec.connectionPools)) {
+        expectObject(`${where}: connectionPools.${dep}`, c, 'HikariCP settings such as { maximumPoolSize: 10, connectionTimeout: "30s" }');
+        checkKeys(`${where}: connectionPools.${dep}`, c, [...Object.keys(CONNECTION_POOL_KEYS), 'connect']);
+        if (c.connect !== undefined && !isClient(c.connect)) throw new InputError(`${where}: connectionPools.${dep}.connect must be a client of the ${dep} service's handshake endpoint, made with client(${dep}, "endpoint")`);
+      }
     }
     this.replicas = app._replicaNodes(spec);
     for (const [name, e] of Object.entries<EndpointSpec>(spec.endpoints)) {
@@ -288,6 +332,17 @@ export class Service<E extends string = string> {
     }
     this.rng = app.random.get(`app/${spec.name}`);
     for (const n of this.replicas) {
+      const node = app.world.node(n);
+      if (spec.threadPool !== undefined) this.threadPools.set(n, new ThreadPool(app.sim, `${spec.name}/${n}`, spec.threadPool, node));
+      if (spec.connectionPools !== undefined) {
+        const byDep = new Map<string, ConnectionPool>();
+        for (const [dep, c] of Object.entries(spec.connectionPools)) {
+          const connect = c.connect;
+          const connector = connect === undefined ? null : (done: (ok: boolean) => void): void => connect.callFrom(n)(newCallContext(app.sim, {}), (o) => done(o.ok));
+          byDep.set(dep, new ConnectionPool(app.sim, `${spec.name}/${n}→${dep}`, c, node, connector));
+        }
+        this.connectionPools.set(n, byDep);
+      }
       if (spec.workers !== undefined) {
         const pool = new Resource(app.sim, spec.workers);
         this.pools.set(n, pool);
@@ -310,13 +365,24 @@ export class Service<E extends string = string> {
     for (const ep of this.endpoints.values()) {
       const deps = ep.spec.calls;
       if (deps === undefined || deps.length === 0) continue;
-      ep.calls = new Map(this.replicas.map((n): [string, Call[]] => [n, deps.map((d) => (typeof d === 'function' ? d : d.at(n).call))]));
+      ep.calls = new Map(this.replicas.map((n): [string, Call[]] => [n, deps.map((d) => (typeof d === 'function' ? d : this._callOf(d, n)))]));
     }
   }
 
   /** Worker threads busy on a replica (0 without a pool). */
   workersBusy(node: string): number {
-    return this.pools.get(node)?.inUse ?? 0;
+    return this.pools.get(node)?.inUse ?? this.threadPools.get(node)?.active ?? 0;
+  }
+
+  /** @internal this replica's copy of a client, through the replica's connection pool to its service if it has one. */
+  _callOf(c: Client<any>, node: string): Call {
+    const pool = this.connectionPools.get(node)?.get(c.service.name);
+    if (pool === undefined) return c.callFrom(node);
+    let byClient = this.pooledCalls.get(node);
+    if (byClient === undefined) this.pooledCalls.set(node, (byClient = new Map()));
+    let call = byClient.get(c);
+    if (call === undefined) byClient.set(c, (call = pooledCall(pool, c.callFrom(node))));
+    return call;
   }
 
   /**
@@ -389,6 +455,12 @@ export class Service<E extends string = string> {
     // the request's memory is held from its arrival to its reply (released in finishServing)
     if (ep.memoryMb > 0) node.holdMemory(ep.memoryMb);
     const pool = ep.noPool ? null : (this.pools.get(node.name) ?? null);
+    const threads = ep.noPool ? undefined : this.threadPools.get(node.name);
+    if (threads !== undefined) {
+      const state = new Serving(this, ep, node, msg, null);
+      if (!threads.submit(startOnThread, state)) finishServing(state, false, ErrorKinds.bulkheadFull);
+      return;
+    }
     if (pool === null && this.app.sim.now < msg.payload.d) {
       // Without a worker pool the request goes straight to the node's queue, where it may wait a
       // long time: it waits as its message alone, and its `Serving` is made when the work ends.
@@ -472,6 +544,8 @@ class Serving implements Handling {
   readonly incarnation: number;
   holdsWorker = false;
   replied = false;
+  /** Gives back the request's thread (`threadPool`). */
+  threadRelease: (() => void) | null = null;
   private context: CallContext | null = null;
 
   constructor(
@@ -512,7 +586,7 @@ class Serving implements Handling {
     child.body = body;
     const inc = this.incarnation;
     const node = this.node;
-    const call = typeof dependency === 'function' ? dependency : callOf(dependency, node.name);
+    const call = typeof dependency === 'function' ? dependency : this.service._callOf(dependency, node.name);
     call(child, (o) => {
       // the process that made the call died: its continuation never runs
       if (node.incarnation !== inc) return;
@@ -531,6 +605,31 @@ function startServing(s: Serving): void {
     return;
   }
   s.node.execute(afterWork, s, s.service._sample(s.ep));
+}
+
+function startOnThread(s: Serving, release: () => void): void {
+  s.threadRelease = release;
+  startServing(s);
+}
+
+/** A call that holds a connection of `pool` for its duration (see `ServiceSpec.connectionPools`). */
+function pooledCall(pool: ConnectionPool, call: Call): Call {
+  return (ctx, done) => {
+    const startUs = pool.sim.now;
+    pool.acquire(
+      (_: null, connection, error) => {
+        if (error !== null) {
+          done(errorOutcome(error === 'node-down' ? ErrorKinds.unavailable : error, pool.sim.now - startUs));
+          return;
+        }
+        call(ctx, (o) => {
+          pool.release(connection, !o.ok && (o.error === ErrorKinds.timeout || o.error === ErrorKinds.unavailable));
+          done(o);
+        });
+      },
+      null,
+    );
+  };
 }
 
 function afterWork(s: Serving, error: string | null): void {
@@ -560,16 +659,12 @@ function callInTurn(s: Serving, calls: readonly Call[], i: number, degraded: boo
   });
 }
 
-/** The calling replica's copy of a client (an error when a handler uses a client of another service). */
-function callOf(c: Client<any>, node: string): Call {
-  return c.callFrom(node);
-}
-
 function finishServing(s: Serving, ok: boolean, error: string, value?: unknown, degraded?: boolean): void {
   if (s.replied) return;
   s.replied = true;
   // a crash already emptied the pool; otherwise give the worker back
   if (s.holdsWorker && s.node.incarnation === s.incarnation) s.pool!.release();
+  if (s.threadRelease !== null) s.threadRelease();
   if (s.node.incarnation !== s.incarnation) return;
   if (s.ep.memoryMb > 0) s.node.releaseMemory(s.ep.memoryMb);
   s.service.served.set(s.node.name, (s.service.served.get(s.node.name) ?? 0) + 1);
