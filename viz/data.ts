@@ -156,7 +156,15 @@ export function buildRunView(fold: RunFold, run: FoldInput, runIndex = 0, option
     marks: fold.marks(checks.filter((c) => c.status === 'fail')),
     otherKinds: fold.otherKinds(),
     traceNotes,
+    ...historyViews(fold, endUs),
   };
+}
+
+/** The history view and roles lanes, when the run recorded operations or leadership. */
+function historyViews(fold: RunFold, endUs: number): Pick<RunView, 'history' | 'roles'> {
+  const history = fold.history.finish(endUs);
+  const roles = fold.roles.finish(endUs);
+  return { ...(history ? { history } : {}), ...(roles.length ? { roles } : {}) };
 }
 
 function costView(m: Record<string, unknown>): CostView | null {

@@ -17,13 +17,14 @@ import type { FaultPlan } from '../sim/faults/plan.ts';
 import type { TraceKind, TraceRecord, TraceSink } from '../sim/observe/trace.ts';
 import { LaneFold, LANE_RULES, str, stringGroups, type AnyRecord } from './fold-lanes.ts';
 import { isMessageKind, MessageFold } from './fold-messages.ts';
+import { HistoryFold, RolesFold } from './fold-history.ts';
 import type { FaultInterval, Mark, NodeView } from './model.ts';
 
 /** Kinds that only feed series (already aggregated elsewhere) or bracket the run. */
 const SILENT_KINDS = new Set(['run-start', 'run-end', 'request']);
 
 /** Kinds with a view of their own: not listed under "other trace records". */
-const DRAWN_KINDS = new Set(['node-state', 'fault-start', 'fault-end', 'note', 'check-failed', 'partition', 'breaker-state', 'metric-window', ...SILENT_KINDS]);
+const DRAWN_KINDS = new Set(['node-state', 'fault-start', 'fault-end', 'note', 'check-failed', 'partition', 'breaker-state', 'metric-window', ...SILENT_KINDS, 'kv-invoke', 'kv-complete', 'kv-flag', 'fencing-rejected', 'lease-overlap', 'split-brain']);
 
 /** Marks kept per run; a scenario that writes a note per request gets its first ones only. */
 export const MARKS_MAX = 200;
@@ -87,6 +88,9 @@ interface FaultRecord {
 export class RunFold implements TraceSink {
   readonly lanes = new LaneFold();
   readonly messages: MessageFold;
+  /** Client operations and replicated stores' roles (`fold-history.ts`). */
+  readonly history = new HistoryFold();
+  readonly roles = new RolesFold();
   /** Records seen (kept at the run's trace level). */
   records = 0;
   lastTimeUs = 0;
@@ -138,6 +142,8 @@ export class RunFold implements TraceSink {
       this.messages.write(r);
       return;
     }
+    if (this.history.write(r)) return;
+    this.roles.write(r);
     for (const rule of LANE_RULES) if (rule(r, this.lanes)) return;
     const node = str(r.node);
     if (node) this.lanes.tick(node, r);

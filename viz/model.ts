@@ -247,4 +247,76 @@ export interface RunView {
   otherKinds: { kind: string; count: number }[];
   /** Trace records dropped by the tracer's memory cap, and the trace level's effect. */
   traceNotes: string[];
+  /** Client operations (kv-invoke / kv-complete records), or absent when the run recorded none (`fold-history.ts`). */
+  history?: HistoryView;
+  /** Who led each replicated service over time (leader-change records), or absent (`fold-history.ts`). */
+  roles?: RolesView[];
+}
+
+/** One client operation of the history view: row `p`, from invocation to completion (null: never completed). */
+export interface HistoryOpView {
+  id: number;
+  p: number;
+  op: string;
+  key: string;
+  /** A write's value, a read's result (cut to 40 characters). */
+  value?: string;
+  expected?: string;
+  invokeUs: number;
+  completeUs: number | null;
+  outcome: 'ok' | 'fail' | 'info';
+  error?: string;
+  /** The checks that flagged it. */
+  checks?: string[];
+}
+
+/** An aggregated history cell: row `p`'s operations in flight during [startUs, endUs), by outcome. */
+export interface HistoryBin {
+  p: number;
+  startUs: number;
+  endUs: number;
+  ok: number;
+  fail: number;
+  info: number;
+  flagged: number;
+}
+
+/** The history view (Jepsen's timeline.html): one row per process, bars from invocation to completion. */
+export interface HistoryView {
+  processes: string[];
+  total: number;
+  counts: { ok: number; fail: number; info: number };
+  /** Operations counted but neither drawn nor binned (beyond the fold's bound). */
+  notDrawn: number;
+  /** Every operation, when there are at most `HISTORY_OPS_MAX`; else empty and `bins` holds them. */
+  ops: HistoryOpView[];
+  /** 0 when `ops` is exact. */
+  binUs: number;
+  bins: HistoryBin[];
+  /** The operations checks flagged, always exact. */
+  flagged: HistoryOpView[];
+  /** Per check, the ids it flagged (at most 500) and how many it flagged in all. */
+  flags: { check: string; ids: number[]; total: number }[];
+}
+
+/** A node's claim to lead a service, from its leader-change to its step-down (or crash, or the end). */
+export interface RoleClaim {
+  node: string;
+  startUs: number;
+  endUs: number;
+  /** The term or epoch it claimed. */
+  term?: string;
+  /** Still claimed when the run ended. */
+  open?: boolean;
+}
+
+/** The roles lane of one service: claims per node, where claims overlap, fencing rejections and lease overlaps. */
+export interface RolesView {
+  service: string;
+  nodes: string[];
+  claims: RoleClaim[];
+  overlaps: { startUs: number; endUs: number; nodes: string[] }[];
+  fencing: { timeUs: number; node: string; text: string }[];
+  leaseOverlaps: { startUs: number; endUs: number; leaders: string[] }[];
+  notDrawn: number;
 }

@@ -27,6 +27,8 @@ import { renderPercentiles } from './renderPercentiles.ts';
 import { renderMarkdown } from './markdown.ts';
 import { renderRunCard } from './renderRunCard.ts';
 import { laneLayout, renderSwimlanes } from './renderSwimlanes.ts';
+import { historyHeight, HISTORY_COLORS, renderHistory } from './renderHistory.ts';
+import { LEASE_OVERLAP_COLOR, renderRoles, ROLE_OVERLAP_COLOR, rolesHeight } from './renderRoles.ts';
 import { TimeController, type TimeScale } from './timeController.ts';
 
 interface Page {
@@ -290,6 +292,10 @@ function renderRunSection(root: HTMLElement, page: Page, run: RunView): void {
     renderLegend(lanes.legend, laneLegend(run));
   }
 
+  // Roles of replicated stores and the clients' operation history.
+  const focus = { check: null as string | null };
+  renderRolesAndHistory(section, page, run, focus);
+
   // Messages.
   if (run.messages.total > 0) {
     const names = run.nodes.map((n) => n.name);
@@ -349,10 +355,15 @@ function renderRunSection(root: HTMLElement, page: Page, run: RunView): void {
   section.appendChild(el('h2', {}, 'Checks and latency distribution'));
   const two = el('div', { class: 'stack' });
   const checks = el('div', { 'data-panel': 'checks' }, el('h3', {}, 'Checks'));
-  renderChecks(checks, run, (t) => {
-    goTo(page, t);
-    document.getElementById(`${run.id}-faults`)?.scrollIntoView({ block: 'start' }) ?? document.getElementById(`${run.id}-swimlanes`)?.scrollIntoView();
-  });
+  renderChecks(
+    checks,
+    run,
+    (t) => {
+      goTo(page, t);
+      document.getElementById(`${run.id}-faults`)?.scrollIntoView({ block: 'start' }) ?? document.getElementById(`${run.id}-swimlanes`)?.scrollIntoView();
+    },
+    (check) => showFlagged(page, run, focus, check),
+  );
   const pct = el('div', { 'data-panel': 'percentiles' }, el('h3', {}, 'Latency percentiles'));
   renderPercentiles(pct, run.percentiles);
   two.append(checks, pct);
@@ -380,4 +391,71 @@ export function laneLegend(run: RunView): LegendItem[] {
   const items: LegendItem[] = [];
   for (const kind of LANE_ROW_KINDS) for (const v of seen.get(kind) ?? []) items.push({ label: v, color: segmentColor(v), group: kind });
   return items.slice(0, 24);
+}
+
+/** The roles lane of each replicated service, then the history view (`fold-history.ts`, `renderRoles.ts`, `renderHistory.ts`). */
+function renderRolesAndHistory(section: HTMLElement, page: Page, run: RunView, focus: { check: string | null }): void {
+  for (const view of run.roles ?? []) {
+    const frame = timelinePanel(
+      section,
+      page,
+      run,
+      {
+        id: `${run.id}-roles-${view.service}`,
+        title: `Roles: ${view.service || 'leader'}`,
+        caption: `Who claims to lead ${view.service || 'the service'} (primary or leader) over time, labelled with the term or epoch it claims; red on the top row where two claims overlap (a split brain), orange where two read leases overlapped in true time; ▼ marks a replica refusing a deposed leader's older epoch (a fencing token at work).${view.notDrawn ? ` ${view.notDrawn} claims or marks beyond the view's bound are not drawn.` : ''}`,
+        plotH: rolesHeight(view),
+        shade: true,
+      },
+      (f, x) => renderRoles(f.content, f.labels, view, x),
+    );
+    frame.root.setAttribute('data-panel', 'roles');
+    frame.root.setAttribute('data-testid', 'roles-lane');
+    renderLegend(frame.legend, [
+      { label: 'claims to lead (colour: term)', color: '#1b8a7a' },
+      { label: 'two claims at once', color: ROLE_OVERLAP_COLOR },
+      ...(view.leaseOverlaps.length ? [{ label: 'leases overlap', color: LEASE_OVERLAP_COLOR }] : []),
+    ]);
+  }
+  const h = run.history;
+  if (!h) return;
+  const aggregated = h.binUs > 0;
+  const frame = timelinePanel(
+    section,
+    page,
+    run,
+    {
+      id: `${run.id}-history`,
+      title: `History (${h.total.toLocaleString('en-US')} operations: ${h.counts.ok.toLocaleString('en-US')} ok, ${h.counts.info.toLocaleString('en-US')} info, ${h.counts.fail.toLocaleString('en-US')} fail)`,
+      caption:
+        'One row per client process; each operation is a bar from its invocation to its completion (Jepsen’s timeline): ok took effect, fail did not, info is indeterminate (a timeout; a pale bar never completed). Operations a check flagged are outlined; the checks panel links to them.' +
+        (aggregated ? ` More operations than the view draws one by one: each row shows what was in flight per ${formatTimeUs(h.binUs)} (fail, then info, wins), with the flagged operations on top.` : '') +
+        (h.notDrawn ? ` ${h.notDrawn.toLocaleString('en-US')} operations beyond the view's bound are counted, not drawn.` : ''),
+      plotH: historyHeight(h),
+      shade: true,
+    },
+    (f, x) => renderHistory(f.content, f.labels, h, x, run.endUs, focus.check),
+  );
+  frame.root.setAttribute('data-panel', 'history');
+  frame.root.setAttribute('data-testid', 'history-view');
+  renderLegend(frame.legend, [
+    { label: 'ok', color: HISTORY_COLORS.ok },
+    { label: 'info', color: HISTORY_COLORS.info },
+    { label: 'fail', color: HISTORY_COLORS.fail },
+    ...(h.flagged.length ? [{ label: 'flagged by a check (outlined)', color: '#111' }] : []),
+  ]);
+}
+
+/** Zoom to the operations `check` flagged, outline them more boldly, and scroll to the history view. */
+function showFlagged(page: Page, run: RunView, focus: { check: string | null }, check: string): void {
+  const ops = run.history?.flagged.filter((o) => o.checks?.includes(check)) ?? [];
+  if (ops.length === 0) return;
+  focus.check = check;
+  const lo = Math.min(...ops.map((o) => o.invokeUs));
+  const hi = Math.max(...ops.map((o) => o.completeUs ?? run.endUs));
+  const pad = Math.max(2000, (hi - lo) * 0.15);
+  const [d0, d1] = page.time.x0.domain() as [number, number];
+  page.cursorUs = null;
+  page.time.setDomain([Math.max(d0, lo - pad), Math.min(d1, hi + pad)]);
+  document.getElementById(`${run.id}-history`)?.scrollIntoView({ block: 'start' });
 }

@@ -6,7 +6,7 @@ import type { RunView } from '../model.ts';
 import { el } from './dom.ts';
 import { formatTimeUs } from './format.ts';
 
-export function renderChecks(container: HTMLElement, run: RunView, goTo: (timeUs: number) => void): void {
+export function renderChecks(container: HTMLElement, run: RunView, goTo: (timeUs: number) => void, showFlagged?: (check: string) => void): void {
   const list = el('ul', { class: 'plain checks' });
   for (const c of run.checks) {
     const li = el(
@@ -26,6 +26,16 @@ export function renderChecks(container: HTMLElement, run: RunView, goTo: (timeUs
       a.addEventListener('click', (event) => {
         event.preventDefault();
         goTo(timeUs);
+      });
+      li.appendChild(el('div', {}, a));
+    }
+    // the operations this check named in the history view (fold-history.ts)
+    const flags = run.history?.flags.find((f) => f.check === c.name);
+    if (flags && showFlagged) {
+      const a = el('a', { href: `#${run.id}-history`, class: 'flagged-link', 'data-testid': 'check-flags' }, `${flags.total.toLocaleString('en-US')} flagged operation${flags.total === 1 ? '' : 's'} → show in the history`);
+      a.addEventListener('click', (event) => {
+        event.preventDefault();
+        showFlagged(c.name);
       });
       li.appendChild(el('div', {}, a));
     }
