@@ -59,3 +59,5 @@ export type { QuorumKvOptions, QuorumKvConfig, QuorumValue, QuorumVersion } from
 export { leaderLease, LeaderLease } from './lease.ts';
 export type { LeaderLeaseOptions, LeaderLeaseConfig, LeaseClock, LeaseRole } from './lease.ts';
 export type { KvHistorySink, KvResult, KvDone } from './replication.ts';
+export { globalLoadBalancer, GlobalLoadBalancer } from './global-lb.ts';
+export type { GlobalLoadBalancerOptions } from './global-lb.ts';

@@ -291,26 +291,29 @@ export function dnsFailover(options: DnsFailoverOptions): DnsFailover {
 /**
  * A health-check probe for records whose values are region names or node names: healthy while
  * the node (or, for a region, any node in `targets[value]` or the region) is up, not paused, and
- * reachable from outside its region (a Route 53 checker is elsewhere on the internet; a region cut
- * off by a network outage fails its checks). `targets` maps a record's value to the nodes that
- * serve it (default: the region's nodes, or the node of that name).
+ * reachable from where the checkers are (a Route 53 checker is elsewhere on the internet; a region
+ * cut off by a network outage fails its checks). `targets` maps a record's value to the nodes that
+ * serve it (default: the region's nodes, or the node of that name). `from` names the nodes the
+ * checkers stand at (default: every node outside the target's region; in a world of two regions,
+ * give it, or a network outage of one region would cut the other off from its checkers too).
  */
-export function nodeProbe(world: World, targets: Readonly<Record<string, readonly string[]>> = {}): DnsProbe {
+export function nodeProbe(world: World, targets: Readonly<Record<string, readonly string[]>> = {}, options: { from?: readonly string[] } = {}): DnsProbe {
+  for (const n of options.from ?? []) if (!world.hasNode(n)) throw new InputError(`nodeProbe: from names unknown node ${JSON.stringify(n)}; nodes: ${world.nodeNames.join(', ')}`);
   return (value, done) => {
     const names = targets[value] ?? world.regions.get(value) ?? (world.hasNode(value) ? [value] : undefined);
     if (names === undefined) throw new InputError(`nodeProbe: ${JSON.stringify(value)} is neither a region, a node nor a key of targets`);
-    done(names.some((n) => reachable(world, n)));
+    done(names.some((n) => reachable(world, n, options.from)));
   };
 }
 
-function reachable(world: World, name: string): boolean {
+function reachable(world: World, name: string, from: readonly string[] | undefined): boolean {
   const node = world.node(name);
   if (!node.alive || node.paused) return false;
   const region = world.regionOf(name);
-  const outside = world.nodes.filter((o) => o.name !== name && (region === undefined || world.regionOf(o.name) !== region));
+  const vantage = from ?? world.nodeNames.filter((o) => o !== name && (region === undefined || world.regionOf(o) !== region));
   // a world of one region: nobody outside to be cut from
-  if (outside.length === 0) return true;
-  return outside.some((o) => !world.net.isCut(o.name, name) && !world.net.isCut(name, o.name));
+  if (vantage.length === 0) return true;
+  return vantage.some((o) => o === name || (!world.net.isCut(o, name) && !world.net.isCut(name, o)));
 }
 
 function intIn(where: string, field: string, v: number | undefined, dflt: number, min: number, max: number): number {

@@ -25,6 +25,9 @@ export {
 export type { PartitionMode, PartitionDirection } from './partition.ts';
 export { prepareFault, worldFaultKinds } from './faults.ts';
 export type { FaultLike, PreparedFault } from './faults.ts';
-export { CROSS_REGION_LATENCY_DEFAULT } from './regions.ts';
+export { CROSS_REGION_LATENCY_DEFAULT, asyncReplicatedStore, AsyncReplicatedStore } from './regions.ts';
+export type { AsyncReplicatedStoreOptions, AckedWrite, LogEntry, StoreValue } from './regions.ts';
 export { dnsFailover, nodeProbe, DnsFailover, ROUTE53_HEALTHY_SHARE } from './dns.ts';
 export type { DnsFailoverOptions, DnsHealthCheckOptions, DnsProbe } from './dns.ts';
+export { backups, Backups, dataDeleteFaultKind } from './backup.ts';
+export type { BackupOptions, SnapshotOptions, Snapshot, RestorePlan } from './backup.ts';
