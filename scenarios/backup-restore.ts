@@ -205,7 +205,8 @@ https://www.postgresql.org/docs/current/continuous-archiving.html , and
       description: 'the restore loses at most five minutes of acknowledged writes (rpoWrites ≤ 5 × writesPerMin)',
       check({ metrics, params }) {
         const lost = metrics.rpoWrites as number | null;
-        if (lost === null) return { status: 'unknown', detail: 'nothing was restored (no deletion, or the restore had not finished)' };
+        if (metrics.deletedAtMs === null) return { status: 'ok', detail: 'nothing was deleted' };
+        if (lost === null) return { status: 'unknown', detail: 'the data was deleted and not restored by the end of the run' };
         const limit = 5 * (params.writesPerMin as number);
         const ok = lost <= limit;
         return { status: ok ? 'ok' : 'fail', detail: `${lost} acknowledged writes lost (limit ${limit}); restore point ${((metrics.restorePointAgeMs as number) / 60_000).toFixed(1)} min before the deletion`, firstFailedAtMs: ok ? null : (metrics.deletedAtMs as number) };
@@ -216,7 +217,8 @@ https://www.postgresql.org/docs/current/continuous-archiving.html , and
       description: 'the database takes writes again within an hour of the deletion',
       check({ metrics }) {
         const rto = metrics.rtoMs as number | null;
-        if (rto === null) return { status: 'fail', detail: 'not restored by the end of the run' };
+        if (metrics.deletedAtMs === null) return { status: 'ok', detail: 'nothing was deleted' };
+        if (rto === null) return { status: 'fail', detail: 'deleted, and not restored by the end of the run', firstFailedAtMs: (metrics.deletedAtMs as number) + 3_600_000 };
         const ok = rto <= 3_600_000;
         return { status: ok ? 'ok' : 'fail', detail: `served again ${(rto / 60_000).toFixed(1)} min after the deletion (from ${String(metrics.restoredFrom)})`, firstFailedAtMs: ok ? null : (metrics.deletedAtMs as number) + 3_600_000 };
       },

@@ -537,24 +537,7 @@ const HANDLERS: Record<string, Handler> = {
     const members = zones.get(zone);
     if (!members) throw f.err('zone', zone, `known zones: ${[...zones.keys()].join(', ')}`);
     const mode = f.oneOf('mode', ['power', 'network'] as const, 'power');
-    const nodes = members.map((n) => w.node(n));
-    return {
-      target: zone,
-      detail: mode === 'power' ? `power: ${members.join(',')}; ${downtimeDetail(e, nodes)}` : `network: ${members.join(',')}`,
-      instant: false,
-      start: () => {
-        if (mode === 'network') {
-          const others = w.nodeNames.filter((n) => !members.includes(n));
-          if (others.length === 0) return () => {};
-          const id = w.net.partition([members, others], 'both');
-          return () => void w.net.heal(id);
-        }
-        for (const n of nodes) n.crash(`fault: zone-outage ${zone}`, 'machine');
-        return () => {
-          for (const n of nodes) if (n.state === 'crashed') n.restart(`fault ended: zone-outage ${zone}`);
-        };
-      },
-    };
+    return groupOutage(w, e, zone, members, mode, `network: ${members.join(',')}`);
   },
   'rack-power-loss'(w, e, f) {
     const rack = f.str('rack');
@@ -620,26 +603,34 @@ const HANDLERS: Record<string, Handler> = {
       throw f.err('region', region, regions.size > 0 ? `known regions: ${[...regions.keys()].join(', ')}` : 'the world declares no regions (createWorld regions: { name: [zones] })');
     }
     const mode = f.oneOf('mode', ['power', 'network'] as const, 'power');
-    const nodes = members.map((n) => w.node(n));
-    return {
-      target: region,
-      detail: mode === 'power' ? `power: ${members.join(',')}; ${downtimeDetail(e, nodes)}` : `network: ${members.join(',')} cut off from every other region`,
-      instant: false,
-      start: () => {
-        if (mode === 'network') {
-          const others = w.nodeNames.filter((n) => !members.includes(n));
-          if (others.length === 0) return () => {};
-          const id = w.net.partition([members, others], 'both');
-          return () => void w.net.heal(id);
-        }
-        for (const n of nodes) n.crash(`fault: region-outage ${region}`, 'machine');
-        return () => {
-          for (const n of nodes) if (n.state === 'crashed') n.restart(`fault ended: region-outage ${region}`);
-        };
-      },
-    };
+    return groupOutage(w, e, region, members, mode, `network: ${members.join(',')} cut off from every other region`);
   },
 };
+
+/**
+ * A zone's or a region's outage: power (its nodes crash, losing unsynced writes, and restart when
+ * the fault ends) or network (its nodes are cut off from every other node while it lasts).
+ */
+function groupOutage(w: World, e: FaultLike, name: string, members: readonly string[], mode: 'power' | 'network', networkDetail: string): Omit<PreparedFault, 'entry' | 'index'> {
+  const nodes = members.map((n) => w.node(n));
+  return {
+    target: name,
+    detail: mode === 'power' ? `power: ${members.join(',')}; ${downtimeDetail(e, nodes)}` : networkDetail,
+    instant: false,
+    start: () => {
+      if (mode === 'network') {
+        const others = w.nodeNames.filter((n) => !members.includes(n));
+        if (others.length === 0) return () => {};
+        const id = w.net.partition([[...members], others], 'both');
+        return () => void w.net.heal(id);
+      }
+      for (const n of nodes) n.crash(`fault: ${e.kind} ${name}`, 'machine');
+      return () => {
+        for (const n of nodes) if (n.state === 'crashed') n.restart(`fault ended: ${e.kind} ${name}`);
+      };
+    },
+  };
+}
 
 function checkNames(w: World, f: Fields, field: string, v: unknown): string[] {
   if (!Array.isArray(v) || v.length === 0) throw f.err(field, v, 'use a non-empty list of node names');

@@ -46,3 +46,9 @@ describe('backup-restore', () => {
     expect(delayed.rpoWrites as number).toBe(0);
   });
 });
+
+describe('backup-restore without the deletion', () => {
+  it('every design meets both checks when nothing is deleted', () => {
+    for (const variant of scenario.variantNames) expect(run(scenario, { seed: 1, variant, faults: [] }).checks.map((c) => c.status)).toEqual(['ok', 'ok']);
+  });
+});

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkNoLostWrites } from '../../sim/check/writes.ts';
 import { KvHistory } from '../../sim/check/history.ts';
 import { asyncReplicatedStore } from '../../sim/world/regions.ts';
-import { backups } from '../../sim/world/backup.ts';
+import { backups, type RestorePlan } from '../../sim/world/backup.ts';
 import '../../sim/faults/register.ts';
 import { parseFaultPlan } from '../../sim/faults/plan.ts';
 import { RandomStreams } from '../../sim/kernel/random.ts';
@@ -85,11 +85,11 @@ describe('backups and point-in-time restore', () => {
     for (const wal of [undefined, '60s'] as const) {
       it(`data-delete (${mode}) then restore ${wal ? 'with' : 'without'} log archiving: the writes lost are exactly the acknowledged ones after the restorable point (operation history)`, () => {
         const { sim, store, bk, history } = setup([{ at: `${DELETE_US}us`, kind: 'data-delete', target: 'db', mode }], { wal });
-        let plan: ReturnType<typeof bk.plan> | null = null;
-        store.onDataDelete(() => void sim.schedule(60e6, () => void bk.restore('db', DELETE_US, (p) => (plan = p)), null));
+        const plans: RestorePlan[] = [];
+        store.onDataDelete(() => void sim.schedule(60e6, () => void bk.restore('db', DELETE_US, (p) => plans.push(p)), null));
         sim.run(DELETE_US + 5 * 3_600_000_000);
-        expect(plan).not.toBeNull();
-        const p = plan as unknown as NonNullable<typeof plan>;
+        expect(plans).toHaveLength(1);
+        const p = plans[0]!;
         const rpoWrites = bk.lostBy(p, DELETE_US).length;
         // independent of the model: from the client's history, the acknowledged writes invoked
         // after the restorable point and before the deletion (at one write every 7 s none is in
