@@ -63,13 +63,17 @@ export function handleDataDeletes(store: AsyncReplicatedStore): void {
     const map = new Map<string, AsyncReplicatedStore>();
     STORES.set(w, map);
     byNode = map;
-    w.handleFaults('data-delete', (entry) => {
-      const target = String(entry.target);
-      const s = map.get(target);
-      if (s === undefined) throw new InputError(`fault data-delete: target=${JSON.stringify(target)} holds no store copy; copies: ${[...map.keys()].join(', ') || '(none)'}`);
-      const mode = entry.mode === 'volume' ? 'volume' : 'table';
-      s._dataDelete(target, mode);
-    });
+    w.handleFaults(
+      'data-delete',
+      (entry) => {
+        const target = String(entry.target);
+        const s = map.get(target);
+        if (s === undefined) throw new InputError(`fault data-delete: target=${JSON.stringify(target)} holds no store copy; copies: ${[...map.keys()].join(', ') || '(none)'}`);
+        s._dataDelete(target, entry.mode === 'volume' ? 'volume' : 'table');
+      },
+      // checked when the plan is applied, not hours into the run
+      (entry) => (typeof entry.target === 'string' && map.has(entry.target) ? undefined : { field: 'target', valid: `nodes holding a store copy: ${[...map.keys()].join(', ')}` }),
+    );
   }
   for (const n of store.nodes) byNode.set(n, store);
 }

@@ -96,6 +96,8 @@ export function prepareFault(w: World, entry: FaultLike, index: number, stream =
     if (!w.externalFaultKinds.has(entry.kind) && !w.hasExternalHandler(entry.kind)) {
       throw f.err('kind', entry.kind, `valid kinds: ${worldFaultKinds().join(', ')}`);
     }
+    const problem = w.externalProblem(entry);
+    if (problem !== undefined) throw f.err(problem.field, entry[problem.field], problem.valid);
     return {
       entry,
       index,

@@ -384,10 +384,19 @@ export class World {
    * Let another model apply plan entries of `kind` (feature flags apply `feature-flag` entries).
    * The entry starts at its `at` like any fault and is traced as an instant fault.
    */
-  handleFaults(kind: string, handler: (entry: FaultLike) => void): void {
+  handleFaults(kind: string, handler: (entry: FaultLike) => void, check?: (entry: FaultLike) => ExternalFaultProblem | undefined): void {
     if (this.externalHandlers.has(kind)) throw new InputError(`world: fault kind ${kind} already has a handler`);
     this.externalFaultKinds.add(kind);
     this.externalHandlers.set(kind, handler);
+    if (check !== undefined) this.externalChecks.set(kind, check);
+  }
+
+  /** Checks of externally applied kinds, run when an entry is prepared (before the run starts). */
+  private readonly externalChecks = new Map<string, (entry: FaultLike) => ExternalFaultProblem | undefined>();
+
+  /** @internal What is wrong with an entry of an externally applied kind, if its handler can tell now. */
+  externalProblem(entry: FaultLike): ExternalFaultProblem | undefined {
+    return this.externalChecks.get(entry.kind)?.(entry);
   }
 
   /** @internal */
@@ -472,6 +481,12 @@ export class World {
       ...(p.target !== undefined ? { target: p.target } : {}),
     });
   }
+}
+
+/** What `handleFaults`' check found wrong with an entry: the field, and what would be valid. */
+export interface ExternalFaultProblem {
+  field: string;
+  valid: string;
 }
 
 /**

@@ -152,5 +152,7 @@ describe('backups and point-in-time restore', () => {
     expect(() => backups({ store, node: 'db', to: 'db', dataGb: 1, restoreMbPerSec: 1 })).toThrow(/to="db" must be a node of the world that holds no copy/);
     expect(() => backups({ store, node: 'db', to: 'vault', dataGb: -1, restoreMbPerSec: 1 })).toThrow(/dataGb=-1 is not valid/);
     expect(() => parseFaultPlan([{ at: '1s', kind: 'data-delete', target: 'db', mode: 'disk' }])).toThrow(/mode="disk" is not valid/);
+    // a target without a copy is named when the plan is applied, before the run starts
+    expect(() => setup([{ at: '10h', kind: 'data-delete', target: 'app' }])).toThrow('fault plan entry 0 (data-delete): target="app" is not valid; nodes holding a store copy: db');
   });
 });
