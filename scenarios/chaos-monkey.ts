@@ -2,13 +2,18 @@
  * Chaos Monkey: random instance terminations behind a load balancer with health checks. With one
  * spare instance (N+1) nobody notices; sized exactly for the load (N), every kill is an outage.
  */
-import { defineScenario, Histogram, percentile, chaosMonkey } from 'faultline';
+import { defineScenario, Histogram, percentile, chaosMonkey, randomPartitions, swarm } from 'faultline';
 
 const WINDOW_MS = 5_000;
 /** A window with fewer requests than this cannot fail the availability SLO (too little evidence). */
 const WINDOW_REQUESTS_MIN = 100;
 const AVAILABILITY_MIN = 0.99;
 const P99_MAX_MS = 400;
+
+/** The kinds the swarm variant draws its mixes from: what can happen to an instance and its links. */
+/** Occurrences per enabled kind: 1, so a run holds one to five faults of different kinds. */
+const SWARM_EVENTS_MAX = 1;
+const SWARM_MIX = ['crash', 'pause', 'limp', 'link-latency', 'link-loss'];
 
 const instanceNames = (n: number): string[] => Array.from({ length: n }, (_, i) => `web${i + 1}`);
 
@@ -41,6 +46,17 @@ The question Chaos Monkey asks is whether the service was *designed* for it:
   be paired with request-level failover (retries, and outlier detection that ejects a host after
   five failed tries in a row).
 
+**Other nemeses.** Kills are one fault among many. \`n-plus-two-random-partitions\` cuts one
+instance at a time off from the load balancer and the others (Jepsen's \`isolate\` partition, every
+3 s on average, 3 s each): to the load balancer a cut-off instance looks dead, and it comes back
+warm when the partition heals. Random partitions overlap with their recoveries (two healthy checks
+before traffic returns), which is why this design has two spares; without retries and outlier
+detection (\`--param num_retries=0 --param max_ejection_percent=0\`) every partition costs the
+requests caught behind it. \`n-plus-two-swarm\` is swarm testing (Groce et al.): each seed enables
+a random subset of {crash, pause, limp, slow link, lossy link} at its own intensity, so different
+seeds stress different mixes instead of each getting a thin average of everything; the plan each
+seed drew is in its result, and a sweep over seeds covers the mixes.
+
 **What fixes it.** Run N+1 (or N+2 for deploys during failures) in every group, with health checks
 and bounded retries in the load balancer, and *prove* it continuously by killing instances in
 production: Netflix's Chaos Monkey, and the Principles of Chaos Engineering.
@@ -51,8 +67,10 @@ production: Netflix's Chaos Monkey, and the Principles of Chaos Engineering.
 References: Netflix Chaos Monkey, https://netflix.github.io/chaosmonkey/ (schedule semantics:
 \`meanTimeBetweenKillsInWorkDays\`, \`minTimeBetweenKillsInWorkDays\`); Y. Izrailevsky and A. Tseitlin,
 "The Netflix Simian Army" (2011), https://netflixtechblog.com/the-netflix-simian-army-16e57fbab116 ;
-Principles of Chaos Engineering, https://principlesofchaos.org/ ; Envoy health checking and retries,
-https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/health_checking .
+Principles of Chaos Engineering, https://principlesofchaos.org/ ; Jepsen nemeses,
+https://github.com/jepsen-io/jepsen/blob/main/jepsen/src/jepsen/nemesis.clj ; A. Groce, C. Zhang,
+E. Eide, Y. Chen, J. Regehr, "Swarm Testing", ISSTA 2012, https://doi.org/10.1145/2338965.2336763 ;
+Envoy health checking and retries, https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/health_checking .
 `.trim(),
   params: {
     instances: { type: 'number', default: 4, min: 1, max: 100, integer: true, description: 'web instances behind the load balancer' },
@@ -65,6 +83,17 @@ https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/health_
     timeoutMs: { type: 'number', default: 1_000, min: 1, max: 60_000, unit: 'ms', description: 'Envoy route timeout (the whole request, retries included)' },
     per_try_timeoutMs: { type: 'number', default: 250, min: 1, max: 60_000, unit: 'ms', description: 'Envoy retry_policy.per_try_timeout (a terminated instance never answers)' },
     num_retries: { type: 'number', default: 2, min: 0, max: 5, integer: true, description: 'Envoy retry_policy.num_retries (retry_on: 5xx, reset, timeouts; budget 20 %)' },
+    chaosMonkey: { type: 'boolean', default: true, description: 'Chaos Monkey kills instances (the default nemesis)' },
+    partitionMeanIntervalMs: {
+      type: 'number',
+      default: 0,
+      min: 0,
+      max: 3_600_000,
+      unit: 'ms',
+      description: 'random partitions (Jepsen isolate): mean quiet time between partitions that cut one instance off from the load balancer and the others; 0 = none',
+    },
+    partitionDurationMs: { type: 'number', default: 3_000, min: 1, max: 3_600_000, unit: 'ms', description: 'how long each random partition lasts' },
+    swarm: { type: 'boolean', default: false, description: 'swarm testing: each seed enables a random subset of fault kinds against the instances, at random intensities' },
     max_ejection_percent: {
       type: 'number',
       default: 50,
@@ -89,21 +118,46 @@ https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/health_
       params: { instances: 4, num_retries: 0, max_ejection_percent: 0 },
       expectFail: ['availability-every-5s'],
     },
+    'n-plus-two-random-partitions': {
+      description: '5 instances (two spare), 2 retries and outlier detection, under random partitions instead of kills: one instance at a time cut off for 3 s, every 3 s on average (Jepsen isolate)',
+      params: { instances: 5, chaosMonkey: false, partitionMeanIntervalMs: 3_000 },
+    },
+    'n-plus-two-swarm': {
+      description: '5 instances under swarm testing: each seed enables its own mix of a crash, a pause, a limp, a slow link and a lossy link',
+      params: { instances: 5, chaosMonkey: false, swarm: true },
+    },
   },
   // Chaos Monkey (sim/faults/nemesis.ts) writes its random choices into the plan: which instance,
   // when. Kills start after 5 s of warm-up and stop 5 s before the end so each outage is observed.
-  faults: (p, random) =>
-    chaosMonkey(random, {
-      group: instanceNames(p.instances),
-      meanTimeBetweenKills: `${p.meanTimeBetweenKillsMs}ms`,
-      minTimeBetweenKills: `${p.minTimeBetweenKillsMs}ms`,
-      period: `${Math.max(1, Math.round(p.meanTimeBetweenKillsMs / 2))}ms`,
-      start: '5s',
-      end: `${p.durationMs - 5_000}ms`,
-      downFor: `${p.downForMs}ms`,
-      scope: 'machine',
-    }),
-  faultKinds: ['crash', 'restart', 'zone-outage'],
+  faults: (p, random) => [
+    ...(p.chaosMonkey
+      ? chaosMonkey(random, {
+          group: instanceNames(p.instances),
+          meanTimeBetweenKills: `${p.meanTimeBetweenKillsMs}ms`,
+          minTimeBetweenKills: `${p.minTimeBetweenKillsMs}ms`,
+          period: `${Math.max(1, Math.round(p.meanTimeBetweenKillsMs / 2))}ms`,
+          start: '5s',
+          end: `${p.durationMs - 5_000}ms`,
+          downFor: `${p.downForMs}ms`,
+          scope: 'machine',
+        })
+      : []),
+    // Random partitions (Jepsen's isolate nemesis over the instances): one instance at a time is
+    // cut off from the others and from the load balancer, which stays on the majority side.
+    ...(p.partitionMeanIntervalMs > 0
+      ? randomPartitions(random, {
+          nodes: instanceNames(p.instances),
+          modes: ['isolate'],
+          meanInterval: `${p.partitionMeanIntervalMs}ms`,
+          duration: `${p.partitionDurationMs}ms`,
+          start: '5s',
+          end: `${p.durationMs - 5_000}ms`,
+        }).map((e) => ({ ...e, groups: (e.groups as string[][]).map((g, i) => (i === 0 ? g : [...g, 'lb'])) }))
+      : []),
+    // Swarm testing: this seed's mix of kinds, aimed at the instances (never the load balancer).
+    ...(p.swarm ? swarm(random, { nodes: instanceNames(p.instances), kinds: SWARM_MIX, start: '5s', end: `${p.durationMs - 5_000}ms`, eventsMaxPerKind: SWARM_EVENTS_MAX }) : []),
+  ],
+  faultKinds: ['crash', 'restart', 'zone-outage', 'partition'],
   keyMetrics: ['kills', 'availability', 'worstWindowAvailability', 'latencyMs.p99', 'retriesPerRequest', 'ejections', 'healthCheckFailures'],
   build({ sim, params: p, requests, faults, world, service, client, openLoop, envoyRetry, envoyRetryBudget }) {
     // ── components ──────────────────────────────────────────────────────────────

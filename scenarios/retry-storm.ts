@@ -8,7 +8,7 @@
  *                                                               limps ×4 for 3 s at t = 3 s
  */
 import { defineScenario, type FaultPlan, type RequestStats } from 'faultline';
-import { okOutcome, type Policy } from 'faultline/patterns';
+import { errorOutcome, okOutcome, type Done, type Policy } from 'faultline/patterns';
 
 /** Width of the windows the recovery check judges (the run's standard series width). */
 const WINDOW_US = 1_000_000;
@@ -16,6 +16,8 @@ const WINDOW_US = 1_000_000;
 const WINDOW_AVAILABILITY_MIN = 0.99;
 /** After recovery, at most this many backend attempts per client request. */
 const ATTEMPTS_PER_REQUEST_MAX = 1.2;
+/** What the frontend retries when it throttles itself: every failure but its own local rejection. */
+const NOT_THROTTLED = ['timeout', 'deadline-exceeded', 'cancelled', 'breaker-open', 'bulkhead-full', 'rate-limited', 'shed', 'limit-exceeded', 'no-healthy-upstream', 'unavailable', 'error'];
 
 export default defineScenario({
   name: 'retry-storm',
@@ -52,6 +54,22 @@ it overloaded. Removing the trigger does not help; removing the sustaining effec
   (R4j's default 100-call window, deciding from 20 calls, and 1 s open instead of 60 s to suit
   this short run. A smaller window trips on ordinary latency blips and causes outages of its own.)
 
+- *Shedding at the backend* (variant \`codel-adaptive-lifo\`: Facebook's CoDel for request
+  queues, \`target\` 5 ms and \`interval\` 100 ms, with adaptive LIFO) keeps the naive retries but
+  stops serving the dead: once the queue has stood for 100 ms, a request that waited more than 5 ms
+  is rejected at dequeue (\`shed\`), and the newest requests, whose callers still wait, go first.
+  The backend's work is useful again, so the retries' cause goes away and they stop. Rejecting is
+  not free, though: when a shed request costs the backend 6 ms of CPU (\`codel-costly-rejections\`)
+  the retries of the rejected keep it busy rejecting, and the storm holds.
+- *Client-side adaptive throttling* (variant \`codel-adaptive-throttling\`: the Google SRE book's
+  formula at the frontend, K = 2 over a 2-minute window) keeps the rejections at home: an attempt
+  goes out with probability about K × accepts / requests, so the backend sees at most about twice
+  what it can accept and stops spending itself on rejections (\`backend-load-bounded\` holds). But
+  the window remembers the storm: until the accepts of the good state outweigh the storm's
+  requests in it, clients keep refusing part of their own traffic, so recovery takes longer than
+  this run (the SRE book's trade-off; a shorter window, \`--param throttlingWindowMs=10000\`,
+  recovers sooner and forgets sooner).
+
 **What to look at.** In the table: availability and goodput after the trigger, next to the work
 the backend still does (\`backendServedPerSecAfter\`: the storm keeps it 100% busy serving answers
 nobody waits for) and the backend attempts per client request. In the report: throughput vs
@@ -65,7 +83,9 @@ M. Brooker, "Timeouts, retries, and backoff with jitter", Amazon Builders' Libra
 https://aws.amazon.com/builders-library/timeouts-retries-and-backoff-with-jitter/;
 M. Brooker, "What is Backoff For?" (2022), https://brooker.co.za/blog/2022/08/11/backoff.html;
 gRFC A6 client retries (retry throttling), https://github.com/grpc/proposal/blob/master/A6-client-retries.md;
-Resilience4j CircuitBreaker, https://resilience4j.readme.io/docs/circuitbreaker.
+Resilience4j CircuitBreaker, https://resilience4j.readme.io/docs/circuitbreaker;
+B. Maurer, "Fail at Scale", ACM Queue 13(8), 2015, https://queue.acm.org/detail.cfm?id=2839461;
+Google SRE book, ch. 21 "Handling Overload", https://sre.google/sre-book/handling-overload/.
 `.trim(),
   params: {
     offeredLoadPerSec: { type: 'number', default: 60, min: 1, max: 100_000, unit: '1/s', description: 'client requests per second (open loop, Poisson)' },
@@ -89,6 +109,17 @@ Resilience4j CircuitBreaker, https://resilience4j.readme.io/docs/circuitbreaker.
     circuitBreaker: { type: 'boolean', default: false, description: 'a Resilience4j circuit breaker around the frontend → backend attempts' },
     failureRateThreshold: { type: 'number', default: 50, min: 1, max: 100, unit: '%', description: 'R4j failureRateThreshold' },
     waitDurationInOpenStateMs: { type: 'number', default: 1000, min: 1, max: 600_000, unit: 'ms', description: 'R4j waitDurationInOpenState' },
+    loadShedding: {
+      type: 'boolean',
+      default: false,
+      description: "server-side load shedding at the backend (Facebook's \"Fail at Scale\"): CoDel on the request queue, adaptive LIFO",
+    },
+    codelTargetMs: { type: 'number', default: 5, min: 0.01, max: 3_600_000, unit: 'ms', description: 'CoDel target (M): while the queue stands, a request that waited longer is shed' },
+    codelIntervalMs: { type: 'number', default: 100, min: 0.01, max: 3_600_000, unit: 'ms', description: 'CoDel interval (N): the queue stands when it has not been empty for this long; otherwise requests are shed after waiting this long' },
+    shedCostMs: { type: 'number', default: 0, min: 0, max: 10_000, unit: 'ms', description: 'backend CPU a shed request costs (reading, parsing and answering it); 0 = free' },
+    adaptiveThrottling: { type: 'boolean', default: false, description: 'Google SRE client-side adaptive throttling at the frontend, around each backend attempt' },
+    K: { type: 'number', default: 2, min: 1, max: 1_000_000, description: 'adaptive throttling multiplier K: attempts are rejected locally with probability max(0, (requests − K·accepts) / (requests + 1))' },
+    throttlingWindowMs: { type: 'number', default: 120_000, min: 1000, max: 3_600_000, unit: 'ms', description: 'adaptive throttling: the trailing window of the counts (the SRE book: 2 minutes)' },
     triggerAtMs: { type: 'number', default: 3000, min: 0, max: 3_600_000, unit: 'ms', description: 'when the backend starts to limp (default fault plan)' },
     triggerForMs: { type: 'number', default: 3000, min: 1, max: 3_600_000, unit: 'ms', description: 'how long it limps (default fault plan)' },
     limpFactor: { type: 'number', default: 4, min: 1, max: 1000, description: 'how many times slower the backend serves while it limps (default fault plan)' },
@@ -113,6 +144,20 @@ Resilience4j CircuitBreaker, https://resilience4j.readme.io/docs/circuitbreaker.
       description: 'immediate retries, but a Resilience4j circuit breaker at the frontend stops calling a failing backend',
       params: { circuitBreaker: true },
     },
+    'codel-adaptive-lifo': {
+      description: 'immediate retries, but the backend sheds what waited too long (CoDel, target 5 ms, interval 100 ms) and serves the newest first while a queue stands',
+      params: { loadShedding: true },
+    },
+    'codel-costly-rejections': {
+      description: 'CoDel and adaptive LIFO as above, but shedding a request costs the backend 6 ms of CPU (reading, parsing, answering it): the retries’ rejections keep it saturated',
+      params: { loadShedding: true, shedCostMs: 6 },
+      expectFail: ['recovers-after-trigger', 'backend-load-bounded'],
+    },
+    'codel-adaptive-throttling': {
+      description: 'the same costly rejections, and the frontend throttles itself (Google SRE adaptive throttling, K = 2, 2-min window): the backend’s load stays bounded, but the window remembers the storm',
+      params: { loadShedding: true, shedCostMs: 6, adaptiveThrottling: true },
+      expectFail: ['recovers-after-trigger'],
+    },
   },
   presets: {
     healthy: { description: 'no trigger: the backend never limps, 60% busy, no errors', params: { limpFactor: 1 } },
@@ -120,7 +165,7 @@ Resilience4j CircuitBreaker, https://resilience4j.readme.io/docs/circuitbreaker.
     overload: { description: 'no trigger, but 120 requests/s against a backend that serves about 100/s', params: { offeredLoadPerSec: 120, limpFactor: 1 } },
   },
 
-  build({ sim, params: p, metrics, requests, faults, world, service, client, openLoop, every, retry, circuitBreaker, constantBackoff, exponentialBackoff, grpcRetryThrottling }) {
+  build({ sim, params: p, metrics, requests, faults, world, service, client, openLoop, every, retry, circuitBreaker, constantBackoff, exponentialBackoff, grpcRetryThrottling, loadShedder, adaptiveThrottling }) {
     const endUs = p.durationMs * 1000;
     const afterUs = lastFaultEndUs(faults) + p.recoveryWithinMs * 1000;
 
@@ -129,17 +174,44 @@ Resilience4j CircuitBreaker, https://resilience4j.readme.io/docs/circuitbreaker.
     let servedAfter = 0;
     // The backend's FIFO queue is long (the default 10,000), as thread-pool queues usually are:
     // work waits there long after its caller has given up.
+    const serve = (done: Done): void => {
+      if (sim.now >= afterUs && sim.now < endUs) servedAfter++;
+      done(okOutcome(0));
+    };
+    // With load shedding the backend's work waits in the shedder's queue instead of the node's:
+    // one worker per core, CoDel deciding at dequeue whether a request waited too long to be worth
+    // serving (a shed request costs nothing here), adaptive LIFO serving the freshest first.
+    const shedder = p.loadShedding
+      ? loadShedder({ name: 'backend', node: 'backend', concurrency: p.backendCores, codel: true, targetMs: p.codelTargetMs, intervalMs: p.codelIntervalMs, adaptiveLifo: true })
+      : null;
+    // (The shedder's queue is the server's admission queue: requests are read off the socket by an
+    // I/O thread of their own, the extra core below, which does no request work.)
     const backend = service('backend', {
-      node: { cores: p.backendCores, serviceTime: { dist: 'exponential', mean: `${p.backendServiceTimeMs}ms` } },
-      endpoints: { query: { handler: (_h, done) => (sim.now >= afterUs && sim.now < endUs && servedAfter++, done(okOutcome(0))) } },
+      node: { cores: p.backendCores + (shedder !== null ? 1 : 0), serviceTime: { dist: 'exponential', mean: `${p.backendServiceTimeMs}ms` } },
+      endpoints: {
+        query:
+          shedder === null
+            ? { handler: (_h, done) => serve(done) }
+            : {
+                work: '0ms',
+                handler: (h, done) =>
+                  shedder.execute(
+                    h.ctx,
+                    (_c, d) => h.work((err) => (err === null ? serve(d) : d(errorOutcome(err, 0)))),
+                    // a rejection is cheaper than an answer, but not free (shedCostMs of CPU)
+                    (o) => (!o.ok && o.error === 'shed' && p.shedCostMs > 0 ? h.work(() => done(o), p.shedCostMs * 1000) : done(o)),
+                  ),
+              },
+      },
     });
 
     // ---- wiring: each channel's policies ----
-    const channelRetry = (name: string, node: string, attemptsMax: number): Policy =>
+    const channelRetry = (name: string, node: string, attemptsMax: number, retryOn?: readonly string[]): Policy =>
       retry({
         name,
         node,
         attemptsMax,
+        ...(retryOn !== undefined ? { retryOn } : {}),
         backoff: p.backoff === 'immediate' ? constantBackoff({ delayMs: 0 }) : exponentialBackoff({ baseMs: p.backoffBaseMs, capMs: p.backoffCapMs, jitter: 'full' }),
         // one budget per channel, as gRPC keeps one retryThrottling state per server name
         ...(p.retryThrottling ? { budget: grpcRetryThrottling({ maxTokens: p.maxTokens, tokenRatio: p.tokenRatio }) } : {}),
@@ -170,10 +242,22 @@ Resilience4j CircuitBreaker, https://resilience4j.readme.io/docs/circuitbreaker.
           }),
         ]
       : [];
-    // retry outside, breaker inside: every attempt asks the breaker (R4j's recommended order)
+    // Adaptive throttling (Google SRE book, "Handling Overload"): the frontend counts the attempts
+    // it made and the ones the backend accepted over a trailing window, and rejects an attempt
+    // locally (it never leaves the frontend) with probability max(0, (requests − K·accepts) /
+    // (requests + 1)): the backend sees about K times what it accepts. Like go-zero's breaker it
+    // spares the window’s first 5 requests (protection), so a cold start rejects nothing. The
+    // frontend does not retry its own rejections at once (they would only be refused again).
+    const throttling = p.adaptiveThrottling ? adaptiveThrottling({ name: 'backend', node: 'frontend', K: p.K, windowMs: p.throttlingWindowMs, protection: 5 }) : null;
+    // retry outside, breaker (or throttling) inside: every attempt asks it (R4j's recommended order)
     const toBackend = client(backend, 'query', {
       timeout: `${p.frontendTimeoutMs}ms`,
-      policies: [channelRetry('frontend→backend', 'frontend', p.frontendMaxAttempts), ...breaker, countBackendAttempts],
+      policies: [
+        channelRetry('frontend→backend', 'frontend', p.frontendMaxAttempts, throttling !== null ? NOT_THROTTLED : undefined),
+        ...breaker,
+        ...(throttling !== null ? [throttling] : []),
+        countBackendAttempts,
+      ],
     });
     const frontend = service('frontend', { nodes: ['frontend'], endpoints: { get: { work: '0ms', calls: [toBackend] } } });
     const toFrontend = client(frontend, 'get', {
@@ -216,6 +300,7 @@ Resilience4j CircuitBreaker, https://resilience4j.readme.io/docs/circuitbreaker.
           backendServedPerSecAfter: round(servedAfter / seconds, 1),
           backendAttemptsPerRequestAfter: round(total === 0 ? 0 : backendAttemptsAfter / total, 2),
           retriesPerRequest: round(retries / Math.max(1, requests.requests), 2),
+          ...(throttling !== null ? { throttledPerRequest: round(throttling.throttled.value / Math.max(1, requests.requests), 2) } : {}),
           recoveredAfterMs: recoveredAfterMs(requests, lastFaultEndUs(faults), endUs),
         };
       },

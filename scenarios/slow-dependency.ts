@@ -8,7 +8,7 @@
  *          └─ /catalog ─► └─ api-2 (10 worker threads) ─┘   /catalog: in memory, no database
  */
 import { defineScenario, Histogram, percentile, type FaultPlan } from 'faultline';
-import type { Outcome } from 'faultline/patterns';
+import type { ConcurrencyLimiter, Outcome } from 'faultline/patterns';
 
 const API_REPLICAS = ['api-1', 'api-2'] as const;
 
@@ -38,12 +38,19 @@ without bound when the latency does.
   \`maxWaitDuration\` = 0) caps the threads the database calls may hold; the others are rejected
   at once (\`bulkhead-full\`), so \`/orders\` fails fast while \`/catalog\` keeps its threads
   (variant \`timeouts-and-bulkhead\`). The dependent endpoint degrades; nothing else does.
+- *An adaptive concurrency limit* (variant \`timeouts-and-adaptive-limit\`: Netflix
+  concurrency-limits' \`Gradient2Limit\` behind a \`SimpleLimiter\`, \`maxConcurrency\` 10,
+  \`queueSize\` 2, \`minLimit\` 1) does the bulkhead's job without being told its size: each
+  replica's limit follows the ratio of the long-run round trip to the latest one, so when the
+  database slows down 40× the limit falls to about five, and database calls beyond it are
+  rejected at once (\`limit-exceeded\`). It needs no number that is only right for one slowdown.
 
 **What to look at.** Availability and p99 of \`/catalog\` during the slowdown, the worker threads
 in use (the report's queue panel), and how fast \`/orders\` fails.
 
 **References.** M. Nygard, *Release It!* (2nd ed., 2018), "Stability Patterns: Timeouts,
-Bulkheads"; Resilience4j Bulkhead, https://resilience4j.readme.io/docs/bulkhead; Apache Tomcat 9 HTTP
+Bulkheads"; Resilience4j Bulkhead, https://resilience4j.readme.io/docs/bulkhead; Netflix concurrency-limits,
+https://github.com/Netflix/concurrency-limits; Apache Tomcat 9 HTTP
 connector (\`maxThreads\`, \`acceptCount\`), https://tomcat.apache.org/tomcat-9.0-doc/config/http.html;
 AWS Builders' Library, "Using load shedding to avoid overload",
 https://aws.amazon.com/builders-library/using-load-shedding-to-avoid-overload/.
@@ -56,6 +63,13 @@ https://aws.amazon.com/builders-library/using-load-shedding-to-avoid-overload/.
     clientTimeoutMs: { type: 'number', default: 1000, min: 1, max: 600_000, unit: 'ms', description: 'client timeout on every API call' },
     dbTimeoutMs: { type: 'number', default: 0, min: 0, max: 600_000, unit: 'ms', description: 'timeout on the database call; 0 = none (the driver waits)' },
     maxConcurrentCalls: { type: 'number', default: 0, min: 0, max: 10_000, integer: true, description: 'R4j Bulkhead maxConcurrentCalls on database calls per replica; 0 = no bulkhead' },
+    adaptiveConcurrency: {
+      type: 'boolean',
+      default: false,
+      description: 'a Netflix concurrency-limits Gradient2 limiter on database calls per replica, instead of a fixed bulkhead',
+    },
+    maxConcurrency: { type: 'number', default: 10, min: 1, max: 10_000, integer: true, description: 'Gradient2 maxConcurrency (and initialLimit): at most this many database calls in flight per replica' },
+    queueSize: { type: 'number', default: 2, min: 0, max: 1000, description: 'Gradient2 queueSize: the headroom added to limit × gradient at each sample' },
     dbCores: { type: 'number', default: 8, min: 1, max: 1024, integer: true, description: 'database cores' },
     dbServiceTimeMs: { type: 'number', default: 5, min: 0.01, max: 60_000, unit: 'ms', description: 'mean database work per query (exponential)' },
     slowdownAtMs: { type: 'number', default: 5000, min: 0, max: 3_600_000, unit: 'ms', description: 'when the database slows down (default fault plan)' },
@@ -77,9 +91,13 @@ https://aws.amazon.com/builders-library/using-load-shedding-to-avoid-overload/.
       description: '250 ms timeout plus a bulkhead of 4 concurrent database calls per replica: only /orders degrades',
       params: { dbTimeoutMs: 250, maxConcurrentCalls: 4 },
     },
+    'timeouts-and-adaptive-limit': {
+      description: '250 ms timeout plus a Gradient2 adaptive concurrency limit per replica (at most 10, minLimit 1): it finds the bulkhead’s size from the latency',
+      params: { dbTimeoutMs: 250, adaptiveConcurrency: true },
+    },
   },
 
-  build({ sim, params: p, metrics, faults, world, service, client, openLoop, every }) {
+  build({ sim, params: p, metrics, faults, world, service, client, openLoop, every, concurrencyLimiter, gradient2Limit }) {
     const endUs = p.durationMs * 1000;
     const slow = slowdownOf(faults);
 
@@ -88,9 +106,21 @@ https://aws.amazon.com/builders-library/using-load-shedding-to-avoid-overload/.
     const db = service('db', { node: { cores: p.dbCores, serviceTime: { dist: 'exponential', mean: `${p.dbServiceTimeMs}ms` } }, endpoints: { query: {} } });
 
     // ---- wiring: each replica's database client, with its timeout and bulkhead ----
+    // Adaptive concurrency (Netflix concurrency-limits' SimpleLimiter with Gradient2Limit): each
+    // replica's limit follows the ratio of the long-run RTT to each sample's RTT, so when the
+    // database slows down the limit falls toward queueSize / (1 − gradient) and calls beyond it
+    // are rejected at once (limit-exceeded). minLimit is lowered from the library's 20 to 1:
+    // a replica has only 10 threads.
+    const limiters = new Map<string, ConcurrencyLimiter>();
+    const limiterFor = (from: string): ConcurrencyLimiter => {
+      const l = concurrencyLimiter({ name: 'db', node: from, limit: gradient2Limit({ initialLimit: p.maxConcurrency, minLimit: 1, maxConcurrency: p.maxConcurrency, queueSize: p.queueSize }) });
+      limiters.set(from, l);
+      return l;
+    };
     const query = client(db, 'query', {
       timeout: p.dbTimeoutMs > 0 ? `${p.dbTimeoutMs}ms` : undefined,
       bulkhead: p.maxConcurrentCalls > 0 ? { maxConcurrentCalls: p.maxConcurrentCalls, maxWaitDurationMs: 0 } : undefined,
+      ...(p.adaptiveConcurrency ? { policies: (from: string) => [limiterFor(from)] } : {}),
       countAttempts: true,
     });
     const api = service('api', {
@@ -141,6 +171,7 @@ https://aws.amazon.com/builders-library/using-load-shedding-to-avoid-overload/.
           ordersAvailabilityAfterSlowdown: round(o.availabilityAfter(), 4),
           workerThreadsInUseMax: threadsMax,
           bulkheadRejections: API_REPLICAS.reduce((a, r) => a + (query.at(r).bulkhead?.rejected.value ?? 0), 0),
+          ...(p.adaptiveConcurrency ? { limitRejections: [...limiters.values()].reduce((a, l) => a + l.rejected.value, 0), limitAtEnd: Math.min(...[...limiters.values()].map((l) => l.limit.limit)) } : {}),
         };
       },
     };

@@ -41,6 +41,15 @@ service.
 - **Autoscaling** (a Kubernetes HorizontalPodAutoscaler on CPU, target 80 %) gets there too, but only
   after its sync period (15 s) notices the overload and the new pod passes readiness (20 s). The
   service is degraded in between, then holds on two zones.
+- **Target tracking** (an EC2 Auto Scaling group with a target tracking policy on average CPU,
+  target 50 %, evaluated every minute, 60-s instance warm-up and 60-s boot; variant
+  \`target-tracking\`, with a 4-minute outage) is the same idea on AWS's clock: desired capacity =
+  ceil(in-service instances × CPU / target), scale-out at once to it, counting instances still
+  warming up as capacity so it does not launch them twice. The first evaluation after the outage
+  sees the survivors saturated and asks for four instances; they serve a minute later, and once
+  warmed up their 56 % average is still above target, so a fifth follows. The service is degraded
+  for about two minutes, then holds on two zones: a zone that stays down for minutes is the case
+  reactive scaling is for.
 - **Neither**: the survivors stay overloaded for the whole outage.
 
 **Modelling notes.** Each instance has 4 worker threads and an accept queue of 8 (a 503 beyond
@@ -61,6 +70,15 @@ https://aws.amazon.com/message/65648/ .
   params: {
     instancesPerZone: { type: 'number', default: 2, min: 1, max: 8, integer: true, description: 'instances running in each zone before the outage' },
     autoscaling: { type: 'boolean', default: false, description: 'a Kubernetes HPA on CPU utilization (target 80 %, sync 15 s)' },
+    targetTracking: {
+      type: 'boolean',
+      default: false,
+      description: 'an EC2 Auto Scaling target tracking policy on average CPU utilization (instead of the HPA)',
+    },
+    targetValue: { type: 'number', default: 50, min: 1, max: 100, unit: '%', description: 'target tracking: the average CPU utilization to keep' },
+    evaluationPeriodMs: { type: 'number', default: 60_000, min: 1000, max: 3_600_000, unit: 'ms', description: 'target tracking: time between evaluations (CloudWatch 1-minute metrics)' },
+    estimatedInstanceWarmupMs: { type: 'number', default: 60_000, min: 0, max: 3_600_000, unit: 'ms', description: 'target tracking: EstimatedInstanceWarmup, after readiness, before a new instance counts in the average' },
+    outageMs: { type: 'number', default: OUTAGE_MS, min: 20_000, max: 3_600_000, unit: 'ms', description: 'how long the zone stays down (default fault plan)' },
     readinessDelayMs: { type: 'number', default: 20_000, min: 0, max: 600_000, unit: 'ms', description: 'from the HPA’s decision to a new pod passing readiness (schedule, pull, start)' },
     ratePerSec: { type: 'number', default: 90, min: 1, max: 10_000, unit: '1/s', description: 'offered load (Poisson); one instance serves ~40/s' },
     timeoutMs: { type: 'number', default: 1_000, min: 1, max: 60_000, unit: 'ms', description: 'Envoy route timeout (retries included)' },
@@ -80,11 +98,16 @@ https://aws.amazon.com/message/65648/ .
       params: { instancesPerZone: 1 },
       expectFail: ['availability-during-outage', 'settled-on-two-zones'],
     },
+    'target-tracking': {
+      description: 'one instance per zone and an EC2 Auto Scaling target tracking policy (CPU 50 %, 1-min evaluations, 60-s boot and warm-up); a 4-min outage',
+      params: { instancesPerZone: 1, targetTracking: true, readinessDelayMs: 60_000, outageMs: 240_000 },
+      expectFail: ['availability-during-outage'],
+    },
   },
-  faults: [{ at: `${OUTAGE_AT_MS}ms`, kind: 'zone-outage', zone: FAILED_ZONE, mode: 'power', for: `${OUTAGE_MS}ms` }],
+  faults: (p) => [{ at: `${OUTAGE_AT_MS}ms`, kind: 'zone-outage', zone: FAILED_ZONE, mode: 'power', for: `${p.outageMs}ms` }],
   faultKinds: ['zone-outage', 'crash', 'partition'],
   keyMetrics: ['availabilityDuringOutage', 'availabilitySettled', 'latencyMs.p99', 'retriesPerRequest', 'podsAtEnd', 'scaleUps', 'costPerHourUsd'],
-  build({ sim, params: p, requests, world: makeWorld, service, client, openLoop, envoyRetry, envoyRetryBudget, horizontalPodAutoscaler }) {
+  build({ sim, params: p, requests, world: makeWorld, service, client, openLoop, envoyRetry, envoyRetryBudget, horizontalPodAutoscaler, targetTracking }) {
     const perZone = Math.max(SLOTS_PER_ZONE, p.instancesPerZone);
     const slots = ZONES.flatMap((z, zi) => Array.from({ length: perZone }, (_, i) => ({ zone: z, name: `web-${'abc'[zi]}${i + 1}` })));
 
@@ -114,7 +137,8 @@ https://aws.amazon.com/message/65648/ .
       get readyReplicas() {
         return [...readyAtUs.keys()].filter(isReady).length;
       },
-      inService: () => [...readyAtUs.keys()].filter(isReady).length,
+      // in service: ready, and past the warm-up (target tracking's EstimatedInstanceWarmup)
+      inService: (warmupUs) => [...readyAtUs.keys()].filter((n) => isReady(n) && readyAtUs.get(n)! + warmupUs <= sim.now).length,
       setReplicas(n) {
         while (this.replicas < n) {
           const free = slots.filter((s) => !readyAtUs.has(s.name) && world.node(s.name).alive);
@@ -171,7 +195,8 @@ https://aws.amazon.com/message/65648/ .
     // requests they completed (metrics-server reports a CPU average in the same way).
     let lastSampleUs = 0;
     const lastCompleted = new Map(names.map((n) => [n, 0]));
-    const cpuUtilization = (): number => {
+    // Target tracking averages over in-service instances only (warming ones are left out).
+    const cpuUtilization = (warmupUs = 0): number => {
       const elapsed = Math.max(1, sim.now - lastSampleUs);
       let busy = 0;
       let ready = 0;
@@ -179,7 +204,7 @@ https://aws.amazon.com/message/65648/ .
         const node = world.node(n);
         const done = node.completed - (lastCompleted.get(n) ?? 0);
         lastCompleted.set(n, node.completed);
-        if (!isReady(n)) continue;
+        if (!isReady(n) || readyAtUs.get(n)! + warmupUs > sim.now) continue;
         ready++;
         busy += Math.min(1, (done * SERVICE_MEAN_US) / (CORES * elapsed));
       }
@@ -187,11 +212,26 @@ https://aws.amazon.com/message/65648/ .
       return ready === 0 ? 0 : (100 * busy) / ready;
     };
     if (p.autoscaling) {
-      horizontalPodAutoscaler({ name: 'web', node: 'lb', target: pods, metric: cpuUtilization, targetAverageUtilization: 80, minReplicas: 1, maxReplicas: slots.length, syncPeriod: '15s' });
+      horizontalPodAutoscaler({ name: 'web', node: 'lb', target: pods, metric: () => cpuUtilization(), targetAverageUtilization: 80, minReplicas: 1, maxReplicas: slots.length, syncPeriod: '15s' });
+    }
+    if (p.targetTracking) {
+      // ASGAverageCPUUtilization over the in-service instances; scale-in is left at its default
+      // (300-s cooldown), which this run never reaches.
+      targetTracking({
+        name: 'web',
+        node: 'lb',
+        target: pods,
+        metric: () => cpuUtilization(p.estimatedInstanceWarmupMs * 1000),
+        targetValue: p.targetValue,
+        minCapacity: 1,
+        maxCapacity: slots.length,
+        evaluationPeriodMs: p.evaluationPeriodMs,
+        estimatedInstanceWarmupMs: p.estimatedInstanceWarmupMs,
+      });
     }
 
     // ── workload ────────────────────────────────────────────────────────────────
-    const durationMs = OUTAGE_AT_MS + OUTAGE_MS;
+    const durationMs = OUTAGE_AT_MS + p.outageMs;
     const outage = { requests: 0, ok: 0, firstFailMs: null as number | null };
     const settled = { requests: 0, ok: 0, firstFailMs: null as number | null };
     let scaleUps = 0;
@@ -235,11 +275,11 @@ https://aws.amazon.com/message/65648/ .
     {
       name: 'availability-during-outage',
       description: 'at least 99 % of the requests started while the zone is down succeed',
-      check({ metrics }) {
+      check({ metrics, params }) {
         const a = metrics.availabilityDuringOutage as number;
         return {
           status: a >= 0.99 ? 'ok' : 'fail',
-          detail: `${(a * 100).toFixed(2)} % of ${metrics.requestsDuringOutage} requests during the ${OUTAGE_MS / 1000}-s outage of ${FAILED_ZONE}`,
+          detail: `${(a * 100).toFixed(2)} % of ${metrics.requestsDuringOutage} requests during the ${(params.outageMs as number) / 1000}-s outage of ${FAILED_ZONE}`,
           firstFailedAtMs: a >= 0.99 ? null : (metrics.firstFailureDuringOutageMs as number | null),
         };
       },

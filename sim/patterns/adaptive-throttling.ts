@@ -12,6 +12,11 @@
  * By default an outcome counts as accepted when it is ok; `acceptedErrors` lists error kinds that
  * still mean the backend accepted the request (such as "not-found").
  * Local rejections fail with `throttled`.
+ *
+ * `protection` (default 0, the book's formula) subtracts a floor from `requests`, as go-zero's
+ * `googlebreaker` does (`(total − protection − K·accepts) / (total + 1)`, protection 5): without
+ * it a client that has just started rejects its second concurrent request with p = 1/2, before any
+ * answer could have been accepted.
  */
 import type { Counter } from '../observe/metrics.ts';
 import { ErrorKinds, rejection, type Call, type CallContext, type Done, type Outcome, type Policy } from './call.ts';
@@ -29,6 +34,8 @@ export interface AdaptiveThrottlingOptions extends PolicyEnvOptions {
   windowMs?: number;
   /** Error kinds that still mean the backend accepted the request (such as "not-found"). Default none. */
   acceptedErrors?: readonly string[];
+  /** Requests in the window that are never rejected for (go-zero `googlebreaker`'s protection, 5 there). Default 0. */
+  protection?: number;
 }
 
 /** A client-side adaptive throttling instance: the policy (local rejections fail with `throttled`), its counts and its rejection probability. */
@@ -65,6 +72,7 @@ class AdaptiveThrottlingImpl implements AdaptiveThrottling {
     readonly K: number,
     windowUs: number,
     acceptedErrors: readonly string[],
+    readonly protection: number,
   ) {
     this.name = env.name;
     this.bucketUs = Math.max(1, windowUs / BUCKETS);
@@ -101,7 +109,7 @@ class AdaptiveThrottlingImpl implements AdaptiveThrottling {
 
   rejectionProbability(): number {
     this.advance();
-    const p = (this.reqSum - this.K * this.accSum) / (this.reqSum + 1);
+    const p = (this.reqSum - this.protection - this.K * this.accSum) / (this.reqSum + 1);
     return p > 0 ? p : 0;
   }
 
@@ -133,9 +141,10 @@ class AdaptiveThrottlingImpl implements AdaptiveThrottling {
 export function adaptiveThrottling(options: AdaptiveThrottlingOptions): AdaptiveThrottling {
   const where = 'adaptiveThrottling';
   const o = options as unknown as Opts;
-  checkKnown(where, o, [...ENV_OPTION_NAMES, 'K', 'window', 'windowMs', 'acceptedErrors']);
+  checkKnown(where, o, [...ENV_OPTION_NAMES, 'K', 'window', 'windowMs', 'acceptedErrors', 'protection']);
   const K = numberOption(where, o, 'K', 2, { min: 1 });
   const windowUs = durationOption(where, o, 'window', 120_000_000, { minUs: 1000 });
   const acc = stringListOption(where, o, 'acceptedErrors', []);
-  return new AdaptiveThrottlingImpl(new PolicyEnv(where, 'adaptive-throttling', o), K, windowUs, acc);
+  const protection = numberOption(where, o, 'protection', 0, { min: 0, max: 1_000_000 });
+  return new AdaptiveThrottlingImpl(new PolicyEnv(where, 'adaptive-throttling', o), K, windowUs, acc, protection);
 }

@@ -157,6 +157,26 @@ describe('adaptiveThrottling (Google SRE)', () => {
     expect(at2.rejectionProbability()).toBe(0);
   });
 
+  it('adaptiveThrottling({ protection: 5 }) follows go-zero googlebreaker: p = max(0, (requests − 5 − K·accepts)/(requests + 1))', () => {
+    const sim = new Simulation();
+    const at = adaptiveThrottling({ sim, K: 2, protection: 5, random: new RandomStreams(1) });
+    const fails = fixed(sim, 1000, () => ({ ok: false, error: 'overloaded', latencyUs: 1000 }));
+    // the first five requests of a fresh client are never rejected, even all in flight at once
+    for (let i = 0; i < 6; i++) at.execute(newCallContext(sim), fails, () => {});
+    expect(fails.n).toBe(6);
+    sim.run();
+    expect(at.rejectionProbability()).toBeCloseTo((6 - 5) / 7, 12);
+    for (let i = 0; i < 14; i++) at.execute(newCallContext(sim), fails, () => {});
+    sim.run();
+    expect(at.requests).toBe(20);
+    expect(at.rejectionProbability()).toBeCloseTo((20 - 5) / 21, 12);
+    // the book's formula (protection 0) rejects a fresh client's second concurrent request half the time
+    const book = adaptiveThrottling({ sim: new Simulation(), random: new RandomStreams(1) });
+    book.execute(newCallContext(sim), () => {}, () => {});
+    expect(book.rejectionProbability()).toBeCloseTo(1 / 2, 12);
+    expect(() => adaptiveThrottling({ sim, protection: -1 })).toThrow(/protection/);
+  });
+
   it('property: under total backend rejection, the share that reaches the backend approaches 0 (K=2) while accepted traffic is never throttled', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 1000 }), (seed) => {
