@@ -6,7 +6,8 @@
  *   run's hash changes; the new fault is a bar of the fault ribbon (and a mark of the topology when
  *   the page draws one); the link carries the plan (a reload shows the same run); the replay command
  *   shown, run through /bin/sh beside the downloaded plan, prints the hash shown.
- * - A negative duration typed into the entry's form shows the validator's message inline and runs
+ * - A link of the current format opens with the picked kind and the entry's form open; a
+ *   negative duration typed into that form shows the validator's message inline and runs
  *   nothing: the hash, the link and the number of runs drawn stay as they were.
  * - The file stays under 3 MB.
  *
@@ -115,9 +116,12 @@ describe.skipIf(skip)('the playground fault editor', () => {
 
     // the link carries the plan: opened again, the same run
     const link = new URL(page.url()).hash;
-    expect(link).toMatch(/&plan=/);
+    expect(link).toMatch(new RegExp(`^#f=2&.*&plan=[^&]+&fe=${index}$`));
     const again = await open(link);
     expect(await entries(again)).toEqual(after);
+    // with the added entry's form open
+    expect(await again.getByTestId('fault-entry').nth(index).getAttribute('aria-pressed')).toBe('true');
+    expect(await again.getByTestId('fault-field-target').inputValue()).toBe('backend');
     expect(await hash(again)).toBe(await hash(page));
     await again.close();
 
@@ -134,9 +138,9 @@ describe.skipIf(skip)('the playground fault editor', () => {
   }, 120_000);
 
   it('shows the validator’s message for a negative duration typed into the form, and runs nothing', async () => {
-    const page = await open(LINK);
-    const entry = page.getByTestId('fault-entry').first();
-    await entry.click();
+    // a link (format 2) that opens entry 0's form, the picker at pause
+    const page = await open(`${LINK.replace('f=1', 'f=2')}&fk=pause&fe=0`);
+    expect(await page.getByTestId('fault-kind').inputValue()).toBe('pause');
     const field = page.getByTestId('fault-field-for');
     await expect.poll(() => field.isVisible()).toBe(true);
     const hashBefore = await hash(page);

@@ -20,7 +20,22 @@ describe('playground link', () => {
     expect(back.error).toBeUndefined();
     expect(back.problems).toEqual([]);
     expect(back.state).toEqual({ ...s, params: { timeoutMs: '250', on: 'true' } });
-    expect(formatHash({ scenario: 'x', variant: 'naive', variants, seed: 7, params: {} }, { variants })).toBe('#f=1&s=x&seed=7');
+    expect(formatHash({ scenario: 'x', variant: 'naive', variants, seed: 7, params: {} }, { variants })).toBe('#f=2&s=x&seed=7');
+  });
+
+  it('carries the fault editor’s picked kind and open entry, and reads links of format 1 as before', () => {
+    const s: PlayState = { scenario: 'retry-storm', variant: 'naive', variants, seed: 1, params: {}, plan: [{ at: '3s', kind: 'crash', target: 'a' }], faultKind: 'pause', faultEntry: 0 };
+    const hash = formatHash(s, { variants });
+    expect(hash).toMatch(/&fk=pause&fe=0$/);
+    const { variant: _v, variants: _vs, ...read } = s; // the defaults, left out of the link
+    expect(parseHash(hash)).toEqual({ state: read, problems: [] });
+    // a link an earlier playground made: the same state, without the editor's parts
+    const old = hash.replace('#f=2', '#f=1').replace(/&fk=.*$/, '');
+    const { faultKind: _k, faultEntry: _e, ...rest } = read;
+    expect(parseHash(old)).toEqual({ state: rest, problems: [] });
+    // format 1 has no editor parts: they are named, not half-read
+    expect(parseHash(`${old}&fe=0`).problems.join('; ')).toMatch(/unknown part "fe"/);
+    expect(parseHash(hash.replace('fe=0', 'fe=x1')).problems.join('; ')).toMatch(/open fault entry "x1" is not an entry number/);
   });
 
   it('refuses broken links and links of another format with a reason, and reports a bad plan', () => {

@@ -42,6 +42,8 @@ export interface EditorHost {
   apply(plan: Entry[]): void;
   /** The fault kinds the scenario declares. */
   declaredKinds(): readonly string[] | undefined;
+  /** The kind picked or the entry selected changed (they are part of the link). */
+  uiChanged(): void;
 }
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -104,6 +106,10 @@ export class FaultEditor {
     this.nodeSelect = h('select', { id: 'fault-node', testid: 'fault-node', 'aria-label': 'Node to add the fault to' });
     this.addButton = h('button', { type: 'button', testid: 'fault-add', 'aria-pressed': 'false', title: 'then click a node’s lane in the Nodes timeline where the fault starts (Esc cancels)', text: 'add on the timeline' });
     this.addButton.onclick = () => this.arm(!this.armed);
+    this.kindSelect.onchange = () => {
+      if (this.armed) this.arm(true);
+      this.host.uiChanged();
+    };
     const now = h('button', { type: 'button', testid: 'fault-add-now', title: 'add the fault to the chosen node, in the middle of the time window shown, and open its form', text: 'add now' });
     now.onclick = () => {
       const node = this.nodeSelect.value || this.nodes[0];
@@ -142,9 +148,29 @@ export class FaultEditor {
     new MutationObserver(() => this.readDomain()).observe(document.documentElement, { attributes: true, attributeFilter: ['data-domain'] });
   }
 
+  /** The selection a link asked for, applied when the runs are drawn (the plan is known then). */
+  private pendingEntry: number | undefined;
+
   /** The selected entry's index in the plan, or null. */
   selectedIndex(): number | null {
-    return this.selected;
+    return this.pendingEntry ?? this.selected;
+  }
+
+  /** The kind picked, when it is not the picker's first (the default a link leaves out). */
+  linkKind(): string | undefined {
+    const first = this.kindSelect.options[0]?.value;
+    return this.kindSelect.value && this.kindSelect.value !== first ? this.kindSelect.value : undefined;
+  }
+
+  /** What a link says: the kind to pick (false when the picker has no such kind) and the entry to open. */
+  restore(kind: string | undefined, entry: number | undefined): boolean {
+    let ok = true;
+    if (kind !== undefined) {
+      if ([...this.kindSelect.options].some((o) => o.value === kind)) this.kindSelect.value = kind;
+      else ok = false;
+    }
+    this.pendingEntry = entry;
+    return ok;
   }
 
   /** A new scenario: the kinds it declares come first in the picker. */
@@ -164,6 +190,10 @@ export class FaultEditor {
   /** The runs just drawn: their lanes get the plan's marks. */
   attach(report: HTMLElement, views: readonly RunView[]): void {
     this.plan = this.host.plan();
+    if (this.pendingEntry !== undefined) {
+      this.selected = this.pendingEntry < this.plan.length ? this.pendingEntry : null;
+      this.pendingEntry = undefined;
+    }
     if (this.selected !== null && this.selected >= this.plan.length) this.selected = null;
     this.color = faultColorScale([...new Set(views.flatMap((v) => v.faultKinds))]);
     const focus = views[0];
@@ -192,6 +222,7 @@ export class FaultEditor {
     this.readDomain();
     this.renderList();
     this.renderForm();
+    this.host.uiChanged();
   }
 
   /** The simulator refused the plan at run time: back to the plan that ran, with its message. */
@@ -323,6 +354,7 @@ export class FaultEditor {
     this.drawMarks();
     document.body.dataset.planSelected = i === null ? '' : String(i);
     document.dispatchEvent(new CustomEvent('faultline:plan', { detail: { plan: this.plan, selected: i } }));
+    this.host.uiChanged();
     if (focusForm) this.formEl.querySelector<HTMLElement>('input, select, textarea')?.focus();
   }
 
@@ -333,7 +365,7 @@ export class FaultEditor {
       b.dataset.index = String(i);
       b.dataset.kind = String(e.kind);
       b.style.setProperty('--kind', this.color(String(e.kind)));
-      b.onclick = () => this.select(i === this.selected ? null : i, true);
+      b.onclick = () => this.select(i, true);
       b.onkeydown = (ev) => this.entryKey(ev, i);
       return b;
     });
@@ -363,9 +395,8 @@ export class FaultEditor {
 
   private remove(i: number): void {
     if (this.commit(this.plan.filter((_, j) => j !== i), undefined, 'Not removed')) {
-      this.selected = null;
       this.renderForm();
-      this.list.querySelector<HTMLElement>(`[data-index="${Math.min(i, this.plan.length - 1)}"]`)?.focus();
+      (this.list.querySelector<HTMLElement>(`[data-index="${Math.min(i, this.plan.length - 1)}"]`) ?? this.addButton).focus();
     }
   }
 
@@ -515,7 +546,7 @@ export class FaultEditor {
         g.removeEventListener('pointercancel', onUp);
         o.guide.replaceChildren();
         if (!dragged) {
-          this.select(i === this.selected ? null : i, false);
+          this.select(i, false);
           return;
         }
         const changed = handle === 'move' && next.end === null ? moved(e, next.start) : resized(e, next.start, next.end);

@@ -185,7 +185,32 @@ const editor = new FaultEditor({
     changed();
   },
   declaredKinds: () => metas[state.scenario]?.faultKinds,
+  uiChanged: () => {
+    if (!state) return;
+    syncEditorState();
+    const hash = formatHash(state, { variants: metas[state.scenario]!.variantNames });
+    if (location.hash !== hash) history.replaceState(null, '', hash);
+  },
 });
+
+/** The editor's kind and open entry, into the state the link is made from. */
+function syncEditorState(): void {
+  const kind = editor.linkKind();
+  const entry = editor.selectedIndex();
+  if (kind === undefined) delete state.faultKind;
+  else state.faultKind = kind;
+  if (entry === null) delete state.faultEntry;
+  else state.faultEntry = entry;
+}
+
+/** After a link is read: the editor picks its kind and opens its entry. */
+function restoreEditor(): void {
+  if (!editor.restore(state.faultKind, state.faultEntry)) {
+    problems = [...problems, `This link picks a fault kind this playground does not have, ${JSON.stringify(String(state.faultKind).slice(0, 40))}; the picker shows the first kind.`];
+    delete state.faultKind;
+    showProblems();
+  }
+}
 
 pool.onMeta = (list) => {
   if (Object.keys(metas).length > 0) return;
@@ -198,6 +223,7 @@ pool.onMeta = (list) => {
     state = normalize(link.state, link.problems);
   }
   render();
+  restoreEditor();
   changed();
 };
 
@@ -248,6 +274,8 @@ function normalize(s: Partial<PlayState>, linkProblems: readonly string[]): Play
     out.params[k] = spec.type === 'number' ? Number(v) : spec.type === 'boolean' ? v === true || v === 'true' : String(v);
   }
   if (s.plan !== undefined) out.plan = s.plan;
+  if (s.faultKind !== undefined) out.faultKind = s.faultKind;
+  if (s.faultEntry !== undefined) out.faultEntry = s.faultEntry;
   problems = bad.length > 0 ? [`Parts of this link could not be used: ${bad.join('; ')}.`] : [];
   return out;
 }
@@ -290,6 +318,7 @@ function planFile(): string {
 
 function changed(): void {
   markPresets();
+  syncEditorState();
   history.replaceState(null, '', formatHash(state, { variants: metas[state.scenario]!.variantNames }));
   void rerun();
 }
@@ -879,5 +908,6 @@ window.addEventListener('hashchange', () => {
     state = defaults(undefined);
   } else state = normalize(link.state, link.problems);
   render();
+  restoreEditor();
   changed();
 });

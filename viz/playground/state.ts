@@ -5,15 +5,20 @@
  * It is versioned (`f=`), so a link made by another version of the playground is recognised as
  * such instead of being half-read:
  *
- *   #f=1&s=retry-storm&m=circuit-breaker&v=naive-retries,circuit-breaker&seed=3&p.clientTimeoutMs=250&plan=W3si…
+ *   #f=2&s=retry-storm&m=circuit-breaker&v=naive-retries,circuit-breaker&seed=3&p.clientTimeoutMs=250&plan=W3si…&fk=crash&fe=1
  *
  * `m` and `v` are left out when they are the defaults (the first variant; every variant); `plan`
  * is the plan's JSON in base64url (UTF-8), present only when the plan differs from the default.
+ * Format 2 adds the fault editor's state: `fk`, the fault kind picked to add, and `fe`, the plan
+ * entry whose form is open. Links of format 1 (without them) are read as they always were.
  * Pure: no DOM, so Node tests can read and write links.
  */
 
 /** The link format this playground writes and reads. */
-export const LINK_FORMAT = 1;
+export const LINK_FORMAT = 2;
+/** The link formats it reads: its own and the earlier ones that mean the same where they say it. */
+export const LINK_FORMATS_READ: readonly number[] = [1, 2];
+const READS = LINK_FORMATS_READ.map((f) => `f=${f}`).join(' or ');
 
 export interface PlayState {
   scenario: string;
@@ -26,6 +31,9 @@ export interface PlayState {
   params: Record<string, number | boolean | string>;
   /** A fault plan replacing the scenario's default one; undefined: the default plan. */
   plan?: unknown[];
+  /** The fault editor: the kind picked to add, and the plan entry whose form is open. */
+  faultKind?: string;
+  faultEntry?: number;
 }
 
 /** What a fragment says, before the page checks the names against the scenarios it holds. */
@@ -45,6 +53,8 @@ export function formatHash(s: PlayState, defaults: { variants: readonly string[]
   q.push(`seed=${enc(String(s.seed))}`);
   for (const k of Object.keys(s.params).sort()) q.push(`p.${enc(k)}=${enc(String(s.params[k]))}`);
   if (s.plan !== undefined) q.push(`plan=${toBase64Url(JSON.stringify(s.plan))}`);
+  if (s.faultKind !== undefined) q.push(`fk=${enc(s.faultKind)}`);
+  if (s.faultEntry !== undefined) q.push(`fe=${s.faultEntry}`);
   return `#${q.join('&')}`;
 }
 
@@ -78,15 +88,15 @@ export function parseHash(hash: string): ParsedLink {
   const get = (k: string): string | undefined => pairs.find(([key]) => key === k)?.[1];
   const format = get('f');
   if (format === undefined) {
-    if (get('s') !== undefined) return { state: {}, problems, error: `This link was made by an earlier playground (it has no format version; this one reads f=${LINK_FORMAT}); showing the default scenario.` };
+    if (get('s') !== undefined) return { state: {}, problems, error: `This link was made by an earlier playground (it has no format version; this one reads ${READS}); showing the default scenario.` };
     return { state: {}, problems, error: `This link is not a playground link (${JSON.stringify(shown)}); showing the default scenario.` };
   }
   if (!/^\d+$/.test(format)) return { state: {}, problems, error: `This link's format version ${JSON.stringify(format.slice(0, 20))} is not a number (this playground reads f=${LINK_FORMAT}); showing the default scenario.` };
-  if (Number(format) !== LINK_FORMAT) {
+  if (!LINK_FORMATS_READ.includes(Number(format))) {
     const which = Number(format) > LINK_FORMAT ? 'a newer' : 'an earlier';
-    return { state: {}, problems, error: `This link was made by ${which} playground (format ${format}; this one reads f=${LINK_FORMAT}); showing the default scenario.` };
+    return { state: {}, problems, error: `This link was made by ${which} playground (format ${format}; this one reads ${READS}); showing the default scenario.` };
   }
-  const known = new Set(['f', 's', 'm', 'v', 'seed', 'plan']);
+  const known = new Set(['f', 's', 'm', 'v', 'seed', 'plan', ...(Number(format) >= 2 ? ['fk', 'fe'] : [])]);
   const out: Partial<PlayState> = {};
   const s = get('s');
   if (s) out.scenario = s;
@@ -107,6 +117,15 @@ export function parseHash(hash: string): ParsedLink {
     const parsed = readPlan(plan);
     if (typeof parsed === 'string') problems.push(`its fault plan ${parsed}; using the default plan`);
     else out.plan = parsed;
+  }
+  if (Number(format) >= 2) {
+    const fk = get('fk');
+    if (fk) out.faultKind = fk;
+    const fe = get('fe');
+    if (fe !== undefined) {
+      if (/^\d{1,6}$/.test(fe)) out.faultEntry = Number(fe);
+      else problems.push(`its open fault entry ${JSON.stringify(fe.slice(0, 20))} is not an entry number (ignored)`);
+    }
   }
   return { state: out, problems };
 }
