@@ -112,7 +112,7 @@ describe.skipIf(skip)('the playground fault editor', () => {
     expect(await page.locator('[data-panel=faults] .fault-band, [data-panel=faults] .fault-tick').count()).toBe(bandsBefore + 1);
     await expect.poll(() => page.locator(`[data-panel=faults] [data-index="${index}"][data-target=backend]`).count()).toBe(1);
     // and the topology, where the page draws one
-    if ((await page.getByTestId('topology').count()) > 0) expect(await page.locator(`[data-testid=topology] [data-fault-index="${index}"]`).count()).toBeGreaterThan(0);
+    if ((await page.getByTestId('topology').count()) > 0) expect(await page.locator(`[data-testid=topology] [data-testid=topology-fault][data-index="${index}"][data-node=backend]`).count()).toBeGreaterThan(0);
 
     // the link carries the plan: opened again, the same run
     const link = new URL(page.url()).hash;

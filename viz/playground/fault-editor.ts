@@ -12,6 +12,7 @@
  */
 import type { FieldSpec } from '../../sim/faults/plan.ts';
 import type { RunView } from '../model.ts';
+import { el } from '../viewer/dom.ts';
 import { formatTimeUs } from '../viewer/format.ts';
 import { faultColorScale } from '../viewer/palette.ts';
 import { laneLayout } from '../viewer/renderSwimlanes.ts';
@@ -38,8 +39,8 @@ import {
 export interface EditorHost {
   /** The plan the shown runs use, entries as written (a copy the editor may keep). */
   plan(): Entry[];
-  /** Run with this plan (already checked by the validator). */
-  apply(plan: Entry[]): void;
+  /** Run with this plan (already checked by the validator); undefined: the scenario's own plan. */
+  apply(plan: Entry[] | undefined): void;
   /** The fault kinds the scenario declares. */
   declaredKinds(): readonly string[] | undefined;
   /** The kind picked or the entry selected changed (they are part of the link). */
@@ -51,17 +52,16 @@ const HANDLE_W = 7;
 
 type Props = Record<string, string | number | boolean | undefined>;
 
+/** `el` with the editor's shorthands: `text` (the content), `testid`, `className`; true/false for boolean attributes. */
 function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = {}, ...children: (Node | string | null)[]): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
+  const attrs: Record<string, string | undefined> = {};
+  const text: string[] = [];
   for (const [k, v] of Object.entries(props)) {
     if (v === undefined || v === false) continue;
-    if (k === 'text') e.textContent = String(v);
-    else if (k === 'testid') e.dataset.testid = String(v);
-    else if (k === 'className') e.className = String(v);
-    else e.setAttribute(k, v === true ? '' : String(v));
+    if (k === 'text') text.push(String(v));
+    else attrs[k === 'testid' ? 'data-testid' : k === 'className' ? 'class' : k] = v === true ? '' : String(v);
   }
-  for (const c of children) if (c !== null) e.append(c);
-  return e;
+  return el(tag, attrs, ...text, ...children);
 }
 
 function s<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}): SVGElementTagNameMap[K] {
@@ -89,6 +89,11 @@ export class FaultEditor {
   private readonly formEl: HTMLElement;
   private readonly message: HTMLElement;
   private readonly nodeList: HTMLDataListElement;
+  private readonly undoButton: HTMLButtonElement;
+  /** Plans before each edit, the latest last (undefined: the scenario's own plan). */
+  private undoStack: (Entry[] | undefined)[] = [];
+  /** Whether the plan on screen is the scenario's own (no edit since). */
+  private own = true;
   private plan: Entry[] = [];
   private selected: number | null = null;
   private armed = false;
@@ -117,6 +122,17 @@ export class FaultEditor {
       const [a, b] = this.domain;
       this.add(node, snap((a + b) / 2, niceStep((b - a) / 100)), true);
     };
+    this.undoButton = h('button', { type: 'button', testid: 'fault-undo', title: 'take back the last edit of the plan', text: 'undo', disabled: true });
+    this.undoButton.onclick = () => this.undo();
+    const own = h('button', { type: 'button', testid: 'fault-default', title: 'the scenario’s own fault plan (the edits can be undone)', text: 'default plan' });
+    own.onclick = () => {
+      if (this.own) return;
+      this.pushUndo();
+      this.selected = null;
+      this.setMessage('');
+      this.host.apply(undefined);
+      this.renderForm();
+    };
     this.hint = h('span', { className: 'fe-hint', role: 'status' });
     this.list = h('div', { className: 'fe-list', role: 'list', 'aria-label': 'Fault plan entries' });
     this.formEl = h('div', { className: 'fe-form' });
@@ -135,6 +151,8 @@ export class FaultEditor {
         h('label', { for: 'fault-node', className: 'inline', text: 'or on' }),
         this.nodeSelect,
         now,
+        this.undoButton,
+        own,
         this.hint,
       ),
       this.list,
@@ -183,13 +201,16 @@ export class FaultEditor {
     groups.push(h('optgroup', { label: declared.length > 0 ? 'every other kind' : 'every kind' }, ...other.map((k) => h('option', { value: k, text: k }))));
     this.kindSelect.replaceChildren(...groups);
     this.selected = null;
+    this.undoStack = [];
+    this.undoButton.disabled = true;
     this.arm(false);
     this.setMessage('');
   }
 
   /** The runs just drawn: their lanes get the plan's marks. */
-  attach(report: HTMLElement, views: readonly RunView[]): void {
+  attach(report: HTMLElement, views: readonly RunView[], own: boolean): void {
     this.plan = this.host.plan();
+    this.own = own;
     if (this.pendingEntry !== undefined) {
       this.selected = this.pendingEntry < this.plan.length ? this.pendingEntry : null;
       this.pendingEntry = undefined;
@@ -228,6 +249,8 @@ export class FaultEditor {
   /** The simulator refused the plan at run time: back to the plan that ran, with its message. */
   refused(plan: Entry[], message: string): void {
     this.plan = plan;
+    this.undoStack.pop(); // the plan before the refused edit is the plan on screen again
+    this.undoButton.disabled = this.undoStack.length === 0;
     this.selected = this.selectedBefore;
     this.renderList();
     this.drawMarks();
@@ -328,6 +351,8 @@ export class FaultEditor {
       return false;
     }
     this.setMessage('');
+    this.pushUndo();
+    this.own = false;
     this.selectedBefore = this.selected;
     this.plan = sorted.plan;
     this.selected = keep ? sorted.index : null;
@@ -335,6 +360,23 @@ export class FaultEditor {
     this.renderList();
     this.drawMarks();
     return true;
+  }
+
+  private pushUndo(): void {
+    this.undoStack.push(this.own ? undefined : this.plan.map((e) => ({ ...e })));
+    if (this.undoStack.length > 100) this.undoStack.shift();
+    this.undoButton.disabled = false;
+  }
+
+  private undo(): void {
+    if (this.undoStack.length === 0) return;
+    const plan = this.undoStack.pop();
+    this.undoButton.disabled = this.undoStack.length === 0;
+    this.selected = null;
+    this.setMessage('');
+    this.host.apply(plan);
+    this.renderForm();
+    if (this.undoButton.disabled) this.addButton.focus();
   }
 
   private setMessage(text: string, why?: string): void {
@@ -470,22 +512,26 @@ export class FaultEditor {
     const { lanes } = laneLayout(o.view.nodes);
     const names = o.view.nodes.map((n) => n.name);
     o.layer.replaceChildren();
-    this.plan.forEach((e, i) => {
+    // the selected entry last: on top of any it overlaps
+    const order = this.plan.map((_, i) => i).sort((a, b) => Number(a === this.selected) - Number(b === this.selected));
+    for (const i of order) {
+      const e = this.plan[i]!;
       const lane = entryLane(e, names);
       const rows = lane !== undefined ? [names.indexOf(lane)] : names.map((_, j) => j);
       for (const r of rows) o.layer.append(this.mark(o, e, i, lanes[r]!, lane === undefined));
-    });
+    }
   }
 
-  private mark(o: Overlay, e: Entry, i: number, lane: { top: number; height: number }, everyLane: boolean): SVGGElement {
+  private mark(o: Overlay, e: Entry, i: number, lane: { top: number; rowY: number[]; rowH: number[] }, everyLane: boolean): SVGGElement {
     const span = entrySpan(e);
     const color = this.color(String(e.kind));
     const g = s('g', { class: `plan-mark${i === this.selected ? ' selected' : ''}${everyLane ? ' every-lane' : ''}`, 'data-index': i, 'data-kind': String(e.kind) });
     const title = s('title');
     title.textContent = `${entryLabel(e)} — drag to move${span.endUs !== null ? ', drag an end to resize' : ''}, click to edit`;
     g.append(title);
-    const y = lane.top - 2;
-    const hh = lane.height + 4;
+    // over the lane's state row, leaving its thin rows (role, partition side, breaker) in view
+    const y = lane.rowY[0]! - 3;
+    const hh = lane.rowH[0]! + 6;
     const place = (start: number, end: number | null): void => {
       const x0 = this.x(o, start);
       const x1 = end === null ? (span.open ? o.plotW + 20 : x0) : this.x(o, end);
@@ -538,7 +584,7 @@ export class FaultEditor {
           next = { start: span.startUs, end: Math.max(span.startUs, snap(span.endUs! + dt, st)) };
         }
         place(next.start, next.end);
-        o.guide.replaceChildren(Object.assign(s('text', { x: this.x(o, next.start) + 4, y: Math.max(11, lane.top - 4), class: 'fe-guide-label' }), { textContent: next.end === null ? fmt(next.start) : `${fmt(next.start)} → ${fmt(next.end)}` }));
+        o.guide.replaceChildren(Object.assign(s('text', { x: this.x(o, next.start) + 4, y: Math.max(11, y - 3), class: 'fe-guide-label' }), { textContent: next.end === null ? fmt(next.start) : `${fmt(next.start)} → ${fmt(next.end)}` }));
       };
       const onUp = (): void => {
         g.removeEventListener('pointermove', onMove);

@@ -180,7 +180,7 @@ const editor = new FaultEditor({
   plan: () => currentPlan().map((e) => ({ ...e })),
   apply: (plan) => {
     state.plan = plan;
-    if (planInput) planInput.value = JSON.stringify(plan, null, 1);
+    if (planInput && plan) planInput.value = JSON.stringify(plan, null, 1);
     planDirty = false;
     changed();
   },
@@ -760,7 +760,7 @@ function draw(variants: readonly string[], answers: readonly Answer[], compare: 
   shown = renderReport(reportEl, data, { ...(keep ? { domainUs: keep } : {}), ...(sections ? { runSections: sections } : {}) });
   shownDomain = domainKey;
   drawnPlan = { scenario: state.scenario, plan: state.plan };
-  editor.attach(reportEl, views);
+  editor.attach(reportEl, views, state.plan === undefined);
   // the plan on screen, for views drawn outside the report (the topology): entries as written, sorted by start
   document.dispatchEvent(new CustomEvent('faultline:plan', { detail: { plan: currentPlan(), selected: editor.selectedIndex() } }));
   window.scrollTo(0, scrollY);
