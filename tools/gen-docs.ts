@@ -77,6 +77,16 @@ export async function generateDocs(options: { writeFiles?: boolean; apiOutDir?: 
       renameSync(tmp, path);
     }
   }
+  // docs/ALERTING.md: the table of Prometheus metric names
+  {
+    const { withMetricNames } = await import('../sim/alerts/names.ts');
+    const file = 'docs/ALERTING.md';
+    const path = fileURLToPath(new URL(`../${file}`, import.meta.url));
+    const old = readFileSync(path, 'utf8');
+    const text = withMetricNames(old);
+    docs.push({ file, text, changed: text !== old });
+    if (options.writeFiles !== false && text !== old) writeFileSync(path, text);
+  }
   // loaded here, not at the top: test/docs.test.ts imports this file and needs no API Extractor
   const { buildApiDocs } = await import('./api-docs.ts');
   return { docs, api: buildApiDocs(options.apiOutDir) };

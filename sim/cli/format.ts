@@ -58,6 +58,8 @@ export function formatRunSummary(scenario: Scenario<any>, r: RunResult, ended?: 
   if (ended && ended.reason !== 'until') lines.push(`the run ${ended.detail}`);
   lines.push('');
   const keys = keyMetricsOf(scenario);
+  // a run with alert rules: its detection figures too (docs/ALERTING.md)
+  if ('falseAlerts' in r.metrics) for (const k of ['timeToDetectMs', 'timeToAcknowledgeMs', 'timeToRecoverMs', 'falseAlerts']) if (k in r.metrics && !keys.includes(k)) keys.push(k);
   const w = Math.max(...keys.map((k) => k.length));
   for (const k of keys) lines.push(`  ${k.padEnd(w)}  ${formatValue(metricAt(r.metrics, k))}`);
   if (r.faults.length) {
@@ -90,6 +92,7 @@ export function formatRunSummary(scenario: Scenario<any>, r: RunResult, ended?: 
  */
 export function comparisonTable(scenario: Scenario<any>, results: readonly RunResult[], width = 120, ended: readonly (RunEnded | undefined)[] = []): string {
   const keys = keyMetricsOf(scenario);
+  if (results.some((r) => 'falseAlerts' in r.metrics)) for (const k of ['timeToDetectMs', 'timeToAcknowledgeMs', 'timeToRecoverMs', 'falseAlerts']) if (results.some((r) => k in r.metrics) && !keys.includes(k)) keys.push(k);
   const checkNames = scenario.checks?.map((c) => c.name) ?? [];
   const cell = (r: RunResult, n: string): string => {
     const c = r.checks.find((x) => x.name === n);

@@ -19,6 +19,7 @@ import { comparisonTable, formatRunSummary, formatValue } from './format.ts';
 import type { WorkerJob, WorkerReply } from '../run/worker.ts';
 import type { PriceTable } from '../world/cost.ts';
 import type { Io } from './io.ts';
+import { loadAlerting, parseAlertingText } from '../alerts/rules.ts';
 
 // ---------------------------------------------------------------- run
 
@@ -39,6 +40,7 @@ const RUN_FLAGS: Record<string, FlagSpec> = {
   liveness: { type: 'boolean', help: "also judge liveness as 'check --liveness' does: after the plan's heal (or its last fault) availability is back to 99% within half the time left" },
   verify: { type: 'boolean', help: 'run it a second time in a worker thread and compare trace hashes (exit 1 where they part)' },
   'heap-max-mb': { type: 'string', value: 'N', help: 'run in a worker thread whose heap is capped at N MB: a run that passes it is aborted by the memory watchdog (exit 1)' },
+  rules: { type: 'string', value: 'FILE', help: 'alert rules (Prometheus rule-file shape), on-call and runbooks, YAML or JSON, over the scenario\'s own (docs/ALERTING.md)' },
   help: { type: 'boolean', help: 'show this help' },
 };
 
@@ -96,6 +98,27 @@ export function requireVariant(scenario: Scenario<any>, name: string): void {
       `scenario ${scenario.name} has no variant ${showValue(name)};${didYouMean(name.slice(0, 64), scenario.variantNames)} variants: ${scenario.variantNames.join(', ')}`,
     );
   }
+}
+
+/** Largest alerting file `--rules` reads. */
+export const RULES_FILE_MAX_BYTES = 4 * 1024 * 1024;
+
+/** `--rules FILE`: YAML or JSON data for the alerting configuration (validated by the run, exit 2 naming the rule and field). */
+export function readRulesFile(path: string): Record<string, unknown> {
+  const where = `--rules ${showName(path)}`;
+  let text: string;
+  try {
+    const size = statSync(path).size;
+    if (size > RULES_FILE_MAX_BYTES) throw new InputError(`${where}: ${size} bytes is more than the ${RULES_FILE_MAX_BYTES} an alerting file may have`);
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(`--rules: cannot read ${showName(path)} (${describeFsError(err)})`);
+  }
+  const data = parseAlertingText(text, `rules file ${showName(path)}`);
+  // validated once here, so a bad rule stops before any run (the runs validate it again with the scenario's)
+  loadAlerting(data, `rules file ${showName(path)}`);
+  return data;
 }
 
 /** Largest fault plan file `--faults` reads: a plan holds at most 100,000 entries. */
@@ -160,6 +183,8 @@ export async function runCommand(argv: readonly string[], io: Io, options: { cap
   const faultsFile = args.flags.faults as string | undefined;
   const faults = faultsFile !== undefined ? readFaultsFile(faultsFile) : undefined;
   const prices = args.flags.prices !== undefined ? (await import('./prices.ts')).readPricesFile(args.flags.prices as string) : undefined;
+  const rulesFile = args.flags.rules as string | undefined;
+  const alerting = rulesFile !== undefined ? readRulesFile(rulesFile) : undefined;
   let traceLevel: TraceLevel = 'summary';
   if (args.flags['trace-level'] !== undefined) {
     const l = args.flags['trace-level'] as string;
@@ -205,8 +230,9 @@ export async function runCommand(argv: readonly string[], io: Io, options: { cap
         traceLevel,
         traceSink: feed?.sink ?? sink,
         traceAlsoInMemory: args.flags.perfetto !== undefined,
-        replay: { scenarioRef: ref, faultsFile, pricesFile: args.flags.prices as string | undefined, liveness: Boolean(args.flags.liveness) },
+        replay: { scenarioRef: ref, faultsFile, pricesFile: args.flags.prices as string | undefined, liveness: Boolean(args.flags.liveness), rulesFile },
         prices,
+        alerting,
       });
       if (args.flags.liveness) await judgeLivenessOf(art);
       if (feed) report!.finish(feed.fold, art);
@@ -219,7 +245,7 @@ export async function runCommand(argv: readonly string[], io: Io, options: { cap
   }
   const results = artifacts.map((a) => a.result);
   const verdicts = args.flags.verify
-    ? await verifyInWorker(scenario, artifacts, { scenarioRef: ref, seed, params, faults, faultsFile, budgets, prices })
+    ? await verifyInWorker(scenario, artifacts, { scenarioRef: ref, seed, params, faults, faultsFile, budgets, prices, alerting, rulesFile })
     : [];
 
   if (args.flags.out !== undefined) {
@@ -280,6 +306,8 @@ export interface VerifyRequest {
   faultsFile?: string;
   budgets?: Record<string, number>;
   prices?: PriceTable;
+  alerting?: Record<string, unknown>;
+  rulesFile?: string;
 }
 
 export interface Verdict {
@@ -337,6 +365,8 @@ export class SecondRun {
         faultsFile: req.faultsFile,
         budgets: req.budgets,
         prices: req.prices,
+        alerting: req.alerting,
+        rulesFile: req.rulesFile,
         keepRecords,
       };
       this.worker.postMessage(job);
@@ -356,6 +386,7 @@ export class SecondRun {
       faults: req.faults as never,
       budgets: req.budgets,
       prices: req.prices,
+      alerting: req.alerting,
       traceLevel: 'full',
     });
     const other = await this.ask(req, first.variant, true);

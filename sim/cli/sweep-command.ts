@@ -22,8 +22,9 @@ import { flagHelp, parseArgs, parseIntFlag, UsageError, type FlagSpec } from './
 import { writeFileAtomic } from './files.ts';
 import { installTermination } from './termination.ts';
 import { formatValue, keyMetricsOf } from './format.ts';
+import { INCIDENT_METRIC_KEYS } from '../alerts/incident.ts';
 import { loadScenario, prepareScenarioFile, resolveScenarioFile } from './load.ts';
-import { parseBudgetFlags, parseParamFlags, readFaultsFile, readJsonFile, requireVariant } from './run-command.ts';
+import { parseBudgetFlags, parseParamFlags, readFaultsFile, readJsonFile, readRulesFile, requireVariant } from './run-command.ts';
 import { checkSweepReport } from '../run/sweep-input.ts';
 
 /** Largest shard result `merge` reads (a million rows is about 400 MB). */
@@ -50,6 +51,7 @@ const SWEEP_FLAGS: Record<string, FlagSpec> = {
   budget: { type: 'list', value: 'name=N', help: 'run budgets for every run: eventsMax, simTimeMaxUs, liveEventsMax, processesMax' },
   grid: { type: 'list', value: 'k=v1,v2', help: 'run every combination of these param values × seeds; prints cost, pass rates, the Pareto table and the cheapest passing setting (repeatable)' },
   prices: { type: 'string', value: 'prices.json', help: 'price table of the cost model (default: illustrative AWS on-demand prices; docs/COST.md)' },
+  rules: { type: 'string', value: 'FILE', help: 'alert rules, on-call and runbooks (YAML or JSON) over the scenario\'s own; adds timeToDetectMs and the rest to the summary' },
   json: { type: 'boolean', help: 'print the sweep result as JSON' },
   out: { type: 'string', value: 'file.json', help: 'write the sweep result JSON to a file (atomically)' },
   help: { type: 'boolean', help: 'show this help' },
@@ -75,6 +77,9 @@ export interface SweepOptions {
   prices?: PriceTable;
   /** The file the price table came from, for the replay lines. */
   pricesFile?: string;
+  /** Alert rules, on-call and runbooks (`--rules`, parsed) and their file. */
+  alerting?: Record<string, unknown>;
+  rulesFile?: string;
   onProgress?: (done: number, total: number, unexpected: number) => void;
   /** Run on this (warm) pool instead of a fresh one; it is left open. */
   pool?: WorkerPool;
@@ -204,6 +209,8 @@ async function sweepOn(o: SweepOptions, pool: WorkerPool | null): Promise<SweepR
         budgets: o.budgets,
         prices: o.prices,
         pricesFile: o.pricesFile,
+        alerting: o.alerting,
+        rulesFile: o.rulesFile,
       });
     }
   }
@@ -241,7 +248,7 @@ async function sweepOn(o: SweepOptions, pool: WorkerPool | null): Promise<SweepR
     const watchdog = reply.errorName === 'MemoryWatchdog';
     // the replay of a run the memory watchdog stopped keeps the cap, so it stops there again instead of exhausting memory
     const replay =
-      replayCommand(scenario, { seed: job.seed, variant: job.variant, params: job.params, faultsFile: o.faultsFile, scenarioRef: o.scenarioRef, budgets: o.budgets, pricesFile: o.pricesFile }) +
+      replayCommand(scenario, { seed: job.seed, variant: job.variant, params: job.params, faultsFile: o.faultsFile, scenarioRef: o.scenarioRef, budgets: o.budgets, pricesFile: o.pricesFile, rulesFile: o.rulesFile }) +
       (watchdog ? ` --heap-max-mb ${heapMb}` : '');
     return { variant: job.variant, seed: job.seed, traceHash: null, checks: [], metrics: {}, error: watchdog ? reply.error : `${reply.errorName}: ${reply.error}`, replay, ...(pointOf[i] ? { params: pointOf[i]! } : {}) };
   });
@@ -253,7 +260,7 @@ async function sweepOn(o: SweepOptions, pool: WorkerPool | null): Promise<SweepR
       variants,
       params: o.params ?? {},
       shard: shard ? `${shard.index}/${shard.count}` : null,
-      keyMetrics: keyMetricsOf(scenario),
+      keyMetrics: o.alerting !== undefined || scenario.alerting !== undefined ? [...new Set([...keyMetricsOf(scenario), ...INCIDENT_METRIC_KEYS])] : keyMetricsOf(scenario),
       ...(o.grid ? { grid: o.grid } : {}),
     },
     runs,
@@ -322,6 +329,8 @@ export async function sweepCommand(argv: readonly string[], io: Io): Promise<num
     grid,
     prices,
     pricesFile: args.flags.prices as string | undefined,
+    alerting: args.flags.rules !== undefined ? readRulesFile(args.flags.rules as string) : undefined,
+    rulesFile: args.flags.rules as string | undefined,
     faults: faultsFile !== undefined ? readFaultsFile(faultsFile) : undefined,
     faultsFile,
     workers,

@@ -181,6 +181,11 @@ export class Histogram {
     return value >= 0 ? bucketIndex(value) : 0;
   }
 
+  /** The largest value bucket `i` holds (its upper edge), for exposing the buckets at other bounds. */
+  static bucketUpperOf(i: number): number {
+    return bucketUpper(i);
+  }
+
   /** Bucket slots allocated (for `new Histogram(other.size)`). */
   get size(): number {
     this.densify();
@@ -343,14 +348,32 @@ export class Series {
   }
 }
 
+/**
+ * How a registry metric is exposed to alert rules when its name should not be derived (see
+ * sim/alerts/names.ts): a Prometheus name, labels and a factor applied to its values.
+ */
+export interface PromDescription {
+  name: string;
+  labels: Readonly<Record<string, string>>;
+  /** Multiplies each value (1e-6 for µs shown in seconds). Default 1. */
+  scale?: number;
+}
+
 /** A registry so scenarios and patterns can publish named metrics. */
 export class Metrics {
   readonly counters = new Map<string, Counter>();
   readonly gauges = new Map<string, Gauge>();
   readonly histograms = new Map<string, Histogram>();
   readonly series = new Map<string, Series>();
+  /** Prometheus names given with `describe` (others are derived from the registry name). */
+  readonly described = new Map<string, PromDescription>();
 
   constructor(readonly seriesWidthUs = 1_000_000) {}
+
+  /** Expose the metric `name` to alert rules as `prom` (its Prometheus name and labels) instead of a derived name. */
+  describe(name: string, prom: PromDescription): void {
+    this.described.set(name, prom);
+  }
 
   counter(name: string): Counter {
     let c = this.counters.get(name);

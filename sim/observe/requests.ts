@@ -15,6 +15,9 @@ export interface LatencySummaryMs {
   max: number;
 }
 
+/** Hears of one finished request: when, whether ok, its latency (µs), its error kind and where it was observed. */
+export type RequestListener = (nowUs: number, ok: boolean, latencyUs: number, error: string | undefined, node: string) => void;
+
 /** Per-window latency histograms kept at most (each up to about 2,000 buckets). */
 export const WINDOW_HISTOGRAMS_MAX = 4096;
 
@@ -51,6 +54,8 @@ export class RequestStats {
    */
   readonly windowLatency: Histogram[] = [];
   private latencyWidthUs: number;
+  /** Who else hears of each finished request (the alerting layer's exact counters); null: nobody. */
+  private listeners: RequestListener[] | null = null;
 
   /**
    * @param windowUs - width of the per-window series
@@ -78,6 +83,7 @@ export class RequestStats {
    */
   record(nowUs: number, ok: boolean, latencyUs: number, error?: string, node = 'client', attempts?: number): void {
     this.requests++;
+    if (this.listeners !== null) for (const l of this.listeners) l(nowUs, ok, latencyUs, error, node);
     if (this.emitter !== undefined) {
       this.emitter.emit(nowUs, node, this.requests, ok, latencyUs, attempts, ok ? undefined : (error ?? 'error'));
     }
@@ -108,6 +114,11 @@ export class RequestStats {
       if (!s) this.errorSeries.set(kind, (s = new Series(this.windowUs)));
       s.add(nowUs, 1);
     }
+  }
+
+  /** Call `fn` with every request that finishes from now on (what `record` is given). */
+  listen(fn: RequestListener): void {
+    (this.listeners ??= []).push(fn);
   }
 
   /** Width of the windows of `windowLatency` (the series width, doubled each time they were merged). */

@@ -23,6 +23,7 @@ import { guarded } from './guard.ts';
 import { commandLine, fileWord, scenarioWord } from './replay-line.ts';
 import { checkThrew, scenarioFailure, type RunPlace } from './user-error.ts';
 import './fault-kinds.ts';
+import { installAlerting, resolveAlerting, type AlertingRun } from '../alerts/install.ts';
 import {
   resolveParams,
   type BuildContext,
@@ -106,9 +107,11 @@ export interface RunOptions {
   /** Budgets over the scenario's and `DEFAULT_BUDGETS` (CLI `--budget name=N`). */
   budgets?: Partial<Budgets>;
   /** How the replay command names the scenario (a path for a user's own file) and the plan file. */
-  replay?: { scenarioRef?: string; faultsFile?: string; pricesFile?: string; liveness?: boolean };
+  replay?: { scenarioRef?: string; faultsFile?: string; pricesFile?: string; liveness?: boolean; rulesFile?: string };
   /** The price table of the cost model (CLI `--prices prices.json`, validated); default the illustrative EXAMPLE_PRICES. */
   prices?: PriceTable;
+  /** Alert rules, on-call and runbooks (CLI `--rules FILE`, parsed), over the scenario's `alerting`; see docs/ALERTING.md. */
+  alerting?: Record<string, unknown>;
 }
 
 /** Everything a presenter may want besides the RunResult: the kept trace and the metric series. */
@@ -124,6 +127,8 @@ export interface RunArtifacts {
   ended: RunEnded;
   /** What the run's world was made of (what a fault plan may aim at), or null when it built none. */
   world: WorldInventory | null;
+  /** The run's alerting (its sample store and alert episodes), or null without alert rules. */
+  alerting: AlertingRun | null;
 }
 
 /** The names in a built world, by kind of thing, each in the world's order. */
@@ -178,6 +183,13 @@ function runGuarded<P extends ParamSpecs>(scenario: Scenario<P>, options: RunOpt
     throw scenarioFailure(err, place('faults(params, random)', null));
   }
   const plan = parseFaultPlan(planInput);
+  let alertingBase: Record<string, unknown> | undefined;
+  try {
+    alertingBase = typeof scenario.alerting === 'function' ? scenario.alerting(params) : scenario.alerting;
+  } catch (err) {
+    throw scenarioFailure(err, place('alerting(params)', null));
+  }
+  const alertingConfig = resolveAlerting(alertingBase, options.alerting, scenario.name, options.replay?.rulesFile);
 
   const sim = new Simulation({ seed, budgets: { ...scenario.budgets, ...options.budgets } });
   const trace = new Tracer({ level: options.traceLevel ?? 'off', sink: options.traceSink, alsoKeepInMemory: options.traceAlsoInMemory });
@@ -218,6 +230,7 @@ function runGuarded<P extends ParamSpecs>(scenario: Scenario<P>, options: RunOpt
   };
   let model: ReturnType<typeof scenario.build> & object;
   let untilUs: number;
+  let alertingRun: AlertingRun | null = null;
   try {
     try {
       model = scenario.build(ctx) ?? {};
@@ -237,6 +250,11 @@ function runGuarded<P extends ParamSpecs>(scenario: Scenario<P>, options: RunOpt
           `${options.faults !== undefined ? '--faults needs' : 'a plan needs'} a scenario with services or a world (world({ nodes }) in build)`,
       );
     }
+    // alerting (when configured) scrapes and evaluates its rules on the run's own timers
+    alertingRun =
+      alertingConfig === null
+        ? null
+        : installAlerting({ sim, trace, metrics, requests, random, world: modelling.currentWorld, plan, background: (w) => modelling.runEnd.backgroundComponent(w) }, alertingConfig);
     untilUs = model.untilUs ?? modelling.runEnd.arm(lastFaultEndUs(plan));
     try {
       sim.run(untilUs);
@@ -287,6 +305,7 @@ function runGuarded<P extends ParamSpecs>(scenario: Scenario<P>, options: RunOpt
     latencyMs: requests.latencySummaryMs(),
     ...cost,
     ...own,
+    ...alertingRun?.metrics(),
   };
 
   const checkCtx: CheckContext<P> = {
@@ -337,6 +356,7 @@ function runGuarded<P extends ParamSpecs>(scenario: Scenario<P>, options: RunOpt
       budgets: options.budgets,
       pricesFile: options.replay?.pricesFile,
       liveness: options.replay?.liveness,
+      rulesFile: options.replay?.rulesFile,
     }),
   };
   const inventory: WorldInventory | null =
@@ -360,6 +380,7 @@ function runGuarded<P extends ParamSpecs>(scenario: Scenario<P>, options: RunOpt
     scenario,
     ended,
     world: inventory,
+    alerting: alertingRun,
   };
 }
 
@@ -381,6 +402,8 @@ export function replayCommand(
     pricesFile?: string;
     /** The run is judged by liveness mode's recovery check too (`run --liveness`). */
     liveness?: boolean;
+    /** The alerting file the run read (`--rules`). */
+    rulesFile?: string;
   },
 ): string {
   const words = ['run', scenarioWord(o.scenarioRef ?? scenario.name), '--seed', String(o.seed)];
@@ -390,6 +413,7 @@ export function replayCommand(
   for (const [k, v] of Object.entries(o.budgets ?? {})) if (v !== undefined) words.push('--budget', `${k}=${v}`);
   if (o.pricesFile) words.push('--prices', fileWord(o.pricesFile));
   if (o.liveness) words.push('--liveness');
+  if (o.rulesFile) words.push('--rules', fileWord(o.rulesFile));
   return commandLine(words);
 }
 

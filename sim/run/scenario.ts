@@ -186,6 +186,12 @@ export interface ScenarioSpec<P extends ParamSpecs> {
   keyMetrics?: readonly string[];
   /** Named starting points for the playground (`healthy`, `trigger`, `overload`, …): params, and optionally a variant. */
   presets?: Record<string, PresetSpec<P>>;
+  /**
+   * Alert rules, on-call rotation, runbooks and SLO (the shape of a `--rules` file; docs/ALERTING.md),
+   * or a function of the params that returns them. A run evaluates them inside the simulation;
+   * `--rules FILE` replaces the top-level keys the file gives.
+   */
+  alerting?: Record<string, unknown> | ((params: Readonly<ParamsOf<P>>) => Record<string, unknown>);
 }
 
 /** A validated scenario, as `defineScenario` returns it (a scenario file default-exports one): its spec with the variants resolved. */
@@ -214,6 +220,7 @@ const SCENARIO_KEYS: Record<keyof ScenarioSpec<ParamSpecs>, true> = {
   checks: true,
   keyMetrics: true,
   presets: true,
+  alerting: true,
 };
 const VARIANT_KEYS: Record<keyof VariantSpec<ParamSpecs>, true> = { description: true, params: true, expectFail: true };
 const PRESET_KEYS: Record<keyof PresetSpec<ParamSpecs>, true> = { description: true, variant: true, params: true };

@@ -26,6 +26,9 @@ export interface WorkerJob {
   prices?: PriceTable;
   /** The file it came from, for the replay line. */
   pricesFile?: string;
+  /** Alerting data (`--rules`, parsed) and the file it came from. */
+  alerting?: Record<string, unknown>;
+  rulesFile?: string;
   /** Send back the run's trace records too (full level; `run --verify` looking for where two runs part). */
   keepRecords?: boolean;
 }
@@ -64,7 +67,8 @@ async function answer(job: WorkerJob): Promise<void> {
       faults: job.faults as never,
       budgets: job.budgets,
       prices: job.prices,
-      replay: { scenarioRef: job.scenarioRef, faultsFile: job.faultsFile, pricesFile: job.pricesFile },
+      alerting: job.alerting,
+      replay: { scenarioRef: job.scenarioRef, faultsFile: job.faultsFile, pricesFile: job.pricesFile, rulesFile: job.rulesFile },
       ...(job.keepRecords ? { traceLevel: 'full' as const } : {}),
     });
     reply = { id: job.id, ok: true, result: art.result, ...(job.keepRecords ? { records: art.records } : {}) };
