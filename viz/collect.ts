@@ -15,6 +15,7 @@ import { buildRunView, reportData, type BuildReportOptions, type FoldInput } fro
 import { recordFromFields, RunFold } from './fold.ts';
 import type { DivergenceMark, ReportData, RunView } from './model.ts';
 import { DivergenceWatch, RecordDigests } from './divergence.ts';
+import { AlertsFold } from './fold-alerts.ts';
 
 export class ReportCollector {
   private readonly views: RunView[] = [];
@@ -22,6 +23,7 @@ export class ReportCollector {
   private base: RecordDigests | null = null;
   private readonly watches: (DivergenceWatch | null)[] = [];
   private readonly divergences: DivergenceMark[] = [];
+  private readonly alertFolds = new WeakMap<RunFold, AlertsFold>();
 
   /** `divergence`: mark where each later run's trace first differs from the first run's (a comparison; 12 bytes per record of the first run). */
   constructor(private readonly options: BuildReportOptions & { divergence?: boolean } = {}) {}
@@ -29,6 +31,10 @@ export class ReportCollector {
   /** A fold for the next run, and the sink to give the runner (the fold, teed with `other` when given). */
   next(other?: TraceSink): { fold: RunFold; sink: TraceSink } {
     const fold = new RunFold({ messagesMax: this.options.messagesMax });
+    // the alerts lane folds beside the run's fold (alert states, pages, runbooks, probe results)
+    const alerts = new AlertsFold();
+    this.alertFolds.set(fold, alerts);
+    other = other ? teeSinks(other, alerts) : alerts;
     if (!this.options.divergence) return { fold, sink: other ? teeSinks(other, fold) : fold };
     const compare: TraceSink = this.base === null ? (this.base = new RecordDigests()) : new DivergenceWatch(this.base);
     this.watches.push(compare instanceof DivergenceWatch ? compare : null);
@@ -39,6 +45,8 @@ export class ReportCollector {
   finish(fold: RunFold, run: FoldInput): RunView {
     const index = this.views.length;
     const view = buildRunView(fold, run, index, this.options);
+    const alerts = this.alertFolds.get(fold)?.finish();
+    if (alerts) view.alerts = alerts;
     this.views.push(view);
     const p = this.watches[index]?.point;
     if (p) this.divergences.push({ base: 0, run: index, index: p.index, timeUs: p.timeUs });

@@ -249,6 +249,8 @@ export interface RunView {
   traceNotes: string[];
   /** Client operations (kv-invoke / kv-complete records), or absent when the run recorded none (`fold-history.ts`). */
   history?: HistoryView;
+  /** The alerts lane: alert episodes, on-call events, probe results (runs with alert rules or probes). */
+  alerts?: AlertsView;
   /** Who led each replicated service over time (leader-change records), or absent (`fold-history.ts`). */
   roles?: RolesView[];
 }
@@ -319,4 +321,16 @@ export interface RolesView {
   fencing: { timeUs: number; node: string; text: string }[];
   leaseOverlaps: { startUs: number; endUs: number; leaders: string[] }[];
   notDrawn: number;
+}
+
+/** The alerts lane of a run (viz/fold-alerts.ts): what alerting, on-call and probes did. */
+export interface AlertsView {
+  /** Alert names, in the order they first went pending. */
+  alerts: string[];
+  episodes: { alert: string; labels: string; severity: string; pendingUs: number; firingUs: number | null; endUs: number | null; end: 'open' | 'resolved' | 'inactive'; summary?: string }[];
+  /** Pages, acknowledgements, escalations, runbook actions, mistakes, incidents. */
+  oncall: { timeUs: number; kind: string; text: string; mistake?: boolean }[];
+  probes: { flow: string; location: string; results: { timeUs: number; ok: boolean; failedStep?: string }[] }[];
+  /** Records beyond the lane's bounds, counted. */
+  leftOut: number;
 }

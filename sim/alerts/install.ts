@@ -11,7 +11,10 @@ import type { RequestStats } from '../observe/requests.ts';
 import type { Tracer } from '../observe/trace.ts';
 import type { FaultPlan } from '../faults/plan.ts';
 import type { World } from '../world/world.ts';
+import type { Operations } from '../app/probes.ts';
 import { Alerting } from './eval.ts';
+import { OnCall } from './oncall.ts';
+import { checkRunbook } from './runbooks.ts';
 import { incidentMetrics } from './incident.ts';
 import { loadAlerting, mergeAlerting, type AlertingConfig, type AlertingInput } from './rules.ts';
 
@@ -36,24 +39,36 @@ export interface AlertingRunContext {
   world: World | null;
   plan: FaultPlan;
   background: (what: string) => void;
+  /** Service name → its replicas' nodes (what runbook targets name). */
+  services: ReadonlyMap<string, readonly string[]>;
+  /** How runbook actions work in the model (`runbookAction` in build). */
+  operations: Operations;
 }
 
 /** Alerting installed in one run. */
 export interface AlertingRun {
   readonly alerting: Alerting;
+  /** Its on-call rotation and runbooks, when it has any. */
+  readonly oncall: OnCall | null;
   /** The run's incident metrics (`timeToDetectMs`, …, `falseAlerts`). */
   metrics(): Record<string, unknown>;
 }
 
 /** Install the configuration's scrapes and rule evaluations (and its on-call, if any) in the run. */
 export function installAlerting(ctx: AlertingRunContext, config: AlertingConfig): AlertingRun {
+  for (const rb of config.runbooks) checkRunbook(ctx, rb, config.source);
   const alerting = new Alerting(ctx, config);
+  const oncall = config.oncall !== null || config.runbooks.length > 0 ? new OnCall(ctx, config, alerting) : null;
   const faultStartUs = ctx.plan.length === 0 ? null : Math.min(...ctx.plan.map((e) => e.at));
   return {
     alerting,
+    oncall,
     metrics() {
-      const m = incidentMetrics({ episodes: alerting.episodes, faultStartUs, requests: ctx.requests, config });
-      return { ...m };
+      const m = incidentMetrics({ episodes: alerting.episodes, faultStartUs, requests: ctx.requests, config, acksUs: config.oncall !== null ? oncall!.acksUs : undefined });
+      return {
+        ...m,
+        ...(oncall !== null ? { pages: oncall.pages, escalations: oncall.escalations, runbookActions: oncall.actions, mistakenActions: oncall.mistakes } : {}),
+      };
     },
   };
 }

@@ -74,8 +74,10 @@ export interface Runbook {
   auto: boolean;
   /** The action's own settings (a flag's `enabled`/`killed`, a replica count, a shed percentage). */
   params: Readonly<Record<string, string | number | boolean>>;
-  /** Force a mistake every time a human runs it (a variant that shows one). */
+  /** Force a mistake the first time a human runs it (a variant that shows one). */
   mistake: MistakeKind | null;
+  /** The command run by mistake on the wrong target (default the runbook's own action). */
+  mistakeAction: ActionKind | null;
 }
 
 /** The on-call rotation: who is paged, how long they take, when a page escalates. */
@@ -88,6 +90,8 @@ export interface OncallConfig {
   escalateAfterUs: number;
   /** Severities that page (others only notify). */
   pageSeverities: string[];
+  /** Probability that a paged engineer does not answer at all (asleep, out of signal): the page escalates. */
+  noAnswer: number;
   /** Probability that a human running a runbook picks a similarly named wrong target, or runs a destructive command. */
   humanError: { wrongTarget: number; destructive: number };
 }
@@ -117,8 +121,8 @@ export type AlertingInput = Record<string, unknown>;
 const TOP_KEYS = ['scrape_interval', 'evaluation_interval', 'groups', 'oncall', 'runbooks', 'slo'];
 const GROUP_KEYS = ['name', 'interval', 'rules', 'limit', 'query_offset', 'labels'];
 const RULE_KEYS = ['alert', 'record', 'expr', 'for', 'keep_firing_for', 'labels', 'annotations'];
-const ONCALL_KEYS = ['rotation', 'ack_delay', 'diagnosis_time', 'escalate_after', 'page_severities', 'human_error'];
-const RUNBOOK_KEYS = ['name', 'alert', 'action', 'target', 'duration', 'auto', 'params', 'mistake'];
+const ONCALL_KEYS = ['rotation', 'ack_delay', 'diagnosis_time', 'escalate_after', 'page_severities', 'human_error', 'no_answer'];
+const RUNBOOK_KEYS = ['name', 'alert', 'action', 'target', 'duration', 'auto', 'params', 'mistake', 'mistake_action'];
 const SLO_KEYS = ['availability_min', 'requests_min'];
 /** Longest interval and duration accepted (a run of a simulated week still fits). */
 const DURATION_MAX_US = 7 * 86_400e6;
@@ -255,6 +259,7 @@ export function loadAlerting(input: unknown, source: string): AlertingConfig {
       throw err(where, `rotation: expected a non-empty list of engineers' names (primary first), got ${showValue(o.rotation, 40)}`);
     }
     const he = o.human_error === undefined ? {} : keysOf(`${where}.human_error`, o.human_error, ['wrong_target', 'destructive'], 'wrong_target, destructive');
+    const noAnswer = probability(where, 'no_answer', o.no_answer);
     const sev = o.page_severities ?? ['page', 'critical'];
     if (!Array.isArray(sev) || !sev.every((x) => typeof x === 'string')) throw err(where, `page_severities: expected a list of severities, got ${showValue(sev, 40)}`);
     oncall = {
@@ -263,6 +268,7 @@ export function loadAlerting(input: unknown, source: string): AlertingConfig {
       diagnosisTime: distribution(where, 'diagnosis_time', o.diagnosis_time, { dist: 'lognormal', median: '5m', sigma: 0.6 }),
       escalateAfterUs: promDuration(where, 'escalate_after', o.escalate_after, 300_000_000, true),
       pageSeverities: sev as string[],
+      noAnswer,
       humanError: { wrongTarget: probability(`${where}.human_error`, 'wrong_target', he.wrong_target), destructive: probability(`${where}.human_error`, 'destructive', he.destructive) },
     };
   }
@@ -289,6 +295,9 @@ export function loadAlerting(input: unknown, source: string): AlertingConfig {
       if (o.mistake !== undefined && o.mistake !== 'wrong-target' && o.mistake !== 'destructive') {
         throw err(where, `mistake: ${showValue(o.mistake, 40)} is not valid; use wrong-target or destructive`);
       }
+      if (o.mistake_action !== undefined && (typeof o.mistake_action !== 'string' || !(ACTION_KINDS as readonly string[]).includes(o.mistake_action))) {
+        throw err(where, `mistake_action: ${showValue(o.mistake_action, 40)} is not an action; actions: ${ACTION_KINDS.join(', ')}`);
+      }
       const params: Record<string, string | number | boolean> = {};
       if (o.params !== undefined) {
         if (o.params === null || typeof o.params !== 'object' || Array.isArray(o.params)) throw err(where, `params: expected a mapping, got ${showValue(o.params, 40)}`);
@@ -306,6 +315,7 @@ export function loadAlerting(input: unknown, source: string): AlertingConfig {
         auto: o.auto === true,
         params,
         mistake: (o.mistake as MistakeKind | undefined) ?? null,
+        mistakeAction: (o.mistake_action as ActionKind | undefined) ?? null,
       });
     });
   }

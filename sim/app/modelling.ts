@@ -56,6 +56,7 @@ import { Client, type ClientSpec } from './client.ts';
 import { RunEnd } from './run-end.ts';
 import { App, type ServiceSpec, type Service } from './service.ts';
 import { closedLoop, openLoop, type ClosedLoopOptions, type OpenLoopOptions } from './workload.ts';
+import { Operations, probe, type Probe, type ProbeSpec, type RunbookActionHandler } from './probes.ts';
 
 /** What the modelling API needs from the run. */
 export interface ModellingContext {
@@ -108,6 +109,13 @@ export interface Modelling {
    * against queueing theory) that still wants nothing passed along by hand.
    */
   resource(capacity: number, discipline?: QueueDiscipline): Resource;
+  /** A synthetic probe: a flow of steps run on a schedule from probe locations (see `ProbeSpec`). */
+  probe(spec: ProbeSpec): Probe;
+  /**
+   * How the runbook action `kind` (`failover`, `scale-out`, `shed-load`, or any of the built-in
+   * ones, which it then replaces) is carried out in this model; see docs/ALERTING.md.
+   */
+  runbookAction(kind: string, fn: RunbookActionHandler): void;
 
   timeLimiter: BoundBuilder<typeof timeLimiter>;
   deadline: BoundBuilder<typeof deadline>;
@@ -172,6 +180,8 @@ export interface ModellingRuntime {
   readonly currentWorld: World | null;
   /** The app, if the model declared a service. */
   readonly currentApp: App | null;
+  /** How runbook actions work in this model (`runbookAction`). */
+  readonly operations: Operations;
   /** Build the world (if any) when `build` has returned: wires the network, applies the plan. */
   seal(): void;
   /** @internal `createWorld(ctx, spec)` / `createApp(ctx, world)` on a build context share these. */
@@ -184,6 +194,7 @@ export function createModelling(ctx: ModellingContext): ModellingRuntime {
   const runEnd = new RunEnd(sim);
   let theWorld: World | null = null;
   let theApp: App | null = null;
+  const operations = new Operations();
   const env = { sim, trace: ctx.trace, metrics: ctx.metrics, random: ctx.random };
   const worldCtx = { sim, random: ctx.random, trace: ctx.trace, faults: ctx.faults };
   const appCtx = { sim, random: ctx.random, trace: ctx.trace, metrics: ctx.metrics, requests: ctx.requests, runEnd };
@@ -282,6 +293,12 @@ export function createModelling(ctx: ModellingContext): ModellingRuntime {
       if (typeof fn !== 'function') throw new InputError('after(delay, fn): fn must be a function');
       sim.schedule(parseDuration(delay, 'after(delay)'), fn, null);
     },
+    probe: (spec) => probe({ ...appCtx, world: getWorld() }, spec, (w) => runEnd.backgroundComponent(w)),
+    runbookAction(kind, fn) {
+      if (typeof kind !== 'string' || kind === '') throw new InputError('runbookAction(kind, fn): kind is the action\'s name, such as "failover"');
+      if (typeof fn !== 'function') throw new InputError(`runbookAction(${JSON.stringify(kind)}, fn): fn must be a function (target, params) => void`);
+      operations.actions.set(kind, fn);
+    },
     resource(capacity, discipline = 'fifo') {
       if (discipline !== 'fifo' && discipline !== 'lifo') throw new InputError(`resource(capacity, discipline): discipline ${JSON.stringify(discipline)} is not valid; use "fifo" or "lifo"`);
       return new Resource(sim, capacity, discipline);
@@ -351,6 +368,7 @@ export function createModelling(ctx: ModellingContext): ModellingRuntime {
     get currentApp() {
       return theApp;
     },
+    operations,
     seal() {
       theWorld?.seal();
     },

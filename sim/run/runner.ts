@@ -254,7 +254,21 @@ function runGuarded<P extends ParamSpecs>(scenario: Scenario<P>, options: RunOpt
     alertingRun =
       alertingConfig === null
         ? null
-        : installAlerting({ sim, trace, metrics, requests, random, world: modelling.currentWorld, plan, background: (w) => modelling.runEnd.backgroundComponent(w) }, alertingConfig);
+        : installAlerting(
+            {
+              sim,
+              trace,
+              metrics,
+              requests,
+              random,
+              world: modelling.currentWorld,
+              plan,
+              background: (w) => modelling.runEnd.backgroundComponent(w),
+              services: new Map((modelling.currentApp?.services ?? []).map((s) => [s.spec.name, s.replicas])),
+              operations: modelling.operations,
+            },
+            alertingConfig,
+          );
     untilUs = model.untilUs ?? modelling.runEnd.arm(lastFaultEndUs(plan));
     try {
       sim.run(untilUs);

@@ -13,6 +13,7 @@ import { formatTimeUs } from './format.ts';
 import { LANE_ROW_KINDS } from '../model.ts';
 import { faultColorScale, runColor, segmentColor, seriesColor, seriesWidth } from './palette.ts';
 import { createPanel, LABEL_W, RIGHT_PAD, type PanelFrame } from './panel.ts';
+import { renderAlertsPanel } from './renderAlerts.ts';
 import { renderAxis } from './renderAxis.ts';
 import { renderChecks } from './renderChecks.ts';
 import { overlayPanel, renderComparisonTable, renderConclusion, renderCostChart, runLabel } from './renderComparison.ts';
@@ -295,6 +296,9 @@ function renderRunSection(root: HTMLElement, page: Page, run: RunView): void {
   // Roles of replicated stores and the clients' operation history.
   const focus = { check: null as string | null };
   renderRolesAndHistory(section, page, run, focus);
+
+  // Alerts, on-call and probes (runs with alert rules or probes).
+  if (run.alerts) renderAlertsPanel(run, (o, draw) => timelinePanel(section, page, run, o, draw));
 
   // Messages.
   if (run.messages.total > 0) {
