@@ -7,9 +7,10 @@
  *   `instanceType` is priced as the first of the table's `defaultTypes` with at least its cores.
  * - **Transfer**: every message put on a link is charged by the link's kind — both ends in one
  *   zone, in two zones of one region, or in two regions — per GB of its declared size, a message
- *   that declares none counting as the table's `messageBytes`. A zone named like an AWS
- *   Availability Zone (`us-east-1a`) belongs to the region its name starts with (`us-east-1`);
- *   other zone names are one region.
+ *   that declares none counting as the table's `messageBytes`. A world's declared regions say
+ *   which zones are in which region; without them, a zone named like an AWS Availability Zone
+ *   (`us-east-1a`) belongs to the region its name starts with (`us-east-1`), and other zone
+ *   names are one region.
  *
  * Costs are reported as a rate: dollars per hour of the simulated run
  * (`costPerHourUsd` = what the run spent × 1 h / its simulated length), with its parts: compute,
@@ -133,6 +134,8 @@ export interface BilledNode {
   instanceType: string | undefined;
   cores: number;
   zone: string;
+  /** Its region when the world declares regions (else the region is read from an AWS-style zone name). */
+  region?: string;
   billedUs: number;
 }
 
@@ -195,6 +198,8 @@ export function costOfRun(o: {
   const { prices } = o;
   const runHours = Math.max(o.runUs, 1) / 3.6e9;
   const zoneOf = new Map(o.nodes.map((n) => [n.name, n.zone]));
+  // declared regions win over the region read from a zone's name
+  const regionOf = new Map(o.nodes.map((n) => [n.name, n.region ?? regionOfZone(n.zone)]));
   const servicesOf = new Map<string, string[]>();
   for (const s of o.services) for (const n of s.nodes) servicesOf.set(n, [...(servicesOf.get(n) ?? []), s.name]);
 
@@ -214,7 +219,9 @@ export function costOfRun(o: {
   for (const l of o.traffic) {
     const zf = zoneOf.get(l.from) ?? 'default';
     const zt = zoneOf.get(l.to) ?? 'default';
-    const kind = zf === zt ? 'sameZone' : regionOfZone(zf) === regionOfZone(zt) ? 'crossZone' : 'crossRegion';
+    const rf = regionOf.get(l.from) ?? regionOfZone(zf);
+    const rt = regionOf.get(l.to) ?? regionOfZone(zt);
+    const kind = zf === zt ? 'sameZone' : rf === rt ? 'crossZone' : 'crossRegion';
     const unsized = l.bytes === 0 ? l.messages : 0;
     gb[kind] += (l.bytes + unsized * prices.messageBytes) / 1e9;
   }

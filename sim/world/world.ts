@@ -319,11 +319,12 @@ export class World {
     }
   }
 
-  /** Per node: its declared instance type, cores, zone and the simulated µs it has been billed so far. */
-  billedTime(): { name: string; instanceType: string | undefined; cores: number; zone: string; billedUs: number }[] {
+  /** Per node: its declared instance type, cores, zone (and region, when the world declares regions) and the simulated µs it has been billed so far. */
+  billedTime(): { name: string; instanceType: string | undefined; cores: number; zone: string; region?: string; billedUs: number }[] {
     return this.nodes.map((n) => {
       const b = this.billing.get(n.name)!;
-      return { name: n.name, instanceType: b.instanceType, cores: n.cores, zone: n.zone, billedUs: b.paidUs + (b.since === null ? 0 : this.sim.now - b.since) };
+      const region = this.regionOfZone.get(n.zone);
+      return { name: n.name, instanceType: b.instanceType, cores: n.cores, zone: n.zone, ...(region === undefined ? {} : { region }), billedUs: b.paidUs + (b.since === null ? 0 : this.sim.now - b.since) };
     });
   }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { costOfRun, EXAMPLE_PRICES } from '../../sim/world/cost.ts';
 import { makeWorld, recordsOf } from './helpers.ts';
 
 const spec = {
@@ -84,6 +85,17 @@ describe('regions in createWorld', () => {
     expect(() => makeWorld({ ...spec, regions: { a: ['us-east-1a'], b: ['us-east-1a'] } })).toThrow(/zone "us-east-1a" is in regions a and b/);
     expect(() => makeWorld({ ...spec, links: [{ from: 'region:nowhere', to: '*', latency: '1ms' }] })).toThrow(/links\[0\]\.from: "region:nowhere" names no region/);
     expect(() => makeWorld({ ...spec, regoins: {} } as never)).toThrow(/did you mean "regions"/);
+  });
+
+  it('prices traffic between declared regions as inter-region transfer, whatever the zones are called', () => {
+    const s = { nodes: ['a', 'b', 'c'], zones: { east: ['a'], 'east-2': ['b'], west: ['c'] }, regions: { here: ['east', 'east-2'], there: ['west'] } };
+    const { sim, world } = makeWorld(s);
+    for (const n of ['b', 'c']) world.net.listen(n, () => {});
+    world.net.send('a', 'b', 'x', 1e9);
+    world.net.send('a', 'c', 'x', 1e9);
+    sim.run();
+    const cost = costOfRun({ nodes: world.billedTime(), traffic: world.net.traffic(), services: [], runUs: 3.6e9, prices: EXAMPLE_PRICES });
+    expect(cost.cost.transferGB).toEqual({ sameZone: 0, crossZone: 1, crossRegion: 1 });
   });
 
   it('a world without regions has none, and adds no link rules', () => {
