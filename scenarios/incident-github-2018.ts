@@ -1,22 +1,24 @@
 /**
  * GitHub, 21 October 2018: a 43-second partition, a cross-country MySQL failover, writes stranded
  * on the old primary, and an application left talking to a database across the continent.
- * Orchestrator (the failover manager) and MySQL asynchronous replication are modelled in this file,
- * on the app layer: MySQL is a service whose endpoints read the query or binlog event they carry.
+ * MySQL with asynchronous replication and Orchestrator (the failover manager) are the library's
+ * `primaryBackup`: binlog shipping with a lag, a fixed-timeout failure detector, and a promotion
+ * rule that may or may not cross regions. The app servers' queries are recorded as a history
+ * (invoke, then ok, fail or info) that the lost-writes and linearizability checkers judge.
  */
 import { defineScenario, percentileOfValues } from 'faultline';
-import type { Handling } from 'faultline/app';
-import { checkNoLostWrites, kvHistory, type KvValue } from 'faultline/check';
-import { errorOutcome, newCallContext, okOutcome, type Call } from 'faultline/patterns';
+import { checkLinearizable, checkNoLostWrites, flagOperations, kvHistory, type KvValue, type LinearizabilityResult } from 'faultline/check';
+import { errorOutcome, heartbeatFailureDetector, okOutcome, type Call, type KvResult } from 'faultline/patterns';
 
 const PARTITION_AT_US = 10_000_000;
 const PARTITION_US = 43_000_000;
 const HEAL_US = PARTITION_AT_US + PARTITION_US;
-
-/** A query's body: one write (the page's row) or a read. */
-type Query = { write: boolean; key: string; value: string };
-/** A binlog event: the row the primary wrote. */
-type Row = { key: string; value: string };
+/** Application servers in the East (each runs one query at a time: a history process). */
+const APPS = Array.from({ length: 8 }, (_, i) => `app-east-${i + 1}`);
+/** Pages waiting for a free app server, at most (beyond it a page is refused). */
+const PAGES_WAITING_MAX = 1000;
+/** Recent pages a page's "recent activity" read picks from. */
+const RECENT_PAGES = 50;
 
 export default defineScenario({
   name: 'incident-github-2018',
@@ -33,15 +35,20 @@ every query, which they were not built for. GitHub chose data integrity over spe
 degraded for **24 hours and 11 minutes** while restoring from backups, replaying the stranded
 writes and moving the primaries back.
 
-**In this model.** app-east and db-east (the primary) are in the East Coast data center; db-west
-(an asynchronous replica, binlog shipped with a lag) and Orchestrator are in the West. At 10 s
-a 43 s partition cuts the East data center off. In \`as-it-happened\`, Orchestrator promotes
-db-west after \`failoverAfterMs\` (10 s) of silence; app-east, which cannot hear the change,
-keeps writing to db-east for the rest of the partition. After the partition heals app-east
-follows the new primary across the continent: each page's five queries now cost a 64 ms round
-trip each. The writes db-east acknowledged after the last binlog that reached the West are
-missing from the new primary: the lost-write checker reports them as lost (at GitHub, stranded
-until replayed by hand). The 24 h of recovery are outside the run; the run shows their two causes.
+**In this model.** Eight app servers and db-east (the primary) are in the East Coast data
+center; db-west (an asynchronous replica, binlog shipped with a lag) and Orchestrator are in the
+West. Each page is five sequential queries: it writes its own row, reads one of the last 50 pages'
+rows ("recent activity"), then reads its own row back. At 10 s a 43 s partition cuts the East
+data center off. In \`as-it-happened\`, Orchestrator promotes db-west after
+\`failoverAfterMs\` (10 s) of silence; the East, which cannot hear the change, keeps writing to
+db-east for the rest of the partition. After the partition heals db-east learns of the new
+primary, steps down and takes its state, and the app servers follow it across the continent:
+each query now costs a 64 ms round trip. The writes db-east acknowledged after the last binlog
+that reached the West are missing from the new primary: the lost-write checker reports them as
+lost (at GitHub, stranded until replayed by hand), and pages after the heal that read a stranded
+row find nothing there, which no order of the operations explains (the linearizability checker
+fails too; before this model had a history, the variant's expectations named only the first
+two checks). The 24 h of recovery are outside the run; the run shows their two causes.
 
 **What would have avoided it.** Do not fail over across regions on a short partition:
 \`long-suspicion\` requires 60 s of silence (longer than the partition); \`region-pinned\`
@@ -66,7 +73,7 @@ https://github.com/openark/orchestrator
     'as-it-happened': {
       description: 'Orchestrator promotes db-west after 10 s of silence: stranded writes, cross-country queries',
       params: { failoverAfterMs: 10_000, crossRegionFailover: true },
-      expectFail: ['no-stranded-writes', 'page-latency-after-heal'],
+      expectFail: ['no-stranded-writes', 'page-latency-after-heal', 'linearizable'],
     },
     'long-suspicion': {
       description: 'failover only after 60 s of silence: the 43 s partition passes without one',
@@ -77,138 +84,106 @@ https://github.com/openark/orchestrator
       params: { failoverAfterMs: 10_000, crossRegionFailover: false },
     },
   },
-  faults: [{ at: `${PARTITION_AT_US}us`, kind: 'partition', groups: [['app-east', 'db-east'], ['db-west', 'orchestrator']], for: `${PARTITION_US}us` }],
+  faults: [{ at: `${PARTITION_AT_US}us`, kind: 'partition', groups: [[...APPS, 'db-east'], ['db-west', 'orchestrator']], for: `${PARTITION_US}us` }],
   faultKinds: ['partition', 'crash'],
-  keyMetrics: ['pages', 'availability', 'failoverAtMs', 'strandedWrites', 'pageMsP99AfterHeal', 'primaryAtEnd'],
+  keyMetrics: ['pages', 'availability', 'failoverAtMs', 'strandedWrites', 'pageMsP99AfterHeal', 'primaryAtEnd', 'dualPrimaryMs'],
   build(ctx) {
-    const { sim, params, emit, metrics, world, service, client, openLoop, every, after } = ctx;
+    const { sim, params, emit, metrics, world, openLoop } = ctx;
     const endUs = params.durationMs * 1000;
 
     // ---- components: the East data center, the West data center, and the link between them ----
     world({
-      nodes: ['app-east', 'db-east', 'db-west', 'orchestrator'],
-      zones: { 'us-east': ['app-east', 'db-east'], 'us-west': ['db-west', 'orchestrator'] },
+      nodes: [...APPS, 'db-east', 'db-west', 'orchestrator'],
+      zones: { 'us-east': [...APPS, 'db-east'], 'us-west': ['db-west', 'orchestrator'] },
       network: { latency: { dist: 'lognormal', median: '500us', sigma: 0.2 } },
       // US coast to coast: about 64 ms round trip
       links: [{ from: 'zone:us-east', to: 'zone:us-west', latency: { dist: 'lognormal', median: '32ms', sigma: 0.05 } }],
     });
     const region: Record<string, string> = { 'db-east': 'us-east', 'db-west': 'us-west' };
 
-    // ---- wiring: MySQL with asynchronous replication East → West ----
-    const data: Record<string, Map<string, string>> = { 'db-east': new Map(), 'db-west': new Map() };
-    let primary = 'db-east'; // what Orchestrator has decided
-    const readOnly = new Set<string>(['db-west']);
-    const ignore = (): void => {};
-    const mysql = service('mysql', {
-      nodes: ['db-east', 'db-west'],
-      endpoints: {
-        query: {
-          work: '0ms',
-          handler: (h: Handling<Query>, done) => {
-            const db = h.node.name;
-            if (!h.body.write) return done(okOutcome(0));
-            if (readOnly.has(db)) return done(errorOutcome('read-only', 0));
-            const { key, value } = h.body;
-            data[db]!.set(key, value);
-            done(okOutcome(0));
-            // the binlog event reaches the West replica after the replication lag, if the network lets it
-            if (db === 'db-east') after(`${params.replicationLagMs}ms`, () => h.call(binlog, ignore, { key, value }));
-          },
-        },
-        binlog: {
-          work: '0ms',
-          handler: (h: Handling<Row>, done) => {
-            // a promoted replica stops applying the old primary's binlog
-            if (readOnly.has(h.node.name)) data[h.node.name]!.set(h.body.key, h.body.value);
-            done(okOutcome(0));
-          },
-        },
-        ping: { work: '0ms' },
-        'primary-is': {
-          work: '0ms',
-          handler: (h: Handling<string>, done) => {
-            // the demoted primary learns of the failover and goes read-only
-            if (h.body !== h.node.name) readOnly.add(h.node.name);
-            done(okOutcome(0));
-          },
-        },
-      },
-    });
-    const binlog = mysql.replicaClient('db-east', 'binlog', 'db-west', { timeout: '1s' });
-
-    // ---- wiring: Orchestrator in the West health-checks the primary and fails over ----
-    let lastSeenUs = 0;
-    let failoverAtUs = -1;
-    const ping = client(mysql, 'ping', { timeout: '500ms', picker: { pick: () => primary } }).at('orchestrator');
-    let appPrimary = 'db-east';
-    const app = service('app', {
-      nodes: ['app-east'],
-      endpoints: { 'primary-is': { work: '0ms', handler: (h: Handling<string>, done) => done(okOutcome(0, (appPrimary = h.body))) } },
-    });
-    // service discovery: Orchestrator announces the primary to everyone it can reach, every second
-    const announce = [app, mysql].flatMap((s) => s.endpointsFor('orchestrator', 'primary-is', { timeout: '1s' }).map((e) => e.call));
-    const orchestrator = every('1s', () => {
-      ping.call(newCallContext(sim), (o) => {
-        if (o.ok) lastSeenUs = sim.now;
-        else if (sim.now - lastSeenUs >= params.failoverAfterMs * 1000 && failoverAtUs < 0) {
-          const candidate = 'db-west';
-          if (!params.crossRegionFailover && region[candidate] !== region[primary]) return;
-          failoverAtUs = sim.now;
-          primary = candidate;
-          readOnly.delete(candidate);
-          emit({ time: sim.now, kind: 'note', node: 'orchestrator', text: `failover: ${candidate} promoted to primary (${region[candidate]})` });
-        }
-      });
-      for (const tell of announce) tell(newCallContext(sim, { body: primary }), ignore);
-      if (sim.now >= endUs) orchestrator.stop();
-    });
-
-    // ---- workload: pages at app-east, each one write and some reads to the primary it knows ----
-    const query = client(mysql, 'query', { timeout: '2s', picker: { pick: () => appPrimary } }).at('app-east');
+    // ---- wiring: MySQL with asynchronous replication East → West, Orchestrator in the West ----
     const history = kvHistory(ctx);
+    const mysql = ctx.primaryBackup({
+      name: 'mysql',
+      replicas: ['db-east', 'db-west'],
+      orchestrator: 'orchestrator',
+      clients: APPS,
+      replication: 'async',
+      fencing: false,
+      replicationDelayMs: params.replicationLagMs,
+      heartbeatIntervalMs: 1000,
+      detector: () => heartbeatFailureDetector({ timeoutMs: params.failoverAfterMs }),
+      // GitHub's follow-up: never promote a replica in another region automatically
+      ...(params.crossRegionFailover ? {} : { canPromote: (candidate: string, old: string) => region[candidate] === region[old] }),
+      requestTimeoutMs: 2000,
+      history,
+    });
+    emit({ time: 0, kind: 'note', node: 'orchestrator', text: 'Orchestrator (US West)' });
+
+    // ---- workload: pages at the East app servers: a write, a recent-activity read, reads of its own row ----
+    const idle = [...APPS];
+    const waiting: (() => void)[] = [];
+    const recent: string[] = [];
     const pageLatency: { startUs: number; latencyUs: number }[] = [];
     let seq = 0;
     const page: Call = (c, done) => {
-      const key = `page-${seq++}`;
-      const id = history.invoke(key, 'write', key, key, { node: 'app-east' });
-      let q = 0;
-      const next = (): void =>
-        query.request(c, { write: q === 0, key, value: key } satisfies Query, (o) => {
-          if (q === 0) {
-            if (o.ok) history.ok(id);
-            else if (o.error === 'timeout') history.info(id, 'timeout');
-            else history.fail(id, o.error);
-          }
-          if (!o.ok || ++q === params.queriesPerPage) return done(o);
-          next();
-        });
-      next();
+      const start = (): void => {
+        const app = idle.shift()!;
+        const key = `page-${seq++}`;
+        const other = recent.length ? recent[seq % recent.length]! : key;
+        recent.push(key);
+        if (recent.length > RECENT_PAGES) recent.shift();
+        let q = 0;
+        const next = (r: KvResult | null): void => {
+          if (r !== null && r.outcome !== 'ok') return finish(false, r.error);
+          if (q === params.queriesPerPage) return finish(true);
+          const i = q++;
+          if (i === 0) mysql.write(app, key, key, next);
+          else mysql.read(app, i === 1 ? other : key, next);
+        };
+        const finish = (ok: boolean, error?: string): void => {
+          idle.push(app);
+          waiting.shift()?.();
+          done(ok ? okOutcome(0) : errorOutcome(error ?? 'query failed', 0));
+        };
+        next(null);
+      };
+      if (idle.length > 0) start();
+      else if (waiting.length < PAGES_WAITING_MAX) waiting.push(start);
+      else done(errorOutcome('app servers saturated', 0));
     };
     openLoop({
-      name: 'app-east',
+      name: 'pages',
       rate: params.pageRatePerSec,
       until: `${params.durationMs}ms`,
       call: page,
       onOutcome: (o, startUs) => void (o.ok && pageLatency.push({ startUs, latencyUs: sim.now - startUs })),
     });
-    emit({ time: 0, kind: 'note', node: 'app-east', text: 'application servers (US East)' });
+    for (const app of APPS) emit({ time: 0, kind: 'note', node: app, text: 'application server (US East)' });
 
     return {
       untilUs: endUs + 3_000_000,
       finish() {
+        const primary = mysql.designatedPrimary.primary;
         const final = new Map<string, KvValue>();
-        for (const op of history.operations) final.set(op.key, data[primary]!.get(op.key) ?? null);
+        for (const op of history.operations) if (op.op === 'write') final.set(op.key, mysql.valueAt(primary, op.key)?.value ?? null);
         const after = pageLatency.filter((p) => p.startUs >= HEAL_US + 5_000_000).map((p) => p.latencyUs / 1000);
-        results.set(metrics, { lost: checkNoLostWrites(history.operations, { final }), pageMsAfterHeal: after });
+        const lost = checkNoLostWrites(history.operations, { final });
+        const linear = checkLinearizable(history.operations, { searchMax: 500_000 });
+        flagOperations(ctx, 'no-stranded-writes', lost.operations);
+        if (linear.operation) flagOperations(ctx, 'linearizable', [linear.operation]);
+        results.set(metrics, { lost, linear, pageMsAfterHeal: after, primary });
       },
       metrics() {
         const r = results.get(metrics)!;
+        const failoverAtUs = mysql.lastFailoverAtUs;
         return {
           pages: pageLatency.length,
-          failoverAtMs: failoverAtUs < 0 ? null : Math.round(failoverAtUs / 1000),
+          failoverAtMs: failoverAtUs === null ? null : Math.round(failoverAtUs / 1000),
           strandedWrites: r.lost.operations.length,
           pageMsP99AfterHeal: r.pageMsAfterHeal.length ? Math.round(percentileOfValues(r.pageMsAfterHeal, 0.99) * 10) / 10 : 0,
-          primaryAtEnd: primary,
+          primaryAtEnd: r.primary,
+          dualPrimaryMs: Math.round(mysql.dualPrimaryUs / 1000),
         };
       },
     };
@@ -219,6 +194,14 @@ https://github.com/openark/orchestrator
       description: 'every acknowledged write is on the primary at the end (sim/check checkNoLostWrites)',
       check: ({ registry }) => {
         const r = results.get(registry)!.lost;
+        return { status: r.status, detail: r.detail, firstFailedAtMs: r.firstFailedAtMs };
+      },
+    },
+    {
+      name: 'linearizable',
+      description: 'some order of the app servers’ queries, each placed between its invocation and its completion, explains every read (checkLinearizable)',
+      check: ({ registry }) => {
+        const r = results.get(registry)!.linear;
         return { status: r.status, detail: r.detail, firstFailedAtMs: r.firstFailedAtMs };
       },
     },
@@ -235,4 +218,4 @@ https://github.com/openark/orchestrator
   ],
 });
 
-const results = new WeakMap<object, { lost: ReturnType<typeof checkNoLostWrites>; pageMsAfterHeal: number[] }>();
+const results = new WeakMap<object, { lost: ReturnType<typeof checkNoLostWrites>; linear: LinearizabilityResult; pageMsAfterHeal: number[]; primary: string }>();

@@ -304,6 +304,7 @@ export class PrimaryBackup {
   private lastPromote: { to: string; body: Body<'promote'> } | null = null;
   /** The highest epoch ever granted (omniscient, for the deposed-acks metric). */
   private epochGranted = 1;
+  private lastPromotionUs: number | null = null;
 
   constructor(o: PrimaryBackupConfig, env: PolicyEnv) {
     this.env = env;
@@ -420,6 +421,11 @@ export class PrimaryBackup {
   holdsLease(node: string): boolean {
     const r = this.replica(node);
     return this.readLeaseUs > 0 && r.node.alive && r.role === 'primary' && r.stateDurable && this.leaseNow(r) < r.leaseUntil;
+  }
+
+  /** When the orchestrator last promoted a replica (µs), or null when it never failed over. */
+  get lastFailoverAtUs(): number | null {
+    return this.lastPromotionUs;
   }
 
   /** The primary the orchestrator last promoted, and its epoch. */
@@ -922,6 +928,7 @@ export class PrimaryBackup {
 
   private promote(candidate: string, epoch: number, state: State | null): void {
     this.failovers.inc();
+    this.lastPromotionUs = this.world.sim.now;
     this.orcEpoch = epoch;
     this.orcPrimary = candidate;
     this.epochGranted = Math.max(this.epochGranted, epoch);
