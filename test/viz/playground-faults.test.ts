@@ -8,7 +8,8 @@
  *   shown, run through /bin/sh beside the downloaded plan, prints the hash shown.
  * - A link of the current format opens with the picked kind and the entry's form open; a
  *   negative duration typed into that form shows the validator's message inline and runs
- *   nothing: the hash, the link and the number of runs drawn stay as they were.
+ *   nothing: the hash, the link and the number of runs drawn stay as they were; a node the
+ *   scenario lacks (refused when the run is built) shows the simulator's message the same way.
  * - The file stays under 3 MB.
  *
  * Without /usr/bin/chromium the tests are skipped with a message, except under CI=true.
@@ -160,7 +161,18 @@ describe.skipIf(skip)('the playground fault editor', () => {
     await field.fill('4s');
     await done(page, runsBefore);
     expect(await message.isVisible()).toBe(false);
-    expect(await hash(page)).not.toBe(hashBefore);
+    const hashValid = await hash(page);
+    expect(hashValid).not.toBe(hashBefore);
+    // a node the scenario does not have passes the plan's validator but not the world's: its message, the run stays
+    const urlValid = page.url();
+    const runsValid = await runs(page);
+    await page.getByTestId('fault-field-target').fill('no-such-node');
+    await expect.poll(() => message.textContent(), { timeout: RUN_TIMEOUT }).toMatch(/^Not run: .*fault plan entry 0 \(limp\): target="no-such-node" is not valid; known nodes: .*backend/);
+    await page.waitForFunction(() => document.body.dataset.state === 'done');
+    expect(await runs(page)).toBe(runsValid);
+    expect(await hash(page)).toBe(hashValid);
+    expect(page.url()).toBe(urlValid);
+    expect(await entries(page)).toEqual(['limp · backend · 3s for 4s']);
     await page.close();
     expect(watched.flat()).toEqual([]);
   }, 60_000);

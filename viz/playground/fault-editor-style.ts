@@ -22,5 +22,6 @@ g.plot.fe-armed, g.plot.fe-armed .zoom-area, g.plot.fe-armed .seg { cursor: cros
 .plan-mark .handle { cursor: ew-resize; }
 .plan-mark.selected .body { stroke: #111; stroke-width: 3; }
 .plan-mark.every-lane .body { stroke-dasharray: 5 3; fill-opacity: 0.12; }
+.fe-mark-label { font-size: 11px; font-weight: 600; fill: #1d2330; paint-order: stroke; stroke: rgba(255, 255, 255, 0.75); stroke-width: 3px; }
 .fe-guide-label { font-size: 11.5px; font-weight: 600; fill: #111; paint-order: stroke; stroke: #fff; stroke-width: 3px; }
 `;

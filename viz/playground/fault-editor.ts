@@ -197,8 +197,8 @@ export class FaultEditor {
     this.scenario = name;
     const { declared, other } = kindChoices(this.host.declaredKinds());
     const groups: HTMLElement[] = [];
-    if (declared.length > 0) groups.push(h('optgroup', { label: `${name} declares` }, ...declared.map((k) => h('option', { value: k, text: k }))));
-    groups.push(h('optgroup', { label: declared.length > 0 ? 'every other kind' : 'every kind' }, ...other.map((k) => h('option', { value: k, text: k }))));
+    if (declared.length > 0) groups.push(h('optgroup', { label: `${name} declares` }, ...declared.map((k) => h('option', { value: k, text: k, title: kindSpec(k)?.description }))));
+    groups.push(h('optgroup', { label: declared.length > 0 ? 'every other kind' : 'every kind' }, ...other.map((k) => h('option', { value: k, text: k, title: kindSpec(k)?.description }))));
     this.kindSelect.replaceChildren(...groups);
     this.selected = null;
     this.undoStack = [];
@@ -514,15 +514,26 @@ export class FaultEditor {
     o.layer.replaceChildren();
     // the selected entry last: on top of any it overlaps
     const order = this.plan.map((_, i) => i).sort((a, b) => Number(a === this.selected) - Number(b === this.selected));
+    const onLane = names.map(() => [] as number[]);
+    for (let i = 0; i < this.plan.length; i++) {
+      const lane = entryLane(this.plan[i]!, names);
+      if (lane !== undefined) onLane[names.indexOf(lane)]!.push(i);
+      else onLane.forEach((l) => l.push(i));
+    }
+    // entries overlapping in time on one lane share its height, one band each
+    const band = onLane.map((ids) => stackBands(ids.map((i) => [i, entrySpan(this.plan[i]!)] as const), (this.domain[1] - this.domain[0]) / 100));
     for (const i of order) {
       const e = this.plan[i]!;
       const lane = entryLane(e, names);
-      const rows = lane !== undefined ? [names.indexOf(lane)] : names.map((_, j) => j);
-      for (const r of rows) o.layer.append(this.mark(o, e, i, lanes[r]!, lane === undefined));
+      onLane.forEach((ids, r) => {
+        if (!ids.includes(i)) return;
+        const b = band[r]!;
+        o.layer.append(this.mark(o, e, i, lanes[r]!, lane === undefined, b.of.get(i) ?? 0, b.count));
+      });
     }
   }
 
-  private mark(o: Overlay, e: Entry, i: number, lane: { top: number; rowY: number[]; rowH: number[] }, everyLane: boolean): SVGGElement {
+  private mark(o: Overlay, e: Entry, i: number, lane: { top: number; rowY: number[]; rowH: number[] }, everyLane: boolean, slot: number, slots: number): SVGGElement {
     const span = entrySpan(e);
     const color = this.color(String(e.kind));
     const g = s('g', { class: `plan-mark${i === this.selected ? ' selected' : ''}${everyLane ? ' every-lane' : ''}`, 'data-index': i, 'data-kind': String(e.kind) });
@@ -530,8 +541,8 @@ export class FaultEditor {
     title.textContent = `${entryLabel(e)} — drag to move${span.endUs !== null ? ', drag an end to resize' : ''}, click to edit`;
     g.append(title);
     // over the lane's state row, leaving its thin rows (role, partition side, breaker) in view
-    const y = lane.rowY[0]! - 3;
-    const hh = lane.rowH[0]! + 6;
+    const hh = (lane.rowH[0]! + 6) / Math.max(1, slots);
+    const y = lane.rowY[0]! - 3 + slot * hh;
     const place = (start: number, end: number | null): void => {
       const x0 = this.x(o, start);
       const x1 = end === null ? (span.open ? o.plotW + 20 : x0) : this.x(o, end);
@@ -543,10 +554,17 @@ export class FaultEditor {
         g.querySelector('.h-start')?.setAttribute('x', String(x0 - HANDLE_W / 2));
         g.querySelector('.h-end')?.setAttribute('x', String(Math.max(x0 + 3, x1) - HANDLE_W / 2));
       }
+      // the kind, inside the mark where it fits
+      const label = g.querySelector<SVGTextElement>('.fe-mark-label')!;
+      const room = Math.min(x1, o.plotW) - Math.max(x0, 0) - HANDLE_W - 4;
+      label.setAttribute('x', String(Math.max(x0, 0) + HANDLE_W / 2 + 3));
+      label.textContent = room > 7 * String(e.kind).length ? String(e.kind) : '';
     };
     const body = s('path', { class: 'body', fill: color, 'fill-opacity': 0.28, stroke: color, 'stroke-width': 2 });
     body.dataset.handle = 'move';
-    g.append(body);
+    const label = s('text', { class: 'fe-mark-label', y: y + hh / 2 + (hh < 16 ? 3.5 : 4), 'pointer-events': 'none' });
+    if (hh < 16) label.style.fontSize = '9.5px';
+    g.append(body, label);
     if (span.endUs !== null || span.open) {
       for (const which of ['start', 'end'] as const) {
         if (which === 'end' && span.endUs === null) continue;
@@ -605,6 +623,21 @@ export class FaultEditor {
     });
     return g;
   }
+}
+
+/** Bands for intervals so that those overlapping in time get different ones (the first free band, in order of start). */
+function stackBands(items: readonly (readonly [number, { startUs: number; endUs: number | null; open: boolean }])[], instantUs: number): { of: Map<number, number>; count: number } {
+  const of = new Map<number, number>();
+  const ends: number[] = [];
+  const sorted = [...items].sort((a, b) => a[1].startUs - b[1].startUs || a[0] - b[0]);
+  for (const [i, sp] of sorted) {
+    const end = sp.endUs ?? (sp.open ? Infinity : sp.startUs + instantUs);
+    let k = ends.findIndex((e) => e <= sp.startUs);
+    if (k < 0) k = ends.push(end) - 1;
+    else ends[k] = end;
+    of.set(i, k);
+  }
+  return { of, count: Math.max(1, ends.length) };
 }
 
 const fmt = (us: number): string => formatTimeUs(Math.round(us));
