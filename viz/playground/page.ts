@@ -182,6 +182,8 @@ const editor = new FaultEditor({
     state.plan = plan;
     if (planInput && plan) planInput.value = JSON.stringify(plan, null, 1);
     planDirty = false;
+    const summary = app.querySelector('details.plan > summary');
+    if (summary) summary.textContent = plan ? 'Fault plan (changed)' : 'Fault plan';
     changed();
   },
   declaredKinds: () => metas[state.scenario]?.faultKinds,
