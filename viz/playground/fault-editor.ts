@@ -19,6 +19,7 @@ import { laneLayout } from '../viewer/renderSwimlanes.ts';
 import {
   entryLabel,
   entryLane,
+  entryNodes,
   entrySpan,
   errorPlace,
   fieldText,
@@ -92,6 +93,8 @@ export class FaultEditor {
   private readonly undoButton: HTMLButtonElement;
   /** Plans before each edit, the latest last (undefined: the scenario's own plan). */
   private undoStack: (Entry[] | undefined)[] = [];
+  /** What the form on screen shows: its entry's index and JSON. */
+  private formKey = '';
   /** Whether the plan on screen is the scenario's own (no edit since). */
   private own = true;
   private plan: Entry[] = [];
@@ -447,10 +450,18 @@ export class FaultEditor {
     const i = this.selected;
     const e = i === null ? undefined : this.plan[i];
     const spec = e ? kindSpec(String(e.kind)) : undefined;
+    const key = JSON.stringify([i, e ?? null]);
+    // the form on screen already shows this entry (a run finished): keep it, and the keyboard focus in it
+    if (key === this.formKey) return;
+    this.formKey = key;
     if (i === null || !e || !spec) {
       this.formEl.replaceChildren();
       return;
     }
+    const focused = this.formEl.contains(document.activeElement) ? (document.activeElement as HTMLElement).dataset.testid : undefined;
+    queueMicrotask(() => {
+      if (focused && !this.formEl.contains(document.activeElement)) this.formEl.querySelector<HTMLElement>(`[data-testid="${CSS.escape(focused)}"]`)?.focus();
+    });
     const fields: [string, FieldSpec | { type: 'duration'; required?: boolean; description: string }][] = [['at', { type: 'duration', required: true, description: 'when the fault starts, from the beginning of the run' }]];
     if (spec.duration !== 'none') fields.push(['for', { type: 'duration', required: spec.duration === 'required', description: spec.duration === 'required' ? 'how long the fault lasts' : 'how long the fault lasts (empty: to the end of the run)' }]);
     for (const [name, f] of Object.entries(spec.fields)) fields.push([name, f]);
@@ -488,10 +499,35 @@ export class FaultEditor {
       if (at !== null) this.list.querySelector<HTMLElement>(`[data-index="${at}"]`)?.focus();
     };
     this.formEl.replaceChildren(
-      h('div', { className: 'fe-form-head' }, h('strong', { text: `Entry ${i}: ${spec.kind}` }), h('span', { className: 'fe-desc', text: spec.description })),
+      h('div', { className: 'fe-form-head' }, h('strong', { className: 'fe-entry-no', text: `Entry ${i}:` }), this.kindChanger(e), h('span', { className: 'fe-desc', text: spec.description, title: spec.description })),
       grid,
       h('div', { className: 'fe-row' }, del, done),
     );
+  }
+
+  /** The entry's kind, as a picker: another kind makes a new entry of that kind at the same place and time. */
+  private kindChanger(e: Entry): HTMLSelectElement {
+    const pick = h('select', { testid: 'fault-field-kind', 'aria-label': 'Kind of this entry' }, ...[...this.kindSelect.options].map((o) => h('option', { value: o.value, text: o.value, title: o.title })));
+    pick.value = String(e.kind);
+    pick.onchange = () => {
+      const i = this.selected;
+      const cur = i === null ? undefined : this.plan[i];
+      if (i === null || !cur) return;
+      const span = entrySpan(cur);
+      let next: Entry;
+      try {
+        next = newEntry(pick.value, entryNodes(cur)[0] ?? this.nodes[0] ?? '*', span.startUs, this.spanUs);
+      } catch (err) {
+        this.setMessage(err instanceof Error ? err.message : String(err));
+        return;
+      }
+      if (next.for !== undefined && cur.for !== undefined) next.for = cur.for;
+      if (this.commit(this.plan.map((x, j) => (j === i ? next : x)), next, `Not changed to ${pick.value}`)) {
+        this.renderForm();
+        this.formEl.querySelector<HTMLElement>('[data-testid=fault-field-kind]')?.focus();
+      } else pick.value = String(cur.kind);
+    };
+    return pick;
   }
 
   /** A form field changed: the entry as the form says, checked and applied, or the validator's message. */
@@ -501,7 +537,12 @@ export class FaultEditor {
     let draft: Entry = { at: original.at, kind: original.kind, ...(original.id !== undefined ? { id: original.id } : {}) };
     for (const { name, f, read } of inputs) draft = withField(draft, name, fieldValue(f, read()));
     if (draft.at === undefined) draft.at = '';
-    this.commit(this.plan.map((x, j) => (j === i ? draft : x)), draft, 'Not run');
+    // the form shows the entry it made: a run finishing does not rebuild it under the typing hand
+    if (this.commit(this.plan.map((x, j) => (j === i ? draft : x)), draft, 'Not run')) {
+      this.formKey = JSON.stringify([this.selected, draft]);
+      const no = this.formEl.querySelector('.fe-entry-no');
+      if (no) no.textContent = `Entry ${this.selected}:`;
+    }
   }
 
   private drawMarks(): void {
