@@ -19,6 +19,7 @@ export const FAULT_EDITOR_CSS = `
 .fe-dock [aria-invalid=true] { border-color: var(--bad); background: var(--fail-bg); }
 g.plot.fe-armed, g.plot.fe-armed .zoom-area, g.plot.fe-armed .seg { cursor: crosshair; }
 .plan-mark { cursor: grab; }
+g.plot.fe-armed .plan-mark { pointer-events: none; }
 .plan-mark .handle { cursor: ew-resize; }
 .plan-mark.selected .body { stroke: #111; stroke-width: 3; }
 .plan-mark.every-lane .body { stroke-dasharray: 5 3; fill-opacity: 0.12; }

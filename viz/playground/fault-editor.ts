@@ -556,25 +556,37 @@ export class FaultEditor {
     // the selected entry last: on top of any it overlaps
     const order = this.plan.map((_, i) => i).sort((a, b) => Number(a === this.selected) - Number(b === this.selected));
     const onLane = names.map(() => [] as number[]);
+    const across: number[] = [];
     for (let i = 0; i < this.plan.length; i++) {
       const lane = entryLane(this.plan[i]!, names);
       if (lane !== undefined) onLane[names.indexOf(lane)]!.push(i);
-      else onLane.forEach((l) => l.push(i));
+      else across.push(i);
     }
-    // entries overlapping in time on one lane share its height, one band each
-    const band = onLane.map((ids) => stackBands(ids.map((i) => [i, entrySpan(this.plan[i]!)] as const), (this.domain[1] - this.domain[0]) / 100));
+    const instantUs = (this.domain[1] - this.domain[0]) / 100;
+    // an entry naming no lane's node (a zone, a rack, "*") is one tall mark across every lane, under the others
+    const first = lanes[0];
+    const last = lanes[lanes.length - 1];
+    if (first && last) {
+      const b = stackBands(across.map((i) => [i, entrySpan(this.plan[i]!)] as const), instantUs);
+      const top = first.rowY[0]! - 3;
+      const height = last.rowY[last.rowY.length - 1]! + last.rowH[last.rowH.length - 1]! + 3 - top;
+      const w = 10;
+      for (const i of order.filter((j) => across.includes(j))) o.layer.append(this.mark(o, this.plan[i]!, i, { y: top + (b.of.get(i) ?? 0) * w, hh: Math.max(w, height - (b.count - 1) * w) }, true));
+    }
+    // entries overlapping in time on one lane share its state row, one band each
+    const band = onLane.map((ids) => stackBands(ids.map((i) => [i, entrySpan(this.plan[i]!)] as const), instantUs));
     for (const i of order) {
-      const e = this.plan[i]!;
-      const lane = entryLane(e, names);
       onLane.forEach((ids, r) => {
         if (!ids.includes(i)) return;
         const b = band[r]!;
-        o.layer.append(this.mark(o, e, i, lanes[r]!, lane === undefined, b.of.get(i) ?? 0, b.count));
+        const lane = lanes[r]!;
+        const hh = (lane.rowH[0]! + 6) / b.count;
+        o.layer.append(this.mark(o, this.plan[i]!, i, { y: lane.rowY[0]! - 3 + (b.of.get(i) ?? 0) * hh, hh }, false));
       });
     }
   }
 
-  private mark(o: Overlay, e: Entry, i: number, lane: { top: number; rowY: number[]; rowH: number[] }, everyLane: boolean, slot: number, slots: number): SVGGElement {
+  private mark(o: Overlay, e: Entry, i: number, at: { y: number; hh: number }, everyLane: boolean): SVGGElement {
     const span = entrySpan(e);
     const color = this.color(String(e.kind));
     const g = s('g', { class: `plan-mark${i === this.selected ? ' selected' : ''}${everyLane ? ' every-lane' : ''}`, 'data-index': i, 'data-kind': String(e.kind) });
@@ -582,8 +594,7 @@ export class FaultEditor {
     title.textContent = `${entryLabel(e)} — drag to move${span.endUs !== null ? ', drag an end to resize' : ''}, click to edit`;
     g.append(title);
     // over the lane's state row, leaving its thin rows (role, partition side, breaker) in view
-    const hh = (lane.rowH[0]! + 6) / Math.max(1, slots);
-    const y = lane.rowY[0]! - 3 + slot * hh;
+    const { y, hh } = at;
     const place = (start: number, end: number | null): void => {
       const x0 = this.x(o, start);
       const x1 = end === null ? (span.open ? o.plotW + 20 : x0) : this.x(o, end);
@@ -603,7 +614,7 @@ export class FaultEditor {
     };
     const body = s('path', { class: 'body', fill: color, 'fill-opacity': 0.28, stroke: color, 'stroke-width': 2 });
     body.dataset.handle = 'move';
-    const label = s('text', { class: 'fe-mark-label', y: y + hh / 2 + (hh < 16 ? 3.5 : 4), 'pointer-events': 'none' });
+    const label = s('text', { class: 'fe-mark-label', y: everyLane ? y + 12 : y + hh / 2 + (hh < 16 ? 3.5 : 4), 'pointer-events': 'none' });
     if (hh < 16) label.style.fontSize = '9.5px';
     g.append(body, label);
     if (span.endUs !== null || span.open) {
