@@ -35,6 +35,7 @@ import type { World } from '../world/world.ts';
 import { NODE_KEYS } from '../world/spec-keys.ts';
 import { CONNECTION_POOL_KEYS, ConnectionPool, THREAD_POOL_KEYS, ThreadPool, type ConnectionPoolSpec, type ThreadPoolSpec } from '../world/pools.ts';
 import { isClient, type Client } from './client.ts';
+import type { RunEnd } from './run-end.ts';
 
 /** What `createApp` needs from the scenario's build context. */
 export interface AppContext {
@@ -43,6 +44,8 @@ export interface AppContext {
   readonly trace: Tracer;
   readonly metrics: Metrics;
   readonly requests: RequestStats;
+  /** @internal the run's default end (the build context has it): background samplers register with it. */
+  readonly runEnd?: RunEnd;
 }
 
 /**
@@ -354,6 +357,12 @@ export class Service<E extends string = string> {
       }
       this.served.set(n, 0);
     }
+    const coupled =
+      spec.threadPool !== undefined ||
+      spec.connectionPools !== undefined ||
+      [...this.endpoints.values()].some((e) => e.memoryMb > 0) ||
+      this.replicas.some((n) => app.world.node(n).coupled);
+    if (coupled) app._observeResources(this);
   }
 
   get name(): string {
@@ -715,6 +724,59 @@ export class App {
   }
   get requests(): RequestStats {
     return this.ctx.requests;
+  }
+
+  private observed: Service<any>[] | null = null;
+
+  /**
+   * @internal Publish the coupled resources of a service's replicas as series of the run's
+   * metrics, sampled every 250 ms (the report draws them): `memory.<node>.usedMb`,
+   * `cpu.<node>.util` (cores busy, a stop-the-world collection counting every core),
+   * `requests-held.<node>.inflight`, `threadpool.<node>.threads-inflight` and `.queue`,
+   * `connpool.<node>.<dependency>.inflight` and `.pending`. Only within a run (the build
+   * context), where the sampler runs in the background and does not keep the run alive.
+   */
+  _observeResources(svc: Service<any>): void {
+    const runEnd = this.ctx.runEnd;
+    if (runEnd === undefined) return;
+    if (this.observed !== null) {
+      this.observed.push(svc);
+      return;
+    }
+    const observed: Service<any>[] = (this.observed = [svc]);
+    runEnd.backgroundComponent('resource series (memory, CPU, pools)');
+    const sim = this.sim;
+    const metrics = this.ctx.metrics;
+    const last = new Map<Node, { busyUs: number; atUs: number }>();
+    const tick = (): void => {
+      const seen = new Set<Node>();
+      for (const s of observed) {
+        for (const n of s.replicas) {
+          const node = this.world.node(n);
+          if (!seen.has(node)) {
+            seen.add(node);
+            node.trackCpu();
+            const busy = node.cpuBusyUs();
+            const prev = last.get(node);
+            if (prev !== undefined && sim.now > prev.atUs) metrics.seriesOf(`cpu.${n}.util`).add(sim.now, Math.min(1, (busy - prev.busyUs) / ((sim.now - prev.atUs) * node.cores)));
+            last.set(node, { busyUs: busy, atUs: sim.now });
+            metrics.seriesOf(`memory.${n}.usedMb`).add(sim.now, node.alive ? node.memoryUsedMb() : 0);
+            metrics.seriesOf(`requests-held.${n}.inflight`).add(sim.now, node.requestsHeld);
+          }
+          const tp = s.threadPools.get(n);
+          if (tp !== undefined) {
+            metrics.seriesOf(`threadpool.${n}.threads-inflight`).add(sim.now, tp.active);
+            metrics.seriesOf(`threadpool.${n}.queue`).add(sim.now, tp.queued);
+          }
+          for (const [dep, cp] of s.connectionPools.get(n) ?? []) {
+            metrics.seriesOf(`connpool.${n}.${dep}.inflight`).add(sim.now, cp.active);
+            metrics.seriesOf(`connpool.${n}.${dep}.pending`).add(sim.now, cp.waiting);
+          }
+        }
+      }
+      sim.schedule(250_000, tick, null);
+    };
+    sim.schedule(0, tick, null);
   }
 
   /** Declare a service (see `ServiceSpec`); its endpoints' clients get their copies now. */

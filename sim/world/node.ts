@@ -425,6 +425,14 @@ export class Node {
     return this.memoryBaseMb + this.requestMb + this.cachesMb + this.allocatedMb + this.leakBaseMb + (this.leakMbPerHour + this.leakExtraMbPerHour) * hours;
   }
 
+  /** Requests holding memory now (`holdMemory` without its `releaseMemory` yet). */
+  requestsHeld = 0;
+
+  /** True when the node models garbage collection or a cold start (its CPU use is tracked). */
+  get coupled(): boolean {
+    return this.gc !== null || this.coldStartupUs > 0 || this.coldSlowdown > 1;
+  }
+
   /** Memory held by requests queued and in service, MiB. */
   get requestMemoryMb(): number {
     return this.requestMb;
@@ -438,6 +446,7 @@ export class Node {
   holdMemory(mb: number): void {
     if (this.down) return;
     this.requestMb += mb;
+    this.requestsHeld++;
     this.afterMemoryGrew();
   }
 
@@ -445,6 +454,7 @@ export class Node {
   releaseMemory(mb: number): void {
     if (this.down) return;
     this.requestMb -= mb;
+    this.requestsHeld--;
     // sums of fractions drift: an empty node holds exactly nothing
     if (this.requestMb < 1e-9) this.requestMb = 0;
     if (this.leakMbPerHour + this.leakExtraMbPerHour > 0) this.armOom();
@@ -616,6 +626,7 @@ export class Node {
     this.clock.cancelAll();
     this.allocatedMb = 0;
     this.requestMb = 0;
+    this.requestsHeld = 0;
     this.caches = null;
     this.cachesMb = 0;
     this.garbageMb = 0;
