@@ -135,6 +135,7 @@ async function optional(file: string, fn: string, label: string, unit: string, f
 
 if (want('network')) await optional('network.ts', 'benchNetwork', '100 nodes request/response, latency, loss, partition, trace off', 'delivered msgs/s', 'deliveredPerSec', 1_000_000);
 if (want('patterns')) await optional('patterns.ts', 'benchPatterns', 'client → LB → 10 servers → db, timeouts, retries, breaker', 'requests/s', 'requestsPerSec', 300_000);
+if (want('patterns')) await optional('patterns-coupled.ts', 'benchPatternsCoupled', 'the same on world nodes with coupling on (2 MiB per request, GC)', 'requests/s', 'requestsPerSec', 300_000);
 if (want('sweep')) await optional('sweep.ts', 'benchSweep', 'retry-storm 1,000-seed sweep, 2 workers vs 1', 'speedup ×', 'speedup', 1.7);
 if (want('sweep-cli')) rows.push(...(await import('./sweep-cli.ts')).benchSweepCli({ reps: REPS }).rows);
 if (want('report')) {
