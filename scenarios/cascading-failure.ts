@@ -30,8 +30,8 @@ database. At t = 10 s the network path from the web tier to the database slows d
 query takes 1.4 s longer, for 30 seconds. That is the only fault. Everything after it is the
 model's own dynamics:
 
-1. **Requests pile up.** Each replica serves requests asynchronously; a request waiting on the
-   database holds its buffers and objects (\`memoryPerRequestMb\`, 12 MiB). By Little's law the
+1. **Requests pile up.** Each replica serves requests asynchronously and reaches the database
+   through a HikariCP pool of 100 connections; a request waiting on the database holds its buffers and objects (\`memoryPerRequestMb\`, 12 MiB). By Little's law the
    requests held are the arrival rate times the time each one waits: 60 requests/s per replica
    waiting 1.4 s more is 85 more requests held, a gigabyte.
 2. **Memory grows, and the garbage collector slows everything.** Held requests are live heap;
@@ -58,7 +58,11 @@ away, the failure does not.
   \`ThreadPoolBulkhead\`: 32 threads, a queue of 16) and sheds what does not fit (\`bulkhead-full\`):
   memory is bounded by construction; the slowdown costs availability, not the tier.
 - \`timeouts-retry-budget\`: a 300 ms timeout on the database call (so a request holds memory for
-  at most that long) and an Envoy retry budget (retries ≤ 20 % of active requests).
+  at most that long), 250 ms at most waiting for a database connection (HikariCP's minimum
+  \`connectionTimeout\`), and an Envoy retry budget (retries ≤ 20 % of active requests). The query
+  timeout alone is not enough (\`--param connectionTimeoutMs=30000\`): every timed-out query breaks
+  its connection, the new connection's handshake crosses the same slow link, and requests wait up
+  to 30 s for a connection, holding their memory — the tier goes down all the same.
 - \`adaptive-concurrency\`: a Netflix concurrency-limits \`Gradient2Limit\` limiter on each replica's
   database calls: when latency rises the limit falls and excess requests are refused at once.
 - \`more-headroom\`: four times the memory per replica. Requests still pile up, but they fit: the
@@ -66,7 +70,8 @@ away, the failure does not.
 
 **What to look at.** The checks read as the chain, in time order: where each first failed is
 when that link of the cascade happened. The report's series show memory, CPU and requests held
-per replica (\`memory.*\`, \`cpu.*.util\`, \`requests-held.*.inflight\`; the thread pools' \`threadpool.*\` with \`bounded-queues\`).
+per replica (\`memory.*\`, \`cpu.*.util\`, \`requests-held.*.inflight\`), the connection pools to the
+database (\`connpool.*\`) and, with \`bounded-queues\`, the thread pools (\`threadpool.*\`).
 
 **References.** Huang, Magnusson, Bairavasundaram et al., "Metastable Failures in the Wild",
 OSDI 2022, https://www.usenix.org/conference/osdi22/presentation/huang-lexiang ; AWS Builders'
@@ -90,6 +95,7 @@ https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/cluster/v3/circuit_bre
     threads: { type: 'number', default: 0, min: 0, max: 100_000, integer: true, description: 'bounded thread pool per replica (ThreadPoolBulkhead max = core); 0 = none (asynchronous, unbounded)' },
     queueCapacity: { type: 'number', default: 32, min: 0, max: 100_000, integer: true, description: 'the thread pool’s queue (with threads > 0)' },
     dbTimeoutMs: { type: 'number', default: 0, min: 0, max: 600_000, unit: 'ms', description: 'timeout on the database call; 0 = none' },
+    connectionTimeoutMs: { type: 'number', default: 30_000, min: 250, max: 600_000, unit: 'ms', description: 'HikariCP connectionTimeout: the longest wait for a database connection' },
     retryBudgetPercent: { type: 'number', default: 0, min: 0, max: 100, unit: '%', description: 'Envoy retry budget (retries as a share of active requests); 0 = no budget' },
     adaptiveConcurrency: { type: 'boolean', default: false, description: 'Gradient2 concurrency limiter on each replica’s database calls' },
   },
@@ -103,8 +109,8 @@ https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/cluster/v3/circuit_bre
       params: { threads: 32, queueCapacity: 16 },
     },
     'timeouts-retry-budget': {
-      description: 'a 300 ms timeout on the database call and an Envoy retry budget of 20 %',
-      params: { dbTimeoutMs: 300, retryBudgetPercent: 20 },
+      description: 'a 300 ms timeout on the database call, 250 ms on getting a connection, and an Envoy retry budget of 20 %',
+      params: { dbTimeoutMs: 300, connectionTimeoutMs: 250, retryBudgetPercent: 20 },
     },
     'adaptive-concurrency': {
       description: 'a Gradient2 adaptive concurrency limit on each replica’s database calls',
@@ -134,7 +140,8 @@ https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/cluster/v3/circuit_bre
     });
     const db = service('db', {
       node: { cores: 32, memoryLimitMb: 65_536, serviceTime: { dist: 'lognormal', median: '2ms', sigma: 0.4 } },
-      endpoints: { query: {} },
+      // a new connection's handshake (TLS, authentication) costs the database CPU
+      endpoints: { query: {}, connect: { work: '5ms' } },
     });
     const query = client(db, 'query', {
       timeout: p.dbTimeoutMs > 0 ? `${p.dbTimeoutMs}ms` : undefined,
@@ -152,6 +159,8 @@ https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/cluster/v3/circuit_bre
         gc: { allocationMbPerCpuSec: 400, pausePerLiveGb: '150ms', pauseMin: '2ms' },
         coldStart: { startupCpu: '3s', slowdown: 3, warmup: '30s' },
       },
+      // HikariCP to the database: 100 connections per replica, made again after every restart
+      connectionPools: { db: { maximumPoolSize: 100, connectionTimeout: `${p.connectionTimeoutMs}ms`, connect: client(db, 'connect', { timeout: '1s' }) } },
       ...(p.threads > 0 ? { threadPool: { maxThreadPoolSize: p.threads, coreThreadPoolSize: p.threads, queueCapacity: p.queueCapacity } } : {}),
       endpoints: {
         page: { work: { dist: 'lognormal', median: '16ms', sigma: 0.3 }, memoryPerRequestMb: p.memoryPerRequestMb, calls: [query] },
