@@ -54,3 +54,48 @@ describe('faultline run --rules FILE', () => {
     expect(res.metrics.falseAlerts).toBe(0);
   });
 });
+
+describe('on-call and runbooks from a file', () => {
+  const rules = `groups:
+  - name: shop
+    rules:
+      - alert: HighErrorRate
+        expr: sum(rate(faultline_requests_total{outcome="error"}[1m])) / sum(rate(faultline_requests_total[1m])) > 0.05
+        for: 30s
+        labels: { severity: page }
+oncall:
+  rotation: [carol, dave]
+  ack_delay: 45s
+  diagnosis_time: 1m
+  escalate_after: 2m
+  no_answer: 1
+runbooks:
+  - { name: rollback, alert: HighErrorRate, action: rollback-config, target: cart, duration: 20s }
+`;
+
+  it('replaces the scenario\'s rules, rotation and runbooks: the primary never answers, dave acknowledges after the escalation', async () => {
+    const r = await cli(['run', 'on-call', '--rules', file('oncall.yaml', rules), '--json', '--trace', join(dir, 'oncall.jsonl')]);
+    expect(r.code).toBe(0);
+    const res = JSON.parse(r.stdout) as { metrics: Record<string, number> };
+    expect(res.metrics.escalations).toBe(1);
+    expect(res.metrics.runbookActions).toBe(1);
+    // detection + 2 min escalation timeout + 45 s acknowledgement (constant delays)
+    expect(res.metrics.timeToAcknowledgeMs! - res.metrics.timeToDetectMs!).toBe(165_000);
+    const { readFileSync } = await import('node:fs');
+    const kinds = readFileSync(join(dir, 'oncall.jsonl'), 'utf8').split('\n').filter((l) => /"kind":"(page|page-ack|page-escalated|runbook-end)"/.test(l)).map((l) => JSON.parse(l) as { kind: string; to?: string; by?: string });
+    expect(kinds.map((k) => `${k.kind}:${k.to ?? k.by ?? ''}`)).toEqual(['page:carol', 'page-escalated:dave', 'page:dave', 'page-ack:dave', 'runbook-end:dave']);
+  });
+
+  it('a runbook the model cannot carry out exits 2 naming it', async () => {
+    const bad = [
+      [rules.replace('target: cart', 'target: carts'), /runbook "rollback": target "carts" is no service or node/],
+      [rules.replace('action: rollback-config', 'action: failover'), /runbook "rollback": action failover depends on the model; say how in build with runbookAction\("failover"/],
+      [rules.replace('action: rollback-config', 'action: rollback'), /runbook "rollback" \(runbooks\[0\]\): action: "rollback" is not an action; did you mean "rollback-config"\?/],
+    ] as const;
+    for (const [i, [text, re]] of bad.entries()) {
+      const r = await cli(['run', 'on-call', '--rules', file(`bad-rb-${i}.yaml`, text)]);
+      expect(r.code, text).toBe(2);
+      expect(r.stderr, text).toMatch(re);
+    }
+  });
+});
