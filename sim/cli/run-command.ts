@@ -100,21 +100,25 @@ export function requireVariant(scenario: Scenario<any>, name: string): void {
   }
 }
 
+/** An input file's text for `flag`, bounded in size; errors name the flag and the file. */
+function readInputText(flag: string, path: string, maxBytes: number): string {
+  const where = `${flag} ${showName(path)}`;
+  try {
+    const size = statSync(path).size;
+    if (size > maxBytes) throw new InputError(`${where}: ${size} bytes is more than the ${maxBytes} an input file may have`);
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(`${flag}: cannot read ${showName(path)} (${describeFsError(err)})`);
+  }
+}
+
 /** Largest alerting file `--rules` reads. */
 export const RULES_FILE_MAX_BYTES = 4 * 1024 * 1024;
 
 /** `--rules FILE`: YAML or JSON data for the alerting configuration (validated by the run, exit 2 naming the rule and field). */
 export function readRulesFile(path: string): Record<string, unknown> {
-  const where = `--rules ${showName(path)}`;
-  let text: string;
-  try {
-    const size = statSync(path).size;
-    if (size > RULES_FILE_MAX_BYTES) throw new InputError(`${where}: ${size} bytes is more than the ${RULES_FILE_MAX_BYTES} an alerting file may have`);
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    throw new InputError(`--rules: cannot read ${showName(path)} (${describeFsError(err)})`);
-  }
+  const text = readInputText('--rules', path, RULES_FILE_MAX_BYTES);
   const data = parseAlertingText(text, `rules file ${showName(path)}`);
   // validated once here, so a bad rule stops before any run (the runs validate it again with the scenario's)
   loadAlerting(data, `rules file ${showName(path)}`);
@@ -136,15 +140,7 @@ export function readFaultsFile(path: string): unknown {
  */
 export function readJsonFile(flag: string, path: string, maxBytes: number, shape?: (v: unknown) => string | undefined): unknown {
   const where = `${flag} ${showName(path)}`;
-  let text: string;
-  try {
-    const size = statSync(path).size;
-    if (size > maxBytes) throw new InputError(`${where}: ${size} bytes is more than the ${maxBytes} an input file may have`);
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    throw new InputError(`${flag}: cannot read ${showName(path)} (${describeFsError(err)})`);
-  }
+  const text = readInputText(flag, path, maxBytes);
   let value: unknown;
   try {
     value = JSON.parse(text);
