@@ -72,6 +72,7 @@ export async function replayCommand(argv: readonly string[], io: Io): Promise<nu
       params: header.params as never,
       faults: header.plan as never,
       budgets: header.budgets,
+      ...(header.alerting !== undefined ? { alerting: header.alerting } : {}),
       prices: header.prices !== undefined ? validatePriceTable(header.prices, `replay ${path}: the header's prices`) : undefined,
       traceLevel: header.level,
       traceSink: finder,

@@ -211,6 +211,8 @@ export interface TraceRunInfo {
   budgets: Record<string, number>;
   /** The trace level: which records the sink receives (every one at `full`). */
   level: TraceLevel;
+  /** The alerting data given with `--rules`, when it was (the scenario's own is in the scenario). */
+  alerting?: Record<string, unknown>;
 }
 
 /**

@@ -205,6 +205,7 @@ function runGuarded<P extends ParamSpecs>(scenario: Scenario<P>, options: RunOpt
     plan: serializeFaultPlan(plan),
     budgets: { ...options.budgets } as Record<string, number>,
     level: trace.level,
+    ...(options.alerting !== undefined ? { alerting: options.alerting } : {}),
   });
   trace.emit({ time: 0, kind: 'run-start', scenario: scenario.name, variant, seed });
   const modelling = createModelling({ sim, random, trace, metrics, requests, faults: plan });

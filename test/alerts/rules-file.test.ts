@@ -52,6 +52,12 @@ describe('faultline run --rules FILE', () => {
     expect(res.metrics.timeToDetectMs).toBeGreaterThanOrEqual(1000);
     expect(res.metrics.timeToDetectMs).toBeLessThanOrEqual(2000);
     expect(res.metrics.falseAlerts).toBe(0);
+    // a trace file written with --rules carries them in its header: replay runs them again
+    const trace = join(dir, 'ok.jsonl');
+    expect((await cli(['run', 'test/alerts/fixture.ts', '--rules', p, '--trace', trace])).code).toBe(0);
+    const again = await cli(['replay', trace]);
+    expect(again.stdout).toContain('replayed: the file and a new run agree');
+    expect(again.code).toBe(0);
   });
 });
 
