@@ -31,3 +31,8 @@ export { dnsFailover, nodeProbe, DnsFailover, ROUTE53_HEALTHY_SHARE } from './dn
 export type { DnsFailoverOptions, DnsHealthCheckOptions, DnsProbe } from './dns.ts';
 export { backups, Backups, dataDeleteFaultKind } from './backup.ts';
 export type { BackupOptions, SnapshotOptions, Snapshot, RestorePlan } from './backup.ts';
+export { ThreadPool, ConnectionPool } from './pools.ts';
+export type { ThreadPoolSpec, ConnectionPoolSpec, PoolTask, Connector, ConnectionCallback } from './pools.ts';
+export { gcPauseUs } from './gc.ts';
+export type { GcSpec } from './gc.ts';
+export type { ColdStartSpec } from './node.ts';
