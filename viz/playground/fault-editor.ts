@@ -125,7 +125,7 @@ export class FaultEditor {
       const [a, b] = this.domain;
       this.add(node, snap((a + b) / 2, niceStep((b - a) / 100)), true);
     };
-    this.undoButton = h('button', { type: 'button', testid: 'fault-undo', title: 'take back the last edit of the plan', text: 'undo', disabled: true });
+    this.undoButton = h('button', { type: 'button', testid: 'fault-undo', title: 'take back the last edit of the plan (Ctrl+Z)', text: 'undo', disabled: true });
     this.undoButton.onclick = () => this.undo();
     const own = h('button', { type: 'button', testid: 'fault-default', title: 'the scenario’s own fault plan (the edits can be undone)', text: 'default plan' });
     own.onclick = () => {
@@ -165,6 +165,12 @@ export class FaultEditor {
     );
     document.addEventListener('keydown', (e) => {
       if (e.key === 'Escape' && this.armed) this.arm(false);
+      // Ctrl+Z / ⌘Z undoes a plan edit, except where text is typed (there it undoes the typing)
+      const typing = e.target instanceof HTMLElement && e.target.matches('input[type=text], input:not([type]), textarea');
+      if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === 'z' && !typing && this.undoStack.length > 0) {
+        e.preventDefault();
+        this.undo();
+      }
     });
     new MutationObserver(() => this.readDomain()).observe(document.documentElement, { attributes: true, attributeFilter: ['data-domain'] });
   }
@@ -341,7 +347,7 @@ export class FaultEditor {
     }
     if (this.commit([...this.plan, entry], entry, `A ${kind} on ${node} was not added`)) {
       this.renderForm();
-      if (focusForm) this.formEl.querySelector<HTMLElement>('input, select, textarea')?.focus();
+      if (focusForm) this.formEl.querySelector<HTMLElement>('[data-field]')?.focus();
     }
   }
 
@@ -400,7 +406,7 @@ export class FaultEditor {
     document.body.dataset.planSelected = i === null ? '' : String(i);
     document.dispatchEvent(new CustomEvent('faultline:plan', { detail: { plan: this.plan, selected: i } }));
     this.host.uiChanged();
-    if (focusForm) this.formEl.querySelector<HTMLElement>('input, select, textarea')?.focus();
+    if (focusForm) this.formEl.querySelector<HTMLElement>('[data-field]')?.focus();
   }
 
   private renderList(): void {
