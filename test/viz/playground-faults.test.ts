@@ -10,6 +10,7 @@
  *   negative duration typed into that form shows the validator's message inline and runs
  *   nothing: the hash, the link and the number of runs drawn stay as they were; a node the
  *   scenario lacks (refused when the run is built) shows the simulator's message the same way.
+ * - Dragging a mark moves or resizes its entry, as do arrow keys on its button; Delete removes it.
  * - The file stays under 3 MB.
  *
  * Without /usr/bin/chromium the tests are skipped with a message, except under CI=true.
@@ -173,6 +174,51 @@ describe.skipIf(skip)('the playground fault editor', () => {
     expect(await hash(page)).toBe(hashValid);
     expect(page.url()).toBe(urlValid);
     expect(await entries(page)).toEqual(['limp · backend · 3s for 4s']);
+    await page.close();
+    expect(watched.flat()).toEqual([]);
+  }, 60_000);
+
+  it('moves and resizes an entry by dragging its mark, and by keys on its button; Delete removes it', async () => {
+    const page = await open(LINK);
+    expect(await entries(page)).toEqual(['limp · backend · 3s for 3s']);
+    const mark = page.locator('[data-panel=swimlanes] g.plan-mark').first();
+    await mark.evaluate((e) => e.scrollIntoView({ block: 'center' }));
+    /** Drags `part` of the mark by `dx` pixels and waits for the run. */
+    const drag = async (part: string, dx: number): Promise<void> => {
+      const b = (await mark.locator(part).boundingBox())!;
+      const before = await runs(page);
+      await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(b.x + b.width / 2 + dx / 2, b.y + b.height / 2, { steps: 4 });
+      await page.mouse.move(b.x + b.width / 2 + dx, b.y + b.height / 2, { steps: 4 });
+      await page.mouse.up();
+      await done(page, before);
+    };
+    const span = async (): Promise<[number, number]> => {
+      const m = /· (\d+(?:\.\d+)?)s for (\d+(?:\.\d+)?)s$/.exec((await entries(page))[0]!)!;
+      return [Number(m[1]), Number(m[2])];
+    };
+    await drag('.body', 200);
+    const [at1, for1] = await span();
+    expect(at1).toBeGreaterThan(3);
+    expect(for1).toBe(3);
+    await drag('.h-end', 150);
+    const [at2, for2] = await span();
+    expect(at2).toBe(at1);
+    expect(for2).toBeGreaterThan(for1);
+    const button = page.getByTestId('fault-entry').first();
+    await button.focus();
+    let before = await runs(page);
+    await page.keyboard.press('Shift+ArrowLeft');
+    await done(page, before);
+    const [at3, for3] = await span();
+    expect(at3).toBe(at2);
+    expect(for3).toBeLessThan(for2);
+    before = await runs(page);
+    await page.keyboard.press('Delete');
+    await done(page, before);
+    expect(await entries(page)).toEqual([]);
+    expect(await page.locator('[data-panel=faults] .fault-band').count()).toBe(0);
     await page.close();
     expect(watched.flat()).toEqual([]);
   }, 60_000);
