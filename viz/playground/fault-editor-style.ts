@@ -1,9 +1,10 @@
 /** The fault editor's stylesheet (the dock under the report, the marks over the Nodes lanes), added to the playground's. */
 export const FAULT_EDITOR_CSS = `
-.fe-dock { position: sticky; bottom: 0; z-index: 5; background: #fff; border: 1px solid var(--rule); border-top: 3px solid var(--accent); border-radius: 6px 6px 0 0; padding: 6px 10px 8px; margin-top: 10px; box-shadow: 0 -3px 10px rgba(20, 30, 50, 0.1); max-height: 46vh; overflow-y: auto; }
+.fe-dock { position: sticky; bottom: 0; z-index: 20; background: #fff; border: 1px solid var(--rule); border-top: 3px solid var(--accent); border-radius: 6px 6px 0 0; padding: 6px 10px 8px; margin-top: 10px; box-shadow: 0 -3px 10px rgba(20, 30, 50, 0.1); max-height: 46vh; overflow-y: auto; }
 .fe-row { display: flex; gap: 6px; align-items: center; flex-wrap: wrap; }
 .fe-dock label.inline { font-size: 12.5px; color: var(--muted); }
 .fe-dock select, .fe-dock input { font: inherit; font-size: 12.5px; padding: 2px 5px; background: #fff; color: var(--ink); border: 1px solid #b8bfca; border-radius: 4px; }
+.fe-dock button:disabled { opacity: 0.45; cursor: default; background: #fff; }
 .fe-hint { color: var(--muted); font-size: 12px; }
 .fe-list { display: flex; flex-wrap: wrap; gap: 4px; margin: 6px 0 2px; max-height: 5.6em; overflow-y: auto; padding: 2px; }
 .fe-entry { border-left: 6px solid var(--kind, #999); font-variant-numeric: tabular-nums; }
