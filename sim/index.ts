@@ -56,6 +56,8 @@ export type {
   CheckStatus,
 } from './run/scenario.ts';
 export type { PresetSpec } from './run/scenario.ts';
+export type { LookAtNote, LookAtStep } from './run/scenario.ts';
+export { resolveLookAt } from './run/scenario.ts';
 export { run, runDetailed, outcomesAsExpected, replayCommand, FAULTLINE_VERSION } from './run/runner.ts';
 export { ScenarioError, ScenarioInputError } from './run/user-error.ts';
 export type { RunPlace } from './run/user-error.ts';

@@ -14,7 +14,7 @@ import type { FaultPlan } from '../sim/faults/plan.ts';
 import type { Metrics } from '../sim/observe/metrics.ts';
 import type { RequestStats } from '../sim/observe/requests.ts';
 import type { RunArtifacts, RunResult } from '../sim/run/runner.ts';
-import type { ParamSpec, Scenario } from '../sim/run/scenario.ts';
+import { resolveLookAt, type LookAtStep, type ParamSpec, type Scenario } from '../sim/run/scenario.ts';
 import { metricDirection } from './compare.ts';
 import { RunFold } from './fold.ts';
 import { REPORT_DATA_VERSION, SERIES_POINTS_MAX, type CheckView, type CostView, type KeyMetric, type ReportData, type RunView } from './model.ts';
@@ -157,6 +157,7 @@ export function buildRunView(fold: RunFold, run: FoldInput, runIndex = 0, option
     otherKinds: fold.otherKinds(),
     traceNotes,
     ...historyViews(fold, endUs),
+    ...lookAtOf(scenario, result.params, traceNotes),
   };
 }
 
@@ -165,6 +166,17 @@ function historyViews(fold: RunFold, endUs: number): Pick<RunView, 'history' | '
   const history = fold.history.finish(endUs);
   const roles = fold.roles.finish(endUs);
   return { ...(history ? { history } : {}), ...(roles.length ? { roles } : {}) };
+}
+
+/** The scenario's "what to look at" notes for the run's params; notes that cannot be read are named in the trace notes. */
+function lookAtOf(scenario: Scenario<any>, params: Record<string, unknown>, notes: string[]): { lookAt?: LookAtStep[] } {
+  if (scenario.lookAt === undefined) return {};
+  try {
+    return { lookAt: resolveLookAt(scenario, params as never) };
+  } catch (err) {
+    notes.push(`The scenario's lookAt notes are left out: ${err instanceof Error ? err.message : String(err)}`);
+    return {};
+  }
 }
 
 function costView(m: Record<string, unknown>): CostView | null {

@@ -8,6 +8,9 @@
  * Times are simulated microseconds (`...Us`), like the trace.
  */
 
+import type { LookAtStep } from '../sim/run/scenario.ts';
+import type { PlaybackView } from './playback-fold.ts';
+
 export const REPORT_DATA_VERSION = 2;
 
 /** Points per metric series: about one per horizontal pixel of a wide screen, twice over. */
@@ -253,6 +256,11 @@ export interface RunView {
   alerts?: AlertsView;
   /** Who led each replicated service over time (leader-change records), or absent (`fold-history.ts`). */
   roles?: RolesView[];
+  // the topology, its playback and the guided tour (viz/playback-fold.ts, viz/tour.ts)
+  /** The scenario's "what to look at" notes for this run's params (`ScenarioSpec.lookAt`). */
+  lookAt?: LookAtStep[];
+  /** Per-frame aggregates for the topology's playback, when the run was folded for one. */
+  playback?: PlaybackView;
 }
 
 /** One client operation of the history view: row `p`, from invocation to completion (null: never completed). */

@@ -141,6 +141,8 @@ export interface WorldInventory {
   racks: Record<string, string[]>;
   /** Service name → the nodes of its replicas. */
   services: Record<string, string[]>;
+  /** Node name → its cores (what the playground's busy bars divide by). */
+  cores: Record<string, number>;
 }
 
 /** Run one variant of a scenario on one seed and return its `RunResult` (pure and deterministic). */
@@ -383,6 +385,7 @@ function runGuarded<P extends ParamSpecs>(scenario: Scenario<P>, options: RunOpt
           zones: Object.fromEntries(world.zones),
           racks: Object.fromEntries(world.racks),
           services: Object.fromEntries((modelling.currentApp?.services ?? []).map((s) => [s.spec.name, [...s.replicas]])),
+          cores: Object.fromEntries(world.nodes.map((n) => [n.name, n.cores])),
         };
   sim.dispose();
   return {

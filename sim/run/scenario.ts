@@ -4,6 +4,7 @@
  * own scenario file is reported when it loads, not halfway through a sweep.
  */
 import { InputError } from '../kernel/errors.ts';
+import { parseDuration, type Duration } from '../kernel/time.ts';
 import { checkKeys, didYouMean } from '../kernel/suggest.ts';
 import { hasOwn, showValue } from '../kernel/show.ts';
 import type { Budgets, Simulation } from '../kernel/sim.ts';
@@ -192,6 +193,51 @@ export interface ScenarioSpec<P extends ParamSpecs> {
    * `--rules FILE` replaces the top-level keys the file gives.
    */
   alerting?: Record<string, unknown> | ((params: Readonly<ParamsOf<P>>) => Record<string, unknown>);
+  /**
+   * What to look at: notes the playground's guided tour (and the report) shows as steps of their
+   * own, each at a moment of the run and naming the nodes to watch, beside the steps made from the
+   * run itself (each fault's start and end, the first check failure, the recovery). A list, or a
+   * function of the params when the moments move with them (a trigger time param).
+   */
+  lookAt?: readonly LookAtNote[] | ((params: Readonly<ParamsOf<P>>) => readonly LookAtNote[]);
+}
+
+/** One "what to look at" note of a scenario (`ScenarioSpec.lookAt`). */
+export interface LookAtNote {
+  /** When: a duration from the run's start (`"4.5s"`, or integer µs). */
+  at: Duration;
+  /** One or two sentences for the class: what to watch, and why it matters. */
+  text: string;
+  /** The nodes the note is about (highlighted on the topology). */
+  nodes?: readonly string[];
+}
+
+/** A `LookAtNote` resolved for one run: its time in µs. */
+export interface LookAtStep {
+  atUs: number;
+  text: string;
+  nodes: string[];
+}
+
+const LOOK_AT_KEYS: Record<keyof LookAtNote, true> = { at: true, text: true, nodes: true };
+
+/**
+ * A scenario's `lookAt` notes for a run's params, validated (an InputError names the note, the
+ * field and what is valid), in time order.
+ */
+export function resolveLookAt<P extends ParamSpecs>(scenario: Pick<ScenarioSpec<P>, 'name' | 'lookAt'>, params: Readonly<ParamsOf<P>>): LookAtStep[] {
+  const where = `scenario ${JSON.stringify(scenario.name)}: lookAt`;
+  const notes = typeof scenario.lookAt === 'function' ? scenario.lookAt(params) : (scenario.lookAt ?? []);
+  if (!Array.isArray(notes)) throw new InputError(`${where} must be a list of { at, text, nodes? } (or a function of the params returning one)`);
+  return notes
+    .map((n: LookAtNote, i: number) => {
+      if (!n || typeof n !== 'object') throw new InputError(`${where}[${i}] must be { at, text, nodes? }`);
+      checkKeys(`${where}[${i}]`, n, Object.keys(LOOK_AT_KEYS));
+      if (typeof n.text !== 'string' || n.text.trim() === '') throw new InputError(`${where}[${i}]: text is required (a sentence saying what to look at)`);
+      if (n.nodes !== undefined && !(Array.isArray(n.nodes) && n.nodes.every((x) => typeof x === 'string'))) throw new InputError(`${where}[${i}]: nodes must be a list of node names`);
+      return { atUs: parseDuration(n.at, `${where}[${i}].at`), text: n.text, nodes: [...(n.nodes ?? [])] };
+    })
+    .sort((a, b) => a.atUs - b.atUs);
 }
 
 /** A validated scenario, as `defineScenario` returns it (a scenario file default-exports one): its spec with the variants resolved. */
@@ -221,6 +267,7 @@ const SCENARIO_KEYS: Record<keyof ScenarioSpec<ParamSpecs>, true> = {
   keyMetrics: true,
   presets: true,
   alerting: true,
+  lookAt: true,
 };
 const VARIANT_KEYS: Record<keyof VariantSpec<ParamSpecs>, true> = { description: true, params: true, expectFail: true };
 const PRESET_KEYS: Record<keyof PresetSpec<ParamSpecs>, true> = { description: true, variant: true, params: true };
@@ -258,6 +305,7 @@ export function defineScenario<P extends ParamSpecs>(spec: ScenarioSpec<P>): Sce
   const checkNames = new Set((spec.checks ?? []).map((c) => c.name));
   if (checkNames.size !== (spec.checks ?? []).length) throw new InputError(`${where}: check names must be unique`);
   checkPresets(where, spec, variants);
+  if (spec.lookAt !== undefined && typeof spec.lookAt !== 'function') resolveLookAt(spec, {} as never);
   for (const [vname, v] of Object.entries(variants)) {
     if (!NAME_RE.test(vname)) throw new InputError(`${where}: variant name ${JSON.stringify(vname)} must be kebab-case`);
     if (!v || typeof v !== 'object') throw new InputError(`${where}: variant ${vname} must be { description?, params?, expectFail? }`);

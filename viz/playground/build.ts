@@ -10,6 +10,7 @@ import { MODULE_EXT } from '../../sim/run/loaders.ts';
 import { cspHash } from '../report.ts';
 import { REPORT_CSS } from '../style.ts';
 import { FAULT_EDITOR_CSS } from './fault-editor-style.ts';
+import { STAGE_CSS } from '../stage-style.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const WORKER_ENTRY = `${here}worker${MODULE_EXT}`;
@@ -60,7 +61,7 @@ async function bundle(entry: string, plugins: Plugin[]): Promise<string> {
 }
 
 /** The page's stylesheet: the report's (its views are the report's) and the playground's own. */
-const CSS = `${REPORT_CSS}\n${playgroundCss()}\n${FAULT_EDITOR_CSS}`;
+const CSS = `${REPORT_CSS}\n${STAGE_CSS}\n${playgroundCss()}\n${FAULT_EDITOR_CSS}`;
 
 /**
  * The playground page for the given scenarios, as one HTML string. The Content-Security-Policy

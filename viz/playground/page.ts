@@ -14,6 +14,8 @@ import { reportData } from '../data.ts';
 import type { RunView } from '../model.ts';
 import { formatNumber, formatPercent } from '../viewer/format.ts';
 import { renderReport, type RenderedReport } from '../viewer/page.ts';
+import { renderStage } from '../viewer/renderPlayback.ts';
+import { TimeCursor } from '../viewer/timeController.ts';
 import { outcomeText, renderConclusion } from '../viewer/renderComparison.ts';
 import { FaultEditor } from './fault-editor.ts';
 import type { Entry } from './fault-editor-model.ts';
@@ -349,6 +351,9 @@ let cardsEl: HTMLElement;
 let diffEl: HTMLElement;
 let conclusionEl: HTMLElement;
 let reportEl: HTMLElement;
+// the topology, its playback and the guided tour (viewer/renderPlayback.ts), on a cursor the timeline panels share
+let stageEl: HTMLElement;
+const stageCursor = new TimeCursor();
 let toolbarEl: HTMLElement;
 let planInput: HTMLTextAreaElement;
 let planDirty = false;
@@ -486,7 +491,8 @@ function build(): void {
   diffEl = h('section', { id: 'pin-diff-section' });
   reportEl = h('main', { id: 'report' });
   editor.setScenario(state.scenario);
-  const results = h('div', { className: 'pg-main' }, problemsEl, conclusionEl, toolbarEl, cardsEl, diffEl, reportEl, editor.dock);
+  stageEl = h('section', { id: 'pg-stage', ariaLabel: 'Topology, playback and guided tour' });
+  const results = h('div', { className: 'pg-main' }, problemsEl, conclusionEl, toolbarEl, cardsEl, diffEl, stageEl, reportEl, editor.dock);
   app.replaceChildren(aside, results);
   showProblems();
   renderToolbar();
@@ -732,6 +738,7 @@ function draw(variants: readonly string[], answers: readonly Answer[], compare: 
   conclusionEl.replaceChildren();
   if (ok.length === 0) {
     reportEl.replaceChildren();
+    stageEl.replaceChildren();
     shown = null;
     return;
   }
@@ -759,7 +766,8 @@ function draw(variants: readonly string[], answers: readonly Answer[], compare: 
   // only a window the reader chose: setting the whole domain again would draw every panel twice
   const keep = zoom && (zoom[0] !== data.domainUs[0] || zoom[1] !== data.domainUs[1]) ? zoom : undefined;
   const scrollY = window.scrollY;
-  shown = renderReport(reportEl, data, { ...(keep ? { domainUs: keep } : {}), ...(sections ? { runSections: sections } : {}) });
+  shown = renderReport(reportEl, data, { ...(keep ? { domainUs: keep } : {}), ...(sections ? { runSections: sections } : {}), cursor: stageCursor });
+  renderStage(stageEl, { runs: views.map((v) => ({ label: v.variant, view: v })), focus: compare ? 1 : Math.max(0, views.indexOf(answers[focusIndex]?.view ?? views[0]!)), cursor: stageCursor });
   shownDomain = domainKey;
   drawnPlan = { scenario: state.scenario, plan: state.plan };
   editor.attach(reportEl, views, state.plan === undefined);

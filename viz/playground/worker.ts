@@ -10,7 +10,9 @@
 import { runDetailed } from '../../sim/run/runner.ts';
 import '../../sim/faults/register.ts';
 import type { Scenario } from '../../sim/run/scenario.ts';
-import { ReportCollector } from '../collect.ts';
+import { ReportCollector, teeSinks } from '../collect.ts';
+import { PlaybackFold } from '../playback-fold.ts';
+import { isDetailKind, type TraceSink } from '../../sim/observe/trace.ts';
 import { refs, scenarios as bundled } from 'faultline-playground-scenarios';
 
 const scenarios: Record<string, Scenario<any>> = Object.fromEntries(Object.values(bundled as Record<string, Scenario<any>>).map((s) => [s.name, s]));
@@ -46,19 +48,23 @@ self.onmessage = (ev: MessageEvent<RunRequestMessage | { type: 'meta' }>) => {
   try {
     if (!s) throw new Error(`no scenario ${scenario}`);
     const report = new ReportCollector({ messagesMax: MESSAGES_MAX });
-    const { fold, sink } = report.next();
+    const { fold } = report.next();
+    // the topology's playback folds every message; the report's fold sees them only for the message diagram
+    const playback = new PlaybackFold();
+    const sink = teeSinks(playback, messages ? fold : withoutDetail(fold));
     const art = runDetailed(s, {
       seed,
       variant,
       params,
-      // the trace hash covers every record at every level; the level only decides what the fold sees
-      traceLevel: messages ? 'full' : 'summary',
+      // the trace hash covers every record at every level; the level only decides what the folds see
+      traceLevel: 'full',
       traceSink: sink,
       ...(plan !== undefined ? { faults: plan as never } : {}),
       replay: { scenarioRef: refs[s.name] ?? s.name, ...(plan !== undefined ? { faultsFile: planFile ?? 'plan.json' } : {}) },
     });
     const ranMs = performance.now() - started;
     const view = report.finish(fold, art);
+    view.playback = playback.finish(view.endUs, art.world);
     const r = art.result;
     // wall-clock time of the run, for the page's status line (the simulation itself never reads it)
     post({ id, result: { variant, traceHash: r.traceHash, replay: r.replay, faults: r.faults, checks: r.checks }, view, ranMs, viewMs: performance.now() - started - ranMs });
@@ -66,6 +72,18 @@ self.onmessage = (ev: MessageEvent<RunRequestMessage | { type: 'meta' }>) => {
     post({ id, error: oneLine(err instanceof Error ? err.message : String(err)) });
   }
 };
+
+/** A sink that passes on what the `summary` trace level keeps (no per-message or per-request records). */
+function withoutDetail(sink: TraceSink): TraceSink {
+  return {
+    write: (r) => {
+      if (!isDetailKind(r.kind)) sink.write(r);
+    },
+    writeFields: (kind, fields, time, f0, f1, f2, f3, f4, f5) => {
+      if (!isDetailKind(kind)) sink.writeFields!(kind, fields, time, f0, f1, f2, f3, f4, f5);
+    },
+  };
+}
 
 function oneLine(s: string): string {
   const t = s.replace(/\s+/g, ' ').trim();

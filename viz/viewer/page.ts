@@ -6,7 +6,7 @@
  * width) replaces what it drew: the report page calls it on load and on resize, and a page that
  * makes runs in the browser can call it after every run.
  */
-import { select } from 'd3';
+import { pointer, select } from 'd3';
 import type { MetricPanelView, ReportData, RunView } from '../model.ts';
 import { el } from './dom.ts';
 import { formatTimeUs } from './format.ts';
@@ -30,7 +30,7 @@ import { renderRunCard } from './renderRunCard.ts';
 import { laneLayout, renderSwimlanes } from './renderSwimlanes.ts';
 import { historyHeight, HISTORY_COLORS, renderHistory } from './renderHistory.ts';
 import { LEASE_OVERLAP_COLOR, renderRoles, ROLE_OVERLAP_COLOR, rolesHeight } from './renderRoles.ts';
-import { TimeController, type TimeScale } from './timeController.ts';
+import { TimeController, TimeCursor, type TimeScale } from './timeController.ts';
 
 interface Page {
   data: ReportData;
@@ -38,6 +38,10 @@ interface Page {
   time: TimeController;
   faultColor: (kind: string) => string;
   cursorUs: number | null;
+  /** The time cursor shared with the playground's playback (`RenderOptions.cursor`); it sets `cursorUs`. */
+  cursor: TimeCursor;
+  /** Each timeline panel's cursor rule, redrawn when the cursor moves. */
+  cursorRules: (() => void)[];
 }
 
 export interface RenderOptions {
@@ -45,6 +49,8 @@ export interface RenderOptions {
   domainUs?: [number, number];
   /** Indices of the runs whose whole section (card, timeline, metrics, checks) is drawn; default every run. */
   runSections?: readonly number[];
+  /** A time cursor shared with other views (the playground's playback); default one of the report's own. */
+  cursor?: TimeCursor;
 }
 
 export interface RenderedReport {
@@ -52,14 +58,30 @@ export interface RenderedReport {
   domainUs(): [number, number];
   /** Zoom every panel around a moment, with a cursor there (what `#t=<µs>` does). */
   goTo(timeUs: number): void;
+  /** The time cursor the panels draw (the one given in the options, or the report's own). */
+  cursor: TimeCursor;
+  /** The time window every panel shares. */
+  time: TimeController;
 }
+
+/** Each root's cursor listener, removed when the root is drawn again. */
+const cursorListeners = new WeakMap<HTMLElement, () => void>();
 
 export function renderReport(root: HTMLElement, data: ReportData, options: RenderOptions = {}): RenderedReport {
   root.replaceChildren();
   const width = Math.max(600, Math.min(1280, contentWidth(root)));
   const plotW = width - LABEL_W - RIGHT_PAD;
   const allKinds = [...new Set(data.runs.flatMap((r) => r.faultKinds))];
-  const page: Page = { data, width, time: new TimeController(data.domainUs, plotW), faultColor: faultColorScale(allKinds), cursorUs: null };
+  const cursor = options.cursor ?? new TimeCursor();
+  const page: Page = { data, width, time: new TimeController(data.domainUs, plotW), faultColor: faultColorScale(allKinds), cursorUs: cursor.timeUs, cursor, cursorRules: [] };
+  cursorListeners.get(root)?.();
+  cursorListeners.set(
+    root,
+    cursor.listen((t) => {
+      page.cursorUs = t;
+      for (const r of page.cursorRules) r();
+    }),
+  );
 
   renderHeader(root, data);
   renderSticky(root, page);
@@ -81,6 +103,8 @@ export function renderReport(root: HTMLElement, data: ReportData, options: Rende
   return {
     domainUs: () => page.time.x.domain() as [number, number],
     goTo: (t) => goTo(page, t),
+    cursor,
+    time: page.time,
   };
 }
 
@@ -120,7 +144,7 @@ function renderSticky(root: HTMLElement, page: Page): void {
       button('−', 'Zoom out', () => page.time.zoomBy(0.5)),
       button('+', 'Zoom in', () => page.time.zoomBy(2)),
       button('Reset', 'Show the whole run', () => {
-        page.cursorUs = null;
+        page.cursor.set(null);
         page.time.reset();
       }),
       el('span', {}, 'Brush the strip to zoom every panel · drag a panel to pan · ctrl+wheel to zoom'),
@@ -145,7 +169,7 @@ function renderSticky(root: HTMLElement, page: Page): void {
 function goTo(page: Page, timeUs: number): void {
   const [d0, d1] = page.time.x0.domain() as [number, number];
   const half = Math.max(500, (d1 - d0) * 0.05);
-  page.cursorUs = timeUs;
+  page.cursor.set(timeUs);
   let lo = timeUs - half;
   let hi = timeUs + half;
   if (lo < d0) [lo, hi] = [d0, d0 + 2 * half];
@@ -163,11 +187,26 @@ function timelinePanel(
 ): PanelFrame {
   const frame = createPanel(parent, { id: o.id, title: o.title, caption: o.caption, width: page.width, plotH: o.plotH });
   page.time.attachZoom(frame.plot);
+  const cursorRule = (x: TimeScale): void => {
+    frame.marks
+      .selectAll<SVGLineElement, number>('line.cursor-rule')
+      .data(page.cursorUs === null ? [] : [page.cursorUs])
+      .join('line')
+      .attr('class', 'cursor-rule')
+      .attr('x1', (t) => x(t))
+      .attr('x2', (t) => x(t))
+      .attr('y1', 0)
+      .attr('y2', frame.plotH);
+  };
+  page.cursorRules.push(() => cursorRule(page.time.x));
+  // a click (not a drag) on a panel puts the shared time cursor there
+  frame.plot.on('click.cursor', (event: MouseEvent) => page.cursor.set(Math.round(page.time.x.invert(pointer(event)[0]))));
   page.time.register((x) => {
     renderAxis(frame.axis, frame.grid, x, frame.plotH, frame.plotW);
     if (run && o.shade) renderFaultShading(frame.shading, run.faults, x, frame.plotH, page.faultColor);
     if (run) renderMarks(frame.marks, run.marks, x, frame.plotH, page.cursorUs);
     else if (page.data.divergences?.length) renderDivergenceMarks(frame.marks, page.data.divergences, x, frame.plotH, runColor);
+    if (!run) cursorRule(x);
     draw(frame, x);
   });
   return frame;

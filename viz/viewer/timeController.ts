@@ -118,3 +118,28 @@ export class TimeController {
     document.documentElement.setAttribute('data-domain', (this.x.domain() as number[]).map((v) => Math.round(v)).join(','));
   }
 }
+
+/**
+ * The time cursor every view shares: the playback moves it, the timeline panels draw it as a rule,
+ * a click on a panel or a tour step sets it. Listeners are called at once on each change.
+ */
+export class TimeCursor {
+  private value: number | null = null;
+  private readonly listeners = new Set<(timeUs: number | null) => void>();
+
+  get timeUs(): number | null {
+    return this.value;
+  }
+
+  set(timeUs: number | null): void {
+    this.value = timeUs === null ? null : Math.max(0, timeUs);
+    document.documentElement.setAttribute('data-cursor', this.value === null ? '' : String(Math.round(this.value)));
+    for (const l of this.listeners) l(this.value);
+  }
+
+  /** Call `listener` on every change; returns the function that stops it. */
+  listen(listener: (timeUs: number | null) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
