@@ -159,23 +159,34 @@ export class PlaybackFold implements TraceSink {
   }
 
   writeFields(kind: TraceKind, fields: readonly string[], time: number, f0?: unknown, f1?: unknown, f2?: unknown, f3?: unknown, f4?: unknown, f5?: unknown): void {
-    const v = [f0, f1, f2, f3, f4, f5];
-    const get = (name: string): unknown => {
-      const i = fields.indexOf(name);
-      return i < 0 ? undefined : v[i];
-    };
-    this.seen(time);
-    if (kind === 'message-deliver' || kind === 'message-drop') {
-      const sent = get('sentUs');
-      this.message(kind === 'message-drop', time, str(get('from')), str(get('to')), typeof sent === 'number' ? sent : time);
-    } else if (kind === 'request') {
-      this.request(time, str(get('node')), get('ok') === true);
-    } else {
+    if (kind !== 'message-deliver' && kind !== 'message-drop' && kind !== 'request') {
       const r: Record<string, unknown> = { time, kind };
+      const v = [f0, f1, f2, f3, f4, f5];
       fields.forEach((f, i) => (r[f] = v[i]));
       this.write(r as unknown as TraceRecord);
+      return;
     }
+    // where each field sits, once per emitter (no object per message)
+    let at = fields === this.lastFields ? this.lastShape : this.shapes.get(fields);
+    if (at === undefined) {
+      at = [fields.indexOf('from'), fields.indexOf('to'), fields.indexOf('sentUs'), fields.indexOf('node'), fields.indexOf('ok')];
+      this.shapes.set(fields, at);
+    }
+    this.lastFields = fields;
+    this.lastShape = at;
+    const pick = (i: number): unknown => (i === 0 ? f0 : i === 1 ? f1 : i === 2 ? f2 : i === 3 ? f3 : i === 4 ? f4 : i === 5 ? f5 : undefined);
+    this.seen(time);
+    if (kind === 'request') {
+      this.request(time, str(pick(at[3]!)), pick(at[4]!) === true);
+      return;
+    }
+    const sent = pick(at[2]!);
+    this.message(kind === 'message-drop', time, str(pick(at[0]!)), str(pick(at[1]!)), typeof sent === 'number' ? sent : time);
   }
+
+  private readonly shapes = new Map<readonly string[], number[]>();
+  private lastFields: readonly string[] | undefined;
+  private lastShape: number[] | undefined;
 
   private seen(timeUs: number): void {
     if (timeUs > this.lastUs) this.lastUs = timeUs;
