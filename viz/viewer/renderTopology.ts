@@ -211,6 +211,7 @@ export function renderTopology(parent: HTMLElement, run: RunView, options: Topol
       const g = svg('g', { class: 'topo-fault', transform: `translate(${b.x + NODE_W - 6 - k * 4},${b.y - 9 + k * 18})` }, badgeLayer);
       g.dataset.testid = 'topology-fault';
       g.dataset.index = String(f.index);
+      g.dataset.faultIndex = String(f.index);
       g.dataset.node = name;
       g.dataset.kind = f.kind;
       g.dataset.startUs = String(f.startUs);
