@@ -94,6 +94,19 @@ https://doc.akka.io/docs/akka/current/typed/failure-detector.html ; T. D. Chandr
     return plan;
   },
   faultKinds: ['pause', 'crash', 'link-latency'],
+  // what to look at: the guided tour's own steps
+  lookAt: [
+    {
+      at: '10s',
+      text: 'From here on each member (n1 to n5) pauses for 1 to 3 s now and then, as a long GC does: a paused node sends no heartbeat. Does the leader suspect a node that is only paused?',
+      nodes: ['leader'],
+    },
+    {
+      at: `${CRASH_AT_MS + 1000}ms`,
+      text: `${CRASHED} has crashed for good. Count the seconds until the leader suspects it: a fixed timeout waits its whole 2 s or 10 s, phi accrual adapts to the heartbeats it has seen.`,
+      nodes: [CRASHED, 'leader'],
+    },
+  ],
   keyMetrics: ['gcPauses', 'falseSuspicions', 'longestPauseMs', 'crashDetectionMs'],
   build({ sim, params: p, random, faults, world: makeWorld, failureDetectorMonitor, heartbeatFailureDetector, phiAccrualFailureDetector }) {
     // ── components ──────────────────────────────────────────────────────────────

@@ -154,6 +154,20 @@ gRFC A6 client retries (retry throttling), https://github.com/grpc/proposal/blob
   faults: (p) => [{ at: `${p.triggerAtMs}ms`, kind: 'config-push', target: 'server-1', effect: 'reject', for: `${p.triggerForMs}ms` }],
   faultKinds: ['config-push', 'crash', 'limp', 'pause'],
 
+  // ---- what to look at: the guided tour's own steps (the moments follow the trigger's params) ----
+  lookAt: (p) => [
+    {
+      at: `${p.triggerAtMs + 2500}ms`,
+      text: 'server-1 rejects, so every request lands on server-2: watch its queue bar climb about 20 a second. Once the wait passes the 1 s timeout, each attempt that waited too long is retried while server-2 still serves it for nobody.',
+      nodes: ['server-2'],
+    },
+    {
+      at: `${p.triggerAtMs + p.triggerForMs + 2000}ms`,
+      text: 'The trigger is over and server-1 serves again, yet both queues keep growing: the client sends up to 4 attempts per request. In the retry-budget design the queues are short here and requests succeed.',
+      nodes: ['server-1', 'server-2'],
+    },
+  ],
+
   // ---- checks ----
   checks: [
     {

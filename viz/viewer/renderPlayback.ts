@@ -114,12 +114,17 @@ export function renderStage(root: HTMLElement, input: StageInput): void {
   const current = steps[stage.tourIndex];
   if (current && stage.tourIndex > 0) for (const t of topologies) t.highlight(current.nodes);
 
+  let textAtMs = -Infinity;
   const show = (t: number): void => {
     stage.timeUs = t;
-    for (const topo of topologies) topo.update(t);
-    if (Number(scrub.value) !== Math.round(t)) scrub.value = String(Math.round(t));
-    readout.textContent = `${formatClock(Math.round(t))} / ${formatClock(stage.endUs)}`;
-    tour?.at(t);
+    for (const topo of topologies) topo.update(t, stage.playing);
+    const now = performance.now();
+    if (!stage.playing || now - textAtMs >= 125) {
+      textAtMs = now;
+      if (Number(scrub.value) !== Math.round(t)) scrub.value = String(Math.round(t));
+      readout.textContent = `${formatClock(Math.round(t))} / ${formatClock(stage.endUs)}`;
+      tour?.at(t);
+    }
   };
   const showPlay = (): void => {
     play.textContent = stage.playing ? '❚❚ pause' : '▶ play';
@@ -133,7 +138,13 @@ export function renderStage(root: HTMLElement, input: StageInput): void {
   }
   const tick = (wall: number): void => {
     if (!stage.playing) return;
-    const dt = Math.min(0.1, Math.max(0, (wall - stage.lastWall) / 1000));
+    // about 30 frames a second are plenty for dots and leave the page room to breathe
+    if (wall - stage.lastWall < 30) {
+      stage.raf = requestAnimationFrame(tick);
+      return;
+    }
+    // a late frame (a busy machine) catches up, a stalled tab does not jump far
+    const dt = Math.min(0.25, Math.max(0, (wall - stage.lastWall) / 1000));
     stage.lastWall = wall;
     let t = stage.timeUs + dt * speedOf(stage.speedLog) * 1e6;
     if (t >= stage.endUs) {
