@@ -34,10 +34,10 @@ export const STAGE_CSS = `
 .topo-head { display: flex; align-items: baseline; gap: 12px; font-size: 17px; margin-bottom: 2px; }
 .topo-clock { color: var(--muted); font-size: 15px; }
 .topo-summary { color: #b3261e; font-weight: 700; font-size: 15px; }
-.topo-stage { position: relative; }
+.topo-stage { position: relative; width: fit-content; max-width: 100%; }
 .topo-stage svg { display: block; max-width: 100%; height: auto; }
 .topo-dots { position: absolute; left: 0; top: 0; pointer-events: none; }
-.topo-stage svg.topo-over { position: absolute; left: 0; top: 0; width: 100%; }
+.topo-stage svg.topo-over { position: absolute; left: 0; top: 0; width: 100%; height: auto; }
 .topo-zone rect { fill: #f4f6f9; stroke: #9aa4b2; stroke-dasharray: 5 3; }
 .topo-zone text { font-size: 14px; font-weight: 600; fill: #4a5361; }
 .topo-link { stroke: #9aa4b2; stroke-linecap: round; }

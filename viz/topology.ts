@@ -91,7 +91,7 @@ function wrapColumn(col: readonly PlaybackNode[]): PlaybackNode[][] {
 
 export function layoutTopology(view: PlaybackView): TopologyLayout {
   // one zone for everything (the default zone of a world without zones) is no grouping at all
-  const zoneCount = new Set(view.nodes.map((n) => n.zone ?? '')).size;
+  const zoneCount = new Set(view.nodes.flatMap((n) => (n.zone ? [n.zone] : []))).size;
   const regionCount = new Set(view.nodes.flatMap((n) => (n.region ? [n.region] : []))).size;
   const p: PlaybackView =
     zoneCount > 1 || regionCount > 1 ? view : { ...view, nodes: view.nodes.map(({ zone: _z, region: _r, ...n }) => n) };
