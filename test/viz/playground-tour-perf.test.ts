@@ -5,25 +5,18 @@
  * long task (PerformanceObserver 'longtask'): none may last over 200 ms, and the cursor must have
  * moved through the whole run (no frame skipped the animation for good).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { skipWithoutChromium } from '../support/browser.ts';
-import { startPlayground, type Playground } from './playground-tour-support.ts';
+import { usePlayground } from './playground-tour-support.ts';
 
 const skip = skipWithoutChromium('playground playback responsiveness test');
 const PLAY_S = 60;
 
 describe.skipIf(skip)('the playground playback', () => {
-  let pg: Playground;
-  beforeAll(async () => {
-    pg = await startPlayground();
-  }, 120_000);
-  afterAll(async () => {
-    await pg?.close();
-    expect(pg?.problems.flat() ?? []).toEqual([]);
-  });
+  const use = usePlayground();
 
   it(`plays ${PLAY_S} s of gray-failure at 1× with no long task over 200 ms`, async () => {
-    const page = await pg.open(`#f=1&s=gray-failure&seed=1&p.durationMs=${PLAY_S * 1000}`);
+    const page = await use.pg.open(`#f=1&s=gray-failure&seed=1&p.durationMs=${PLAY_S * 1000}`);
     expect(await page.getByTestId('play-time').textContent()).toMatch(/ \/ 6\d\.\d s$/);
     await page.evaluate(() => {
       const w = window as unknown as { longTasksMs: number[] };

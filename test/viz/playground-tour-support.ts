@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { main } from '../../sim/cli/main.ts';
 import { launchChromium, watchPage } from '../support/browser.ts';
 
@@ -61,4 +62,20 @@ export async function scrubTo(page: Page, timeUs: number): Promise<void> {
 export async function queueOf(page: Page, variant: string, node: string): Promise<number> {
   const g = page.locator(`[data-testid=topology][data-variant="${variant}"] [data-testid=topology-node][data-node="${node}"]`);
   return Number(await g.getAttribute('data-queue'));
+}
+
+/**
+ * One playground for the tests of a describe block: built and opened in beforeAll, closed in
+ * afterAll, where no page may have logged an error or a warning. Read `.pg` inside the tests.
+ */
+export function usePlayground(): { pg: Playground } {
+  const holder = {} as { pg: Playground };
+  beforeAll(async () => {
+    holder.pg = await startPlayground();
+  }, 120_000);
+  afterAll(async () => {
+    await holder.pg?.close();
+    expect(holder.pg?.problems.flat() ?? []).toEqual([]);
+  });
+  return holder;
 }

@@ -10,32 +10,25 @@
  *
  * The moments come from the runs' plans (computed here by the simulator, not read off the page).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runDetailed } from '../../sim/run/runner.ts';
 import '../../sim/faults/register.ts';
 import retryStorm from '../../scenarios/retry-storm.ts';
 import splitBrain from '../../scenarios/split-brain.ts';
 import { skipWithoutChromium } from '../support/browser.ts';
-import { queueOf, scrubTo, startPlayground, type Playground } from './playground-tour-support.ts';
+import { queueOf, scrubTo, usePlayground } from './playground-tour-support.ts';
 
 const skip = skipWithoutChromium('playground tour tests');
 
 describe.skipIf(skip)('the playground topology, playback and tour', () => {
-  let pg: Playground;
-  beforeAll(async () => {
-    pg = await startPlayground();
-  }, 120_000);
-  afterAll(async () => {
-    await pg?.close();
-    expect(pg?.problems.flat() ?? []).toEqual([]);
-  });
+  const use = usePlayground();
 
   it('retry-storm: the backend queue grows after the trigger with naive retries, not behind the circuit breaker', async () => {
     const plan = runDetailed(retryStorm, { variant: 'naive-retries' }).plan;
     const trigger = plan.find((f) => f.kind === 'limp' && f.target === 'backend')!;
     const before = trigger.at - 500_000;
     const after = trigger.at + (trigger.for ?? 0) + 4_000_000;
-    const page = await pg.open('#f=1&s=retry-storm&v=naive-retries,circuit-breaker&seed=1');
+    const page = await use.pg.open('#f=1&s=retry-storm&v=naive-retries,circuit-breaker&seed=1');
     await expect.poll(() => page.locator('[data-testid=topology]').count()).toBe(2);
     await scrubTo(page, before);
     const q0 = { naive: await queueOf(page, 'naive-retries', 'backend'), breaker: await queueOf(page, 'circuit-breaker', 'backend') };
@@ -55,7 +48,7 @@ describe.skipIf(skip)('the playground topology, playback and tour', () => {
 
   it('split-brain: the tour steps to the partition, naming it, and the time cursor follows', async () => {
     const partition = runDetailed(splitBrain).plan.find((f) => f.kind === 'partition')!;
-    const page = await pg.open('#f=1&s=split-brain&seed=1');
+    const page = await use.pg.open('#f=1&s=split-brain&seed=1');
     const step = page.getByTestId('tour-step');
     let found = false;
     for (let i = 0; i < 12 && !found; i++) {
@@ -72,6 +65,6 @@ describe.skipIf(skip)('the playground topology, playback and tour', () => {
   }, 90_000);
 
   it('the playground file stays under 3 MB', () => {
-    expect(pg.bytes).toBeLessThan(3 * 1024 * 1024);
+    expect(use.pg.bytes).toBeLessThan(3 * 1024 * 1024);
   });
 });

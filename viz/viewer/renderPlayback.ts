@@ -9,6 +9,7 @@
  * stay (the stage's state lives with the module, not the DOM).
  */
 import type { RunView } from '../model.ts';
+import { el } from './dom.ts';
 import { buildTour, formatClock, type TourStep } from '../tour.ts';
 import { renderTour, type TourHandle } from './renderTour.ts';
 import { FLOW_COLORS, openScaleOf, renderTopology, type TopologyHandle } from './renderTopology.ts';
@@ -53,13 +54,6 @@ function speedText(log: number): string {
   return `${s >= 10 ? Math.round(s) : s >= 1 ? s.toFixed(s % 1 < 0.05 ? 0 : 1) : s.toPrecision(1)}×`;
 }
 
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  e.append(...children);
-  return e;
-}
-
 export function renderStage(root: HTMLElement, input: StageInput): void {
   stage.stopListening?.();
   cancelAnimationFrame(stage.raf);
@@ -71,15 +65,15 @@ export function renderStage(root: HTMLElement, input: StageInput): void {
   if (cursor.timeUs !== null) stage.timeUs = cursor.timeUs;
   stage.timeUs = Math.min(stage.timeUs, stage.endUs);
 
-  root.append(h('h2', {}, runs.length > 1 ? `Topology: ${runs.length} designs in lockstep` : 'Topology'));
+  root.append(el('h2', {}, runs.length > 1 ? `Topology: ${runs.length} designs in lockstep` : 'Topology'));
 
   // controls: play/pause, speed (log scale), scrub, where the cursor is
-  const play = h('button', { type: 'button', class: 'play-toggle', 'data-testid': 'play-toggle' });
-  const speed = h('input', { type: 'range', min: String(SPEED_LOG_MIN), max: String(SPEED_LOG_MAX), step: '0.05', value: String(stage.speedLog), 'data-testid': 'speed', 'aria-label': 'playback speed (log scale)' });
-  const speedLabel = h('output', { class: 'speed-label mono' });
-  const scrub = h('input', { type: 'range', min: '0', max: String(stage.endUs), step: '1', value: String(stage.timeUs), 'data-testid': 'scrub', 'aria-label': 'time in the run' });
-  const readout = h('output', { class: 'play-time mono', 'data-testid': 'play-time' });
-  const controls = h('div', { class: 'play-controls' }, play, h('label', { class: 'speed' }, 'speed ', speed, speedLabel), h('label', { class: 'scrub' }, scrub), readout);
+  const play = el('button', { type: 'button', class: 'play-toggle', 'data-testid': 'play-toggle' });
+  const speed = el('input', { type: 'range', min: String(SPEED_LOG_MIN), max: String(SPEED_LOG_MAX), step: '0.05', value: String(stage.speedLog), 'data-testid': 'speed', 'aria-label': 'playback speed (log scale)' });
+  const speedLabel = el('output', { class: 'speed-label mono' });
+  const scrub = el('input', { type: 'range', min: '0', max: String(stage.endUs), step: '1', value: String(stage.timeUs), 'data-testid': 'scrub', 'aria-label': 'time in the run' });
+  const readout = el('output', { class: 'play-time mono', 'data-testid': 'play-time' });
+  const controls = el('div', { class: 'play-controls' }, play, el('label', { class: 'speed' }, 'speed ', speed, speedLabel), el('label', { class: 'scrub' }, scrub), readout);
   root.append(controls);
 
   const focus = runs[Math.max(0, Math.min(runs.length - 1, input.focus))] ?? runs[0]!;
@@ -89,7 +83,7 @@ export function renderStage(root: HTMLElement, input: StageInput): void {
     stage.tourKey = key;
     stage.tourIndex = 0;
   }
-  const grid = h('div', { class: `stage-grid n${Math.min(runs.length, 4)}` });
+  const grid = el('div', { class: `stage-grid n${Math.min(runs.length, 4)}` });
   const topologies: TopologyHandle[] = [];
   const openScale = openScaleOf(runs.map((r) => r.view));
   let tour: TourHandle | null = null;
@@ -180,11 +174,11 @@ export function renderStage(root: HTMLElement, input: StageInput): void {
 
 function legend(): HTMLElement {
   const item = (color: string, label: string, shape: 'dot' | 'cross' | 'box' = 'dot'): HTMLElement => {
-    const sw = h('span', { class: `swatch ${shape}` });
+    const sw = el('span', { class: `swatch ${shape}` });
     sw.style.setProperty('--c', color);
-    return h('span', { class: 'item' }, sw, label);
+    return el('span', { class: 'item' }, sw, label);
   };
-  return h(
+  return el(
     'div',
     { class: 'topo-legend' },
     item(FLOW_COLORS.request, 'request'),
@@ -197,6 +191,6 @@ function legend(): HTMLElement {
     item('#8e6bbf', 'paused', 'box'),
     item('#d81b60', 'crashed', 'box'),
     item('#f29e4c', 'restarting', 'box'),
-    h('span', { class: 'item note' }, 'a band under the dots: more messages than can be drawn · a red bar across a link: a partition cuts it'),
+    el('span', { class: 'item note' }, 'a band under the dots: more messages than can be drawn · a red bar across a link: a partition cuts it'),
   );
 }

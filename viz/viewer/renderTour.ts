@@ -5,6 +5,7 @@
  * `onStep`). `at(timeUs)` marks the steps the cursor has passed.
  */
 import type { TourStep } from '../tour.ts';
+import { el } from './dom.ts';
 import { formatClock } from '../tour.ts';
 
 export interface TourOptions {
@@ -19,31 +20,24 @@ export interface TourHandle {
   at(timeUs: number): void;
 }
 
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  e.append(...children);
-  return e;
-}
-
 export function renderTour(parent: HTMLElement, o: TourOptions): TourHandle {
   const steps = o.steps;
   let index = Math.max(0, Math.min(steps.length - 1, o.index));
-  const counter = h('span', { class: 'tour-counter' });
-  const prev = h('button', { type: 'button', 'data-testid': 'tour-prev', title: 'the previous step (moves the time cursor)' }, '◀ previous');
-  const next = h('button', { type: 'button', 'data-testid': 'tour-next', title: 'the next step (moves the time cursor)' }, 'next ▶');
-  const when = h('span', { class: 'tour-when mono' });
-  const title = h('strong', { class: 'tour-title' });
-  const body = h('span', { class: 'tour-text' });
-  const current = h('p', { class: 'tour-step', 'data-testid': 'tour-step', 'aria-live': 'polite' }, when, ' ', title, ' ', body);
+  const counter = el('span', { class: 'tour-counter' });
+  const prev = el('button', { type: 'button', 'data-testid': 'tour-prev', title: 'the previous step (moves the time cursor)' }, '◀ previous');
+  const next = el('button', { type: 'button', 'data-testid': 'tour-next', title: 'the next step (moves the time cursor)' }, 'next ▶');
+  const when = el('span', { class: 'tour-when mono' });
+  const title = el('strong', { class: 'tour-title' });
+  const body = el('span', { class: 'tour-text' });
+  const current = el('p', { class: 'tour-step', 'data-testid': 'tour-step', 'aria-live': 'polite' }, when, ' ', title, ' ', body);
   const items = steps.map((s, i) => {
-    const b = h('button', { type: 'button', class: 'tour-item' }, h('span', { class: 'mono' }, formatClock(s.timeUs)), ` ${s.title}: ${s.text}`);
+    const b = el('button', { type: 'button', class: 'tour-item' }, el('span', { class: 'mono' }, formatClock(s.timeUs)), ` ${s.title}: ${s.text}`);
     b.onclick = () => go(i);
-    const li = h('li', { 'data-kind': s.kind }, b);
+    const li = el('li', { 'data-kind': s.kind }, b);
     return li;
   });
-  const all = h('details', { class: 'tour-all', open: '' }, h('summary', {}, `All ${steps.length} steps`), h('ol', {}, ...items));
-  const section = h('section', { class: 'tour', 'data-testid': 'tour', 'aria-label': o.label }, h('div', { class: 'tour-head' }, h('strong', {}, o.label), counter, prev, next), current, all);
+  const all = el('details', { class: 'tour-all', open: '' }, el('summary', {}, `All ${steps.length} steps`), el('ol', {}, ...items));
+  const section = el('section', { class: 'tour', 'data-testid': 'tour', 'aria-label': o.label }, el('div', { class: 'tour-head' }, el('strong', {}, o.label), counter, prev, next), current, all);
   parent.append(section);
 
   function show(): void {
