@@ -15,3 +15,4 @@ export type { Modelling, ServiceDecl, Every, BoundBuilder } from './modelling.ts
 export { DRAIN_DEFAULT_US, BACKGROUND_TAIL_US } from './run-end.ts';
 export type { RunEnded, EndReason } from './run-end.ts';
 export type { ServiceConnectionPoolSpec } from './service.ts';
+export { LockSession, lockSession, lockFailure } from './locks.ts';

@@ -52,6 +52,7 @@ import { fairQueue, perTenantRateLimit, plainSharding, shuffleSharding } from '.
 import { tenantStats, type TenantStats } from './tenants.ts';
 import type { FaultLike } from '../world/faults.ts';
 import { World, type WorldSpec } from '../world/world.ts';
+import { lockTable, type LockTable, type LockTableOptions } from '../world/locks.ts';
 import { Client, type ClientSpec } from './client.ts';
 import { RunEnd } from './run-end.ts';
 import { App, type ServiceSpec, type Service } from './service.ts';
@@ -116,6 +117,8 @@ export interface Modelling {
    * ones, which it then replaces) is carried out in this model; see docs/ALERTING.md.
    */
   runbookAction(kind: string, fn: RunbookActionHandler): void;
+  /** A table of mutexes or read-write locks by key, on a node or on none (see `LockTableOptions`); take them in handlers with `lockSession`. */
+  lockTable(options: LockTableOptions): LockTable;
 
   timeLimiter: BoundBuilder<typeof timeLimiter>;
   deadline: BoundBuilder<typeof deadline>;
@@ -299,6 +302,7 @@ export function createModelling(ctx: ModellingContext): ModellingRuntime {
       if (typeof fn !== 'function') throw new InputError(`runbookAction(${JSON.stringify(kind)}, fn): fn must be a function (target, params) => void`);
       operations.actions.set(kind, fn);
     },
+    lockTable: (o) => lockTable({ sim, trace: ctx.trace, metrics: ctx.metrics, world: getWorld() }, o),
     resource(capacity, discipline = 'fifo') {
       if (discipline !== 'fifo' && discipline !== 'lifo') throw new InputError(`resource(capacity, discipline): discipline ${JSON.stringify(discipline)} is not valid; use "fifo" or "lifo"`);
       return new Resource(sim, capacity, discipline);

@@ -59,6 +59,12 @@ export interface FaultPlanOptions {
   resolution?: Duration;
   /** Explore optional fields (shrinking toward omitting them), or always omit them. Default true. */
   optionalFields?: boolean;
+  /**
+   * How hard each kind's faults may hit, in (0, 1] (default 1): a kind's number fields draw from
+   * the lowest part of their range (`min + intensity · (max − min)`), its duration fields and its
+   * `for` up to that share of their longest. Swarm testing draws one per kind and run.
+   */
+  intensities?: Readonly<Record<string, number>>;
 }
 
 /** Which pool a kind's field draws names from, or undefined when the field is not a target. */
@@ -107,6 +113,7 @@ function fieldArbitrary(
   targets: FaultTargets,
   gridUs: number,
   horizonUs: number,
+  intensity = 1,
 ): fc.Arbitrary<unknown> | null {
   const pool = poolFor(targets, kind, field, spec);
   if (pool !== undefined) {
@@ -132,7 +139,8 @@ function fieldArbitrary(
     case 'duration': {
       // around the example's magnitude when there is one, else up to half the horizon
       const exUs = typeof example === 'string' || typeof example === 'number' ? safeDuration(example) : undefined;
-      const maxUs = exUs !== undefined && exUs > 0 ? Math.min(10 * exUs, Math.max(horizonUs, exUs)) : Math.max(gridUs, horizonUs / 2);
+      let maxUs = exUs !== undefined && exUs > 0 ? Math.min(10 * exUs, Math.max(horizonUs, exUs)) : Math.max(gridUs, horizonUs / 2);
+      if (intensity < 1) maxUs *= intensity;
       const steps = Math.max(1, Math.floor(maxUs / gridUs));
       return fc.integer({ min: 1, max: steps }).map((n) => n * gridUs);
     }
@@ -141,7 +149,8 @@ function fieldArbitrary(
       const min = spec.explore?.[0] ?? spec.min ?? Math.min(0, ex ?? 0);
       let max = spec.explore?.[1] ?? spec.max ?? Math.max(min + 1, ex !== undefined ? 10 * Math.abs(ex) : min + 100);
       if (!Number.isFinite(max)) max = min + 100;
-      if (spec.integer) return fc.integer({ min: Math.ceil(min), max: Math.floor(max) });
+      if (intensity < 1) max = min + (max - min) * intensity;
+      if (spec.integer) return fc.integer({ min: Math.ceil(min), max: Math.max(Math.ceil(min), Math.floor(max)) });
       return fc.double({ min, max, noNaN: true, noDefaultInfinity: true }).map((x) => Math.min(max, Math.max(min, x)));
     }
     case 'enum':
@@ -195,10 +204,13 @@ export function faultEntry(
     throw new InputError(`faultPlan: durationMin is longer than durationMax or the horizon (${String(options.horizon)})`);
   }
   const explore = options.optionalFields ?? true;
+  const intensity = options.intensities?.[kind] ?? 1;
+  if (!(intensity > 0 && intensity <= 1)) throw new InputError(`faultPlan: intensity ${intensity} of kind ${kind} is not valid; use a number in (0, 1]`);
+  const dTop = intensity < 1 ? Math.max(dMin, Math.floor(dMax * intensity)) : dMax;
 
   const fields: Record<string, fc.Arbitrary<unknown>> = {};
   for (const [name, f] of Object.entries(spec.fields)) {
-    const arb = fieldArbitrary(kind, name, f, spec.example[name], options.targets, gridUs, horizonUs);
+    const arb = fieldArbitrary(kind, name, f, spec.example[name], options.targets, gridUs, horizonUs, intensity);
     if (arb === null) {
       if (f.required) {
         const pool = targetPoolOf(kind, name, f);
@@ -216,7 +228,7 @@ export function faultEntry(
     spec.duration === 'none'
       ? fc.integer({ min: 0, max: H }).map((gap) => ({ at: (H - gap) * gridUs }))
       : fc
-          .tuple(fc.integer({ min: dMin, max: dMax }), fc.integer({ min: 0, max: H - dMin }))
+          .tuple(fc.integer({ min: dMin, max: dTop }), fc.integer({ min: 0, max: H - dMin }))
           .map(([d, gap]) => {
             const g = Math.min(gap, H - d);
             return { at: (H - g - d) * gridUs, for: d * gridUs };
@@ -256,10 +268,35 @@ export function runSeed(): fc.Arbitrary<number> {
   return fc.noShrink(fc.integer({ min: 0, max: 0xffffffff }));
 }
 
+/** The params of a scenario a search may vary: booleans, enums, and numbers with both a min and a max. */
+export function searchableParams(scenario: Scenario<any>): string[] {
+  return Object.entries(scenario.params as Record<string, ParamSpec>)
+    .filter(([, p]) => p.type !== 'number' || (Number.isFinite(p.min) && Number.isFinite(p.max)))
+    .map(([k]) => k);
+}
+
+/**
+ * Throws an InputError naming the searchable params when one of `names` is not a param of the
+ * scenario or has no declared range to search within; `where` starts the message ("--search-params").
+ */
+export function checkSearchParams(scenario: Scenario<any>, names: readonly string[], where: string): void {
+  const specs = scenario.params as Record<string, ParamSpec>;
+  const valid = searchableParams(scenario);
+  const list = `searchable params of ${scenario.name}: ${valid.join(', ') || '(none)'}`;
+  for (const name of names) {
+    const p = Object.hasOwn(specs, name) ? specs[name] : undefined;
+    const shown = JSON.stringify(name.length > 64 ? `${name.slice(0, 64)}…` : name);
+    if (p === undefined) throw new InputError(`${where}: scenario ${scenario.name} has no param ${shown}; ${list}`);
+    if (!valid.includes(name)) throw new InputError(`${where}: param ${name} declares no range (min and max) to search within; ${list}`);
+  }
+  if (new Set(names).size !== names.length) throw new InputError(`${where}: a param is named twice; ${list}`);
+}
+
 /**
  * Scenario parameter overrides within their declared ranges. Only `names` are explored (default:
  * every boolean and enum param and every number param with both a min and a max); each shrinks
- * toward the variant's value. Returns only the explored names, ready for `run(..., { params })`.
+ * toward the variant's value (its default unless the variant sets it). Returns only the explored
+ * names, ready for `run(..., { params })`.
  */
 export function scenarioParams(
   scenario: Scenario<any>,
@@ -268,22 +305,13 @@ export function scenarioParams(
   const specs = scenario.params as Record<string, ParamSpec>;
   const variant = options.variant ?? scenario.variantNames[0]!;
   const vparams = (scenario.variants[variant]?.params ?? {}) as Record<string, ParamValue>;
-  const names =
-    options.names ??
-    Object.entries(specs)
-      .filter(([, p]) => p.type !== 'number' || (Number.isFinite(p.min) && Number.isFinite(p.max)))
-      .map(([k]) => k);
+  const names = options.names ?? searchableParams(scenario);
+  checkSearchParams(scenario, names, 'scenarioParams');
   const arbs: Record<string, fc.Arbitrary<ParamValue>> = {};
   for (const name of names) {
-    const p = specs[name];
-    if (!p) {
-      throw new InputError(`scenarioParams: scenario ${scenario.name} has no param ${JSON.stringify(name)}; params: ${Object.keys(specs).join(', ') || '(none)'}`);
-    }
+    const p = specs[name]!;
     const base = vparams[name] ?? p.default;
     if (p.type === 'number') {
-      if (!(Number.isFinite(p.min) && Number.isFinite(p.max))) {
-        throw new InputError(`scenarioParams: param ${name} has no finite min and max to explore within`);
-      }
       const lo = p.min!;
       const hi = p.max!;
       const b = base as number;

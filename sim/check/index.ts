@@ -9,7 +9,7 @@ export { checkNoLostWrites, checkNoCorruptReads } from './writes.ts';
 export type { WriteCheckResult, LostWritesOptions, CorruptReadsOptions } from './writes.ts';
 export { sloWindows, checkWindowedSlo, checkRecovery, lastHealUs } from './slo.ts';
 export type { SloSpec, SloWindow, SloResult, RecoveryOptions, RecoveryResult } from './slo.ts';
-export { faultPlan, faultEntry, runSeed, scenarioParams, targetPoolOf } from './arbitraries.ts';
+export { faultPlan, faultEntry, runSeed, scenarioParams, searchableParams, checkSearchParams, targetPoolOf } from './arbitraries.ts';
 export type { FaultTargets, FaultPlanOptions, TargetPool } from './arbitraries.ts';
 export { checkScenario, formatCheckReport, checkCommandLine, targetsFromRecords } from './property.ts';
 export type {
@@ -22,3 +22,7 @@ export type {
   LivenessOptions,
   Violation,
 } from './property.ts';
+export { RegisterHistory, findLostUpdates, checkNoLostUpdates } from './lost-update.ts';
+export type { RegisterOp, LostUpdate } from './lost-update.ts';
+export { checkNoStuckWaiters } from './stuck.ts';
+export type { StuckCheckContext, StuckCheckResult } from './stuck.ts';

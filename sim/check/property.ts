@@ -27,7 +27,7 @@ import fc from 'fast-check';
 import { BudgetExceededError, InputError } from '../kernel/errors.ts';
 import { DeterminismError } from '../run/guard.ts';
 import { formatDuration, parseDuration, type Duration } from '../kernel/time.ts';
-import type { Seed } from '../kernel/random.ts';
+import { RandomStreams, type Random, type Seed } from '../kernel/random.ts';
 import type { Budgets } from '../kernel/sim.ts';
 import type { TraceLevel, TraceRecord } from '../observe/trace.ts';
 import { faultKindSpec, faultKinds, parseFaultPlan, serializeFaultPlan, type FaultEntry } from '../faults/plan.ts';
@@ -135,6 +135,12 @@ export interface CheckScenarioOptions {
   /** Liveness mode: heal everything at the horizon and require convergence. */
   liveness?: boolean | LivenessOptions;
   /**
+   * Swarm testing (as FoundationDB's and TigerBeetle's simulators do): each run draws its own
+   * mix, a random subset of the fault kinds with an intensity for each, from named streams of the
+   * fast-check seed; the report says which mixes found what (`mixes`).
+   */
+  swarm?: boolean;
+  /**
    * Explore only the scenario checks the variant does not expect to fail (`faultline check`): a
    * violation is then an outcome `run` also calls unexpected. Ignored when `invariants` is given.
    */
@@ -176,6 +182,36 @@ export interface Violation {
   confirmed: boolean;
   /** The trace hash of the shrunk plan's run. */
   traceHash: string;
+  /** In a swarm search: the mix of the failing run (its index, kinds and their intensities). */
+  mix?: { index: number; kinds: string[]; intensities: Record<string, number> };
+}
+
+/** One mix of a swarm search: a subset of the fault kinds, its runs and how many violated an invariant (which ones). */
+export interface SwarmMix {
+  /** The fault kinds of the mix, in the order declared. */
+  kinds: string[];
+  /** Exploration runs that drew it. */
+  runs: number;
+  /** Runs of it that violated an invariant. */
+  violations: number;
+  /** The invariants they violated. */
+  invariants: string[];
+}
+type SwarmMixStats = SwarmMix;
+
+/** The intensities a swarm draws from, per kind and run (see `FaultPlanOptions.intensities`). */
+export const SWARM_INTENSITIES: readonly number[] = [0.25, 0.5, 1];
+
+/**
+ * One swarm run's mix from its stream: each kind in with probability 1/2 (Groce et al., "Swarm
+ * Testing", ISSTA 2012; at least one), an intensity for each, and the run's fast-check seed.
+ */
+export function drawSwarmMix(r: Random, kinds: readonly string[]): { kinds: string[]; intensities: Record<string, number>; seed: number } {
+  let chosen = kinds.filter(() => r.next() < 0.5);
+  if (chosen.length === 0) chosen = [kinds[r.int(0, kinds.length - 1)]!];
+  const intensities: Record<string, number> = {};
+  for (const k of chosen) intensities[k] = SWARM_INTENSITIES[r.int(0, SWARM_INTENSITIES.length - 1)]!;
+  return { kinds: chosen, intensities, seed: r.int(0, 0x7fffffff) };
 }
 
 /** faults kind → target → exploration runs in which that kind hit that target. */
@@ -214,8 +250,10 @@ export interface CheckReport {
   firstRejection?: string;
   /** Checks the variant expects to fail: not explored (a violation of one is what the design is meant to show). */
   expectedToFail?: string[];
+  /** In a swarm search: every mix drawn, with its runs and violations (most violations first). */
+  mixes?: SwarmMix[];
   /** The exploration space actually used (after defaults and discovery). */
-  space: { kinds: string[]; targets: FaultTargets; horizonMs: number; maxFaults: number; liveness: boolean; world: boolean };
+  space: { kinds: string[]; targets: FaultTargets; horizonMs: number; maxFaults: number; liveness: boolean; world: boolean; params: string[] };
 }
 
 interface Candidate {
@@ -434,16 +472,26 @@ export function checkScenario(scenario: Scenario<any>, options: CheckScenarioOpt
       );
     }
   }
+  if (options.swarm && kinds.length === 0) {
+    throw new InputError(
+      `--swarm: scenario ${scenario.name} declares no faultKinds to draw mixes from; give the kinds (--kinds k1,k2; registered kinds: ${faultKinds().join(', ') || '(none)'})`,
+    );
+  }
   const maxFaults = space.maxFaults ?? 3;
-  const planArb: fc.Arbitrary<FaultEntry[]> = kinds.length === 0 ? fc.constant([]) : faultPlan({
-    kinds,
-    targets,
-    horizon: horizonUs,
-    maxFaults,
-    durationMin: space.durationMin,
-    durationMax: space.durationMax,
-    resolution: space.resolution,
-  });
+  const planOf = (mixKinds: readonly string[], intensities?: Record<string, number>): fc.Arbitrary<FaultEntry[]> =>
+    mixKinds.length === 0
+      ? fc.constant([])
+      : faultPlan({
+          kinds: mixKinds,
+          targets: targets!,
+          horizon: horizonUs!,
+          maxFaults,
+          durationMin: space.durationMin,
+          durationMax: space.durationMax,
+          resolution: space.resolution,
+          ...(intensities !== undefined ? { intensities } : {}),
+        });
+  const planArb = options.swarm ? null : planOf(kinds);
 
   // Liveness: the heal entry appended at the horizon.
   let healKind: string | null = null;
@@ -527,14 +575,19 @@ export function checkScenario(scenario: Scenario<any>, options: CheckScenarioOpt
       faults: smallest ? smallest.candidate.faults.length : null,
     });
 
-  const arb = fc.record({
-    faults: planArb,
-    runSeed: options.runSeed !== undefined ? fc.constant(options.runSeed) : runSeed(),
-    params: options.exploreParams?.length ? scenarioParams(scenario, { variant, names: options.exploreParams }) : fc.constant({}),
-  });
+  const recordOf = (plan: fc.Arbitrary<FaultEntry[]>): fc.Arbitrary<Candidate> =>
+    fc.record({
+      faults: plan,
+      runSeed: options.runSeed !== undefined ? fc.constant(options.runSeed) : runSeed(),
+      params: options.exploreParams?.length ? scenarioParams(scenario, { variant, names: options.exploreParams }) : fc.constant({}),
+    });
+  // explore: until the first violation; shrink: fast-check shrinking it; survey: the swarm's
+  // runs after it, counted per mix but not shrunk
+  let phase: 'explore' | 'shrink' | 'survey' = 'explore';
+  let mix: SwarmMixStats | null = null;
   let guardTrip: DeterminismError | null = null;
-  const property = fc.property(arb, (c: Candidate) => {
-    if (guardTrip !== null || (locked !== null && shrinkRuns >= shrinkRunsMax)) return true;
+  const predicate = (c: Candidate): boolean => {
+    if (guardTrip !== null || (phase === 'shrink' && shrinkRuns >= shrinkRunsMax)) return true;
     let ev: Evaluation;
     try {
       ev = evaluate(c);
@@ -552,7 +605,7 @@ export function checkScenario(scenario: Scenario<any>, options: CheckScenarioOpt
       fc.pre(false);
       return true;
     }
-    if (locked === null) {
+    if (phase !== 'shrink') {
       explored++;
       if (c.faults.length > 0) acceptedWithFaults++;
       for (const e of c.faults) {
@@ -560,7 +613,15 @@ export function checkScenario(scenario: Scenario<any>, options: CheckScenarioOpt
         for (const label of new Set(targetLabels(e))) byTarget[label] = (byTarget[label] ?? 0) + 1;
       }
       for (const u of ev.unknown) inconclusive[u] = (inconclusive[u] ?? 0) + 1;
-      if (ev.failed) {
+      if (mix !== null) {
+        mix.runs++;
+        if (ev.failed) {
+          mix.violations++;
+          if (!mix.invariants.includes(ev.failed.invariant)) mix.invariants.push(ev.failed.invariant);
+        }
+      }
+      if (ev.failed && phase === 'explore') {
+        phase = 'shrink';
         locked = ev.failed.invariant;
         firstFailingSize = c.faults.length;
         smallest = { candidate: c, evaluation: ev };
@@ -575,17 +636,41 @@ export function checkScenario(scenario: Scenario<any>, options: CheckScenarioOpt
     if (fails) smallest = { candidate: c, evaluation: ev };
     progress('shrink');
     return !fails;
-  });
+  };
 
-  const details = nothingToCheck ? null : fc.check(property, {
-    seed,
-    numRuns: runs,
-    ...(options.path !== undefined ? { path: options.path } : {}),
-    endOnFailure: false,
-  });
+  let details: fc.RunDetails<[Candidate]> | null = null;
+  let swarmMix: { index: number; kinds: string[]; intensities: Record<string, number> } | null = null;
+  const mixes = new Map<string, SwarmMixStats>();
+  if (nothingToCheck) {
+    // nothing to run
+  } else if (!options.swarm) {
+    details = fc.check(fc.property(recordOf(planArb!), predicate), {
+      seed,
+      numRuns: runs,
+      ...(options.path !== undefined ? { path: options.path } : {}),
+      endOnFailure: false,
+    });
+  } else {
+    // Swarm testing: each run draws its own mix (a subset of the kinds, an intensity for each)
+    // and its fast-check seed from the named stream swarm/run/<i> of the check's seed; the
+    // first violation is shrunk within its mix, the runs after it still count per mix.
+    const streams = new RandomStreams(seed >>> 0);
+    for (let i = 0; i < runs && guardTrip === null; i++) {
+      const drawn = drawSwarmMix(streams.get(`swarm/run/${i}`), kinds);
+      const key = drawn.kinds.join(',');
+      mix = mixes.get(key) ?? { kinds: drawn.kinds, runs: 0, violations: 0, invariants: [] };
+      mixes.set(key, mix);
+      const d = fc.check(fc.property(recordOf(planOf(drawn.kinds, drawn.intensities)), predicate), { seed: drawn.seed, numRuns: 1, endOnFailure: false });
+      if (d.failed && details === null) {
+        details = d;
+        swarmMix = { index: i, kinds: drawn.kinds, intensities: drawn.intensities };
+        phase = 'survey';
+      }
+    }
+  }
   if (guardTrip !== null) throw guardTrip;
   // No plan with faults was accepted (an unknown target, say): the input is wrong, not the system.
-  if (firstRejection !== null && (acceptedWithFaults === 0 || (details?.failed && locked === null))) {
+  if (firstRejection !== null && (acceptedWithFaults === 0 || ((details as fc.RunDetails<[Candidate]> | null)?.failed && locked === null))) {
     throw new InputError(`every generated fault plan was rejected (${skipped}); the first: ${(firstRejection as InputError).message}`);
   }
 
@@ -598,12 +683,23 @@ export function checkScenario(scenario: Scenario<any>, options: CheckScenarioOpt
     coverage: sortCoverage(coverage),
     violation: null,
     faults: null,
-    replay: checkCommandLine(scenario, { seed, runs, variant, kinds: space.kinds, targets: space.only, scenarioRef: options.replay?.scenarioRef }),
+    replay: checkCommandLine(scenario, {
+      seed,
+      runs,
+      variant,
+      kinds: space.kinds,
+      targets: space.only,
+      scenarioRef: options.replay?.scenarioRef,
+      params: baseParams,
+      searchParams: options.exploreParams,
+      swarm: options.swarm,
+    }),
     inconclusive,
     rejectedPlans: skipped,
     ...(firstRejection !== null ? { firstRejection: (firstRejection as InputError).message } : {}),
-    space: { kinds: kindsSorted, targets, horizonMs: horizonUs / 1000, maxFaults, liveness: Boolean(liveness), world: world !== null },
+    space: { kinds: kindsSorted, targets, horizonMs: horizonUs / 1000, maxFaults, liveness: Boolean(liveness), world: world !== null, params: [...(options.exploreParams ?? [])] },
     ...(options.invariants === undefined && expectedToFail.size > 0 ? { expectedToFail: checkNames.filter((n) => expectedToFail.has(n)) } : {}),
+    ...(options.swarm ? { mixes: [...mixes.values()].sort((a, b) => b.violations - a.violations || b.runs - a.runs || cmpKinds(a.kinds, b.kinds)) } : {}),
   };
   if (!details || !details.failed || locked === null) return report;
 
@@ -653,11 +749,13 @@ export function checkScenario(scenario: Scenario<any>, options: CheckScenarioOpt
     firstFailedAtMs: failed.firstFailedAtMs,
     runSeed: counterexample.runSeed,
     params: counterexample.params,
-    path: details.counterexamplePath ?? '',
+    // a swarm run's path belongs to its own fast-check seed (its mix's), not the check's
+    path: options.swarm ? '' : (details.counterexamplePath ?? ''),
     shrinkRuns,
     faultCountBeforeShrink: firstFailingSize,
     confirmed,
     traceHash: again.traceHash,
+    ...(swarmMix !== null ? { mix: swarmMix } : {}),
   };
   report.faults = serializeFaultPlan(plan);
   report.replay = replayCommand(scenario, {
@@ -670,6 +768,12 @@ export function checkScenario(scenario: Scenario<any>, options: CheckScenarioOpt
     liveness: Boolean(liveness),
   });
   return report;
+}
+
+function cmpKinds(a: readonly string[], b: readonly string[]): number {
+  const x = a.join(',');
+  const y = b.join(',');
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 function sortCoverage(c: Coverage): Coverage {
@@ -712,12 +816,25 @@ export function healedAt(plan: readonly FaultEntry[]): number {
 /** The `faultline check` command line that repeats a property search (quoted for a shell). */
 export function checkCommandLine(
   scenario: Scenario<any>,
-  o: { seed: number; runs: number; variant: string; kinds?: readonly string[]; targets?: readonly string[]; scenarioRef?: string },
+  o: {
+    seed: number;
+    runs: number;
+    variant: string;
+    kinds?: readonly string[];
+    targets?: readonly string[];
+    scenarioRef?: string;
+    params?: Record<string, ParamValue>;
+    searchParams?: readonly string[];
+    swarm?: boolean;
+  },
 ): string {
   const words = ['check', scenarioWord(o.scenarioRef ?? scenario.name), '--seed', String(o.seed), '--runs', String(o.runs)];
   if (o.variant !== scenario.variantNames[0]) words.push('--variant', o.variant);
   if (o.kinds?.length) words.push('--kinds', o.kinds.join(','));
   if (o.targets?.length) words.push('--targets', o.targets.join(','));
+  for (const [k, v] of Object.entries(o.params ?? {})) words.push('--param', `${k}=${String(v)}`);
+  if (o.searchParams?.length) words.push('--search-params', o.searchParams.join(','));
+  if (o.swarm) words.push('--swarm');
   return commandLine(words);
 }
 
@@ -750,6 +867,15 @@ export function formatCheckReport(report: CheckReport): string {
   if (report.rejectedPlans > 0) {
     lines.push(`skipped ${report.rejectedPlans} generated plan(s) the scenario rejected as input; the first: ${report.firstRejection}`);
   }
+  if (report.mixes) {
+    const found = report.mixes.filter((m) => m.violations > 0).length;
+    lines.push(`swarm: ${report.runs} run(s) in ${report.mixes.length} mix(es) of ${report.space.kinds.join(', ')}; ${found} mix(es) found a violation:`);
+    const width = Math.max(...report.mixes.map((m) => m.kinds.join('+').length), 4);
+    for (const m of report.mixes.slice(0, 20)) {
+      lines.push(`  ${m.kinds.join('+').padEnd(width)}  ${String(m.runs).padStart(4)} run(s)  ${String(m.violations).padStart(4)} violation(s)${m.invariants.length ? `  ${m.invariants.join(', ')}` : ''}`);
+    }
+    if (report.mixes.length > 20) lines.push(`  … ${report.mixes.length - 20} more mix(es) (--json lists them all)`);
+  }
   const inc = Object.entries(report.inconclusive);
   if (inc.length) lines.push(`inconclusive (outcome unknown): ${inc.map(([k, n]) => `${k} in ${n} run(s)`).join(', ')}`);
   if (v) {
@@ -759,8 +885,15 @@ export function formatCheckReport(report: CheckReport): string {
       `shrunk from ${v.faultCountBeforeShrink} to ${report.faults?.length ?? 0} fault(s) in ${v.shrinkRuns} shrink run(s); ` +
         (v.confirmed ? 'replayed: fails the same way' : 'WARNING: the shrunk plan did not fail the same way when run again'),
     );
-    lines.push(`run seed ${String(v.runSeed)}; fast-check seed ${report.seed}, path ${JSON.stringify(v.path)}`);
-    if (Object.keys(v.params).length) lines.push(`params: ${JSON.stringify(v.params)}`);
+    if (v.mix) {
+      lines.push(`found in swarm run ${v.mix.index + 1}, mix ${Object.entries(v.mix.intensities).map(([k, x]) => `${k} (intensity ${x})`).join(', ')}`);
+      lines.push(`run seed ${String(v.runSeed)}; fast-check seed ${report.seed}`);
+    } else {
+      lines.push(`run seed ${String(v.runSeed)}; fast-check seed ${report.seed}, path ${JSON.stringify(v.path)}`);
+    }
+    if (Object.keys(v.params).length) {
+      lines.push(`params (searched, shrunk toward the variant's values): ${Object.entries(v.params).map(([k, x]) => `${k}=${String(x)}`).join(' ')}`);
+    }
     lines.push('plan:');
     lines.push(JSON.stringify(report.faults, null, 2));
   }

@@ -36,3 +36,5 @@ export type { ThreadPoolSpec, ConnectionPoolSpec, PoolTask, Connector, Connectio
 export { gcPauseUs } from './gc.ts';
 export type { GcSpec } from './gc.ts';
 export type { ColdStartSpec } from './node.ts';
+export { LockTable, lockTable, lockTablesOf, waitsFor, findWaitCycle, describeCycle, describeStuck } from './locks.ts';
+export type { LockTableOptions, LockContext, LockMode, LockKind, LockError, StuckWaiter, WaitEdge } from './locks.ts';
