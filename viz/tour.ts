@@ -164,7 +164,7 @@ export function buildTour(run: RunView): TourStep[] {
         kind: 'no-recovery',
         timeUs: after,
         title: 'No recovery',
-        text: `No recovery: after the last fault ended at ${formatClock(after)}, ${Math.round(r.failShare * 100)}% of requests still failed until the end of the run. The trigger is gone but the failure stays.`,
+        text: `After the last fault ended at ${formatClock(after)}, ${Math.round(r.failShare * 100)}% of requests still failed until the end of the run. The trigger is gone but the failure stays.`,
         nodes: [],
       });
     }
