@@ -862,7 +862,7 @@ export function formatCheckReport(report: CheckReport): string {
   }
   if (report.expectedToFail?.length) {
     const all = report.runs === 0 && !v;
-    lines.push(`${all ? 'nothing to explore: ' : ''}variant ${report.variant} expects ${report.expectedToFail.join(', ')} to fail; ${all ? 'every check is one of them (give --variant another design)' : 'not explored'}`);
+    lines.push(`${all ? 'nothing to explore: ' : ''}variant ${report.variant} expects ${report.expectedToFail.join(', ')} to fail; ${all ? 'every check is one of them (give --variant another design, or name them with --invariants)' : 'not explored (name them with --invariants to search for a plan that breaks them)'}`);
   }
   if (report.rejectedPlans > 0) {
     lines.push(`skipped ${report.rejectedPlans} generated plan(s) the scenario rejected as input; the first: ${report.firstRejection}`);
