@@ -17,13 +17,9 @@ import { RandomStreams, type Random } from '../sim/kernel/random.ts';
 import { Metrics } from '../sim/observe/metrics.ts';
 import { Tracer } from '../sim/observe/trace.ts';
 import { Node } from '../sim/world/node.ts';
-import { newCallContext, type Call, type CallContext, type Done, type Outcome } from '../sim/patterns/call.ts';
-import { exponentialBackoff } from '../sim/patterns/backoff.ts';
-import { circuitBreaker } from '../sim/patterns/circuit-breaker.ts';
-import { loadBalancer, type Endpoint } from '../sim/patterns/load-balancer.ts';
-import { retry } from '../sim/patterns/retry.ts';
-import { timeLimiter } from '../sim/patterns/timeout.ts';
-import { wrap } from '../sim/patterns/compose.ts';
+import { type Call, type CallContext, type Done, type Outcome } from '../sim/patterns/call.ts';
+import type { Endpoint } from '../sim/patterns/load-balancer.ts';
+import { drivePatterns } from './patterns.ts';
 
 export interface BenchCoupledResult {
   /** Requests per wall-clock second with coupling on (memory per request, GC). */
@@ -99,23 +95,7 @@ function once(requests: number, coupled: boolean, seed = 1, rate = 8_000): { per
     const s = new NodeServer(node, () => Math.round(work.exponential(mean)), db, i === 0 ? 0.2 : 0.01, fails, coupled ? MEMORY_PER_REQUEST_MB : 0);
     endpoints.push({ id: node.name, call: s.call });
   }
-  const lb = loadBalancer({ sim, metrics, name: 'lb', endpoints, lbPolicy: 'LEAST_REQUEST', random: streams });
-  const r = retry({ sim, metrics, name: 'client', attemptsMax: 3, backoff: exponentialBackoff({ base: '1ms', cap: '50ms', jitter: 'full' }), random: streams });
-  const breaker = circuitBreaker({ sim, metrics, name: 'lb', slidingWindowSize: 100, minimumNumberOfCalls: 20, waitDurationInOpenState: '1s' });
-  const tl = timeLimiter({ sim, metrics, timeoutDuration: '20ms' });
-  const client = wrap(r, breaker, tl).wrapCall(lb.call);
-  let sent = 0;
-  const onDone = (): void => {};
-  const meanGapUs = 1e6 / rate;
-  const arrive = (): void => {
-    sent++;
-    client(newCallContext(sim, { key: sent }), onDone);
-    if (sent < requests) sim.schedule(arrivals.exponential(meanGapUs), arrive, null);
-  };
-  sim.schedule(0, arrive, null);
-  const t0 = performance.now();
-  sim.run();
-  const wallMs = performance.now() - t0;
+  const { wallMs } = drivePatterns({ sim, streams, metrics, endpoints, arrivals, rate, requests, onDone: () => {} });
   return { perSec: Math.round((requests / wallMs) * 1000), nodes };
 }
 

@@ -109,28 +109,13 @@ export function benchPatterns(opts: BenchPatternsOptions = {}): BenchPatternsRes
     const s = new Server(sim, 4, () => Math.round(work.exponential(mean)), db, i === 0 ? 0.2 : 0.01, () => fails.next());
     endpoints.push({ id: `server-${i}`, call: s.call });
   }
-  const lb = loadBalancer({ sim, metrics, name: 'lb', endpoints, lbPolicy: 'LEAST_REQUEST', random: streams });
-  const r = retry({ sim, metrics, name: 'client', attemptsMax: 3, backoff: exponentialBackoff({ base: '1ms', cap: '50ms', jitter: 'full' }), random: streams });
-  const breaker = circuitBreaker({ sim, metrics, name: 'lb', slidingWindowSize: 100, minimumNumberOfCalls: 20, waitDurationInOpenState: '1s' });
-  const tl = timeLimiter({ sim, metrics, timeoutDuration: '20ms' });
-  const client = wrap(r, breaker, tl).wrapCall(lb.call);
   let ok = 0;
   let failed = 0;
-  let sent = 0;
   const onDone = (o: Outcome): void => {
     if (o.ok) ok++;
     else failed++;
   };
-  const meanGapUs = 1e6 / rate;
-  const arrive = (): void => {
-    sent++;
-    client(newCallContext(sim, { key: sent }), onDone);
-    if (sent < requests) sim.schedule(arrivals.exponential(meanGapUs), arrive, null);
-  };
-  sim.schedule(0, arrive, null);
-  const t0 = performance.now();
-  sim.run();
-  const wallMs = performance.now() - t0;
+  const { wallMs, retryPolicy: r, breaker } = drivePatterns({ sim, streams, metrics, endpoints, arrivals, rate, requests, onDone });
   return {
     requestsPerSec: Math.round((requests / wallMs) * 1000),
     requests,
@@ -146,6 +131,41 @@ export function benchPatterns(opts: BenchPatternsOptions = {}): BenchPatternsRes
 }
 
 const isMain = typeof process !== 'undefined' && process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+
+/**
+ * The benchmark's client stack (retries with full jitter, a circuit breaker and a 20 ms time
+ * limiter over a least-request balancer) fed by Poisson arrivals until `requests` are sent; runs
+ * the simulation and returns its wall time, the retry policy and the breaker. Shared by both pattern benchmarks.
+ */
+export function drivePatterns(o: {
+  sim: Simulation;
+  streams: RandomStreams;
+  metrics: Metrics;
+  endpoints: Endpoint[];
+  arrivals: { exponential(mean: number): number };
+  rate: number;
+  requests: number;
+  onDone: Done;
+}): { wallMs: number; retryPolicy: ReturnType<typeof retry>; breaker: ReturnType<typeof circuitBreaker> } {
+  const { sim, streams, metrics, endpoints, arrivals, rate, requests, onDone } = o;
+  const lb = loadBalancer({ sim, metrics, name: 'lb', endpoints, lbPolicy: 'LEAST_REQUEST', random: streams });
+  const r = retry({ sim, metrics, name: 'client', attemptsMax: 3, backoff: exponentialBackoff({ base: '1ms', cap: '50ms', jitter: 'full' }), random: streams });
+  const breaker = circuitBreaker({ sim, metrics, name: 'lb', slidingWindowSize: 100, minimumNumberOfCalls: 20, waitDurationInOpenState: '1s' });
+  const tl = timeLimiter({ sim, metrics, timeoutDuration: '20ms' });
+  const client = wrap(r, breaker, tl).wrapCall(lb.call);
+  let sent = 0;
+  const meanGapUs = 1e6 / rate;
+  const arrive = (): void => {
+    sent++;
+    client(newCallContext(sim, { key: sent }), onDone);
+    if (sent < requests) sim.schedule(arrivals.exponential(meanGapUs), arrive, null);
+  };
+  sim.schedule(0, arrive, null);
+  const t0 = performance.now();
+  sim.run();
+  return { wallMs: performance.now() - t0, retryPolicy: r, breaker };
+}
+
 /** The reference kernel's callback fan-out workload, run as a child process in the same run (requests/s). */
 export async function referenceFanoutPerSec(): Promise<number | null> {
   const { execFileSync } = await import('node:child_process');
