@@ -52,8 +52,14 @@ export class Resource {
     if (this.inUse < this.capacity && this.live === 0) {
       this.inUse++;
       this.sim._soon(fn, arg);
-      return ticket;
+    } else {
+      this.wait(fn, arg, ticket);
     }
+    return ticket;
+  }
+
+  // (the waiting path of `request` on its own: a small `request` is inlined into its callers)
+  private wait(fn: Callback, arg: unknown, ticket: number): void {
     if (this.tail === this.wf.length) {
       if (this.head > 0 && this.head * 2 >= this.tail) this.shift();
       else this.growLine();
@@ -63,7 +69,6 @@ export class Resource {
     this.wa[i] = arg;
     this.wt[i] = ticket;
     this.live++;
-    return ticket;
   }
 
   /** Withdraw a waiting request. Returns false if it was already granted (or unknown). */

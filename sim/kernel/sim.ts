@@ -298,11 +298,12 @@ export class Simulation {
    * `cancel`. A negative, NaN or infinite delay is a bug in the caller and throws at once.
    */
   schedule<A>(delayUs: number, fn: Callback<A>, arg: A): number {
-    if (!(delayUs >= 0 && delayUs < Infinity)) {
-      throw new InputError(`schedule: delay ${delayUs} us is not valid; delays must be finite and ≥ 0`);
-    }
+    // (the throws are in functions of their own, here and on every hot path: a function's bytecode
+    // size decides whether V8 inlines it into its callers and how soon it optimizes it, and
+    // building an error message takes more bytecode than the rest of this method)
+    if (!(delayUs >= 0 && delayUs < Infinity)) badDelay(delayUs);
     // the budget counts both queues: a zero-delay fan-out must stop at it as a timed one does
-    if (this.hn + (this.qt - this.qh) >= this.liveMax) throw new BudgetExceededError('liveEventsMax', this.liveMax, this.seed, this.now);
+    if (this.hn + (this.qt - this.qh) >= this.liveMax) this.overBudget('liveEventsMax');
     const seq = this.seq++;
     if (delayUs < 0.5) {
       const i = this.qt++;
@@ -318,7 +319,7 @@ export class Simulation {
 
   /** @internal `schedule(0, fn, arg)` for the kernel's own same-time work: no delay to check. */
   _soon<A>(fn: Callback<A>, arg: A): void {
-    if (this.hn + (this.qt - this.qh) >= this.liveMax) throw new BudgetExceededError('liveEventsMax', this.liveMax, this.seed, this.now);
+    if (this.hn + (this.qt - this.qh) >= this.liveMax) this.overBudget('liveEventsMax');
     const seq = this.seq++;
     const i = this.qt++;
     if (i === this.qcap) this.growFifo();
@@ -394,12 +395,14 @@ export class Simulation {
     } else if (y instanceof SimEvent) {
       y._on(resumeEvent, p, p.epoch);
     } else {
-      p.alive = false;
-      this.processes--;
-      throw new InputError(
-        `process "${p.name}" yielded ${String(y)}; yield a delay in microseconds (a number) or a SimEvent`,
-      );
+      this.badYield(p, y);
     }
+  }
+
+  private badYield(p: Process<any>, y: unknown): never {
+    p.alive = false;
+    this.processes--;
+    throw new InputError(`process "${p.name}" yielded ${String(y)}; yield a delay in microseconds (a number) or a SimEvent`);
   }
 
   /**
@@ -412,9 +415,9 @@ export class Simulation {
     if (!this.running || this.stopped || this.qh !== this.qt) return false;
     const n = this.hn;
     if (n > 0 && this.ht[0]! <= this.now) return false;
-    if (n >= this.liveMax) throw new BudgetExceededError('liveEventsMax', this.liveMax, this.seed, this.now);
+    if (n >= this.liveMax) this.overBudget('liveEventsMax');
     this.seq++;
-    if (++this.events > this.budgets.eventsMax) throw new BudgetExceededError('eventsMax', this.budgets.eventsMax, this.seed, this.now);
+    if (++this.events > this.budgets.eventsMax) this.overBudget('eventsMax');
     return true;
   }
 
@@ -504,6 +507,8 @@ export class Simulation {
           this.qt = 0;
         }
         if (this.cancelled.size !== 0 && this.cancelled.delete(seq)) continue;
+        if (++this.events > eventsMax) this.overBudget('eventsMax');
+        fn(arg);
       } else if (this.hn > 0) {
         const t = this.ht[0]!;
         if (t > limitUs) {
@@ -521,16 +526,17 @@ export class Simulation {
         // a cancelled timer must not move the clock
         if (this.cancelled.size !== 0 && this.cancelled.delete(seq)) continue;
         this.now = t;
+        if (++this.events > eventsMax) this.overBudget('eventsMax');
+        fn(arg);
       } else {
         return;
       }
-      if (++this.events > eventsMax) this.overBudget('eventsMax');
-      fn(arg);
     }
   }
 
-  private overBudget(name: 'simTimeMax' | 'eventsMax'): never {
-    throw new BudgetExceededError(name, name === 'eventsMax' ? this.budgets.eventsMax : this.budgets.simTimeMaxUs, this.seed, this.now);
+  private overBudget(name: 'simTimeMax' | 'eventsMax' | 'liveEventsMax'): never {
+    const limit = name === 'eventsMax' ? this.budgets.eventsMax : name === 'liveEventsMax' ? this.liveMax : this.budgets.simTimeMaxUs;
+    throw new BudgetExceededError(name, limit, this.seed, this.now);
   }
 
   // ---- 4-ary heap on (time, seq) ----
@@ -648,6 +654,10 @@ export class Simulation {
     }
     this.hcap = cap;
   }
+}
+
+function badDelay(delayUs: number): never {
+  throw new InputError(`schedule: delay ${delayUs} us is not valid; delays must be finite and ≥ 0`);
 }
 
 function succeedEvent(ev: SimEvent<void>): void {
