@@ -4,6 +4,11 @@
  * from start to end, 60 s of wall-clock time, while Chromium's performance timeline reports every
  * long task (PerformanceObserver 'longtask'): none may last over 200 ms, and the cursor must have
  * moved through the whole run (no frame skipped the animation for good).
+ *
+ * One retry: on a loaded 2-core machine (the suite runs beside other work) the operating system
+ * can hold Chromium's main thread off the core for a fraction of a second, which the observer
+ * counts as a long task of the page's. A slow page fails both attempts; a preempted one passes the
+ * second (seen once: a single 213 ms task among 24 tasks of 50-127 ms at load average 8).
  */
 import { describe, expect, it } from 'vitest';
 import { skipWithoutChromium } from '../support/browser.ts';
@@ -15,7 +20,7 @@ const PLAY_S = 60;
 describe.skipIf(skip)('the playground playback', () => {
   const use = usePlayground();
 
-  it(`plays ${PLAY_S} s of gray-failure at 1× with no long task over 200 ms`, async () => {
+  it(`plays ${PLAY_S} s of gray-failure at 1× with no long task over 200 ms`, { timeout: 150_000, retry: 1 }, async () => {
     const page = await use.pg.open(`#f=1&s=gray-failure&seed=1&p.durationMs=${PLAY_S * 1000}`);
     expect(await page.getByTestId('play-time').textContent()).toMatch(/ \/ 6\d\.\d s$/);
     await page.evaluate(() => {
@@ -36,5 +41,5 @@ describe.skipIf(skip)('the playground playback', () => {
     await page.getByTestId('play-toggle').click();
     expect(await page.getByTestId('play-toggle').getAttribute('aria-pressed')).toBe('false');
     await page.close();
-  }, 150_000);
+  });
 });
