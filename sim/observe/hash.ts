@@ -37,11 +37,13 @@ export class Hasher {
   private count = 0;
   private readonly strings = new Map<string, number>();
   private readonly shapes = new Map<string, Shape>();
-  /** Per field position of `recordKnown`: the last string hashed there and its hash. */
+  /** Per field position of `recordKnown`: the last string hashed there and its hash's halves (`pre1`, `pre2`). */
   private readonly memoStrings: (string | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined];
-  private readonly memoHashes = new Int32Array(6);
-  /** The words of one `recordKnown` record before they are mixed (at most 3 + 3 + 3 + 6 × 4 + 1). */
-  private readonly words = new Int32Array(64);
+  private readonly memo1 = new Int32Array(6);
+  private readonly memo2 = new Int32Array(6);
+  /** The words of one `recordKnown` record as their halves (`pre1`, `pre2`) before they are mixed (at most 3 + 3 + 3 + 6 × 4 + 1). */
+  private readonly b1 = new Int32Array(64);
+  private readonly b2 = new Int32Array(64);
 
   private mix(k: number): void {
     let a = Math.imul(k, 0xcc9e2d51);
@@ -225,111 +227,208 @@ export class Hasher {
   }
 
   /**
-   * Hash a record whose keys are known in advance (a `RecordEmitter`), given as the key hashes
-   * and the values in order: `time`, `kind`, then up to six fields. Hashes exactly the words
-   * `record({ time, kind, ...fields })` would, without building the object or walking its keys.
-   * The record's words are written to a small buffer and mixed in one loop (no property store
-   * per word), and each field position remembers its last string and that string's hash: a
-   * record's node or link names repeat from one record to the next, so they are hashed once.
+   * @internal The constant words of a record kind with known keys (a `RecordEmitter`): `time`,
+   * `kind` and up to six field keys, each word already through the word-only half of both lanes
+   * (see `KnownKeys`).
    */
-  recordKnown(
-    keyHashes: readonly number[],
-    kindHash: number,
-    time: number,
-    f0: unknown,
-    f1: unknown,
-    f2: unknown,
-    f3: unknown,
-    f4: unknown,
-    f5: unknown,
-  ): void {
-    // the record's words go into a buffer, then one tight loop mixes them
-    const b = this.words;
-    b[0] = TAG_OBJECT;
-    b[1] = keyHashes[0]!;
-    let n = this.numberWords(2, time);
-    b[n] = keyHashes[1]!;
-    b[n + 1] = TAG_STRING;
-    b[n + 2] = kindHash;
-    n += 3;
-    const k = keyHashes.length;
-    if (k > 2 && f0 !== undefined) n = this.fieldWords(n, 0, keyHashes[2]!, f0);
-    if (k > 3 && f1 !== undefined) n = this.fieldWords(n, 1, keyHashes[3]!, f1);
-    if (k > 4 && f2 !== undefined) n = this.fieldWords(n, 2, keyHashes[4]!, f2);
-    if (k > 5 && f3 !== undefined) n = this.fieldWords(n, 3, keyHashes[5]!, f3);
-    if (k > 6 && f4 !== undefined) n = this.fieldWords(n, 4, keyHashes[6]!, f4);
-    if (k > 7 && f5 !== undefined) n = this.fieldWords(n, 5, keyHashes[7]!, f5);
-    b[n] = TAG_END;
-    this.mixWords(n + 1);
+  knownKeys(kind: string, fields: readonly string[]): KnownKeys {
+    const words = [TAG_OBJECT, this.stringHash('time'), this.stringHash('kind'), TAG_STRING, this.stringHash(kind), TAG_END, ...fields.map((f) => this.stringHash(f))];
+    const p1 = Int32Array.from(words, pre1);
+    const p2 = Int32Array.from(words, pre2);
+    // the words of a record of two names and two small integers (`recordNamesNumbers`), with the
+    // constant ones in place
+    const t1 = new Int32Array(20);
+    const t2 = new Int32Array(20);
+    if (fields.length >= 4) {
+      const layout = [0, 1, INT, -1, 2, 3, 4, 6, STR, -1, 7, STR, -1, 8, INT, -1, 9, INT, -1, 5];
+      layout.forEach((w, i) => {
+        if (w === INT || w === STR) {
+          t1[i] = w === INT ? INT1 : STR1;
+          t2[i] = w === INT ? INT2 : STR2;
+        } else if (w >= 0) {
+          t1[i] = p1[w]!;
+          t2[i] = p2[w]!;
+        }
+      });
+    }
+    return { p1, p2, fields: fields.length, t1, t2 };
   }
 
-  /** Mix `words[0..n)` (as `mix` would, word by word) and empty the buffer. */
-  private mixWords(n: number): void {
-    const b = this.words;
+  /**
+   * @internal Hash a record whose keys are known in advance (a `RecordEmitter`): `time`, `kind`,
+   * then up to six fields in order, skipping undefined ones. Hashes exactly the words
+   * `record({ time, kind, ...fields })` would, without building the object or walking its keys.
+   * The words go to a small buffer as their word-only halves (constant ones, the tags, keys and
+   * kind, precomputed in `knownKeys`), then one tight loop mixes them; each field position
+   * remembers its last string with its halves (a record's node or link names repeat from one
+   * record to the next, so they are hashed once).
+   */
+  recordKnown(k: KnownKeys, time: number, f0: unknown, f1: unknown, f2: unknown, f3: unknown, f4: unknown, f5: unknown): void {
+    const b1 = this.b1;
+    const b2 = this.b2;
+    const p1 = k.p1;
+    const p2 = k.p2;
+    // TAG_OBJECT, "time", the time
+    b1[0] = p1[0]!;
+    b2[0] = p2[0]!;
+    b1[1] = p1[1]!;
+    b2[1] = p2[1]!;
+    let n = this.numberHalves(2, time);
+    // "kind", TAG_STRING, the kind
+    b1[n] = p1[2]!;
+    b2[n] = p2[2]!;
+    b1[n + 1] = p1[3]!;
+    b2[n + 1] = p2[3]!;
+    b1[n + 2] = p1[4]!;
+    b2[n + 2] = p2[4]!;
+    n += 3;
+    const f = k.fields;
+    if (f > 0 && f0 !== undefined) n = this.fieldHalves(n, 0, p1[6]!, p2[6]!, f0);
+    if (f > 1 && f1 !== undefined) n = this.fieldHalves(n, 1, p1[7]!, p2[7]!, f1);
+    if (f > 2 && f2 !== undefined) n = this.fieldHalves(n, 2, p1[8]!, p2[8]!, f2);
+    if (f > 3 && f3 !== undefined) n = this.fieldHalves(n, 3, p1[9]!, p2[9]!, f3);
+    if (f > 4 && f4 !== undefined) n = this.fieldHalves(n, 4, p1[10]!, p2[10]!, f4);
+    if (f > 5 && f5 !== undefined) n = this.fieldHalves(n, 5, p1[11]!, p2[11]!, f5);
+    // TAG_END
+    b1[n] = p1[5]!;
+    b2[n] = p2[5]!;
+    this.mixHalves(b1, b2, n + 1);
+  }
+
+  /**
+   * @internal `recordKnown` for a record of four fields, two names and two numbers (a message's
+   * `from`, `to`, `id` and `sentUs`), the names given by their string hashes' halves (`pre1`,
+   * `pre2`), which the caller keeps per name. The same words as `recordKnown`.
+   */
+  recordNamesNumbers(k: KnownKeys, time: number, a1: number, a2: number, b1: number, b2: number, x: number, y: number): void {
+    if ((time | 0) !== time || (x | 0) !== x || (y | 0) !== y) {
+      // a number that takes three words: through the buffer
+      const w1 = this.b1;
+      const w2 = this.b2;
+      w1[0] = k.p1[0]!;
+      w2[0] = k.p2[0]!;
+      w1[1] = k.p1[1]!;
+      w2[1] = k.p2[1]!;
+      let n = this.numberHalves(2, time);
+      for (let i = 4; i < 13; i++) {
+        w1[n] = k.t1[i]!;
+        w2[n++] = k.t2[i]!;
+      }
+      w1[n - 4] = a1;
+      w2[n - 4] = a2;
+      w1[n - 1] = b1;
+      w2[n - 1] = b2;
+      w1[n] = k.p1[8]!;
+      w2[n] = k.p2[8]!;
+      n = this.numberHalves(n + 1, x);
+      w1[n] = k.p1[9]!;
+      w2[n] = k.p2[9]!;
+      n = this.numberHalves(n + 1, y);
+      w1[n] = k.p1[5]!;
+      w2[n] = k.p2[5]!;
+      this.mixHalves(w1, w2, n + 1);
+      return;
+    }
+    const t1 = k.t1;
+    const t2 = k.t2;
+    t1[3] = pre1(time);
+    t2[3] = pre2(time);
+    t1[9] = a1;
+    t2[9] = a2;
+    t1[12] = b1;
+    t2[12] = b2;
+    t1[15] = pre1(x);
+    t2[15] = pre2(x);
+    t1[18] = pre1(y);
+    t2[18] = pre2(y);
+    this.mixHalves(t1, t2, 20);
+  }
+
+  /** Mix `n` words given as their halves (`pre1` in `w1`, `pre2` in `w2`), as `mix` would word by word. */
+  private mixHalves(w1: Int32Array, w2: Int32Array, n: number): void {
     const st = this.st;
     let h1 = st[0]!;
     let h2 = st[1]!;
     for (let i = 0; i < n; i++) {
-      const x = b[i]!;
-      h1 = lane1(h1, x);
-      h2 = lane2(h2, x);
+      h1 ^= w1[i]!;
+      h1 = (h1 << 13) | (h1 >>> 19);
+      h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+      h2 ^= w2[i]!;
+      h2 = (h2 << 17) | (h2 >>> 15);
+      h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
     }
     st[0] = h1;
     st[1] = h2;
     this.count += n;
   }
 
-  /** The words of a number at `words[n]` as `value` mixes them; returns the next free index. */
-  private numberWords(n: number, v: number): number {
-    const b = this.words;
+  /** The halves of a number's words at `n` (as `value` mixes it); returns the next free index. */
+  private numberHalves(n: number, v: number): number {
+    const b1 = this.b1;
+    const b2 = this.b2;
+    let lo: number;
+    let hi: number;
     if ((v | 0) === v) {
-      b[n] = TAG_INT;
-      b[n + 1] = v;
+      b1[n] = INT1;
+      b2[n] = INT2;
+      b1[n + 1] = pre1(v);
+      b2[n + 1] = pre2(v);
       return n + 2;
     }
     if (Number.isSafeInteger(v)) {
       // the low word: ToInt32(v), the same as ToInt32(v % 2^32), without a floating-point modulo
-      b[n] = TAG_INT;
-      b[n + 1] = v | 0;
-      b[n + 2] = Math.floor(v / 0x100000000) | 0;
-      return n + 3;
+      b1[n] = INT1;
+      b2[n] = INT2;
+      lo = v | 0;
+      hi = Math.floor(v / 0x100000000) | 0;
+    } else {
+      b1[n] = pre1(TAG_FLOAT);
+      b2[n] = pre2(TAG_FLOAT);
+      f64[0] = v;
+      lo = u32[0]!;
+      hi = u32[1]!;
     }
-    b[n] = TAG_FLOAT;
-    f64[0] = v;
-    b[n + 1] = u32[0]!;
-    b[n + 2] = u32[1]!;
+    b1[n + 1] = pre1(lo);
+    b2[n + 1] = pre2(lo);
+    b1[n + 2] = pre1(hi);
+    b2[n + 2] = pre2(hi);
     return n + 3;
   }
 
   /**
-   * The words of one field of `recordKnown` at `words[n]`: its key, then its value as `value`
-   * hashes it. Field position `slot` remembers its last string and that string's hash (a node or
-   * link name repeats from one record to the next). Returns the next free index.
+   * The halves of one field of `recordKnown` at `n`: its key (halves `k1`, `k2`), then its value
+   * as `value` hashes it. Field position `slot` remembers its last string and that string's
+   * halves. Returns the next free index.
    */
-  private fieldWords(n: number, slot: number, keyHash: number, v: unknown): number {
-    const b = this.words;
-    b[n] = keyHash;
+  private fieldHalves(n: number, slot: number, k1: number, k2: number, v: unknown): number {
+    const b1 = this.b1;
+    const b2 = this.b2;
+    b1[n] = k1;
+    b2[n] = k2;
     switch (typeof v) {
       case 'number':
-        return this.numberWords(n + 1, v);
+        return this.numberHalves(n + 1, v);
       case 'string': {
-        let x: number;
-        if (this.memoStrings[slot] === v) x = this.memoHashes[slot]!;
-        else {
-          x = this.stringHash(v);
+        if (this.memoStrings[slot] === v) {
+          b1[n + 2] = this.memo1[slot]!;
+          b2[n + 2] = this.memo2[slot]!;
+        } else {
+          const x = this.stringHash(v);
           this.memoStrings[slot] = v;
-          this.memoHashes[slot] = x;
+          b1[n + 2] = this.memo1[slot] = pre1(x);
+          b2[n + 2] = this.memo2[slot] = pre2(x);
         }
-        b[n + 1] = TAG_STRING;
-        b[n + 2] = x;
+        b1[n + 1] = STR1;
+        b2[n + 1] = STR2;
         return n + 3;
       }
       case 'boolean':
-        b[n + 1] = v ? TAG_TRUE : TAG_FALSE;
+        b1[n + 1] = v ? TRUE1 : FALSE1;
+        b2[n + 1] = v ? TRUE2 : FALSE2;
         return n + 2;
       default:
         // anything else (null, arrays, objects): mix what is buffered, then the value itself
-        this.mixWords(n + 1);
+        this.mixHalves(b1, b2, n + 1);
         this.value(v);
         return 0;
     }
@@ -350,24 +449,44 @@ export class Hasher {
   }
 }
 
-/** The first lane of `mix` (one word into h1), as a function V8 inlines. */
-function lane1(h: number, k: number): number {
-  let a = Math.imul(k, 0xcc9e2d51);
-  a = (a << 15) | (a >>> 17);
-  a = Math.imul(a, 0x1b873593);
-  h ^= a;
-  h = (h << 13) | (h >>> 19);
-  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+/**
+ * The constant words of a record kind (see `Hasher.knownKeys`): each word's key-dependent halves
+ * of lane 1 (`p1`) and lane 2 (`p2`), in the order TAG_OBJECT, "time", "kind", TAG_STRING, the
+ * kind, TAG_END, then the field keys.
+ */
+export interface KnownKeys {
+  readonly p1: Int32Array;
+  readonly p2: Int32Array;
+  readonly fields: number;
+  /** The 20 words of a record of two names and two small integers (`recordNamesNumbers`), constant ones in place. */
+  readonly t1: Int32Array;
+  readonly t2: Int32Array;
 }
 
-/** The second lane of `mix` (one word into h2). */
-function lane2(h: number, k: number): number {
-  let b = Math.imul(k ^ 0x5bd1e995, 0x85ebca6b);
-  b = (b << 13) | (b >>> 19);
-  h ^= b;
-  h = (h << 17) | (h >>> 15);
-  return (Math.imul(h, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+/** The half of `mix`'s first lane that depends only on the word `k`. */
+export function pre1(k: number): number {
+  let a = Math.imul(k, 0xcc9e2d51);
+  a = (a << 15) | (a >>> 17);
+  return Math.imul(a, 0x1b873593);
 }
+
+/** The half of `mix`'s second lane that depends only on the word `k`. */
+export function pre2(k: number): number {
+  const b = Math.imul(k ^ 0x5bd1e995, 0x85ebca6b);
+  return (b << 13) | (b >>> 19);
+}
+
+/** Markers in `knownKeys`' layout. */
+const INT = -2;
+const STR = -3;
+const INT1 = pre1(TAG_INT);
+const INT2 = pre2(TAG_INT);
+const STR1 = pre1(TAG_STRING);
+const STR2 = pre2(TAG_STRING);
+const TRUE1 = pre1(TAG_TRUE);
+const TRUE2 = pre2(TAG_TRUE);
+const FALSE1 = pre1(TAG_FALSE);
+const FALSE2 = pre2(TAG_FALSE);
 
 function fmix(h: number): number {
   h ^= h >>> 16;

@@ -14,7 +14,7 @@
  * a JSONL file when one is given, so a long run does not hold its trace in memory). The trace hash
  * covers every record emitted, at every level, so `traceHash` does not depend on the level.
  */
-import { Hasher } from './hash.ts';
+import { Hasher, type KnownKeys } from './hash.ts';
 
 /**
  * How much of the trace a run keeps: `off` nothing, `summary` everything but detail kinds (state
@@ -149,10 +149,16 @@ export class Tracer {
  * hash does not depend on the level. Fields whose value is `undefined` are skipped, as in `emit`.
  */
 export class RecordEmitter {
-  private readonly keyHashes: number[];
-  private readonly kindHash: number;
+  /** @internal the kind's constant words, for the hasher */
+  readonly _keys: KnownKeys;
   private readonly kept: boolean;
   private readonly fieldsSink: TraceSink | undefined;
+  /**
+   * @internal True when the record is only hashed, not kept (as at level `off`, or a detail kind
+   * at `summary`): a hot path may then hash its fields itself with `_hasher` (counting the record
+   * in `tracer.emitted`), as `emit` would.
+   */
+  readonly _hashOnly: boolean;
 
   constructor(
     private readonly tracer: Tracer,
@@ -160,18 +166,22 @@ export class RecordEmitter {
     readonly fields: readonly string[],
   ) {
     if (fields.length > 6) throw new Error(`RecordEmitter ${kind}: at most 6 fields`);
-    const h = tracer._hasher;
-    this.keyHashes = ['time', 'kind', ...fields].map((k) => h.hashOfString(k));
-    this.kindHash = h.hashOfString(kind);
+    this._keys = tracer._hasher.knownKeys(kind, fields);
     this.kept = tracer.level === 'full' || (tracer.level === 'summary' && !detailKinds.has(kind));
     this.fieldsSink = this.kept ? tracer._fieldsSink : undefined;
+    this._hashOnly = !this.kept;
+  }
+
+  /** @internal the tracer it emits to */
+  get _tracer(): Tracer {
+    return this.tracer;
   }
 
   emit(time: number, f0?: unknown, f1?: unknown, f2?: unknown, f3?: unknown, f4?: unknown, f5?: unknown): void {
     if (this.fieldsSink !== undefined) {
       // Kept, but by a sink that takes fields: hash as below, hand over the fields.
       this.tracer.emitted++;
-      this.tracer._hasher.recordKnown(this.keyHashes, this.kindHash, time, f0, f1, f2, f3, f4, f5);
+      this.tracer._hasher.recordKnown(this._keys, time, f0, f1, f2, f3, f4, f5);
       this.fieldsSink.writeFields!(this.kind, this.fields, time, f0, f1, f2, f3, f4, f5);
       return;
     }
@@ -183,7 +193,7 @@ export class RecordEmitter {
       return;
     }
     this.tracer.emitted++;
-    this.tracer._hasher.recordKnown(this.keyHashes, this.kindHash, time, f0, f1, f2, f3, f4, f5);
+    this.tracer._hasher.recordKnown(this._keys, time, f0, f1, f2, f3, f4, f5);
   }
 }
 

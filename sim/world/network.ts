@@ -34,6 +34,7 @@ import { durationSampler, type DistributionSpec, type Sampler } from '../kernel/
 import { InputError } from '../kernel/errors.ts';
 import { Random, type RandomStreams } from '../kernel/random.ts';
 import type { SimEvent, Simulation } from '../kernel/sim.ts';
+import { pre1, pre2 } from '../observe/hash.ts';
 import { markDetailKind, type RecordEmitter, type Tracer } from '../observe/trace.ts';
 import type { Node } from './node.ts';
 import type { PartitionDirection } from './partition.ts';
@@ -266,6 +267,9 @@ export class Network {
   private readonly rules: { from: Set<number>; to: Set<number>; link: ResolvedLink }[] = [];
   private readonly deliverEmitter: RecordEmitter;
   private readonly dropEmitter: RecordEmitter;
+  /** Per node: its name's string hash through each lane's word half (see `Hasher.recordNamesNumbers`). */
+  private readonly name1: Int32Array;
+  private readonly name2: Int32Array;
 
   constructor(
     readonly sim: Simulation,
@@ -279,6 +283,8 @@ export class Network {
     this.deliverEmitter = trace.recordEmitter('message-deliver', ['from', 'to', 'id', 'sentUs']);
     this.dropEmitter = trace.recordEmitter('message-drop', ['from', 'to', 'id', 'reason']);
     this.names = nodes.map((x) => x.name);
+    this.name1 = Int32Array.from(this.names, (x) => pre1(trace._hasher.hashOfString(x)));
+    this.name2 = Int32Array.from(this.names, (x) => pre2(trace._hasher.hashOfString(x)));
     nodes.forEach((x, i) => this.index.set(x.name, i));
     this.links = new Array(this.n * this.n).fill(undefined);
     this.cut = new Uint16Array(this.n * this.n);
@@ -662,7 +668,16 @@ export class Network {
    * same hash as emitting the object, so `traceHash` does not depend on the level.
    */
   private emitDeliver(msg: Message): void {
-    this.deliverEmitter.emit(this.sim.now, msg.from, msg.to, msg.id, msg.sentUs);
+    const e = this.deliverEmitter;
+    if (e._hashOnly) {
+      // the same words as the emitter's, with the names' hashes kept per node
+      this.trace.emitted++;
+      const s = msg.src;
+      const d = msg.dst;
+      this.trace._hasher.recordNamesNumbers(e._keys, this.sim.now, this.name1[s]!, this.name2[s]!, this.name1[d]!, this.name2[d]!, msg.id, msg.sentUs);
+      return;
+    }
+    e.emit(this.sim.now, msg.from, msg.to, msg.id, msg.sentUs);
   }
 
   private drop(src: number, dst: number, id: number, reason: DropReason): void {
