@@ -216,14 +216,19 @@ export interface ClientOptions {
   picker?: ReplicaPicker;
 }
 
-interface Wire {
-  s: number;
-  e: string;
-  d: number;
-  k: string | number;
-  p: unknown;
-  /** The request's tenant ('' for none). */
-  t: string;
+/** A request to a service endpoint as it travels (the message's payload; what waits in a queue with it). */
+class Wire {
+  constructor(
+    readonly ep: Endpoint,
+    /** The propagated deadline. */
+    readonly d: number,
+    /** The request's key. */
+    readonly k: string | number,
+    /** The request's body. */
+    readonly p: unknown,
+    /** The request's tenant ('' for none). */
+    readonly t: string,
+  ) {}
 }
 
 interface Reply {
@@ -249,16 +254,33 @@ class RoundRobin implements ReplicaPicker {
 
 interface Endpoint {
   name: string;
+  /** Its service. */
+  svc: Service<any>;
+  /** Its position among the service's endpoints (indexes `Replica.workDone`). */
+  ordinal: number;
   spec: EndpointSpec;
   sampler: Sampler | null;
-  /** Per replica node: what runs when a request's CPU work ends (see `Service.workDone`). */
-  workDone: Map<Node, WorkDone>;
+  /** Reply size in bytes (`responseBytes`). */
+  responseBytes: number;
   /** Per replica node name: the endpoint's `calls`, as that replica makes them. */
   calls: Map<string, Call[]> | null;
   /** Served outside the worker pool. */
   noPool: boolean;
   /** Memory a request holds on its replica from arrival to reply, MiB (0: none). */
   memoryMb: number;
+}
+
+/** A service's state on one of its replica nodes (found from the node on the hot path). */
+interface Replica {
+  readonly node: Node;
+  /** Its worker pool (`workers`), or null. */
+  readonly pool: Resource | null;
+  /** Its request threads (`threadPool`), or undefined. */
+  readonly threads: ThreadPool | undefined;
+  /** Requests served (ok or not). */
+  served: number;
+  /** Per endpoint (by ordinal): what runs when a request's CPU work ends (see `Service.workDone`). */
+  readonly workDone: (WorkDone | undefined)[];
 }
 
 /** The continuation of a request's CPU work on one replica, valid for one life of its process. */
@@ -281,8 +303,8 @@ export class Service<E extends string = string> {
   readonly connectionPools = new Map<string, Map<string, ConnectionPool>>();
   /** Per replica, per client: its copy wrapped in the replica's connection pool (`connectionPools`). */
   private readonly pooledCalls = new Map<string, Map<Client<any>, Call>>();
-  /** Requests served per replica (ok or not). */
-  readonly served = new Map<string, number>();
+  /** Per replica node: the service's state there. */
+  private readonly byNode = new Map<Node, Replica>();
   /** The node names of its replicas. */
   readonly replicas: readonly string[];
   private readonly rng: Random;
@@ -325,9 +347,11 @@ export class Service<E extends string = string> {
       });
       this.endpoints.set(name, {
         name,
+        svc: this,
+        ordinal: this.endpoints.size,
         spec: e,
         sampler: e.work !== undefined ? durationSampler(e.work, `service ${spec.name}.${name}.work`) : null,
-        workDone: new Map(),
+        responseBytes: e.responseBytes ?? 0,
         calls: null,
         noPool: e.workers === false,
         memoryMb: e.memoryPerRequestMb ?? 0,
@@ -355,7 +379,7 @@ export class Service<E extends string = string> {
           pool.inUse = 0;
         });
       }
-      this.served.set(n, 0);
+      this.byNode.set(node, { node, pool: this.pools.get(n) ?? null, threads: this.threadPools.get(n), served: 0, workDone: [] });
     }
     const coupled =
       spec.threadPool !== undefined ||
@@ -367,6 +391,11 @@ export class Service<E extends string = string> {
 
   get name(): string {
     return this.spec.name;
+  }
+
+  /** Requests served per replica (ok or not), by node name. */
+  get served(): Map<string, number> {
+    return new Map([...this.byNode.values()].map((r) => [r.node.name, r.served]));
   }
 
   /** @internal make each replica's copy of the endpoints' `calls` (after the service is registered). */
@@ -412,9 +441,10 @@ export class Service<E extends string = string> {
     const world = this.app.world;
     let net: Network | null = world.sealed ? world.net : null;
     const sim = this.app.sim;
-    const reqBytes = this.endpoints.get(endpoint)!.spec.requestBytes ?? 0;
+    const ep = this.endpoints.get(endpoint)!;
+    const reqBytes = ep.spec.requestBytes ?? 0;
     const replicas = this.replicas;
-    const serviceIndex = this.index;
+    let src = -1;
     return (ctx: CallContext, done: Done): void => {
       if (ctx.expired) {
         done(rejection(ErrorKinds.deadlineExceeded));
@@ -426,10 +456,15 @@ export class Service<E extends string = string> {
         return;
       }
       const budget = Math.min(timeoutUs, ctx.remainingUs());
-      const wire: Wire = { s: serviceIndex, e: endpoint, d: ctx.deadlineUs, k: ctx.key, p: ctx.body, t: ctx.tenant };
+      const wire = new Wire(ep, ctx.deadlineUs, ctx.key, ctx.body, ctx.tenant);
       picker.onStart?.(target);
-      const pending = { done, startUs: sim.now, picker, target, ctx };
-      (net ??= world.net).call(from, target, wire, Math.max(1, budget), onReply, pending, reqBytes);
+      const pending: Pending = { done, startUs: sim.now, picker, target, ctx };
+      const n = (net ??= world.net);
+      if (src === -1) src = n.indexOf(from);
+      const dst = n.indexOf(target);
+      // a name the network does not know: its call reports it
+      if (dst === -1) n.call(from, target, wire, Math.max(1, budget), onReply, pending, reqBytes);
+      else n._call(src, dst, wire, Math.max(1, budget), onReply, pending, reqBytes);
     };
   }
 
@@ -449,34 +484,32 @@ export class Service<E extends string = string> {
     return this.replicas.map((id) => ({ id, call: this.replicaClient(from, endpoint, id, options) }));
   }
 
-  /** @internal serve a request that arrived at `node`. */
-  _serve(node: Node, msg: Message<Wire>): void {
-    if (msg.payload.t !== '' && isPoisoned(this.app.world, msg.payload.t)) {
+  /** @internal serve a request that arrived at `node` (a replica of this service: `_replicaOn`). */
+  _serve(rep: Replica, msg: Message<Wire>): void {
+    const node = rep.node;
+    const w = msg.payload;
+    if (w.t !== '' && isPoisoned(this.app.world, w.t)) {
       // a poison pill: the request crashes the process that reads it
-      node.crash(`poison pill from tenant ${msg.payload.t}`, 'process');
+      node.crash(`poison pill from tenant ${w.t}`, 'process');
       return;
     }
-    const ep = this.endpoints.get(msg.payload.e);
-    if (ep === undefined) {
-      this.app.world.net.reply(msg, { ok: false, error: 'not-found' } satisfies Reply);
-      return;
-    }
+    const ep = w.ep;
     // the request's memory is held from its arrival to its reply (released in finishServing)
     if (ep.memoryMb > 0) node.holdMemory(ep.memoryMb);
-    const pool = ep.noPool ? null : (this.pools.get(node.name) ?? null);
-    const threads = ep.noPool ? undefined : this.threadPools.get(node.name);
+    const pool = ep.noPool ? null : rep.pool;
+    const threads = ep.noPool ? undefined : rep.threads;
     if (threads !== undefined) {
-      const state = new Serving(this, ep, node, msg, null);
+      const state = new Serving(ep, rep, msg, null);
       if (!threads.submit(startOnThread, state)) finishServing(state, false, ErrorKinds.bulkheadFull);
       return;
     }
-    if (pool === null && this.app.sim.now < msg.payload.d) {
+    if (pool === null && this.app.sim.now < w.d) {
       // Without a worker pool the request goes straight to the node's queue, where it may wait a
       // long time: it waits as its message alone, and its `Serving` is made when the work ends.
-      node.execute(this.workDone(ep, node).fn, msg, this._sample(ep));
+      node.execute(this.workDone(ep, rep).fn, msg, this._sample(ep));
       return;
     }
-    const state = new Serving(this, ep, node, msg, pool);
+    const state = new Serving(ep, rep, msg, pool);
     if (state.pool !== null) {
       // the accept queue only matters when every worker is busy (acceptQueueMax 0 = no waiting)
       if (state.pool.inUse >= state.pool.capacity && state.pool.queueLength >= (this.spec.acceptQueueMax ?? 1000)) {
@@ -495,20 +528,28 @@ export class Service<E extends string = string> {
    * it was queued in; a refusal delivered after a crash finds the life changed and, like any
    * callback of a dead process, does nothing.
    */
-  private workDone(ep: Endpoint, node: Node): WorkDone {
-    let w = ep.workDone.get(node);
+  private workDone(ep: Endpoint, rep: Replica): WorkDone {
+    const node = rep.node;
+    let w = rep.workDone[ep.ordinal];
     if (w === undefined || w.incarnation !== node.incarnation) {
       const incarnation = node.incarnation;
       w = {
         incarnation,
         fn: (msg, error) => {
           if (node.incarnation !== incarnation) return;
-          afterWork(new Serving(this, ep, node, msg, null), error);
+          // a refusal is answered at once: no per-request state to make
+          if (error !== null) answer(this, ep, rep, msg, false, error === 'node-down' ? ErrorKinds.unavailable : error);
+          else afterWork(new Serving(ep, rep, msg, null), null);
         },
       };
-      ep.workDone.set(node, w);
+      rep.workDone[ep.ordinal] = w;
     }
     return w;
+  }
+
+  /** @internal this service's state on `node`, or undefined when it has no replica there. */
+  _replicaOn(node: Node): Replica | undefined {
+    return this.byNode.get(node);
   }
 
   /** @internal */
@@ -558,15 +599,20 @@ class Serving implements Handling {
   private context: CallContext | null = null;
 
   constructor(
-    readonly service: Service,
     readonly ep: Endpoint,
-    readonly node: Node,
+    readonly rep: Replica,
     readonly msg: Message<Wire>,
     readonly pool: Resource | null,
   ) {
-    this.incarnation = node.incarnation;
+    this.incarnation = rep.node.incarnation;
   }
 
+  get service(): Service {
+    return this.ep.svc;
+  }
+  get node(): Node {
+    return this.rep.node;
+  }
   get app(): App {
     return this.service.app;
   }
@@ -671,19 +717,25 @@ function callInTurn(s: Serving, calls: readonly Call[], i: number, degraded: boo
 function finishServing(s: Serving, ok: boolean, error: string, value?: unknown, degraded?: boolean): void {
   if (s.replied) return;
   s.replied = true;
+  const node = s.rep.node;
   // a crash already emptied the pool; otherwise give the worker back
-  if (s.holdsWorker && s.node.incarnation === s.incarnation) s.pool!.release();
+  if (s.holdsWorker && node.incarnation === s.incarnation) s.pool!.release();
   if (s.threadRelease !== null) s.threadRelease();
-  if (s.node.incarnation !== s.incarnation) return;
-  if (s.ep.memoryMb > 0) s.node.releaseMemory(s.ep.memoryMb);
-  s.service.served.set(s.node.name, (s.service.served.get(s.node.name) ?? 0) + 1);
+  if (node.incarnation !== s.incarnation) return;
+  answer(s.ep.svc, s.ep, s.rep, s.msg, ok, error, value, degraded);
+}
+
+/** Answer a request served (or refused) on a live replica: its memory back, counted, the reply sent. */
+function answer(svc: Service, ep: Endpoint, rep: Replica, msg: Message<Wire>, ok: boolean, error: string, value?: unknown, degraded?: boolean): void {
+  if (ep.memoryMb > 0) rep.node.releaseMemory(ep.memoryMb);
+  rep.served++;
   let reply: Reply;
   if (value === undefined && !degraded) reply = plainReply(ok, error);
   else {
     reply = value === undefined ? { ok, error } : { ok, error, value };
     if (degraded) reply.degraded = true;
   }
-  s.service.app.world.net.reply(s.msg, reply, s.ep.spec.responseBytes ?? 0);
+  svc.app.world.net.reply(msg, reply, ep.responseBytes);
 }
 
 const OK_REPLY: Reply = Object.freeze({ ok: true, error: '' });
@@ -800,15 +852,18 @@ export class App {
         this.world.onSeal(() => {
           const net = this.world.net;
           net.listen(n, (msg: Message<any>) => {
-            const w = msg.payload as Wire | undefined;
+            const w: unknown = msg.payload;
             if (msg.callId <= 0) return;
-            if ((w as unknown) === TCP_SYN) {
+            if (w === TCP_SYN) {
               net.reply(msg, TCP_ACK);
               return;
             }
-            const target = w && typeof w === 'object' ? services.find((s) => s.index === w.s) : undefined;
-            if (target === undefined) return;
-            target._serve(node, msg as Message<Wire>);
+            if (!(w instanceof Wire)) return;
+            const target = w.ep.svc;
+            // a request for a service of this node (of this app)
+            const rep = services.includes(target) ? target._replicaOn(node) : undefined;
+            if (rep === undefined) return;
+            target._serve(rep, msg as Message<Wire>);
           });
         });
       }

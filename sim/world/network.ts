@@ -81,12 +81,40 @@ export interface Message<P = unknown> {
   readonly callId: number;
   /** @internal */ readonly src: number;
   /** @internal */ readonly dst: number;
-  /** @internal the network that carries it (saves a closure or tuple per delivery) */ readonly net: Network;
   /**
    * @internal the pending call a request or its reply belongs to (saves a map lookup per reply);
    * null once that call has finished, so a request queued at a slow server holds no caller state.
    */
   call: Call | null;
+}
+
+/**
+ * A message on the wire: one object of one shape per send (what waits in a server's queue is this
+ * and its payload), the names of its ends read from the network's list.
+ */
+class Msg implements Message {
+  corrupted: boolean;
+  duplicate = false;
+  constructor(
+    readonly names: readonly string[],
+    readonly id: number,
+    readonly src: number,
+    readonly dst: number,
+    public payload: unknown,
+    readonly sizeBytes: number,
+    readonly sentUs: number,
+    corrupted: boolean,
+    readonly callId: number,
+    public call: Call | null,
+  ) {
+    this.corrupted = corrupted;
+  }
+  get from(): string {
+    return this.names[this.src]!;
+  }
+  get to(): string {
+    return this.names[this.dst]!;
+  }
 }
 
 /** Handles every message and request arriving at a node (`Network.listen`); answer a request with `Network.reply`. */
@@ -197,7 +225,6 @@ interface ResolvedLink {
 }
 
 interface Call {
-  id: number;
   /** Released (set to a no-op) once the call has finished, so queued requests do not keep the caller's state alive. */
   done: CallCallback<any>;
   arg: unknown;
@@ -211,6 +238,8 @@ interface Call {
 }
 
 interface Lane {
+  /** The network it belongs to (the argument of its timer's event). */
+  net: Network;
   timeoutUs: number;
   calls: Call[];
   head: number;
@@ -263,10 +292,14 @@ export class Network {
   /** Calls awaiting a reply or a timeout. */
   private pending = 0;
   private readonly lanes = new Map<number, Lane>();
+  /** The lane of the last call (most calls of a run share one timeout). */
+  private lastLane: Lane | null = null;
   private readonly defaults: ResolvedLink;
   private readonly rules: { from: Set<number>; to: Set<number>; link: ResolvedLink }[] = [];
   private readonly deliverEmitter: RecordEmitter;
   private readonly dropEmitter: RecordEmitter;
+  /** The event that delivers a message (one function per network: a message need not point at its network). */
+  private readonly deliverFn = (m: Message): void => this._deliver(m);
   /** Per node: its name's string hash through each lane's word half (see `Hasher.recordNamesNumbers`). */
   private readonly name1: Int32Array;
   private readonly name2: Int32Array;
@@ -354,23 +387,30 @@ export class Network {
     if (!(timeoutUs > 0 && timeoutUs < Infinity)) {
       throw new InputError(`call: timeoutUs=${timeoutUs} is not valid; use a finite timeout > 0 µs`);
     }
-    const src = this.idx(from, 'from');
-    const dst = this.idx(to, 'to');
+    return this._call(this.idx(from, 'from'), this.idx(to, 'to'), payload, timeoutUs, done, arg, sizeBytes);
+  }
+
+  /** @internal `call` between node indices, with a valid timeout. */
+  _call<P, A>(src: number, dst: number, payload: P, timeoutUs: number, done: CallCallback<A>, arg: A, sizeBytes: number): number {
     const id = this.nextCallId++;
     const t = Math.round(timeoutUs);
-    let lane = this.lanes.get(t);
-    if (lane === undefined) {
-      lane = { timeoutUs: t, calls: [], head: 0, armed: false, timer: -1, live: 0 };
-      this.lanes.set(t, lane);
+    let lane = this.lastLane;
+    if (lane === null || lane.timeoutUs !== t) {
+      lane = this.lanes.get(t) ?? null;
+      if (lane === null) {
+        lane = { net: this, timeoutUs: t, calls: [], head: 0, armed: false, timer: -1, live: 0 };
+        this.lanes.set(t, lane);
+      }
+      this.lastLane = lane;
     }
     const caller = this.nodes[src]!;
-    const c: Call = { id, done, arg, caller, incarnation: caller.incarnation, deadlineUs: this.sim.now + t, finished: false, lane, req: null };
+    const c: Call = { done, arg, caller, incarnation: caller.incarnation, deadlineUs: this.sim.now + t, finished: false, lane, req: null };
     this.pending++;
     lane.calls.push(c);
     lane.live++;
     if (!lane.armed) {
       lane.armed = true;
-      lane.timer = this.sim.schedule(t, laneFire, [this, lane] as const);
+      lane.timer = this.sim.schedule(t, laneFire, lane);
     }
     this.sendIdx(src, dst, payload, sizeBytes, id, c);
     return id;
@@ -522,26 +562,13 @@ export class Network {
       corrupted = true;
       payload = corruptPayload(payload, l);
     }
-    const msg: Message = {
-      id,
-      from: this.names[src]!,
-      to: this.names[dst]!,
-      payload,
-      sizeBytes,
-      sentUs: now,
-      corrupted,
-      duplicate: false,
-      callId,
-      src,
-      dst,
-      net: this,
-      call,
-    };
+    const msg = new Msg(this.names, id, src, dst, payload, sizeBytes, now, corrupted, callId, call);
     if (call !== null && callId > 0) call.req = msg;
-    this.sim.schedule(this.delay(l, sizeBytes, now), deliverMessage, msg);
+    this.sim.schedule(this.delay(l, sizeBytes, now), this.deliverFn, msg);
     if (l.dupP > 0 && l.next() < l.dupP) {
-      const copy: Message = { ...msg, duplicate: true };
-      this.sim.schedule(this.delay(l, 0, now), deliverMessage, copy);
+      const copy = new Msg(this.names, id, src, dst, payload, sizeBytes, now, corrupted, callId, call);
+      copy.duplicate = true;
+      this.sim.schedule(this.delay(l, 0, now), this.deliverFn, copy);
     }
     return id;
   }
@@ -659,7 +686,7 @@ export class Network {
       h = 0;
     }
     lane.head = h;
-    lane.timer = this.sim.schedule(lane.calls[h]!.deadlineUs - now, laneFire, [this, lane] as const);
+    lane.timer = this.sim.schedule(lane.calls[h]!.deadlineUs - now, laneFire, lane);
   }
 
   /**
@@ -687,14 +714,11 @@ export class Network {
   }
 }
 
-function deliverMessage(m: Message): void {
-  m.net._deliver(m);
-}
 function redeliver(x: readonly [Network, Message]): void {
   x[0]._deliver(x[1]);
 }
-function laneFire(x: readonly [Network, Lane]): void {
-  x[0]._laneFire(x[1]);
+function laneFire(lane: Lane): void {
+  lane.net._laneFire(lane);
 }
 function succeedCall(ev: SimEvent<[Message<any> | null, CallError | null]>, reply: Message<any> | null, error: CallError | null): void {
   ev.succeed([reply, error]);

@@ -224,6 +224,59 @@ class WaitingLine {
   }
 }
 
+/** Refusals waiting for their event: a ring of (callback, argument, error) in parallel arrays. */
+class RefusalLine {
+  fns: (ExecuteCallback<any> | undefined)[] = new Array(16).fill(undefined);
+  args: unknown[] = new Array(16).fill(undefined);
+  errors: (NodeError | undefined)[] = new Array(16).fill(undefined);
+  /** Ring index of the oldest. */
+  head = 0;
+  private n = 0;
+  private mask = 15;
+
+  push(fn: ExecuteCallback<any>, arg: unknown, error: NodeError): void {
+    if (this.n > this.mask) this.grow();
+    const i = (this.head + this.n++) & this.mask;
+    this.fns[i] = fn;
+    this.args[i] = arg;
+    this.errors[i] = error;
+  }
+
+  /** Forget the oldest. */
+  shift(): void {
+    const i = this.head;
+    this.fns[i] = undefined;
+    this.args[i] = undefined;
+    this.head = (i + 1) & this.mask;
+    this.n--;
+  }
+
+  clear(): void {
+    this.fns.fill(undefined);
+    this.args.fill(undefined);
+    this.head = 0;
+    this.n = 0;
+  }
+
+  private grow(): void {
+    const size = this.mask + 1;
+    const fns: (ExecuteCallback<any> | undefined)[] = new Array(2 * size).fill(undefined);
+    const args: unknown[] = new Array(2 * size).fill(undefined);
+    const errors: (NodeError | undefined)[] = new Array(2 * size).fill(undefined);
+    for (let k = 0; k < size; k++) {
+      const i = (this.head + k) & this.mask;
+      fns[k] = this.fns[i];
+      args[k] = this.args[i];
+      errors[k] = this.errors[i];
+    }
+    this.fns = fns;
+    this.args = args;
+    this.errors = errors;
+    this.mask = 2 * size - 1;
+    this.head = 0;
+  }
+}
+
 const BACKOFF_MAX_US = 300_000_000;
 const BACKOFF_RESET_US = 600_000_000;
 
@@ -274,6 +327,8 @@ export class Node {
   private running: Job[] = [];
   private readonly freeJobs: Job[] = [];
   private readonly waiting = new WaitingLine();
+  /** Refusals scheduled and not yet told, in order (each has one zero-delay event, `refuseNext`). */
+  private readonly refusals = new RefusalLine();
   private deferred: { fn: Callback; arg: unknown }[] = [];
   private restartTimer = -1;
   private processes = new Set<Process<any>>();
@@ -350,7 +405,10 @@ export class Node {
     this.serviceRandom = random.get(`node/${spec.name}/service`);
     this.clock = new Clock(sim, spec.name, spec.clock);
     // a finished run's queue must not keep its requests reachable into the next run (see Simulation.dispose)
-    sim.onDispose(() => this.waiting.clear());
+    sim.onDispose(() => {
+      this.waiting.clear();
+      this.refusals.clear();
+    });
     this.clock.onChange = (change) =>
       trace.emit({
         time: sim.now,
@@ -544,7 +602,10 @@ export class Node {
     }
     if (error !== null) {
       this.rejected++;
-      this.sim.schedule(0, refuse, [done, arg, error] as const);
+      // the refusal is told through the event queue; what to tell waits in the node's own line
+      // (the event's argument is the node, so a refusal allocates nothing)
+      this.refusals.push(done, arg, error);
+      this.sim.schedule(0, refuseNext, this);
       return;
     }
     const us = serviceUs ?? this.sampler(this.serviceRandom);
@@ -973,6 +1034,17 @@ export class Node {
     this.startWaiting();
   }
 
+  /** @internal tell the oldest refusal (its event has come). */
+  _refuseNext(): void {
+    const r = this.refusals;
+    const i = r.head;
+    const fn = r.fns[i]!;
+    const arg = r.args[i];
+    const error = r.errors[i]!;
+    r.shift();
+    fn(arg, error);
+  }
+
   private startWaiting(): void {
     const w = this.waiting;
     const lifo = this.discipline === 'lifo';
@@ -996,8 +1068,8 @@ function completeJob(job: Job): void {
   job.node._complete(job);
 }
 
-function refuse(x: readonly [ExecuteCallback<any>, unknown, NodeError]): void {
-  x[0](x[1], x[2]);
+function refuseNext(n: Node): void {
+  n._refuseNext();
 }
 function finishRestart(n: Node): void {
   n._finishRestart();
