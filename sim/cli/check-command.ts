@@ -11,7 +11,7 @@ import { checkOutputPath, writeOutput } from './outputs.ts';
 import { loadScenario } from './load.ts';
 import { reportError } from './main.ts';
 import { parseParamFlags, requireVariant } from './run-command.ts';
-import '../faults/register.ts';
+import '../run/fault-kinds.ts';
 
 export interface CheckIo {
   stdout: ((s: string) => void) | { write(s: string): unknown };

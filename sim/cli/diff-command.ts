@@ -29,6 +29,8 @@ import { formatValue, keyMetricsOf } from './format.ts';
 import { loadScenario } from './load.ts';
 import { parseBudgetFlags, parseParamFlags, readFaultsFile, requireVariant } from './run-command.ts';
 import type { Io } from './io.ts';
+// every fault kind a plan may use (each command that reads or lists plans; `list` does not load them)
+import '../run/fault-kinds.ts';
 
 const DIFF_FLAGS: Record<string, FlagSpec> = {
   vs: { type: 'list', value: 'k=v', help: "what the second run changes: 'variant=V', 'seed=N', 'faults=plan.json' or 'param=k=v' (repeatable)" },

@@ -11,6 +11,8 @@ import { flagHelp, parseArgs, parseSeedFlag, UsageError, type FlagSpec } from '.
 import { writeFileAtomic } from './files.ts';
 import { readFaultsFile } from './run-command.ts';
 import type { Io } from './io.ts';
+// every fault kind a plan may use (each command that reads or lists plans; `list` does not load them)
+import '../run/fault-kinds.ts';
 
 const IMPORT_FLAGS: Record<string, FlagSpec> = {
   map: { type: 'string', value: 'mapping.json', help: 'selectors (namespaces and labels, ARNs and tags, proxy names) to faultline node, zone and link names' },

@@ -4,20 +4,19 @@
  * differs (or a run failed, or `check` found a violation); 2 usage or input error, one line, no
  * stack trace.
  */
+// Only what every command needs is imported here; each command's module is imported when that
+// command runs, so `faultline list` loads no scenario, no simulator and no dependency
+// (docs/PERFORMANCE.md, "Start-up and the whole-process figures").
 import { BudgetExceededError, InputError, SimulationError } from '../kernel/errors.ts';
-import { faultKinds, faultKindSpec, faultPlanJsonSchema } from '../faults/plan.ts';
 import type { RunResult } from '../run/runner.ts';
 import { ScenarioError, ScenarioInputError } from '../run/user-error.ts';
 import { flagHelp, parseArgs, UsageError, type FlagSpec } from './args.ts';
 import { scenarioListings } from './load.ts';
-import '../faults/register.ts';
 import type { Io } from './io.ts';
 import { describeFsError } from './outputs.ts';
 import { colorEnabled } from './color.ts';
 import { showName, showValue, stripControl, truncate } from '../kernel/show.ts';
 import { didYouMean } from '../kernel/suggest.ts';
-import { runCommand } from './run-command.ts';
-export { parseBudgetFlags, parseParamFlags, readFaultsFile, type RunRequest } from './run-command.ts';
 
 export type { Io };
 
@@ -68,7 +67,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       case 'list':
         return await listCommand(rest, io);
       case 'run':
-        return await runCommand(rest, io);
+        return await (await import('./run-command.ts')).runCommand(rest, io);
       case 'faults':
         if (rest[0] === 'import' || rest[0] === 'export') {
           const { faultsIoCommand } = await import('./faults-io-command.ts');
@@ -114,8 +113,6 @@ export async function relaunchFlags(argv: readonly string[], execArgv: readonly 
   const { sweepRelaunchFlags } = await import('./sweep-command.ts');
   return sweepRelaunchFlags(argv.slice(1), execArgv);
 }
-
-// Loaded lazily: most commands never need the report bundler or the property-test engine.
 
 /** Longest error line, in characters: enough for every list of valid names, bounded for any input. */
 const ERROR_LINE_MAX = 2000;
@@ -218,6 +215,8 @@ async function faultsCommand(argv: readonly string[], io: Io): Promise<number> {
   if (args.positionals.length) {
     throw new UsageError(`faults: unexpected argument ${showValue(args.positionals[0]!, 40)}; subcommands: import, export (see faultline faults --help)`);
   }
+  await import('../run/fault-kinds.ts');
+  const { faultKinds, faultKindSpec, faultPlanJsonSchema } = await import('../faults/plan.ts');
   if (args.flags.schema) {
     io.stdout(JSON.stringify(faultPlanJsonSchema(), null, 2) + '\n');
     return 0;

@@ -11,6 +11,8 @@ import { flagHelp, parseArgs, UsageError, type FlagSpec } from './args.ts';
 import { writeFileAtomic } from './files.ts';
 import type { Io } from './io.ts';
 import { loadScenario, resolveScenarioFile, scenarioNames } from './load.ts';
+// every fault kind a plan may use (each command that reads or lists plans; `list` does not load them)
+import '../run/fault-kinds.ts';
 
 const FLAGS: Record<string, FlagSpec> = {
   out: { type: 'string', value: 'file.html', help: 'where to write the playground (default playground.html)' },

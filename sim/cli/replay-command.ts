@@ -19,6 +19,8 @@ import { validatePriceTable } from '../world/cost.ts';
 import { flagHelp, parseArgs, UsageError, type FlagSpec } from './args.ts';
 import { loadScenario } from './load.ts';
 import type { Io } from './io.ts';
+// every fault kind a plan may use (each command that reads or lists plans; `list` does not load them)
+import '../run/fault-kinds.ts';
 
 const REPLAY_FLAGS: Record<string, FlagSpec> = {
   json: { type: 'boolean', help: 'print { file, rerun, agree, firstDivergence } as JSON' },

@@ -20,6 +20,8 @@ import type { WorkerJob, WorkerReply } from '../run/worker.ts';
 import type { PriceTable } from '../world/cost.ts';
 import type { Io } from './io.ts';
 import { loadAlerting, parseAlertingText } from '../alerts/rules.ts';
+// every fault kind a plan may use (each command that reads or lists plans; `list` does not load them)
+import '../run/fault-kinds.ts';
 
 // ---------------------------------------------------------------- run
 

@@ -37,6 +37,8 @@ import { resolveParams, type ParamValue, type Scenario } from '../run/scenario.t
 import { parseFaultPlan } from '../faults/plan.ts';
 import type { PriceTable } from '../world/cost.ts';
 import { readPricesFile } from './prices.ts';
+// every fault kind a plan may use (each command that reads or lists plans; `list` does not load them)
+import '../run/fault-kinds.ts';
 
 const SWEEP_FLAGS: Record<string, FlagSpec> = {
   seeds: { type: 'string', value: 'A..B', help: 'seeds to run: 1..1000, 7, 1,2,3 or 1..10,20..30 (default 1..100)' },
