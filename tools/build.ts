@@ -1,7 +1,9 @@
 /**
- * `npm run build` (and `prepare`, so `npm ci` builds): compiles `sim/`, `scenarios/` and `viz/` to
- * `dist/` (JavaScript with source maps, and .d.ts files) with tsc, copies the plain-JavaScript
- * modules worker threads start from, writes the report viewer's bundle to
+ * `npm run build` (and `prepare`, so `npm ci` builds): writes the .d.ts files of `sim/`,
+ * `scenarios/` and `viz/` to `dist/` with tsc, and their JavaScript with esbuild as a bundle with
+ * code splitting (tools/bundle.ts: the command, the workers, the package's entry points and the
+ * built-in scenarios at the paths tsc would use, shared code in `dist/sim/chunks/`), copies the
+ * plain-JavaScript modules worker threads start from, writes the report viewer's bundle to
  * `dist/viz/viewer.bundle.js`, the built-in scenarios' listing to `dist/scenarios/catalog.json`
  * (what `faultline list` prints), and last writes `dist/.build-stamp`.
  *
@@ -13,12 +15,13 @@
  * With `--prepare` (the `prepare` script), a checkout installed without its dev dependencies
  * (no TypeScript compiler) is not an error: the build is skipped and the CLI runs the sources.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { viewerBundle } from '../viz/report.ts';
+import { bundleDist } from './bundle.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
@@ -42,8 +45,17 @@ try {
 }
 
 rmSync(dist, { recursive: true, force: true });
-const compiled = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
-if (compiled.status !== 0) fail(`tsc failed (exit ${compiled.status ?? compiled.signal})`);
+// tsc writes the types; the JavaScript is esbuild's bundle, built meanwhile
+const types = new Promise<number | null>((resolve) =>
+  spawn(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '--emitDeclarationOnly'], { stdio: 'inherit' }).on('exit', (code) => resolve(code)),
+);
+try {
+  await bundleDist(root, dist);
+} catch (err) {
+  fail(`esbuild failed: ${err instanceof Error ? err.message : String(err)}`);
+}
+const typesExit = await types;
+if (typesExit !== 0) fail(`tsc failed (exit ${typesExit})`);
 
 // Worker threads start from plain JavaScript (a thread cannot load .ts before tsx is registered).
 for (const dir of ['sim/run']) {

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { cli } from '../support/cli.ts';
 import { compareTraces, streamOf } from '../../sim/run/diff.ts';
 import { parseFaultPlan } from '../../sim/faults/plan.ts';
+// every fault kind a plan may use (the command's modules register them when they run)
+import '../../sim/run/fault-kinds.ts';
 
 const dir = realpathSync(mkdtempSync(join(tmpdir(), 'faultline-diff-')));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

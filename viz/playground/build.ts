@@ -6,15 +6,18 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
-import { MODULE_EXT } from '../../sim/run/loaders.ts';
+import { ENTRY_POINTS } from '../../sim/run/loaders.ts';
 import { cspHash } from '../report.ts';
 import { REPORT_CSS } from '../style.ts';
 import { FAULT_EDITOR_CSS } from './fault-editor-style.ts';
 import { STAGE_CSS } from '../stage-style.ts';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-const WORKER_ENTRY = `${here}worker${MODULE_EXT}`;
-const PAGE_ENTRY = `${here}page${MODULE_EXT}`;
+// The browser bundles are always made from the TypeScript sources (shipped with the package):
+// the build's JavaScript in dist/ is bundled for Node (tools/bundle.ts).
+const here = fileURLToPath(new URL('.', import.meta.url)).replace(/\/dist\/viz\/playground\/$/, '/viz/playground/');
+const ROOT = fileURLToPath(new URL('../../', `file://${here}`));
+const WORKER_ENTRY = `${here}worker.ts`;
+const PAGE_ENTRY = `${here}page.ts`;
 const VIRTUAL = 'faultline-playground-scenarios';
 
 /** The scenarios the playground holds: name → absolute path of the scenario module. */
@@ -22,6 +25,22 @@ export type ScenarioFiles = Record<string, string>;
 
 /** How the replay command names a scenario that is not built in: name → the path given to `faultline play`. */
 export type ScenarioRefs = Record<string, string>;
+
+/** A built-in scenario's module in the build (dist/scenarios/x.js) as its source (scenarios/x.ts). */
+function sourceOf(file: string): string {
+  return file.startsWith(`${ROOT}dist/scenarios/`) && file.endsWith('.js') ? `${ROOT}${file.slice(`${ROOT}dist/`.length, -'.js'.length)}.ts` : file;
+}
+
+/** `faultline` and its subpaths resolve to this copy's sources (an installed package has no tsconfig paths). */
+const entryPointsPlugin: Plugin = {
+  name: 'faultline-entry-points',
+  setup(b) {
+    b.onResolve({ filter: /^faultline(\/[a-z]+)?$/ }, (a) => {
+      const path = ENTRY_POINTS[a.path];
+      return path === undefined ? undefined : { path: `${ROOT}sim/${path}.ts` };
+    });
+  },
+};
 
 function scenariosPlugin(files: ScenarioFiles, refs: ScenarioRefs): Plugin {
   return {
@@ -31,7 +50,7 @@ function scenariosPlugin(files: ScenarioFiles, refs: ScenarioRefs): Plugin {
       b.onLoad({ filter: /.*/, namespace: VIRTUAL }, () => {
         const names = Object.keys(files);
         const contents =
-          names.map((n, i) => `import s${i} from ${JSON.stringify(files[n])};`).join('\n') +
+          names.map((n, i) => `import s${i} from ${JSON.stringify(sourceOf(files[n]!))};`).join('\n') +
           `\nexport const scenarios = {${names.map((n, i) => `${JSON.stringify(n)}: s${i}`).join(', ')}};\n` +
           `export const refs = ${JSON.stringify(refs)};\n`;
         return { contents, loader: 'ts', resolveDir: here };
@@ -53,7 +72,7 @@ async function bundle(entry: string, plugins: Plugin[]): Promise<string> {
     legalComments: 'none',
     charset: 'utf8',
     logLevel: 'silent',
-    plugins,
+    plugins: [entryPointsPlugin, ...plugins],
   });
   const file = out.outputFiles[0];
   if (!file) throw new Error(`esbuild produced no output for ${entry}`);
