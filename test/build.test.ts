@@ -60,6 +60,13 @@ describe.runIf(buildCurrent)('a run from the build', () => {
     expect(r.loaded.filter((u) => u.startsWith('file:') && !u.includes('/dist/') && !u.endsWith('/bin/faultline.mjs'))).toEqual([]);
   });
 
+  it("a sweep's worker threads load the build too", () => {
+    const r = loads('sweep', 'mmc-queue', '--seeds', '1..2', '--workers', '2', '--param', 'customers=1000', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.loaded.filter((u) => u.endsWith('/dist/sim/run/worker.js')).length).toBeGreaterThan(0);
+    expect(r.loaded.filter((u) => u.endsWith('.ts') || /\/node_modules\/(tsx|esbuild|fast-check)\//.test(u))).toEqual([]);
+  });
+
   it('check loads fast-check (the property-test engine is there when asked for)', () => {
     const r = loads('check', 'mmc-queue', '--runs', '1', '--json');
     expect(r.loaded.some((u) => u.includes('/node_modules/fast-check/'))).toBe(true);

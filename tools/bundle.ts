@@ -36,6 +36,9 @@ const LOADED_BY_PATH = ['sim/cli/main', 'sim/cli/load', 'sim/run/worker', 'sim/c
 /** Packages left to Node: shared with the user's code, optional, or loaded on demand. */
 const EXTERNAL = ['fast-check', 'vitest', 'vitest/*', 'tsx', 'tsx/*', 'esbuild', 'cron-parser', 'd3', 'typescript'];
 
+/** What runs a scenario (every scenario's entry copy imports it, see below), relative to the root. */
+const RUNNER = 'sim/run/runner.ts';
+
 /** Modules whose `import.meta.url` must stay the file's own (see above). */
 const REAL_META_URL = new Set(['sim/run/scenario.ts']);
 
@@ -78,7 +81,11 @@ function plugins(root: string, dist: string, landsIn: Map<string, string> | null
         b.onLoad({ filter: /.*/, namespace: 'entry-copy' }, (a) => {
           const { spec, importer } = a.pluginData as { spec: string; importer: string };
           const entry = sources[spec]!;
-          return { contents: entryCopy(readFileSync(entry, 'utf8'), importedNames(readFileSync(importer, 'utf8'), spec)), loader: 'ts', resolveDir: dirname(entry) };
+          // every scenario also reaches the runner (what runs it, loaded before it anyway): so the
+          // simulator's modules are reached by the same entries and share a few large chunks
+          // rather than many small ones split by which scenario imports what
+          const contents = `${entryCopy(readFileSync(entry, 'utf8'), importedNames(readFileSync(importer, 'utf8'), spec))}import ${JSON.stringify(join(root, RUNNER))};\n`;
+          return { contents, loader: 'ts', resolveDir: dirname(entry) };
         });
         b.onResolve({ filter: /^yaml$/ }, () => ({ path: 'yaml', namespace: 'yaml-shim' }));
         b.onLoad({ filter: /.*/, namespace: 'yaml-shim' }, () => ({ contents: YAML_SHIM, loader: 'js' }));
