@@ -8,7 +8,7 @@
  * and the package's `exports` send to `dist/sim/index.js`) share the very same module instances.
  *
  * Why: start-up is module loading. From tsc's one-file-per-module tree a `run` loaded ≈ 125 ES
- * modules; from the bundle it loads ≈ 50 files, and a built-in scenario only the code it uses
+ * modules; from the bundle it loads ≈ 35 files, and a built-in scenario only the code it uses
  * (docs/PERFORMANCE.md, "Start-up and the whole-process figures").
  *
  * What keeps the bundle's behaviour the tree's:
