@@ -2,40 +2,9 @@
 // Start-up is module loading, so each command must load only what it uses: these tests read the
 // URLs Node loads (a module hook writes each to stderr) rather than timing anything.
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { faultKinds } from '../sim/faults/plan.ts';
 import '../sim/run/fault-kinds.ts';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-function newestMs(dir: string): number {
-  let t = statSync(dir).mtimeMs;
-  for (const e of readdirSync(dir, { withFileTypes: true })) t = Math.max(t, e.isDirectory() ? newestMs(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs);
-  return t;
-}
-const stamp = join(ROOT, 'dist', '.build-stamp');
-const buildCurrent = existsSync(stamp) && ['sim', 'scenarios', 'viz'].every((d) => newestMs(join(ROOT, d)) <= statSync(stamp).mtimeMs);
-
-// a module hook that writes every URL Node loads to stderr (ES modules; CommonJS files a package
-// requires internally do not pass through it, their package's entry does)
-const LOG_LOADS = `data:text/javascript,${encodeURIComponent(
-  `import { register } from 'node:module'; register('data:text/javascript,' + encodeURIComponent('export async function load(u, c, n) { process.stderr.write("LOADED " + u + "\\\\n"); return n(u, c); }'));`,
-)}`;
-
-/** Run the command from this checkout; returns its exit code, stdout and the URLs it loaded. */
-function loads(...args: string[]): { status: number | null; stdout: string; stderr: string; loaded: string[] } {
-  const r = spawnSync(process.execPath, ['--import', LOG_LOADS, join(ROOT, 'bin', 'faultline.mjs'), ...args], { encoding: 'utf8', cwd: ROOT });
-  const lines = r.stderr.split('\n');
-  return {
-    status: r.status,
-    stdout: r.stdout,
-    stderr: lines.filter((l) => !l.startsWith('LOADED ')).join('\n'),
-    loaded: lines.filter((l) => l.startsWith('LOADED ')).map((l) => l.slice('LOADED '.length)),
-  };
-}
+import { buildCurrent, commandLoads as loads } from './support/build.ts';
 
 describe.runIf(buildCurrent)('modules the command loads from the build', () => {
   it('list loads no scenario, no simulator and no dependency', () => {
