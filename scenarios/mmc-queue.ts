@@ -50,6 +50,9 @@ class LittleWindow {
   readonly sojourn: number[] = new Array(LITTLE_PARTS).fill(0);
   private n = 0;
   private lastUs = 0;
+  /** `part(lastUs)`, and the end of the stretch of time (a part, before or after the window) it is in. */
+  private segPart = -1;
+  private segEndUs = -Infinity;
   /** Part k covers [edgesUs[k], edgesUs[k + 1]), whole microseconds. */
   private readonly edgesUs: number[];
   constructor(
@@ -70,6 +73,21 @@ class LittleWindow {
   }
   /** N(t) changes by `delta` at `nowUs`: add the area since the last change, split at part edges. */
   change(nowUs: number, delta: number): void {
+    if (nowUs < this.segEndUs) {
+      // the common case: no edge since the last change (the same sum as the loop below makes)
+      if (this.segPart !== -1) this.area[this.segPart]! += this.n * (nowUs - this.lastUs);
+    } else {
+      this.changeAcross(nowUs);
+    }
+    this.lastUs = nowUs;
+    this.n += delta;
+  }
+  /** The part of the last change's time (`part(lastUs)`), or -1. */
+  get lastPart(): number {
+    return this.segPart;
+  }
+  /** Add the area from the last change to `nowUs` across part edges, and note the stretch `nowUs` is in. */
+  private changeAcross(nowUs: number): void {
     let t = this.lastUs;
     while (t < nowUs) {
       const k = this.part(t);
@@ -79,8 +97,8 @@ class LittleWindow {
       if (k !== -1) this.area[k]! += this.n * (end - t);
       t = end;
     }
-    this.lastUs = nowUs;
-    this.n += delta;
+    this.segPart = this.part(nowUs);
+    this.segEndUs = this.segPart === -1 ? (nowUs < this.fromUs ? this.fromUs : Infinity) : this.edgesUs[this.segPart + 1]!;
   }
   result(): { L: number; lambdaW: number; tolerance: number; arrivals: number } {
     const lenUs = this.toUs - this.fromUs;
@@ -93,6 +111,44 @@ class LittleWindow {
       tolerance: (4 * sd) / Math.sqrt(LITTLE_PARTS),
       arrivals: this.arrivals.reduce((x, y) => x + y, 0),
     };
+  }
+}
+
+/**
+ * The customers in the system, as columns indexed by slot, with a list of free slots: taking and
+ * giving back a slot allocates nothing (the columns double when every slot is taken).
+ */
+class Customers {
+  arriveUs = new Float64Array(64);
+  serviceUs = new Float64Array(64);
+  /** The customer's arrival number (0 for the first). */
+  index = new Float64Array(64);
+  /** The Little's-law window part it arrived in, or -1. */
+  part = new Int32Array(64);
+  private free = Int32Array.from({ length: 64 }, (_, i) => 63 - i);
+  private freeN = 64;
+  take(): number {
+    if (this.freeN === 0) this.grow();
+    return this.free[--this.freeN]!;
+  }
+  give(slot: number): void {
+    this.free[this.freeN++] = slot;
+  }
+  private grow(): void {
+    const n = this.arriveUs.length;
+    const wider = <A extends Float64Array | Int32Array>(a: A, make: (n: number) => A): A => {
+      const b = make(2 * n);
+      b.set(a);
+      return b;
+    };
+    this.arriveUs = wider(this.arriveUs, (m) => new Float64Array(m));
+    this.serviceUs = wider(this.serviceUs, (m) => new Float64Array(m));
+    this.index = wider(this.index, (m) => new Float64Array(m));
+    this.part = wider(this.part, (m) => new Int32Array(m));
+    // every slot was taken: the new ones are free, lowest on top
+    this.free = new Int32Array(2 * n);
+    for (let i = 0; i < n; i++) this.free[i] = 2 * n - 1 - i;
+    this.freeN = n;
   }
 }
 
@@ -148,42 +204,50 @@ https://doi.org/10.1287/opre.9.3.383
     const spanUs = params.customers / lambdaPerUs;
     const little = new LittleWindow(Math.round(spanUs / 4), Math.round((3 * spanUs) / 4));
 
-    interface Customer {
-      arriveUs: number;
-      serviceUs: number;
-      index: number;
-      /** The Little's-law window part it arrived in, or -1. */
-      part: number;
-    }
+    const customers = new Customers();
+    const customersMax = params.customers;
+    const gapMeanUs = 1 / lambdaPerUs;
 
+    // a customer is its slot in `customers` (the events carry the slot number, so an arrival
+    // allocates nothing)
     function arrive(): void {
-      const c: Customer = { arriveUs: sim.now, serviceUs: service.exponential(serviceMeanUs), index: arrived, part: little.part(sim.now) };
+      const now = sim.now;
+      const c = customers.take();
+      customers.arriveUs[c] = now;
+      customers.serviceUs[c] = service.exponential(serviceMeanUs);
+      customers.index[c] = arrived;
       arrived++;
-      inSystem.add(sim.now, 1);
-      little.change(sim.now, 1);
-      if (c.part !== -1) little.arrivals[c.part]!++;
+      inSystem.add(now, 1);
+      little.change(now, 1);
+      const part = little.lastPart;
+      customers.part[c] = part;
+      if (part !== -1) little.arrivals[part]!++;
       pool.request(start, c);
-      if (arrived < params.customers) sim.schedule(arrivals.exponential(1 / lambdaPerUs), arrive, null);
+      if (arrived < customersMax) sim.schedule(arrivals.exponential(gapMeanUs), arrive, null);
     }
-    function start(c: Customer): void {
-      const waitUs = sim.now - c.arriveUs;
+    function start(c: number): void {
+      const now = sim.now;
+      const waitUs = now - customers.arriveUs[c]!;
       waitSumUs += waitUs;
-      const b = Math.floor(c.index / batchSize);
+      const b = Math.floor(customers.index[c]! / batchSize);
       if (b < BATCHES) batchWaitSums[b] = (batchWaitSums[b] ?? 0) + waitUs;
-      busy.add(sim.now, 1);
-      sim.schedule(c.serviceUs, depart, c);
+      busy.add(now, 1);
+      sim.schedule(customers.serviceUs[c]!, depart, c);
     }
-    function depart(c: Customer): void {
+    function depart(c: number): void {
+      const now = sim.now;
       pool.release();
-      busy.add(sim.now, -1);
-      inSystem.add(sim.now, -1);
-      little.change(sim.now, -1);
+      busy.add(now, -1);
+      inSystem.add(now, -1);
+      little.change(now, -1);
       served++;
-      const responseUs = sim.now - c.arriveUs;
-      if (c.part !== -1) little.sojourn[c.part]! += responseUs;
+      const responseUs = now - customers.arriveUs[c]!;
+      const part = customers.part[c]!;
+      if (part !== -1) little.sojourn[part]! += responseUs;
+      customers.give(c);
       responseSumUs += responseUs;
-      lastDepartureUs = sim.now;
-      requests.record(sim.now, true, responseUs);
+      lastDepartureUs = now;
+      requests.record(now, true, responseUs);
     }
     sim.schedule(arrivals.exponential(1 / lambdaPerUs), arrive, null);
 

@@ -267,6 +267,20 @@ export function percentileOfValues(values: readonly number[], q: number): number
   return sorted[rank - 1]!;
 }
 
+const SPAN_NONE = { lo: Infinity, hi: -Infinity };
+
+/**
+ * Times t that certainly have `Math.floor(t / widthUs) === idx`, as a closed range [lo, hi]
+ * (empty when that cannot be told cheaply), for skipping the division while values arrive in one
+ * window. For an integer width w and (idx + 1)·w ≤ 2^52: every t ≥ idx·w has t / w ≥ idx, and
+ * every t ≤ (idx + 1)·w − 1 has t / w ≤ idx + 1 − 1/w, which rounds below idx + 1 because 1/w is at
+ * least an ulp of idx + 1. Times in the last microsecond of the window take the division.
+ */
+export function windowSpan(idx: number, widthUs: number): { lo: number; hi: number } {
+  if (!Number.isInteger(widthUs) || (idx + 1) * widthUs > 2 ** 52) return SPAN_NONE;
+  return { lo: idx * widthUs, hi: (idx + 1) * widthUs - 1 };
+}
+
 /** One window of a `Series`: its start in simulated µs, and the count, sum and maximum of the values in it. */
 export interface SeriesWindow {
   /** Start of the window, simulated µs. */
@@ -298,7 +312,21 @@ export class Series {
     this.widthUs = widthUs;
   }
 
+  // The window the last value went into, and the times that certainly fall in it ([curLoUs,
+  // curHiUs], see `windowSpan`), so consecutive values in one window skip the division.
+  private curIdx = 0;
+  private curLoUs = Infinity;
+  private curHiUs = -Infinity;
+
   add(nowUs: number, value = 1): void {
+    const idx = nowUs >= this.curLoUs && nowUs <= this.curHiUs ? this.curIdx : this.enter(nowUs);
+    this.counts[idx]!++;
+    this.sums[idx]! += value;
+    if (value > this.maxes[idx]!) this.maxes[idx] = value;
+  }
+
+  /** The window of `nowUs` (coarsening and extending as needed), remembered as the current one. */
+  private enter(nowUs: number): number {
     let idx = Math.floor(nowUs / this.widthUs);
     while (idx >= this.windowsMax) {
       this.coarsen();
@@ -310,12 +338,16 @@ export class Series {
       this.sums.push(0);
       this.maxes.push(-Infinity);
     }
-    this.counts[idx]!++;
-    this.sums[idx]! += value;
-    if (value > this.maxes[idx]!) this.maxes[idx] = value;
+    this.curIdx = idx;
+    const span = windowSpan(idx, this.widthUs);
+    this.curLoUs = span.lo;
+    this.curHiUs = span.hi;
+    return idx;
   }
 
   private coarsen(): void {
+    this.curLoUs = Infinity;
+    this.curHiUs = -Infinity;
     const n = this.counts.length;
     const c: number[] = [];
     const s: number[] = [];

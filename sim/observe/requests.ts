@@ -3,7 +3,7 @@
  * histogram and per-window series (throughput, goodput, errors by kind, first tries vs retries),
  * all bounded in memory. Feeds RunResult.metrics and the report's metric panels.
  */
-import { Histogram, percentile, Series } from './metrics.ts';
+import { Histogram, percentile, Series, windowSpan } from './metrics.ts';
 import type { RecordEmitter, Tracer } from './trace.ts';
 
 /** Latency percentiles (p50, p90, p99, p99.9) and maximum of a run's requests, in milliseconds. */
@@ -54,6 +54,10 @@ export class RequestStats {
    */
   readonly windowLatency: Histogram[] = [];
   private latencyWidthUs: number;
+  /** The window histogram the last request went into, and the times certainly in its window. */
+  private curWindow: Histogram = Histogram.sparse();
+  private curLoUs = Infinity;
+  private curHiUs = -Infinity;
   /** Who else hears of each finished request (the alerting layer's exact counters); null: nobody. */
   private listeners: RequestListener[] | null = null;
 
@@ -92,16 +96,10 @@ export class RequestStats {
     this.latencyUs.recordInBucket(v, bucket);
     this.throughput.add(nowUs, 1);
     this.latency.add(nowUs, latencyUs);
-    let w = Math.floor(nowUs / this.latencyWidthUs);
-    while (w >= WINDOW_HISTOGRAMS_MAX) {
-      this.coarsenWindowLatency();
-      w = Math.floor(nowUs / this.latencyWidthUs);
-    }
-    // a window's histogram lists its observations' buckets until it has a few hundred (most
-    // windows never allocate their ~2,000 bucket counts)
-    const hs = this.windowLatency;
-    while (hs.length <= w) hs.push(Histogram.sparse());
-    hs[w]!.recordInBucket(v, bucket);
+    // consecutive requests mostly finish in one window: its histogram is remembered with the
+    // times certainly in it, and a request outside them finds (or opens) its window
+    const h = nowUs >= this.curLoUs && nowUs <= this.curHiUs ? this.curWindow : this.enterWindow(nowUs);
+    h.recordInBucket(v, bucket);
     if (ok) {
       this.ok++;
       this.okLatencyUs.recordInBucket(v, bucket);
@@ -126,7 +124,30 @@ export class RequestStats {
     return this.latencyWidthUs;
   }
 
+  /**
+   * The latency histogram of the window of `nowUs` (merging neighbours when there would be more
+   * than WINDOW_HISTOGRAMS_MAX), remembered as the current one.
+   */
+  private enterWindow(nowUs: number): Histogram {
+    let w = Math.floor(nowUs / this.latencyWidthUs);
+    while (w >= WINDOW_HISTOGRAMS_MAX) {
+      this.coarsenWindowLatency();
+      w = Math.floor(nowUs / this.latencyWidthUs);
+    }
+    // a window's histogram lists its observations' buckets until it has a few thousand (most
+    // windows never allocate their ~2,000 bucket counts)
+    const hs = this.windowLatency;
+    while (hs.length <= w) hs.push(Histogram.sparse());
+    const span = windowSpan(w, this.latencyWidthUs);
+    this.curWindow = hs[w]!;
+    this.curLoUs = span.lo;
+    this.curHiUs = span.hi;
+    return this.curWindow;
+  }
+
   private coarsenWindowLatency(): void {
+    this.curLoUs = Infinity;
+    this.curHiUs = -Infinity;
     const hs = this.windowLatency;
     const n = Math.ceil(hs.length / 2);
     for (let i = 0; i < n; i++) {

@@ -120,6 +120,88 @@ describe('Series', () => {
   });
 });
 
+describe('Series windows (the current window is remembered between values)', () => {
+  /** The windows a value lands in by plain division, as a Series without a current window would. */
+  function reference(widthUs: number, windowsMax: number, values: [number, number][]): { widthUs: number; counts: number[]; sums: number[] } {
+    let w = widthUs;
+    let counts: number[] = [];
+    let sums: number[] = [];
+    for (const [t, v] of values) {
+      let idx = Math.floor(t / w);
+      while (idx >= windowsMax) {
+        const c: number[] = [];
+        const s: number[] = [];
+        for (let i = 0; i < counts.length; i += 2) {
+          c.push(counts[i]! + (counts[i + 1] ?? 0));
+          s.push(sums[i]! + (sums[i + 1] ?? 0));
+        }
+        counts = c;
+        sums = s;
+        w *= 2;
+        idx = Math.floor(t / w);
+      }
+      while (counts.length <= idx) {
+        counts.push(0);
+        sums.push(0);
+      }
+      counts[idx]!++;
+      sums[idx]! += v;
+    }
+    return { widthUs: w, counts, sums };
+  }
+
+  it('puts every value in the window plain division gives, at window edges, fractional times and widths, backwards and far ahead', () => {
+    const r = new RandomStreams(11).get('series');
+    for (const widthUs of [1, 1000, 1_000_000, 2.5, 1000.75]) {
+      const values: [number, number][] = [];
+      let t = 0;
+      for (let i = 0; i < 3000; i++) {
+        const step = r.next();
+        if (step < 0.2) t = Math.ceil(t / widthUs) * widthUs; // an edge exactly
+        else if (step < 0.3) t = Math.ceil(t / widthUs) * widthUs - 1; // the window's last microsecond
+        else if (step < 0.35) t = Math.max(0, t - widthUs * 3 * r.next()); // back into earlier windows
+        else if (step < 0.36) t += widthUs * 500; // far ahead: coarsens
+        else t += r.exponential(widthUs / 7);
+        if (step > 0.9) t += r.next(); // fractional
+        values.push([t, Math.round(r.exponential(100))]);
+      }
+      const s = new Series(widthUs, 64);
+      for (const [t, v] of values) s.add(t, v);
+      const ref = reference(widthUs, 64, values);
+      expect(s.widthUs).toBe(ref.widthUs);
+      expect(s.windows().map((w) => w.count)).toEqual(ref.counts);
+      expect(s.windows().map((w) => w.sum)).toEqual(ref.sums);
+    }
+  });
+
+  it('RequestStats per-window histograms agree with plain division too', () => {
+    const r = new RandomStreams(12).get('requests');
+    const stats = new RequestStats(1_000);
+    const byWindow = new Map<number, number[]>();
+    let t = 0;
+    for (let i = 0; i < 5000; i++) {
+      t = r.next() < 0.1 ? Math.max(0, t - 2_500 * r.next()) : t + (r.next() < 0.2 ? 999 : r.exponential(300));
+      const latency = Math.round(r.exponential(5_000));
+      stats.record(t, true, latency);
+      const w = Math.floor(t / 1_000);
+      byWindow.set(w, [...(byWindow.get(w) ?? []), latency]);
+    }
+    expect(stats.windowLatencyWidthUs).toBe(1_000);
+    for (const [w, values] of byWindow) {
+      const h = stats.windowLatency[w]!;
+      expect(h.count).toBe(values.length);
+      for (const q of [0.5, 0.99]) expect(percentile(h, q)).toBe(percentile(histogramOf(values), q));
+    }
+    expect(stats.windowLatency.reduce((a, h) => a + h.count, 0)).toBe(5000);
+  });
+});
+
+function histogramOf(values: number[]): Histogram {
+  const h = new Histogram();
+  for (const v of values) h.record(v);
+  return h;
+}
+
 describe('RequestStats per-window latency', () => {
   it('a run longer than the window cap merges neighbouring windows instead of dropping requests', () => {
     const stats = new RequestStats(1_000);
