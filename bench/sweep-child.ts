@@ -1,6 +1,6 @@
 /**
- * One side of the sweep benchmark (bench/sweep.ts): a process started with the V8 flags the
- * `faultline sweep` command would use for this worker count, holding one warm pool, running the
+ * One side of the sweep benchmark (bench/sweep.ts): a process (V8 flags as bench/sweep.ts
+ * chooses) holding one warm pool, running the
  * chunks of seeds it is sent and answering with the wall time and the report of each.
  */
 import { runSweep } from '../sim/cli/sweep-command.ts';

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { InputError } from '../kernel/errors.ts';
 import { FAULTLINE_VERSION, replayCommand, runDetailed } from '../run/runner.ts';
 import { heapMaxMbFlag } from './heap-watchdog.ts';
-import { defaultWorkerHeapMb, runPool, sweepProcessFlags, WorkerPool } from '../run/pool.ts';
+import { defaultWorkerCount, defaultWorkerHeapMb, runPool, WorkerPool } from '../run/pool.ts';
 import type { WorkerJob } from '../run/worker.ts';
 import {
   buildReport,
@@ -31,7 +31,6 @@ import { checkSweepReport } from '../run/sweep-input.ts';
 const SWEEP_FILE_MAX_BYTES = 1024 * 1024 * 1024;
 import { checkOutputPath, writeOutput } from './outputs.ts';
 import type { Io } from './io.ts';
-import { availableParallelism } from 'node:os';
 import { formatGrid, parseGrid, type GridSpec } from '../run/grid.ts';
 import { resolveParams, type ParamValue, type Scenario } from '../run/scenario.ts';
 import { parseFaultPlan } from '../faults/plan.ts';
@@ -46,7 +45,7 @@ const SWEEP_FLAGS: Record<string, FlagSpec> = {
   'all-variants': { type: 'boolean', help: 'every variant on every seed' },
   param: { type: 'list', value: 'k=v', help: 'override a param for every run (repeatable)' },
   faults: { type: 'string', value: 'plan.json', help: 'use this fault plan for every run' },
-  workers: { type: 'string', value: 'N', help: 'worker threads (default: the number of cores)' },
+  workers: { type: 'string', value: 'N', help: 'worker threads (default: one per core, within the CPU quota of a container)' },
   shard: { type: 'string', value: 'i/n', help: 'run only slice i of n (i counts from 1); combine outputs with faultline merge' },
   'watchdog-ms': { type: 'string', value: 'MS', help: 'abort a run after this much wall time and report it (default 600000)' },
   'heap-max-mb': { type: 'string', value: 'N', help: 'abort a run whose heap passes N MB and report it (default: half the memory shared by the workers, 256..4096)' },
@@ -88,31 +87,18 @@ export interface SweepOptions {
 }
 
 /**
- * The V8 flags `faultline sweep` with these arguments runs under (`sweepProcessFlags`: when its
- * workers take every core) that this process lacks; the command starts itself again with them.
- * [] when the arguments do not parse: the command then reports the problem as usual.
+ * V8 flags `faultline sweep` with these arguments would need and this process lacks: none. (The
+ * command used to start itself again under `--single-threaded-gc` when its workers took every
+ * core; the second process cost more than the flag saved, see docs/PERFORMANCE.md.) Kept for the
+ * command's entry point, which asks before it runs a command.
  */
-export function sweepRelaunchFlags(argv: readonly string[], execArgv: readonly string[]): string[] {
-  let workers: number;
-  try {
-    const args = parseArgs(argv, SWEEP_FLAGS, 'sweep');
-    if (args.flags.help) return [];
-    workers = workersFlag(args.flags);
-    // the pool starts no more workers than there are runs (seeds × variants, at least the seeds)
-    if (!args.flags['all-variants']) {
-      const all = parseSeedRange(seedsFlag(args.flags));
-      const seeds = args.flags.shard !== undefined ? shardSeeds(all, parseShard(args.flags.shard as string)) : all;
-      workers = Math.min(workers, Math.max(1, seeds.length));
-    }
-  } catch {
-    return [];
-  }
-  return sweepProcessFlags(workers, availableParallelism()).filter((f) => !execArgv.includes(f));
+export function sweepRelaunchFlags(_argv: readonly string[], _execArgv: readonly string[]): string[] {
+  return [];
 }
 
-/** `--workers`, default the number of cores. */
+/** `--workers`, default one per core this process may use (`defaultWorkerCount`). */
 function workersFlag(flags: Record<string, unknown>): number {
-  return flags.workers !== undefined ? parseIntFlag('workers', flags.workers as string, 1, 256) : availableParallelism();
+  return flags.workers !== undefined ? parseIntFlag('workers', flags.workers as string, 1, 256) : defaultWorkerCount();
 }
 
 /** `--seeds`, default 1..100. */
@@ -138,35 +124,50 @@ function probePlan(scenario: Scenario<any>, variants: readonly string[], o: Swee
   }
 }
 
+/** What the sweep's workers are started from, before the scenario is loaded. */
+interface EarlyStart {
+  scenarioRef: string;
+  seeds: string;
+  shard?: string;
+  /** Grid points (1 without a grid). */
+  points: number;
+  /** Variants per seed, or 'all' (unknown before the scenario is loaded: at least 1). */
+  variants: number | 'all';
+  workers?: number;
+  watchdogMs?: number;
+  heapMaxMb?: number;
+}
+
 /**
  * The sweep's workers, started before this thread loads and checks the scenario: each loads the
- * simulator (compiled, from dist/, when the build is current) while this thread does its own
- * work, instead of after it. The loaders a user's scenario file needs are registered first, since
- * a worker registers what this thread has. As many workers as there will be runs, at most (every
- * seed and grid point of this shard, at least once). null when the arguments do not parse: the
- * checks in `sweepOn` report them, and nothing has started.
+ * simulator and the scenario (compiled, from dist/, when the build is current) while this thread
+ * does its own work, instead of after it. The loaders a user's scenario file needs are registered
+ * first, since a worker registers what this thread has. As many workers as there will be runs, at
+ * most (every seed and grid point of this shard, at least once). null when the arguments do not
+ * parse: the checks in `sweepOn` report them, and nothing has started.
  */
-async function startWorkersEarly(o: SweepOptions): Promise<WorkerPool | null> {
+async function startWorkersEarly(o: EarlyStart): Promise<WorkerPool | null> {
   let runs: number;
+  let file: string;
   try {
-    const file = resolveScenarioFile(o.scenarioRef);
-    const pairs = parseSeedRange(o.seeds).length * (o.grid?.points.length ?? 1);
+    file = resolveScenarioFile(o.scenarioRef);
+    const pairs = parseSeedRange(o.seeds).length * o.points;
     const shard = o.shard !== undefined ? parseShard(o.shard) : undefined;
-    runs = (shard ? (pairs >= shard.index ? Math.floor((pairs - shard.index) / shard.count) + 1 : 0) : pairs) * (o.variants?.length ?? 1);
+    runs = shard ? (pairs >= shard.index ? Math.floor((pairs - shard.index) / shard.count) + 1 : 0) : pairs;
     await prepareScenarioFile(file);
   } catch {
     return null;
   }
   if (runs === 0) return null;
-  const workers = o.workers ?? availableParallelism();
-  const n = o.allVariants ? workers : Math.min(workers, runs);
-  return new WorkerPool({ workers: n, watchdogMs: o.watchdogMs ?? 600_000, maxOldGenerationSizeMb: o.heapMaxMb ?? defaultWorkerHeapMb(n) });
+  const workers = o.workers ?? defaultWorkerCount();
+  const n = o.variants === 'all' ? workers : Math.min(workers, runs * o.variants);
+  return new WorkerPool({ workers: n, watchdogMs: o.watchdogMs ?? 600_000, maxOldGenerationSizeMb: o.heapMaxMb ?? defaultWorkerHeapMb(n), preload: file });
 }
 
 /** Run a sweep (the function behind the command; tests call it directly). */
 export async function runSweep(o: SweepOptions): Promise<SweepReport> {
   if (o.pool) return sweepOn(o, o.pool);
-  const pool = await startWorkersEarly(o);
+  const pool = await startWorkersEarly({ ...o, points: o.grid?.points.length ?? 1, variants: o.allVariants ? 'all' : (o.variants?.length ?? 1) });
   try {
     return await sweepOn(o, pool);
   } finally {
@@ -216,7 +217,7 @@ async function sweepOn(o: SweepOptions, pool: WorkerPool | null): Promise<SweepR
       });
     }
   }
-  const workers = o.workers ?? availableParallelism();
+  const workers = o.workers ?? defaultWorkerCount();
   const heapMb = pool?.heapMb ?? o.heapMaxMb ?? defaultWorkerHeapMb(Math.min(workers, jobs.length));
   let unexpected = 0;
   const onProgress = (done: number, total: number): void => o.onProgress?.(done, total, unexpected);
@@ -314,35 +315,53 @@ export async function sweepCommand(argv: readonly string[], io: Io): Promise<num
   // SIGINT/SIGTERM stop the sweep at once: exit 130/143, its worker threads end with it
   installTermination();
   if (args.flags.out !== undefined) checkOutputPath('--out', args.flags.out as string);
-  const scenario = await loadScenario(ref);
-  const faultsFile = args.flags.faults as string | undefined;
-  const quiet = Boolean(args.flags.json) || !io.isTTY;
   const workers = workersFlag(args.flags);
-  const params = parseParamFlags(scenario, (args.flags.param as string[] | undefined) ?? []);
+  const watchdogMs = args.flags['watchdog-ms'] !== undefined ? parseIntFlag('watchdog-ms', args.flags['watchdog-ms'] as string, 1) : undefined;
+  const heapMaxMb = heapMaxMbFlag(args.flags);
   const gridFlags = (args.flags.grid as string[] | undefined) ?? [];
-  const grid = gridFlags.length ? parseGrid(scenario, gridFlags, params) : undefined;
-  const prices = args.flags.prices !== undefined ? readPricesFile(args.flags.prices as string) : undefined;
-  const report = await runSweep({
+  // the workers start first and load the simulator while this thread loads and checks the scenario
+  const pool = await startWorkersEarly({
     scenarioRef: ref,
     seeds: seedsFlag(args.flags),
-    variants: args.flags.variant !== undefined ? [args.flags.variant as string] : undefined,
-    allVariants: Boolean(args.flags['all-variants']),
-    params,
-    grid,
-    prices,
-    pricesFile: args.flags.prices as string | undefined,
-    alerting: args.flags.rules !== undefined ? readRulesFile(args.flags.rules as string) : undefined,
-    rulesFile: args.flags.rules as string | undefined,
-    faults: faultsFile !== undefined ? readFaultsFile(faultsFile) : undefined,
-    faultsFile,
-    workers,
     shard: args.flags.shard as string | undefined,
-    watchdogMs: args.flags['watchdog-ms'] !== undefined ? parseIntFlag('watchdog-ms', args.flags['watchdog-ms'] as string, 1) : undefined,
-    heapMaxMb: heapMaxMbFlag(args.flags),
-    budgets: parseBudgetFlags((args.flags.budget as string[] | undefined) ?? []),
-    onProgress: quiet ? undefined : progressBar(io, `sweep ${scenario.name} · ${workers} worker${workers === 1 ? '' : 's'}`, workers),
+    points: gridFlags.reduce((n, g) => n * g.slice(g.indexOf('=') + 1).split(',').length, 1),
+    variants: args.flags['all-variants'] ? 'all' : 1,
+    workers,
+    watchdogMs,
+    heapMaxMb,
   });
-  return emitReport(report, args.flags, io);
+  try {
+    const scenario = await loadScenario(ref);
+    const faultsFile = args.flags.faults as string | undefined;
+    const quiet = Boolean(args.flags.json) || !io.isTTY;
+    const params = parseParamFlags(scenario, (args.flags.param as string[] | undefined) ?? []);
+    const grid = gridFlags.length ? parseGrid(scenario, gridFlags, params) : undefined;
+    const prices = args.flags.prices !== undefined ? readPricesFile(args.flags.prices as string) : undefined;
+    const report = await runSweep({
+      scenarioRef: ref,
+      seeds: seedsFlag(args.flags),
+      variants: args.flags.variant !== undefined ? [args.flags.variant as string] : undefined,
+      allVariants: Boolean(args.flags['all-variants']),
+      params,
+      grid,
+      prices,
+      pricesFile: args.flags.prices as string | undefined,
+      alerting: args.flags.rules !== undefined ? readRulesFile(args.flags.rules as string) : undefined,
+      rulesFile: args.flags.rules as string | undefined,
+      faults: faultsFile !== undefined ? readFaultsFile(faultsFile) : undefined,
+      faultsFile,
+      workers,
+      shard: args.flags.shard as string | undefined,
+      watchdogMs,
+      heapMaxMb,
+      budgets: parseBudgetFlags((args.flags.budget as string[] | undefined) ?? []),
+      onProgress: quiet ? undefined : progressBar(io, `sweep ${scenario.name} · ${workers} worker${workers === 1 ? '' : 's'}`, workers),
+      pool: pool ?? undefined,
+    });
+    return emitReport(report, args.flags, io);
+  } finally {
+    await pool?.close();
+  }
 }
 
 function emitReport(report: SweepReport, flags: Record<string, unknown>, io: Io): number {

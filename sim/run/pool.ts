@@ -15,25 +15,12 @@
  * a worker is running (the first of its two); if the worker dies, that job is reported failed and
  * the one behind it goes to the replacement worker.
  */
-import { totalmem } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { availableParallelism, totalmem } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { startWatchdog } from './host-clock.ts';
 import { WORKER_ENTRY, runWorkerData } from './loaders.ts';
 import type { WorkerJob, WorkerReply } from './worker.ts';
-
-/**
- * V8 flags for the process that hosts a sweep's workers. When the workers take every core, V8's
- * parallel and concurrent garbage-collection helper threads have no idle core to run on: they
- * take time from the other workers and add synchronisation, so each worker collects its own
- * garbage on its own thread (`--single-threaded-gc`). With a core to spare they help, and the
- * defaults stay. V8 flags are per process and cannot change once it runs (changing them at run
- * time crashes V8), so the `faultline sweep` command starts itself again with these flags.
- * Measured on retry-storm (docs/PERFORMANCE.md): 2 workers on 2 cores are 2–9% faster with them;
- * 1 worker on 2 cores is faster without (its GC helpers use the idle core).
- */
-export function sweepProcessFlags(workers: number, cores: number): string[] {
-  return workers >= cores ? ['--single-threaded-gc'] : [];
-}
 
 export interface PoolOptions {
   workers: number;
@@ -46,17 +33,84 @@ export interface PoolOptions {
    * memory watchdog and reported as failed (errorName `MemoryWatchdog`), its worker replaced.
    */
   maxOldGenerationSizeMb?: number;
+  /**
+   * A scenario module each worker imports as soon as it starts, while this thread is still busy
+   * (loading and checking the scenario itself); the first job then finds it loaded.
+   */
+  preload?: string;
+}
+
+/**
+ * The CPUs a cgroup's quota allows, from the text of its limit files: cgroup v2's `cpu.max`
+ * ("max 100000", "200000 100000") or cgroup v1's `cpu.cfs_quota_us` and `cpu.cfs_period_us`
+ * (quota -1: none). Infinity without a quota or when the text is not a limit.
+ */
+export function cpuQuotaOf(text: { cpuMax?: string; cfsQuotaUs?: string; cfsPeriodUs?: string }): number {
+  let quota = NaN;
+  let period = NaN;
+  if (text.cpuMax !== undefined) [quota, period] = text.cpuMax.trim().split(/\s+/).map(Number) as [number, number];
+  else if (text.cfsQuotaUs !== undefined && text.cfsPeriodUs !== undefined) [quota, period] = [Number(text.cfsQuotaUs), Number(text.cfsPeriodUs)];
+  return quota > 0 && period > 0 ? quota / period : Infinity;
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The CPU quota of this process's cgroup and its ancestors (Linux; Infinity elsewhere or without
+ * one). A container limited to 2 CPUs on a 64-core host sees 64 cores in `availableParallelism()`
+ * but is throttled to 2.
+ */
+export function cgroupCpuQuota(): number {
+  const lines = (readText('/proc/self/cgroup') ?? '').split('\n').filter(Boolean);
+  let quota = Infinity;
+  for (const line of lines) {
+    const [, controllers = '', path = '/'] = line.split(':');
+    const v2 = controllers === '';
+    if (!v2 && !controllers.split(',').includes('cpu')) continue;
+    const limits = v2 ? ['cpu.max'] : ['cpu.cfs_quota_us', 'cpu.cfs_period_us'];
+    const mount = v2 ? '/sys/fs/cgroup' : [`/sys/fs/cgroup/${controllers}`, '/sys/fs/cgroup/cpu'].find((m) => readText(`${m}/${limits[1]}`) !== undefined);
+    if (mount === undefined) continue;
+    // the cgroup and every one above it (in a container the path is often just '/')
+    for (let dir = path.replace(/\/+$/, ''); ; dir = dir.slice(0, dir.lastIndexOf('/'))) {
+      const [a, b] = limits.map((f) => readText(`${mount}${dir}/${f}`));
+      quota = Math.min(quota, v2 ? cpuQuotaOf({ cpuMax: a }) : cpuQuotaOf({ cfsQuotaUs: a, cfsPeriodUs: b }));
+      if (dir === '') break;
+    }
+  }
+  return quota;
+}
+
+/**
+ * The default number of sweep workers: one per core this process may use (its CPU affinity),
+ * and no more than its cgroup's CPU quota allows (rounded down, at least 1), so a sweep in a
+ * CPU-limited container does not run more workers than it gets CPUs.
+ */
+export function defaultWorkerCount(cores = availableParallelism(), quota = cgroupCpuQuota()): number {
+  return Math.max(1, Math.min(cores, Math.floor(quota)));
+}
+
+/** The memory this process may use in MB: the machine's, or its cgroup's limit when lower. */
+export function usableMemoryMb(): number {
+  const limit = process.constrainedMemory?.() ?? 0;
+  const total = totalmem();
+  return (limit > 0 && limit < total ? limit : total) / 2 ** 20;
 }
 
 /** Largest default heap of a sweep worker, in MB (V8's own default limit on a large machine). */
 export const WORKER_HEAP_DEFAULT_MAX_MB = 4096;
 
 /**
- * The default heap cap of each of `workers` sweep workers: half the machine's memory shared
- * among them, from 256 MB to 4096 MB. Heap use is not deterministic, so the cap is a watchdog,
+ * The default heap cap of each of `workers` sweep workers: half the memory this process may use
+ * (the machine's, or its cgroup's limit) shared among them, from 256 MB to 4096 MB. Heap use is not deterministic, so the cap is a watchdog,
  * not a budget: it decides whether a runaway run is stopped cleanly, never what a run computes.
  */
-export function defaultWorkerHeapMb(workers: number, totalMemMb = totalmem() / 2 ** 20): number {
+export function defaultWorkerHeapMb(workers: number, totalMemMb = usableMemoryMb()): number {
   return Math.max(256, Math.min(WORKER_HEAP_DEFAULT_MAX_MB, Math.floor((totalMemMb * 0.5) / Math.max(1, workers))));
 }
 
@@ -146,7 +200,7 @@ export class WorkerPool {
   private spawn(slot: Slot): Worker {
     // The loaders this thread has registered by now (a user's scenario was loaded before the pool starts).
     const w = new Worker(WORKER_ENTRY, {
-      workerData: runWorkerData(),
+      workerData: { ...runWorkerData(), preload: this.options.preload },
       resourceLimits: this.options.maxOldGenerationSizeMb ? { maxOldGenerationSizeMb: this.options.maxOldGenerationSizeMb } : undefined,
     });
     w.on('message', (reply: WorkerReply) => this.finish(slot, reply));

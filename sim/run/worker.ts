@@ -3,7 +3,7 @@
  * with the same pure runner as the main thread and posts back compact results. A job that throws
  * is answered with its error; the worker stays alive for the next job.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { isScenario, type Scenario } from './scenario.ts';
 import { runDetailed, type RunResult } from './runner.ts';
@@ -37,18 +37,24 @@ export type WorkerReply =
   | { id: number; ok: true; result: RunResult; records?: readonly TraceRecord[] }
   | { id: number; ok: false; error: string; errorName: string };
 
-const cache = new Map<string, Scenario<any>>();
+/** Scenario modules by file, loading or loaded (a failed import fails every job that needs it, each with the error). */
+const cache = new Map<string, Promise<Scenario<any>>>();
 
-async function scenarioAt(file: string): Promise<Scenario<any>> {
+function scenarioAt(file: string): Promise<Scenario<any>> {
   let s = cache.get(file);
   if (!s) {
-    const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
-    if (!isScenario(mod.default)) throw new Error(`${file}: the default export is not a scenario`);
-    s = mod.default;
+    s = import(pathToFileURL(file).href).then((mod: { default?: unknown }) => {
+      if (!isScenario(mod.default)) throw new Error(`${file}: the default export is not a scenario`);
+      return mod.default;
+    });
     cache.set(file, s);
   }
   return s;
 }
+
+// The pool names the sweep's scenario when it starts the worker: load it now, before the first job.
+const preload = (workerData as { preload?: unknown } | null)?.preload;
+if (typeof preload === 'string') scenarioAt(preload).catch(() => undefined);
 
 // The pool sends the next job while this one runs: run them one at a time, in order.
 let queue: Promise<void> = Promise.resolve();

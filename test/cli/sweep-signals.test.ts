@@ -1,7 +1,7 @@
-// Real processes: a sweep that relaunched itself (workers on every core) and its child.
+// Real processes: a sweep with workers on every core, stopped by a signal.
 import { describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,15 +9,14 @@ import { sweepEtaS } from '../../sim/cli/sweep-command.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/faultline.mjs', import.meta.url));
 
-/** Children of `pid` that run faultline (not, say, esbuild's service), from /proc. */
+/** Processes whose parent is `pid`, from /proc. */
 function childrenOf(pid: number): number[] {
   const out: number[] = [];
   for (const e of readdirSync('/proc')) {
     if (!/^\d+$/.test(e)) continue;
     try {
       const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid && readFileSync(`/proc/${e}/cmdline`, 'utf8').includes('faultline.mjs')) out.push(Number(e));
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(e));
     } catch {
       // gone meanwhile
     }
@@ -25,12 +24,14 @@ function childrenOf(pid: number): number[] {
   return out;
 }
 
-function running(pid: number): boolean {
+/** CPU time (user + system) the process has used so far, in ms, from /proc. */
+function cpuMsOf(pid: number): number {
   try {
-    process.kill(pid, 0);
-    return !/^\S+ \S+ Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/\(.*\)/, 'x'));
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
   } catch {
-    return false;
+    return 0;
   }
 }
 
@@ -43,46 +44,37 @@ async function until(cond: () => boolean, ms: number): Promise<boolean> {
   return cond();
 }
 
-/** A long sweep with workers on every core (so it relaunches itself), and its child's pid. */
-async function startSweep(dir: string): Promise<{ parent: ChildProcess; child: number }> {
-  const parent = spawn(
+/**
+ * A long sweep with workers on every core, once it is running: it has used a second of CPU (the
+ * command installs its signal handlers before it starts a worker; start-up takes a few tenths).
+ */
+async function startSweep(dir: string): Promise<ChildProcess> {
+  const sweep = spawn(
     process.execPath,
     [BIN, 'sweep', 'retry-storm', '--seeds', '1..100000', '--workers', String(availableParallelism()), '--out', join(dir, 'out.json')],
     { stdio: 'ignore' },
   );
-  let child = 0;
-  const found = await until(() => {
-    child = childrenOf(parent.pid!)[0] ?? 0;
-    return child !== 0;
-  }, 45_000);
-  if (!found) parent.kill('SIGKILL');
-  expect(found).toBe(true);
-  return { parent, child };
+  const started = await until(() => cpuMsOf(sweep.pid!) >= 1000, 45_000);
+  if (!started) sweep.kill('SIGKILL');
+  expect(started).toBe(true);
+  return sweep;
 }
 
 const exitOf = (p: ChildProcess): Promise<{ code: number | null; signal: string | null }> =>
   new Promise((resolve) => (p.exitCode !== null ? resolve({ code: p.exitCode, signal: null }) : p.on('exit', (code, signal) => resolve({ code, signal }))));
 
-describe('a sweep stops when told to, and its relaunched child with it', () => {
+describe('a sweep stops when told to', () => {
   it.each([
     ['SIGTERM', 143],
     ['SIGINT', 130],
-  ] as const)('%s: exit %i, no child left, no output written', async (signal, code) => {
+  ] as const)('%s: exit %i with its workers, no output written', async (signal, code) => {
     const dir = mkdtempSync(join(tmpdir(), 'faultline-sweep-sig-'));
-    const { parent, child } = await startSweep(dir);
-    parent.kill(signal);
-    expect(await exitOf(parent)).toEqual({ code, signal: null });
-    expect(await until(() => !running(child), 5_000)).toBe(true);
+    const sweep = await startSweep(dir);
+    // one process: its workers are threads of it, and it started no second process
+    expect(childrenOf(sweep.pid!)).toEqual([]);
+    sweep.kill(signal);
+    expect(await exitOf(sweep)).toEqual({ code, signal: null });
     expect(readdirSync(dir)).toEqual([]);
-  }, 60_000);
-
-  it('SIGKILL of the parent: the child dies too and never writes --out', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'faultline-sweep-kill-'));
-    const { parent, child } = await startSweep(dir);
-    parent.kill('SIGKILL');
-    await exitOf(parent);
-    expect(await until(() => !running(child), 5_000)).toBe(true);
-    expect(existsSync(join(dir, 'out.json'))).toBe(false);
   }, 60_000);
 });
 

@@ -4,9 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { availableParallelism } from 'node:os';
-import { runSweep, sweepRelaunchFlags } from '../../sim/cli/sweep-command.ts';
-import { sweepProcessFlags } from '../../sim/run/pool.ts';
+import { runSweep } from '../../sim/cli/sweep-command.ts';
 import { mergeReports, parseSeedRange, parseShard, shardSeeds } from '../../sim/run/sweep-report.ts';
 
 const FLAKY = fileURLToPath(new URL('../fixtures/flaky-scenario.ts', import.meta.url));
@@ -27,29 +25,6 @@ describe('seed ranges and shards', () => {
     const slices = [1, 2, 3, 4].map((index) => shardSeeds(seeds, { index, count: 4 }));
     expect(slices.flat().sort((a, b) => a - b)).toEqual(seeds);
     expect(new Set(slices.flat()).size).toBe(seeds.length);
-  });
-});
-
-describe('the sweep process', () => {
-  it('collects garbage single-threaded only when the workers take every core', () => {
-    expect(sweepProcessFlags(2, 2)).toEqual(['--single-threaded-gc']);
-    expect(sweepProcessFlags(8, 4)).toEqual(['--single-threaded-gc']);
-    expect(sweepProcessFlags(1, 2)).toEqual([]);
-    expect(sweepProcessFlags(3, 8)).toEqual([]);
-  });
-
-  it('the command asks to be started again with the flags it lacks, and never for bad arguments', () => {
-    const cores = availableParallelism();
-    expect(sweepRelaunchFlags(['retry-storm', '--workers', String(cores)], [])).toEqual(['--single-threaded-gc']);
-    expect(sweepRelaunchFlags(['retry-storm'], [])).toEqual(['--single-threaded-gc']);
-    expect(sweepRelaunchFlags(['retry-storm', '--workers', String(cores)], ['--single-threaded-gc'])).toEqual([]);
-    expect(sweepRelaunchFlags(['retry-storm', '--workers', String(cores + 1)], ['--import', 'tsx'])).toEqual(['--single-threaded-gc']);
-    if (cores > 1) expect(sweepRelaunchFlags(['retry-storm', '--workers', '1'], [])).toEqual([]);
-    expect(sweepRelaunchFlags(['retry-storm', '--workers', 'many'], [])).toEqual([]);
-    expect(sweepRelaunchFlags(['retry-storm', '--no-such-flag'], [])).toEqual([]);
-    expect(sweepRelaunchFlags(['--help'], [])).toEqual([]);
-    // one seed runs on one worker, which keeps V8's defaults
-    if (cores > 1) expect(sweepRelaunchFlags(['retry-storm', '--seeds', '7', '--workers', String(cores)], [])).toEqual([]);
   });
 });
 
