@@ -1,7 +1,7 @@
 /**
  * A sweep end to end from the command line, as a user runs it: `faultline sweep retry-storm
- * --seeds 1..200` on 1 and on 2 workers, each a whole process (start-up, the relaunch with the
- * sweep's V8 flags, workers loading the simulator, the runs, the report), alternating repetition by
+ * --seeds 1..200` on 1 and on 2 workers, each a whole process (start-up, workers loading the
+ * simulator, the runs, the report), alternating repetition by
  * repetition; the figure is the median of the per-repetition speedups (1-worker time / 2-worker
  * time). bench/sweep.ts measures the same on a warm pool inside one process. The load average is
  * printed: on a shared 2-core machine other work takes the second core from the second worker.
