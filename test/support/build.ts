@@ -4,9 +4,11 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** The checkout's file: URL, ending in '/': strip it to match on paths inside the checkout. */
+export const ROOT_URL = pathToFileURL(ROOT).href.replace(/\/?$/, '/');
 
 function newestMs(dir: string): number {
   let t = statSync(dir).mtimeMs;
