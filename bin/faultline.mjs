@@ -37,18 +37,6 @@ function buildIsCurrent() {
   return !SOURCES.some((dir) => changedSince(join(root, dir), stamp.mtimeMs));
 }
 
-// A command this file started again with other V8 flags (below) dies with its parent: when the
-// parent goes, even by SIGKILL, the child is handed to another parent process and stops as on
-// SIGTERM. (Polled: Linux's parent-death signal is out of Node's reach, and an IPC channel is
-// not reliably open this early.)
-const parentPid = Number(process.env.FAULTLINE_PARENT_PID);
-if (parentPid > 0) {
-  delete process.env.FAULTLINE_PARENT_PID;
-  const orphaned = () => process.ppid !== parentPid;
-  if (orphaned()) process.kill(process.pid, 'SIGTERM');
-  setInterval(() => orphaned() && process.kill(process.pid, 'SIGTERM'), 200).unref();
-}
-
 // `faultline list | head` closes the pipe early: that is not an error.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err) => {
@@ -67,37 +55,4 @@ if (buildIsCurrent()) {
   (await import('../sim/run/loaders.ts')).useSourceLoaders();
   cli = await import('../sim/cli/main.ts');
 }
-const { main, relaunchFlags } = cli;
-const argv = process.argv.slice(2);
-const flags = await relaunchFlags(argv, process.execArgv);
-if (flags.length === 0) {
-  process.exitCode = await main(argv);
-} else {
-  // V8 flags are fixed when a process starts: run the command in a child that has them (a sweep
-  // whose workers take every core collects garbage single-threaded, see sim/run/pool.ts).
-  const { spawn } = await import('node:child_process');
-  const { constants } = await import('node:os');
-  // Signals go to the child, which cleans up and exits 128 + the signal's number; this process
-  // exits with the child's code. The handlers come first: a signal that arrives while the child
-  // starts is passed on once it runs.
-  /** @type {import('node:child_process').ChildProcess | null} */
-  let child = null;
-  /** @type {NodeJS.Signals | null} */
-  let pending = null;
-  for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
-    process.on(signal, () => (child !== null ? child.kill(signal) : (pending = signal)));
-  }
-  const started = spawn(process.execPath, [...process.execArgv, ...flags, fileURLToPath(import.meta.url), ...argv], {
-    stdio: 'inherit',
-    env: { ...process.env, FAULTLINE_PARENT_PID: String(process.pid) },
-  });
-  child = started;
-  if (pending !== null) started.kill(pending);
-  process.exitCode = await new Promise((resolve) => {
-    started.on('error', (err) => {
-      process.stderr.write(`faultline: cannot start the sweep process: ${err.message}\n`);
-      resolve(2);
-    });
-    started.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 1)));
-  });
-}
+process.exitCode = await cli.main(process.argv.slice(2));

@@ -104,16 +104,6 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   }
 }
 
-/**
- * V8 flags the command needs and this process lacks (V8 flags are fixed when a process starts):
- * `bin/faultline.mjs` starts the command again with them. Only `sweep` has any.
- */
-export async function relaunchFlags(argv: readonly string[], execArgv: readonly string[]): Promise<string[]> {
-  if (argv[0] !== 'sweep') return [];
-  const { sweepRelaunchFlags } = await import('./sweep-command.ts');
-  return sweepRelaunchFlags(argv.slice(1), execArgv);
-}
-
 /** Longest error line, in characters: enough for every list of valid names, bounded for any input. */
 const ERROR_LINE_MAX = 2000;
 

@@ -86,16 +86,6 @@ export interface SweepOptions {
   pool?: WorkerPool;
 }
 
-/**
- * V8 flags `faultline sweep` with these arguments would need and this process lacks: none. (The
- * command used to start itself again under `--single-threaded-gc` when its workers took every
- * core; the second process cost more than the flag saved, see docs/PERFORMANCE.md.) Kept for the
- * command's entry point, which asks before it runs a command.
- */
-export function sweepRelaunchFlags(_argv: readonly string[], _execArgv: readonly string[]): string[] {
-  return [];
-}
-
 /** `--workers`, default one per core this process may use (`defaultWorkerCount`). */
 function workersFlag(flags: Record<string, unknown>): number {
   return flags.workers !== undefined ? parseIntFlag('workers', flags.workers as string, 1, 256) : defaultWorkerCount();
