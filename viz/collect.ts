@@ -25,7 +25,7 @@ export class ReportCollector {
   private readonly divergences: DivergenceMark[] = [];
   private readonly alertFolds = new WeakMap<RunFold, AlertsFold>();
 
-  /** `divergence`: mark where each later run's trace first differs from the first run's (a comparison; 12 bytes per record of the first run). */
+  /** `divergence`: mark where each later run's trace first differs from the first run's (a comparison; 8 bytes per record of the first run). */
   constructor(private readonly options: BuildReportOptions & { divergence?: boolean } = {}) {}
 
   /** A fold for the next run, and the sink to give the runner (the fold, teed with `other` when given). */
