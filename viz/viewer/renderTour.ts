@@ -36,7 +36,7 @@ export function renderTour(parent: HTMLElement, o: TourOptions): TourHandle {
     const li = el('li', { 'data-kind': s.kind }, b);
     return li;
   });
-  const all = el('details', { class: 'tour-all', open: '' }, el('summary', {}, `All ${steps.length} steps`), el('ol', {}, ...items));
+  const all = el('details', { class: 'tour-all', open: '' }, el('summary', {}, steps.length === 1 ? 'The one step' : `All ${steps.length} steps`), el('ol', {}, ...items));
   const section = el('section', { class: 'tour', 'data-testid': 'tour', 'aria-label': o.label }, el('div', { class: 'tour-head' }, el('strong', {}, o.label), counter, prev, next), current, all);
   parent.append(section);
 
