@@ -95,7 +95,25 @@ export class Resource {
 
   /** Free a slot and grant it to the next waiter, if any. */
   release(): void {
-    if (this.inUse <= 0) throw new Error('Resource.release without a matching grant');
+    if (this.inUse <= 0) releaseWithoutGrant();
+    // every slot busy and someone waiting (a queue's usual state): the slot passes straight on
+    if (this.live > 0 && this.inUse === this.capacity && this.discipline === 'fifo') {
+      const i = this.head;
+      const fn = this.wf[i]!;
+      const arg = this.wa[i];
+      this.wf[i] = null;
+      this.wa[i] = null;
+      if (--this.live === 0) {
+        this.head = 0;
+        this.tail = 0;
+      } else {
+        let h = i + 1;
+        while (this.wf[h] === null) h++;
+        this.head = h;
+      }
+      this.sim._soon(fn, arg);
+      return;
+    }
     this.inUse--;
     if (this.live > 0) this.grant();
   }
@@ -194,6 +212,10 @@ export class Resource {
 export class AcquireRequest extends SimEvent<void> {
   /** @internal the resource's ticket, for `withdraw`. */
   ticket = 0;
+}
+
+function releaseWithoutGrant(): never {
+  throw new Error('Resource.release without a matching grant');
 }
 
 // the grant is the whole callback, so the waiters may run without another queue hop

@@ -331,6 +331,43 @@ describe('Resource', () => {
     expect(order).toEqual(['a@0', 'b@10', 'd@20']);
   });
 
+  it('passes a freed slot to the oldest waiter still waiting, and to nobody while more are held than a shrunk capacity', () => {
+    const sim = new Simulation();
+    const r = new Resource(sim, 2);
+    const order: string[] = [];
+    const grant = (x: string): void => {
+      order.push(`${x}@${sim.now}`);
+    };
+    r.request(grant, 'a');
+    r.request(grant, 'b');
+    const c = r.request(grant, 'c');
+    const d = r.request(grant, 'd');
+    r.request(grant, 'e');
+    const f = r.request(grant, 'f');
+    r.request(grant, 'h');
+    expect(r.cancel(c)).toBe(true);
+    expect(r.cancel(d)).toBe(true);
+    expect(r.cancel(f)).toBe(true);
+    expect(r.queueLength).toBe(2);
+    sim.schedule(5, () => r.release(), null);
+    sim.schedule(10, () => r.release(), null);
+    sim.run();
+    expect(order).toEqual(['a@0', 'b@0', 'e@5', 'h@10']);
+    expect([r.inUse, r.queueLength]).toEqual([2, 0]);
+    r.request(grant, 'g');
+    r.resize(1);
+    sim.schedule(5, () => r.release(), null);
+    sim.run();
+    expect(order).toEqual(['a@0', 'b@0', 'e@5', 'h@10']);
+    expect([r.inUse, r.queueLength]).toEqual([1, 1]);
+    sim.schedule(5, () => r.release(), null);
+    sim.run();
+    expect(order).toEqual(['a@0', 'b@0', 'e@5', 'h@10', 'g@20']);
+    expect([r.inUse, r.queueLength]).toEqual([1, 0]);
+    r.release();
+    expect(() => r.release()).toThrow(/without a matching grant/);
+  });
+
   it('LIFO serves the newest waiter first', () => {
     const sim = new Simulation();
     const r = new Resource(sim, 1, 'lifo');
