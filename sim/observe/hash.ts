@@ -41,6 +41,13 @@ export class Hasher {
   private readonly memoStrings: (string | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined];
   private readonly memo1 = new Int32Array(6);
   private readonly memo2 = new Int32Array(6);
+  /** `recordRequest`'s last node and error strings, with their string hashes' halves (`pre1`, `pre2`). */
+  private reqNode: string | undefined = undefined;
+  private reqNode1 = 0;
+  private reqNode2 = 0;
+  private reqError: string | undefined = undefined;
+  private reqError1 = 0;
+  private reqError2 = 0;
   /** The words of one `recordKnown` record as their halves (`pre1`, `pre2`) before they are mixed (at most 3 + 3 + 3 + 6 × 4 + 1). */
   private readonly b1 = new Int32Array(64);
   private readonly b2 = new Int32Array(64);
@@ -343,6 +350,216 @@ export class Hasher {
     t2[18] = pre2(y);
     this.mixHalves(t1, t2, 20);
   }
+
+  /**
+   * @internal Hash a `request` record (`RequestStats`): exactly the words of
+   * `record({ time, kind: 'request', node, id, ok, latencyUs, attempts, error })` with undefined
+   * fields left out, in straight-line code. The constant words (tags, keys, the kind) are written
+   * as literals, each already through the word-only half of both lanes (`pre1(w)`, `pre2(w)`), so
+   * a constant word costs its two lanes' steps and nothing else; the last node and error strings
+   * are remembered with their halves. Returns false, having hashed nothing, when a field is not of
+   * its usual type (the caller then hashes the record the general way). A test checks every path
+   * against `record`.
+   */
+  recordRequest(time: number, node: unknown, id: number, ok: unknown, latencyUs: unknown, attempts: unknown, error: unknown): boolean {
+    if (typeof time !== 'number' || typeof node !== 'string' || typeof id !== 'number' || typeof ok !== 'boolean' || typeof latencyUs !== 'number') return false;
+    if ((attempts !== undefined && typeof attempts !== 'number') || (error !== undefined && typeof error !== 'string')) return false;
+    if (node !== this.reqNode) {
+      const s = this.stringHash(node);
+      this.reqNode = node;
+      this.reqNode1 = pre1(s);
+      this.reqNode2 = pre2(s);
+    }
+    const st = this.st;
+    let h1 = st[0]!;
+    let h2 = st[1]!;
+    let n = this.count + 2;
+    let a: number;
+    let b: number;
+    let x: number;
+    h1 ^= 166749150; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0; // TAG_OBJECT
+    h2 ^= -1677855474; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+    h1 ^= -508601909; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0; // "time"
+    h2 ^= -987962498; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+    if ((time | 0) === time) {
+      h1 ^= 936965568; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0; // TAG_INT
+      h2 ^= 1480957541; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+      x = time;
+      a = Math.imul(x, 0xcc9e2d51); a = (a << 15) | (a >>> 17); h1 ^= Math.imul(a, 0x1b873593); h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+      b = Math.imul(x ^ 0x5bd1e995, 0x85ebca6b); h2 ^= (b << 13) | (b >>> 19); h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+      n += 2;
+    } else if (time === Math.floor(time) && time <= 9007199254740991 && time >= -9007199254740991) {
+      // a safe integer beyond int32 (a time past 35 minutes): TAG_INT, ToInt32(v), then the high word
+      h1 ^= 936965568; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0; // TAG_INT
+      h2 ^= 1480957541; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+      x = time | 0;
+      a = Math.imul(x, 0xcc9e2d51); a = (a << 15) | (a >>> 17); h1 ^= Math.imul(a, 0x1b873593); h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+      b = Math.imul(x ^ 0x5bd1e995, 0x85ebca6b); h2 ^= (b << 13) | (b >>> 19); h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+      x = Math.floor(time / 0x100000000) | 0;
+      a = Math.imul(x, 0xcc9e2d51); a = (a << 15) | (a >>> 17); h1 ^= Math.imul(a, 0x1b873593); h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+      b = Math.imul(x ^ 0x5bd1e995, 0x85ebca6b); h2 ^= (b << 13) | (b >>> 19); h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+      n += 3;
+    } else {
+      // fractional, NaN, an infinity or beyond 2^53: TAG_FLOAT and the two halves of its bits
+      f64[0] = time;
+      h1 ^= 1617104925; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0; // TAG_FLOAT
+      h2 ^= -1003638627; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+      x = u32[0]!;
+      a = Math.imul(x, 0xcc9e2d51); a = (a << 15) | (a >>> 17); h1 ^= Math.imul(a, 0x1b873593); h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+      b = Math.imul(x ^ 0x5bd1e995, 0x85ebca6b); h2 ^= (b << 13) | (b >>> 19); h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+      x = u32[1]!;
+      a = Math.imul(x, 0xcc9e2d51); a = (a << 15) | (a >>> 17); h1 ^= Math.imul(a, 0x1b873593); h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+      b = Math.imul(x ^ 0x5bd1e995, 0x85ebca6b); h2 ^= (b << 13) | (b >>> 19); h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+      n += 3;
+    }
+    h1 ^= -917124253; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0; // "kind"
+    h2 ^= -1801922810; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+    h1 ^= -1997723014; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0; // TAG_STRING
+    h2 ^= 1256218592; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+    h1 ^= -255207423; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0; // "request"
+    h2 ^= -39055137; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+    h1 ^= 1849018261; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0; // "node"
+    h2 ^= 1690737709; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+    h1 ^= -1997723014; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0; // TAG_STRING
+    h2 ^= 1256218592; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+    h1 ^= this.reqNode1; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0; // the node
+    h2 ^= this.reqNode2; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+    h1 ^= -28858339; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0; // "id"
+    h2 ^= 1528277266; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+    n += 7;
+    if ((id | 0) === id) {
+      h1 ^= 936965568; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0; // TAG_INT
+      h2 ^= 1480957541; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+      x = id;
+      a = Math.imul(x, 0xcc9e2d51); a = (a << 15) | (a >>> 17); h1 ^= Math.imul(a, 0x1b873593); h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+      b = Math.imul(x ^ 0x5bd1e995, 0x85ebca6b); h2 ^= (b << 13) | (b >>> 19); h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+      n += 2;
+    } else if (id === Math.floor(id) && id <= 9007199254740991 && id >= -9007199254740991) {
+      // a safe integer beyond int32 (a time past 35 minutes): TAG_INT, ToInt32(v), then the high word
+      h1 ^= 936965568; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0; // TAG_INT
+      h2 ^= 1480957541; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+      x = id | 0;
+      a = Math.imul(x, 0xcc9e2d51); a = (a << 15) | (a >>> 17); h1 ^= Math.imul(a, 0x1b873593); h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+      b = Math.imul(x ^ 0x5bd1e995, 0x85ebca6b); h2 ^= (b << 13) | (b >>> 19); h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+      x = Math.floor(id / 0x100000000) | 0;
+      a = Math.imul(x, 0xcc9e2d51); a = (a << 15) | (a >>> 17); h1 ^= Math.imul(a, 0x1b873593); h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+      b = Math.imul(x ^ 0x5bd1e995, 0x85ebca6b); h2 ^= (b << 13) | (b >>> 19); h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+      n += 3;
+    } else {
+      // fractional, NaN, an infinity or beyond 2^53: TAG_FLOAT and the two halves of its bits
+      f64[0] = id;
+      h1 ^= 1617104925; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0; // TAG_FLOAT
+      h2 ^= -1003638627; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+      x = u32[0]!;
+      a = Math.imul(x, 0xcc9e2d51); a = (a << 15) | (a >>> 17); h1 ^= Math.imul(a, 0x1b873593); h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+      b = Math.imul(x ^ 0x5bd1e995, 0x85ebca6b); h2 ^= (b << 13) | (b >>> 19); h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+      x = u32[1]!;
+      a = Math.imul(x, 0xcc9e2d51); a = (a << 15) | (a >>> 17); h1 ^= Math.imul(a, 0x1b873593); h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+      b = Math.imul(x ^ 0x5bd1e995, 0x85ebca6b); h2 ^= (b << 13) | (b >>> 19); h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+      n += 3;
+    }
+    h1 ^= -61711554; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0; // "ok"
+    h2 ^= -2110977350; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+    if (ok) {
+      h1 ^= 1279313111; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0; // TAG_TRUE
+      h2 ^= -329421780; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+    } else {
+      h1 ^= 1959452468; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0; // TAG_FALSE
+      h2 ^= 1930435439; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+    }
+    h1 ^= -1619506253; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0; // "latencyUs"
+    h2 ^= 553942973; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+    n += 3;
+    if ((latencyUs | 0) === latencyUs) {
+      h1 ^= 936965568; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0; // TAG_INT
+      h2 ^= 1480957541; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+      x = latencyUs;
+      a = Math.imul(x, 0xcc9e2d51); a = (a << 15) | (a >>> 17); h1 ^= Math.imul(a, 0x1b873593); h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+      b = Math.imul(x ^ 0x5bd1e995, 0x85ebca6b); h2 ^= (b << 13) | (b >>> 19); h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+      n += 2;
+    } else if (latencyUs === Math.floor(latencyUs) && latencyUs <= 9007199254740991 && latencyUs >= -9007199254740991) {
+      // a safe integer beyond int32 (a time past 35 minutes): TAG_INT, ToInt32(v), then the high word
+      h1 ^= 936965568; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0; // TAG_INT
+      h2 ^= 1480957541; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+      x = latencyUs | 0;
+      a = Math.imul(x, 0xcc9e2d51); a = (a << 15) | (a >>> 17); h1 ^= Math.imul(a, 0x1b873593); h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+      b = Math.imul(x ^ 0x5bd1e995, 0x85ebca6b); h2 ^= (b << 13) | (b >>> 19); h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+      x = Math.floor(latencyUs / 0x100000000) | 0;
+      a = Math.imul(x, 0xcc9e2d51); a = (a << 15) | (a >>> 17); h1 ^= Math.imul(a, 0x1b873593); h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+      b = Math.imul(x ^ 0x5bd1e995, 0x85ebca6b); h2 ^= (b << 13) | (b >>> 19); h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+      n += 3;
+    } else {
+      // fractional, NaN, an infinity or beyond 2^53: TAG_FLOAT and the two halves of its bits
+      f64[0] = latencyUs;
+      h1 ^= 1617104925; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0; // TAG_FLOAT
+      h2 ^= -1003638627; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+      x = u32[0]!;
+      a = Math.imul(x, 0xcc9e2d51); a = (a << 15) | (a >>> 17); h1 ^= Math.imul(a, 0x1b873593); h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+      b = Math.imul(x ^ 0x5bd1e995, 0x85ebca6b); h2 ^= (b << 13) | (b >>> 19); h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+      x = u32[1]!;
+      a = Math.imul(x, 0xcc9e2d51); a = (a << 15) | (a >>> 17); h1 ^= Math.imul(a, 0x1b873593); h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+      b = Math.imul(x ^ 0x5bd1e995, 0x85ebca6b); h2 ^= (b << 13) | (b >>> 19); h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+      n += 3;
+    }
+    if (attempts !== undefined) {
+      h1 ^= 1581024172; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0; // "attempts"
+      h2 ^= -871374921; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+      n++;
+      if ((attempts | 0) === attempts) {
+        h1 ^= 936965568; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0; // TAG_INT
+        h2 ^= 1480957541; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+        x = attempts;
+        a = Math.imul(x, 0xcc9e2d51); a = (a << 15) | (a >>> 17); h1 ^= Math.imul(a, 0x1b873593); h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+        b = Math.imul(x ^ 0x5bd1e995, 0x85ebca6b); h2 ^= (b << 13) | (b >>> 19); h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+        n += 2;
+      } else if (attempts === Math.floor(attempts) && attempts <= 9007199254740991 && attempts >= -9007199254740991) {
+        // a safe integer beyond int32 (a time past 35 minutes): TAG_INT, ToInt32(v), then the high word
+        h1 ^= 936965568; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0; // TAG_INT
+        h2 ^= 1480957541; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+        x = attempts | 0;
+        a = Math.imul(x, 0xcc9e2d51); a = (a << 15) | (a >>> 17); h1 ^= Math.imul(a, 0x1b873593); h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+        b = Math.imul(x ^ 0x5bd1e995, 0x85ebca6b); h2 ^= (b << 13) | (b >>> 19); h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+        x = Math.floor(attempts / 0x100000000) | 0;
+        a = Math.imul(x, 0xcc9e2d51); a = (a << 15) | (a >>> 17); h1 ^= Math.imul(a, 0x1b873593); h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+        b = Math.imul(x ^ 0x5bd1e995, 0x85ebca6b); h2 ^= (b << 13) | (b >>> 19); h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+        n += 3;
+      } else {
+        // fractional, NaN, an infinity or beyond 2^53: TAG_FLOAT and the two halves of its bits
+        f64[0] = attempts;
+        h1 ^= 1617104925; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0; // TAG_FLOAT
+        h2 ^= -1003638627; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+        x = u32[0]!;
+        a = Math.imul(x, 0xcc9e2d51); a = (a << 15) | (a >>> 17); h1 ^= Math.imul(a, 0x1b873593); h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+        b = Math.imul(x ^ 0x5bd1e995, 0x85ebca6b); h2 ^= (b << 13) | (b >>> 19); h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+        x = u32[1]!;
+        a = Math.imul(x, 0xcc9e2d51); a = (a << 15) | (a >>> 17); h1 ^= Math.imul(a, 0x1b873593); h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+        b = Math.imul(x ^ 0x5bd1e995, 0x85ebca6b); h2 ^= (b << 13) | (b >>> 19); h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+        n += 3;
+      }
+    }
+    if (error !== undefined) {
+      if (error !== this.reqError) {
+        const s = this.stringHash(error);
+        this.reqError = error;
+        this.reqError1 = pre1(s);
+        this.reqError2 = pre2(s);
+      }
+      h1 ^= -1533475614; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0; // "error"
+      h2 ^= -1298826225; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+      h1 ^= -1997723014; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0; // TAG_STRING
+      h2 ^= 1256218592; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+      h1 ^= this.reqError1; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0; // the error
+      h2 ^= this.reqError2; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+      n += 3;
+    }
+    h1 ^= -851182021; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0; // TAG_END
+    h2 ^= 581993553; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+    st[0] = h1;
+    st[1] = h2;
+    this.count = n + 1;
+    return true;
+  }
+
 
   /** Mix `n` words given as their halves (`pre1` in `w1`, `pre2` in `w2`), as `mix` would word by word. */
   private mixHalves(w1: Int32Array, w2: Int32Array, n: number): void {

@@ -67,12 +67,15 @@ export class RequestStats {
    *   kind: hashed at every level, kept at `full`), so the trace hash reflects each outcome.
    */
   private readonly emitter: RecordEmitter | undefined;
+  /** The tracer when it only hashes `request` records (keeps none): they go straight to its hasher. */
+  private readonly hashOnly: Tracer | undefined;
 
   constructor(
     readonly windowUs = 1_000_000,
     tracer?: Tracer,
   ) {
     this.emitter = tracer?.recordEmitter('request', ['node', 'id', 'ok', 'latencyUs', 'attempts', 'error']);
+    this.hashOnly = this.emitter?._hashOnly === true ? tracer : undefined;
     this.latencyWidthUs = windowUs;
     this.throughput = new Series(windowUs);
     this.goodput = new Series(windowUs);
@@ -88,8 +91,12 @@ export class RequestStats {
   record(nowUs: number, ok: boolean, latencyUs: number, error?: string, node = 'client', attempts?: number): void {
     this.requests++;
     if (this.listeners !== null) for (const l of this.listeners) l(nowUs, ok, latencyUs, error, node);
-    if (this.emitter !== undefined) {
-      this.emitter.emit(nowUs, node, this.requests, ok, latencyUs, attempts, ok ? undefined : (error ?? 'error'));
+    const e = this.emitter;
+    if (e !== undefined) {
+      const err = ok ? undefined : (error ?? 'error');
+      // hashed only (the usual case): the hasher's straight-line path for this record, the same words
+      if (this.hashOnly !== undefined && this.hashOnly._hasher.recordRequest(nowUs, node, this.requests, ok, latencyUs, attempts, err)) this.hashOnly.emitted++;
+      else e.emit(nowUs, node, this.requests, ok, latencyUs, attempts, err);
     }
     const v = latencyUs >= 0 ? latencyUs : 0;
     const bucket = Histogram.bucketOf(v);
