@@ -231,6 +231,11 @@ function bucketIndex(v: number): number {
     const e = 31 - Math.clz32(x);
     return EXACT + (e - 8) * PER_DOUBLING + ((x >>> (e - 7)) - PER_DOUBLING);
   }
+  return bucketIndexLarge(x);
+}
+
+/** `bucketIndex` of an integer from 2^31 (a function of its own: kept out of the inlined hot path). */
+function bucketIndexLarge(x: number): number {
   const e = Math.floor(Math.log2(x));
   const width = 2 ** (e - 7);
   return EXACT + (e - 8) * PER_DOUBLING + Math.floor((x - 2 ** e) / width);

@@ -89,15 +89,14 @@ export class RequestStats {
    * `node` is where it was observed (the client or entry point).
    */
   record(nowUs: number, ok: boolean, latencyUs: number, error?: string, node = 'client', attempts?: number): void {
+    // the hot path of every request: what is rare (listeners, a kept record, a failure) is in
+    // methods of its own, so V8 inlines the histograms and series here
     this.requests++;
-    if (this.listeners !== null) for (const l of this.listeners) l(nowUs, ok, latencyUs, error, node);
-    const e = this.emitter;
-    if (e !== undefined) {
-      const err = ok ? undefined : (error ?? 'error');
-      // hashed only (the usual case): the hasher's straight-line path for this record, the same words
-      if (this.hashOnly !== undefined && this.hashOnly._hasher.recordRequest(nowUs, node, this.requests, ok, latencyUs, attempts, err)) this.hashOnly.emitted++;
-      else e.emit(nowUs, node, this.requests, ok, latencyUs, attempts, err);
-    }
+    if (this.listeners !== null) this.tell(nowUs, ok, latencyUs, error, node);
+    const t = this.hashOnly;
+    // hashed only (the usual case): the hasher's straight-line path for this record, the same words
+    if (t !== undefined && t._hasher.recordRequest(nowUs, node, this.requests, ok, latencyUs, attempts, ok ? undefined : (error ?? 'error'))) t.emitted++;
+    else if (this.emitter !== undefined) this.emitRecord(nowUs, ok, latencyUs, error, node, attempts);
     const v = latencyUs >= 0 ? latencyUs : 0;
     const bucket = Histogram.bucketOf(v);
     this.latencyUs.recordInBucket(v, bucket);
@@ -112,13 +111,26 @@ export class RequestStats {
       this.okLatencyUs.recordInBucket(v, bucket);
       this.goodput.add(nowUs, 1);
     } else {
-      this.failed++;
-      const kind = error ?? 'error';
-      this.errors.set(kind, (this.errors.get(kind) ?? 0) + 1);
-      let s = this.errorSeries.get(kind);
-      if (!s) this.errorSeries.set(kind, (s = new Series(this.windowUs)));
-      s.add(nowUs, 1);
+      this.recordFailure(nowUs, error);
     }
+  }
+
+  private tell(nowUs: number, ok: boolean, latencyUs: number, error: string | undefined, node: string): void {
+    for (const l of this.listeners!) l(nowUs, ok, latencyUs, error, node);
+  }
+
+  /** The request's trace record through the emitter (kept, or a field of an unusual type). */
+  private emitRecord(nowUs: number, ok: boolean, latencyUs: number, error: string | undefined, node: string, attempts: number | undefined): void {
+    this.emitter!.emit(nowUs, node, this.requests, ok, latencyUs, attempts, ok ? undefined : (error ?? 'error'));
+  }
+
+  private recordFailure(nowUs: number, error: string | undefined): void {
+    this.failed++;
+    const kind = error ?? 'error';
+    this.errors.set(kind, (this.errors.get(kind) ?? 0) + 1);
+    let s = this.errorSeries.get(kind);
+    if (!s) this.errorSeries.set(kind, (s = new Series(this.windowUs)));
+    s.add(nowUs, 1);
   }
 
   /** Call `fn` with every request that finishes from now on (what `record` is given). */
