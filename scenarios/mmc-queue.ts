@@ -120,7 +120,6 @@ class LittleWindow {
  */
 class Customers {
   arriveUs = new Float64Array(64);
-  serviceUs = new Float64Array(64);
   /** The customer's arrival number (0 for the first). */
   index = new Float64Array(64);
   /** The Little's-law window part it arrived in, or -1. */
@@ -142,7 +141,6 @@ class Customers {
       return b;
     };
     this.arriveUs = wider(this.arriveUs, (m) => new Float64Array(m));
-    this.serviceUs = wider(this.serviceUs, (m) => new Float64Array(m));
     this.index = wider(this.index, (m) => new Float64Array(m));
     this.part = wider(this.part, (m) => new Int32Array(m));
     // every slot was taken: the new ones are free, lowest on top
@@ -214,7 +212,6 @@ https://doi.org/10.1287/opre.9.3.383
       const now = sim.now;
       const c = customers.take();
       customers.arriveUs[c] = now;
-      customers.serviceUs[c] = service.exponential(serviceMeanUs);
       customers.index[c] = arrived;
       arrived++;
       inSystem.add(now, 1);
@@ -232,7 +229,9 @@ https://doi.org/10.1287/opre.9.3.383
       const b = Math.floor(customers.index[c]! / batchSize);
       if (b < BATCHES) batchWaitSums[b] = (batchWaitSums[b] ?? 0) + waitUs;
       busy.add(now, 1);
-      sim.schedule(customers.serviceUs[c]!, depart, c);
+      // the service time is drawn as service starts: one FIFO line, so customers start in the
+      // order they arrived and the k-th draw is the k-th customer's, as if drawn on arrival
+      sim.schedule(service.exponential(serviceMeanUs), depart, c);
     }
     function depart(c: number): void {
       const now = sim.now;

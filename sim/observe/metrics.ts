@@ -39,7 +39,13 @@ export class Gauge {
   }
 
   add(nowUs: number, delta: number): void {
-    this.set(nowUs, this.value + delta);
+    // `set(nowUs, value + delta)` written out (one small method for V8 to inline, not two)
+    const v = this.value;
+    this.area += v * (nowUs - this.lastUs);
+    this.lastUs = nowUs;
+    const next = v + delta;
+    this.value = next;
+    if (next > this.max) this.max = next;
   }
 
   /** Time-weighted mean from creation to `nowUs`. */
