@@ -381,24 +381,22 @@ export class Hasher {
     h2 ^= -1677855474; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
     h1 ^= -508601909; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0; // "time"
     h2 ^= -987962498; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
-    if ((time | 0) === time) {
-      h1 ^= 936965568; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0; // TAG_INT
-      h2 ^= 1480957541; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
-      x = time;
-      a = Math.imul(x, 0xcc9e2d51); a = (a << 15) | (a >>> 17); h1 ^= Math.imul(a, 0x1b873593); h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
-      b = Math.imul(x ^ 0x5bd1e995, 0x85ebca6b); h2 ^= (b << 13) | (b >>> 19); h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
-      n += 2;
-    } else if (time === Math.floor(time) && time <= 9007199254740991 && time >= -9007199254740991) {
-      // a safe integer beyond int32 (a time past 35 minutes): TAG_INT, ToInt32(v), then the high word
+    if (time === Math.floor(time) && time <= 9007199254740991 && time >= -9007199254740991) {
+      // an integer (as the kernel's times are): TAG_INT, ToInt32(v), and for one beyond int32 its
+      // high word. The high word's steps are taken every time and kept only when it is wanted: a
+      // branch first taken when a run's clock passes 2^31 µs would deoptimize this function then.
       h1 ^= 936965568; h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0; // TAG_INT
       h2 ^= 1480957541; h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
       x = time | 0;
       a = Math.imul(x, 0xcc9e2d51); a = (a << 15) | (a >>> 17); h1 ^= Math.imul(a, 0x1b873593); h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
       b = Math.imul(x ^ 0x5bd1e995, 0x85ebca6b); h2 ^= (b << 13) | (b >>> 19); h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+      const wide = x !== time;
       x = Math.floor(time / 0x100000000) | 0;
-      a = Math.imul(x, 0xcc9e2d51); a = (a << 15) | (a >>> 17); h1 ^= Math.imul(a, 0x1b873593); h1 = (h1 << 13) | (h1 >>> 19); h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
-      b = Math.imul(x ^ 0x5bd1e995, 0x85ebca6b); h2 ^= (b << 13) | (b >>> 19); h2 = (h2 << 17) | (h2 >>> 15); h2 = (Math.imul(h2, 0xc2b2ae35) + 0x27d4eb2f) | 0;
-      n += 3;
+      a = Math.imul(x, 0xcc9e2d51); a = (a << 15) | (a >>> 17); a = h1 ^ Math.imul(a, 0x1b873593); a = (a << 13) | (a >>> 19); a = (Math.imul(a, 5) + 0xe6546b64) | 0;
+      b = Math.imul(x ^ 0x5bd1e995, 0x85ebca6b); b = h2 ^ ((b << 13) | (b >>> 19)); b = (b << 17) | (b >>> 15); b = (Math.imul(b, 0xc2b2ae35) + 0x27d4eb2f) | 0;
+      h1 = wide ? a : h1;
+      h2 = wide ? b : h2;
+      n += wide ? 3 : 2;
     } else {
       // fractional, NaN, an infinity or beyond 2^53: TAG_FLOAT and the two halves of its bits
       f64[0] = time;
