@@ -159,7 +159,11 @@ export class Histogram {
   }
 
   merge(other: Histogram): void {
-    if (other.pend !== null) {
+    if (other.pend !== null && this.pend !== null && this.pend.length + other.pend.length <= SPARSE_MAX) {
+      // two sparse lists that fit in one: their concatenation (what adding the source's buckets
+      // one by one would make, in one copy)
+      this.pend = this.pend.concat(other.pend);
+    } else if (other.pend !== null) {
       // a sparse source: count its buckets one by one (into this list while it has room)
       for (let j = 0; j < other.pend.length; j++) {
         const i = other.pend[j]!;

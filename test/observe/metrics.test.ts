@@ -70,13 +70,14 @@ describe('Histogram and percentile()', () => {
 describe('sparse histograms (one per series window)', () => {
   it('give the nearest-rank percentiles of the raw values before and after they turn dense, and merge like dense ones', () => {
     const r = new RandomStreams(5).get('sparse');
-    for (const n of [1, 7, 300, 5_000]) {
+    for (const n of [1, 7, 300, 1_900, 5_000]) {
       // integers below 256 are exact buckets, so percentiles must equal those of the raw values
       const values = Array.from({ length: n }, () => r.int(0, 255));
       const sparse = Histogram.sparse();
       for (const v of values) sparse.record(v);
       for (const q of [0.01, 0.25, 0.5, 0.9, 0.99, 0.999]) expect(percentile(sparse, q)).toBe(percentileOfValues(values, q));
-      // merged into a sparse and into a dense histogram holding more raw values
+      // merged into a sparse and into a dense histogram holding more raw values (two sparse lists
+      // that fit in one, and ones that do not: 1,900 + 200)
       const more = Array.from({ length: 200 }, () => r.int(0, 255));
       const intoSparse = Histogram.sparse();
       const intoDense = new Histogram();
