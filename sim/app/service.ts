@@ -246,9 +246,13 @@ class RoundRobin implements ReplicaPicker {
   private next = 0;
   pick(_ctx: CallContext, replicas: readonly string[]): string | null {
     if (replicas.length === 0) return null;
-    const r = replicas[this.next % replicas.length]!;
-    this.next = (this.next + 1) % replicas.length;
-    return r;
+    return replicas[this.nextIndex(replicas.length)]!;
+  }
+  /** The position of the next replica of `n` (> 0): 0, 1, …, n − 1, 0, … */
+  nextIndex(n: number): number {
+    const i = this.next < n ? this.next : this.next % n;
+    this.next = i + 1 === n ? 0 : i + 1;
+    return i;
   }
 }
 
@@ -436,7 +440,9 @@ export class Service<E extends string = string> {
       throw new InputError(`service ${this.name} has no endpoint ${JSON.stringify(endpoint)};${didYouMean(endpoint, names)} endpoints: ${names.join(', ')}`);
     }
     const timeoutUs = options.timeout !== undefined ? parseDuration(options.timeout, `client ${from}→${this.name}.timeout`) : NO_TIMEOUT_US;
-    const picker: ReplicaPicker = options.picker ?? new RoundRobin();
+    // the default round robin is asked for a replica's position (its node is then found without a lookup)
+    const rr = options.picker === undefined ? new RoundRobin() : null;
+    const picker: ReplicaPicker = options.picker ?? rr!;
     // the network exists once the world is sealed (when build returns); the call needs it only when made
     const world = this.app.world;
     let net: Network | null = world.sealed ? world.net : null;
@@ -445,23 +451,36 @@ export class Service<E extends string = string> {
     const reqBytes = ep.spec.requestBytes ?? 0;
     const replicas = this.replicas;
     let src = -1;
+    /** The network index of each replica's node (for the round robin). */
+    let dsts: Int32Array | null = null;
+    // The attempts of one request (a retry's) carry the same deadline, key, body and tenant: they
+    // share the last request's wire payload when it matches (payloads are values, never changed).
+    let lastWire: Wire | null = null;
     return (ctx: CallContext, done: Done): void => {
       if (ctx.expired) {
         done(rejection(ErrorKinds.deadlineExceeded));
         return;
       }
-      const target = picker.pick(ctx, replicas);
+      let k = -1;
+      let target: string | null;
+      if (rr !== null) {
+        if (replicas.length === 0) target = null;
+        else target = replicas[(k = rr.nextIndex(replicas.length))]!;
+      } else target = picker.pick(ctx, replicas);
       if (target === null) {
         done(rejection(ErrorKinds.noHealthyUpstream));
         return;
       }
       const budget = Math.min(timeoutUs, ctx.remainingUs());
-      const wire = new Wire(ep, ctx.deadlineUs, ctx.key, ctx.body, ctx.tenant);
-      picker.onStart?.(target);
+      let wire = lastWire;
+      if (wire === null || wire.d !== ctx.deadlineUs || wire.k !== ctx.key || wire.p !== ctx.body || wire.t !== ctx.tenant) {
+        lastWire = wire = new Wire(ep, ctx.deadlineUs, ctx.key, ctx.body, ctx.tenant);
+      }
+      if (rr === null) picker.onStart?.(target);
       const pending: Pending = { done, startUs: sim.now, picker, target, ctx };
       const n = (net ??= world.net);
       if (src === -1) src = n.indexOf(from);
-      const dst = n.indexOf(target);
+      const dst = k >= 0 ? (dsts ??= Int32Array.from(replicas, (r) => n.indexOf(r)))[k]! : n.indexOf(target);
       // a name the network does not know: its call reports it
       if (dst === -1) n.call(from, target, wire, Math.max(1, budget), onReply, pending, reqBytes);
       else n._call(src, dst, wire, Math.max(1, budget), onReply, pending, reqBytes);
@@ -529,21 +548,24 @@ export class Service<E extends string = string> {
    * callback of a dead process, does nothing.
    */
   private workDone(ep: Endpoint, rep: Replica): WorkDone {
+    const w = rep.workDone[ep.ordinal];
+    return w !== undefined && w.incarnation === rep.node.incarnation ? w : this.newWorkDone(ep, rep);
+  }
+
+  /** `workDone` for a new life (apart from it: a function that makes a closure allocates its variables' context on every call). */
+  private newWorkDone(ep: Endpoint, rep: Replica): WorkDone {
     const node = rep.node;
-    let w = rep.workDone[ep.ordinal];
-    if (w === undefined || w.incarnation !== node.incarnation) {
-      const incarnation = node.incarnation;
-      w = {
-        incarnation,
-        fn: (msg, error) => {
-          if (node.incarnation !== incarnation) return;
-          // a refusal is answered at once: no per-request state to make
-          if (error !== null) answer(this, ep, rep, msg, false, error === 'node-down' ? ErrorKinds.unavailable : error);
-          else afterWork(new Serving(ep, rep, msg, null), null);
-        },
-      };
-      rep.workDone[ep.ordinal] = w;
-    }
+    const incarnation = node.incarnation;
+    const w: WorkDone = {
+      incarnation,
+      fn: (msg, error) => {
+        if (node.incarnation !== incarnation) return;
+        // a refusal is answered at once: no per-request state to make
+        if (error !== null) answer(this, ep, rep, msg, false, error === 'node-down' ? ErrorKinds.unavailable : error);
+        else afterWork(new Serving(ep, rep, msg, null), null);
+      },
+    };
+    rep.workDone[ep.ordinal] = w;
     return w;
   }
 

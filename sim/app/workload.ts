@@ -13,7 +13,7 @@ import { durationSampler, type DistributionSpec } from '../kernel/distribution.t
 import { InputError } from '../kernel/errors.ts';
 import { checkKeys, expectObject } from '../kernel/suggest.ts';
 import { parseDuration, type Duration } from '../kernel/time.ts';
-import { newCallContext, type Call, type Outcome } from '../patterns/call.ts';
+import { CallContext, type Call, type Outcome } from '../patterns/call.ts';
 import { isClient, type Client } from './client.ts';
 import type { RunEnd } from './run-end.ts';
 import type { AppContext } from './service.ts';
@@ -229,7 +229,7 @@ export function openLoop(ctx: WorkloadContext, o: OpenLoopOptions): { readonly s
     if (rng.next() * maxPerUs < at(now)) {
       state.sent++;
       end?.sent();
-      const callCtx = newCallContext(sim, { deadlineUs: deadlineUs === Infinity ? Infinity : now + deadlineUs, key: Math.floor(rng.next() * keys) });
+      const callCtx = new CallContext(sim, deadlineUs === Infinity ? Infinity : now + deadlineUs, Math.floor(rng.next() * keys), null);
       const tenant = tenantOf();
       callCtx.tenant = tenant;
       call(callCtx, (outcome) => finish(now, outcome, tenant));
@@ -292,7 +292,7 @@ export function closedLoop(ctx: WorkloadContext, o: ClosedLoopOptions): { readon
     if (now >= untilUs) return;
     state.sent++;
     end?.sent();
-    const callCtx = newCallContext(sim, { deadlineUs: deadlineUs === Infinity ? Infinity : now + deadlineUs, key: Math.floor(rng.next() * keys) });
+    const callCtx = new CallContext(sim, deadlineUs === Infinity ? Infinity : now + deadlineUs, Math.floor(rng.next() * keys), null);
     callCtx.tenant = tenant;
     call(callCtx, (outcome) => {
       ctx.requests.record(sim.now, outcome.ok, sim.now - now, outcome.error, name);
