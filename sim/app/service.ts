@@ -29,7 +29,7 @@ import type { RequestStats } from '../observe/requests.ts';
 import type { Tracer } from '../observe/trace.ts';
 import { CallContext, newCallContext, errorOutcome, okOutcome, rejection, ErrorKinds, type Call, type Done, type Outcome } from '../patterns/call.ts';
 import type { HealthProbe } from '../patterns/load-balancer.ts';
-import type { Message, Network } from '../world/network.ts';
+import type { CallLink, Message, Network, PendingCall } from '../world/network.ts';
 import type { Node, NodeSpec } from '../world/node.ts';
 import type { World } from '../world/world.ts';
 import { NODE_KEYS } from '../world/spec-keys.ts';
@@ -218,16 +218,43 @@ export interface ClientOptions {
 
 /** A request to a service endpoint as it travels (the message's payload; what waits in a queue with it). */
 class Wire {
+  /**
+   * The propagated deadline, null for none (a field that holds small integers or null is stored
+   * in the object; one that held Infinity would make every wire box its number).
+   */
+  private readonly dUs: number | null;
   constructor(
     readonly ep: Endpoint,
-    /** The propagated deadline. */
-    readonly d: number,
+    deadlineUs: number,
     /** The request's key. */
     readonly k: string | number,
     /** The request's body. */
     readonly p: unknown,
     /** The request's tenant ('' for none). */
     readonly t: string,
+  ) {
+    this.dUs = deadlineUs === Infinity ? null : deadlineUs;
+  }
+  /** The propagated deadline (Infinity for none). */
+  get d(): number {
+    const d = this.dUs;
+    return d === null ? Infinity : d;
+  }
+}
+
+/**
+ * What a replica keeps of a request from its arrival to its answer, instead of its message (a
+ * request may wait minutes in a queue: what waits is lean): the wire payload, the sender and
+ * receiver, and the call to answer, which unlinks itself from here when it finishes first.
+ */
+class Req implements CallLink {
+  constructor(
+    readonly w: Wire,
+    /** Sender's and receiver's network index. */
+    readonly src: number,
+    readonly dst: number,
+    readonly callId: number,
+    public call: PendingCall | null,
   ) {}
 }
 
@@ -290,7 +317,7 @@ interface Replica {
 /** The continuation of a request's CPU work on one replica, valid for one life of its process. */
 interface WorkDone {
   incarnation: number;
-  fn: (msg: Message<Wire>, error: string | null) => void;
+  fn: (q: Req, error: string | null) => void;
 }
 
 /**
@@ -477,10 +504,15 @@ export class Service<E extends string = string> {
         lastWire = wire = new Wire(ep, ctx.deadlineUs, ctx.key, ctx.body, ctx.tenant);
       }
       if (rr === null) picker.onStart?.(target);
-      const pending: Pending = { done, startUs: sim.now, picker, target, ctx };
       const n = (net ??= world.net);
       if (src === -1) src = n.indexOf(from);
       const dst = k >= 0 ? (dsts ??= Int32Array.from(replicas, (r) => n.indexOf(r)))[k]! : n.indexOf(target);
+      if (dst !== -1 && (rr !== null || picker.onResult === undefined)) {
+        // a picker told nothing of the outcome: the call itself carries what its reply needs
+        n._call(src, dst, wire, Math.max(1, budget), onPlainReply, done, reqBytes, ctx);
+        return;
+      }
+      const pending: Pending = { done, startUs: sim.now, picker, target, ctx };
       // a name the network does not know: its call reports it
       if (dst === -1) n.call(from, target, wire, Math.max(1, budget), onReply, pending, reqBytes);
       else n._call(src, dst, wire, Math.max(1, budget), onReply, pending, reqBytes);
@@ -512,23 +544,26 @@ export class Service<E extends string = string> {
       node.crash(`poison pill from tenant ${w.t}`, 'process');
       return;
     }
+    // from here the replica keeps the request's `Req`, not its message
+    const q = new Req(w, msg.src, msg.dst, msg.callId, msg.call);
+    this.app.world.net._handOver(msg, q);
     const ep = w.ep;
     // the request's memory is held from its arrival to its reply (released in finishServing)
     if (ep.memoryMb > 0) node.holdMemory(ep.memoryMb);
     const pool = ep.noPool ? null : rep.pool;
     const threads = ep.noPool ? undefined : rep.threads;
     if (threads !== undefined) {
-      const state = new Serving(ep, rep, msg, null);
+      const state = new Serving(ep, rep, q, null);
       if (!threads.submit(startOnThread, state)) finishServing(state, false, ErrorKinds.bulkheadFull);
       return;
     }
     if (pool === null && this.app.sim.now < w.d) {
       // Without a worker pool the request goes straight to the node's queue, where it may wait a
-      // long time: it waits as its message alone, and its `Serving` is made when the work ends.
-      node.execute(this.workDone(ep, rep).fn, msg, this._sample(ep));
+      // long time: it waits as its `Req` alone, and its `Serving` is made when the work ends.
+      node.execute(this.workDone(ep, rep).fn, q, this._sample(ep));
       return;
     }
-    const state = new Serving(ep, rep, msg, pool);
+    const state = new Serving(ep, rep, q, pool);
     if (state.pool !== null) {
       // the accept queue only matters when every worker is busy (acceptQueueMax 0 = no waiting)
       if (state.pool.inUse >= state.pool.capacity && state.pool.queueLength >= (this.spec.acceptQueueMax ?? 1000)) {
@@ -558,11 +593,11 @@ export class Service<E extends string = string> {
     const incarnation = node.incarnation;
     const w: WorkDone = {
       incarnation,
-      fn: (msg, error) => {
+      fn: (q, error) => {
         if (node.incarnation !== incarnation) return;
         // a refusal is answered at once: no per-request state to make
-        if (error !== null) answer(this, ep, rep, msg, false, error === 'node-down' ? ErrorKinds.unavailable : error);
-        else afterWork(new Serving(ep, rep, msg, null), null);
+        if (error !== null) answer(this, ep, rep, q, false, error === 'node-down' ? ErrorKinds.unavailable : error);
+        else afterWork(new Serving(ep, rep, q, null), null);
       },
     };
     rep.workDone[ep.ordinal] = w;
@@ -589,22 +624,25 @@ interface Pending {
 }
 
 function onReply(p: Pending, reply: Message<Reply> | null, error: string | null): void {
-  const now = p.ctx.sim.now;
-  const latency = now - p.startUs;
-  let outcome: Outcome;
-  if (error !== null || reply === null) {
-    outcome = errorOutcome(p.ctx.expired ? ErrorKinds.deadlineExceeded : ErrorKinds.timeout, latency);
-  } else if (reply.corrupted) {
-    outcome = errorOutcome('corrupt-response', latency);
-  } else {
-    const r = reply.payload;
-    if (r.degraded) outcome = { ok: r.ok, error: r.error, latencyUs: latency, value: r.value, degraded: true };
-    else if (r.ok) outcome = okOutcome(latency, r.value);
-    // an error may carry a value too (a redirect's hint: "not primary; try db-2")
-    else outcome = r.value === undefined ? errorOutcome(r.error || ErrorKinds.unavailable, latency) : { ok: false, error: r.error || ErrorKinds.unavailable, latencyUs: latency, value: r.value };
-  }
+  const outcome = replyOutcome(p.ctx, reply, error, p.ctx.sim.now - p.startUs);
   p.picker.onResult?.(p.target, outcome);
   p.done(outcome);
+}
+
+/** The reply (or timeout) of a call whose picker is told nothing (see `Network._call`'s `arg2`). */
+function onPlainReply(done: Done, reply: Message<Reply> | null, error: string | null, ctx: CallContext, startUs: number): void {
+  done(replyOutcome(ctx, reply, error, ctx.sim.now - startUs));
+}
+
+/** A call's outcome from its reply, or from its error (no reply). */
+function replyOutcome(ctx: CallContext, reply: Message<Reply> | null, error: string | null, latency: number): Outcome {
+  if (error !== null || reply === null) return errorOutcome(ctx.expired ? ErrorKinds.deadlineExceeded : ErrorKinds.timeout, latency);
+  if (reply.corrupted) return errorOutcome('corrupt-response', latency);
+  const r = reply.payload;
+  if (r.degraded) return { ok: r.ok, error: r.error, latencyUs: latency, value: r.value, degraded: true };
+  if (r.ok) return okOutcome(latency, r.value);
+  // an error may carry a value too (a redirect's hint: "not primary; try db-2")
+  return r.value === undefined ? errorOutcome(r.error || ErrorKinds.unavailable, latency) : { ok: false, error: r.error || ErrorKinds.unavailable, latencyUs: latency, value: r.value };
 }
 
 /**
@@ -623,7 +661,7 @@ class Serving implements Handling {
   constructor(
     readonly ep: Endpoint,
     readonly rep: Replica,
-    readonly msg: Message<Wire>,
+    readonly q: Req,
     readonly pool: Resource | null,
   ) {
     this.incarnation = rep.node.incarnation;
@@ -642,18 +680,19 @@ class Serving implements Handling {
     return this.ep.name;
   }
   get from(): string {
-    return this.msg.from;
+    return this.service.app.world.net.names[this.q.src]!;
   }
   get ctx(): CallContext {
     if (this.context === null) {
-      this.context = new CallContext(this.service.app.sim, this.msg.payload.d, this.msg.payload.k);
-      this.context.tenant = this.msg.payload.t;
-      this.context.body = this.msg.payload.p;
+      const w = this.q.w;
+      this.context = new CallContext(this.service.app.sim, w.d, w.k);
+      this.context.tenant = w.t;
+      this.context.body = w.p;
     }
     return this.context;
   }
   get body(): unknown {
-    return this.msg.payload.p;
+    return this.q.w.p;
   }
   work(then: (error: string | null) => void, serviceUs?: number): void {
     this.node.execute((_: null, err) => then(err), null, serviceUs);
@@ -676,7 +715,7 @@ function startServing(s: Serving): void {
   // A crash while waiting for a worker kills the request with the process.
   if (s.node.incarnation !== s.incarnation) return;
   s.holdsWorker = s.pool !== null;
-  if (s.service.app.sim.now >= s.msg.payload.d) {
+  if (s.service.app.sim.now >= s.q.w.d) {
     // The caller has given up already: do not waste work (gRPC servers see the deadline too).
     finishServing(s, false, ErrorKinds.deadlineExceeded);
     return;
@@ -744,11 +783,11 @@ function finishServing(s: Serving, ok: boolean, error: string, value?: unknown, 
   if (s.holdsWorker && node.incarnation === s.incarnation) s.pool!.release();
   if (s.threadRelease !== null) s.threadRelease();
   if (node.incarnation !== s.incarnation) return;
-  answer(s.ep.svc, s.ep, s.rep, s.msg, ok, error, value, degraded);
+  answer(s.ep.svc, s.ep, s.rep, s.q, ok, error, value, degraded);
 }
 
 /** Answer a request served (or refused) on a live replica: its memory back, counted, the reply sent. */
-function answer(svc: Service, ep: Endpoint, rep: Replica, msg: Message<Wire>, ok: boolean, error: string, value?: unknown, degraded?: boolean): void {
+function answer(svc: Service, ep: Endpoint, rep: Replica, q: Req, ok: boolean, error: string, value?: unknown, degraded?: boolean): void {
   if (ep.memoryMb > 0) rep.node.releaseMemory(ep.memoryMb);
   rep.served++;
   let reply: Reply;
@@ -757,17 +796,22 @@ function answer(svc: Service, ep: Endpoint, rep: Replica, msg: Message<Wire>, ok
     reply = value === undefined ? { ok, error } : { ok, error, value };
     if (degraded) reply.degraded = true;
   }
-  svc.app.world.net.reply(msg, reply, ep.responseBytes);
+  // the reply to the request (what `Network.reply` sends for its message)
+  svc.app.world.net.sendIdx(q.dst, q.src, reply, ep.responseBytes, -q.callId, q.call);
 }
 
 const OK_REPLY: Reply = Object.freeze({ ok: true, error: '' });
 const ERROR_REPLIES = new Map<string, Reply>();
+/** The failed reply `plainReply` returned last (a refused storm answers one error after another). */
+let lastErrorReply: Reply = Object.freeze({ ok: false, error: '' });
 /** The shared reply without a value (replies are read, never changed: see the network's corruption). */
 function plainReply(ok: boolean, error: string): Reply {
   if (ok && error === '') return OK_REPLY;
+  if (!ok && lastErrorReply.error === error) return lastErrorReply;
   const key = ok ? `ok:${error}` : error;
   let r = ERROR_REPLIES.get(key);
   if (r === undefined) ERROR_REPLIES.set(key, (r = Object.freeze({ ok, error })));
+  if (!ok) lastErrorReply = r;
   return r;
 }
 
@@ -883,7 +927,7 @@ export class App {
             if (!(w instanceof Wire)) return;
             const target = w.ep.svc;
             // a request for a service of this node (of this app)
-            const rep = services.includes(target) ? target._replicaOn(node) : undefined;
+            const rep = (services.length === 1 ? services[0] === target : services.includes(target)) ? target._replicaOn(node) : undefined;
             if (rep === undefined) return;
             target._serve(rep, msg as Message<Wire>);
           });

@@ -83,8 +83,12 @@ type CancelHook = (arg: any, reason: string) => void;
  * number, the hash key, the tenant, and cooperative cancellation (`cancel`, `onCancel`).
  */
 export class CallContext {
-  /** Absolute deadline in simulated µs, `Infinity` when none. */
-  deadlineUs: number;
+  /**
+   * The deadline, null for none: a field that holds small integers or null is stored in the
+   * object, where one that ever held Infinity would make every context box its number (contexts
+   * are made for every attempt of every call).
+   */
+  private dl: number | null;
   /** 1-based attempt number within the enclosing retry or hedge. */
   attempt = 1;
   /** Request key for hashing (ring hash, rollout bucketing). */
@@ -111,9 +115,18 @@ export class CallContext {
     key: string | number = 0,
     readonly parent: CallContext | null = null,
   ) {
-    this.deadlineUs = deadlineUs;
+    this.dl = deadlineUs === Infinity ? null : deadlineUs;
     this.key = key;
     this.startUs = sim.now;
+  }
+
+  /** Absolute deadline in simulated µs, `Infinity` when none. */
+  get deadlineUs(): number {
+    const d = this.dl;
+    return d === null ? Infinity : d;
+  }
+  set deadlineUs(us: number) {
+    this.dl = us === Infinity ? null : us;
   }
 
   /** Budget left before the deadline (µs); `Infinity` without a deadline, 0 once it has passed. */
@@ -204,31 +217,37 @@ export function okOutcome(latencyUs: number, value?: unknown): Outcome {
 }
 
 const LAST_ERROR_OUTCOME = new Map<string, Outcome>();
+/** The outcome `errorOutcome` returned last (most calls in a row are of one kind: no map lookup then). */
+let lastErrorOutcome: Outcome = Object.freeze({ ok: false, error: '', latencyUs: -1 });
 /**
  * A failed outcome of kind `error`. Outcomes are values, never changed: the last one made for
  * each kind is reused when the latency is the same (a timeout's latency usually is its timeout).
  */
 export function errorOutcome(error: string, latencyUs: number): Outcome {
   if (latencyUs === 0) return rejection(error);
+  if (lastErrorOutcome.error === error && lastErrorOutcome.latencyUs === latencyUs) return lastErrorOutcome;
   const last = LAST_ERROR_OUTCOME.get(error);
-  if (last !== undefined && last.latencyUs === latencyUs) return last;
+  if (last !== undefined && last.latencyUs === latencyUs) return (lastErrorOutcome = last);
   const o: Outcome = Object.freeze({ ok: false, error, latencyUs });
   LAST_ERROR_OUTCOME.set(error, o);
-  return o;
+  return (lastErrorOutcome = o);
 }
 
 const REJECTIONS = new Map<string, Outcome>();
+/** The rejection `rejection` returned last. */
+let lastRejection: Outcome = Object.freeze({ ok: false, error: '', latencyUs: 0 });
 /** The shared zero-latency outcome of a local rejection (breaker open, bulkhead full, ...). */
 export function rejection(error: string): Outcome {
+  if (lastRejection.error === error) return lastRejection;
   let o = REJECTIONS.get(error);
   if (o === undefined) REJECTIONS.set(error, (o = Object.freeze({ ok: false, error, latencyUs: 0 })));
-  return o;
+  return (lastRejection = o);
 }
 
 /** An outcome with its latency replaced (policies report latency as seen from their own start). */
 export function withLatency(o: Outcome, latencyUs: number): Outcome {
   if (o.latencyUs === latencyUs) return o;
-  if (o.ok && o.value === undefined && o.degraded === undefined) return okOutcome(latencyUs);
+  if (o.value === undefined && o.degraded === undefined) return o.ok ? okOutcome(latencyUs) : { ok: false, error: o.error, latencyUs };
   return { ok: o.ok, error: o.error, latencyUs, value: o.value, degraded: o.degraded };
 }
 

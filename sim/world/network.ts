@@ -224,30 +224,82 @@ interface ResolvedLink {
   fifo: boolean;
 }
 
-interface Call {
-  /** Released (set to a no-op) once the call has finished, so queued requests do not keep the caller's state alive. */
-  done: CallCallback<any>;
-  arg: unknown;
-  caller: Node;
-  incarnation: number;
-  deadlineUs: number;
-  finished: boolean;
-  lane: Lane;
-  /** The request message while the call is pending (a finished call unlinks itself from it). */
-  req: Message | null;
+/**
+ * @internal What a pending call's request is known by until the call finishes (its message, or
+ * what a server keeps of it instead: `Network._handOver`): the call then unlinks itself from it.
+ */
+export interface CallLink {
+  call: Call | null;
 }
 
-interface Lane {
-  /** The network it belongs to (the argument of its timer's event). */
-  net: Network;
-  timeoutUs: number;
-  calls: Call[];
-  head: number;
-  armed: boolean;
+/** @internal A pending call (what a request message's `call` points at). */
+export type PendingCall = Call;
+
+/**
+ * @internal `CallCallback` as the network calls it: also with the call's second argument (see
+ * `Network._call`) and the time it was made, so a caller needs no record of its own per call.
+ */
+export type CallDone = (arg: any, reply: Message<any> | null, error: CallError | null, arg2: any, startUs: number) => void;
+
+/** A pending call (a class: an object literal would carry an allocation-site record through every young collection it survives). */
+class Call {
+  finished = false;
+  /** The request message (or what a server keeps of it) while the call is pending (a finished call unlinks itself from it). */
+  req: CallLink | null = null;
+  constructor(
+    /** Released (set to a no-op) once the call has finished, so queued requests do not keep the caller's state alive. */
+    public done: CallDone,
+    public arg: unknown,
+    /** A second argument for `done` (null unless given to `_call`). */
+    public arg2: unknown,
+    readonly caller: Node,
+    readonly incarnation: number,
+    readonly deadlineUs: number,
+    readonly lane: Lane,
+  ) {}
+}
+
+/**
+ * The calls of one timeout in the order they were made (so in deadline order), a ring: its
+ * positions `head` to `tail` (counted from the start, taken modulo the capacity `mask + 1`).
+ */
+class Lane {
+  calls: (Call | undefined)[] = new Array(16).fill(undefined);
+  mask = 15;
+  head = 0;
+  tail = 0;
+  armed = false;
   /** Kernel timer of the lane's next deadline (valid while armed). */
-  timer: number;
+  timer = -1;
   /** Calls in the lane still waiting; at 0 the timer is cancelled so a finished run ends on time. */
-  live: number;
+  live = 0;
+  constructor(
+    /** The network it belongs to (the argument of its timer's event). */
+    readonly net: Network,
+    readonly timeoutUs: number,
+  ) {}
+
+  push(c: Call): void {
+    if (this.tail - this.head > this.mask) this.grow();
+    this.calls[this.tail++ & this.mask] = c;
+  }
+
+  /** Forget every call (all finished, or the run is over). */
+  clear(): void {
+    for (let i = this.head; i < this.tail; i++) this.calls[i & this.mask] = undefined;
+    this.head = 0;
+    this.tail = 0;
+  }
+
+  private grow(): void {
+    const n = this.mask + 1;
+    const calls: (Call | undefined)[] = new Array(2 * n).fill(undefined);
+    for (let k = 0; k < n; k++) calls[k] = this.calls[(this.head + k) & this.mask];
+    this.calls = calls;
+    this.mask = 2 * n - 1;
+    this.head = 0;
+    this.tail = n;
+  }
 }
 
 /** A rule that overrides link properties for matching (from, to) pairs; later rules win. */
@@ -333,7 +385,7 @@ export class Network {
     });
     // pending calls (and through them their requests) must not outlive the run (Simulation.dispose)
     sim.onDispose(() => {
-      for (const lane of this.lanes.values()) lane.calls = [];
+      for (const lane of this.lanes.values()) lane.clear();
     });
   }
 
@@ -390,23 +442,26 @@ export class Network {
     return this._call(this.idx(from, 'from'), this.idx(to, 'to'), payload, timeoutUs, done, arg, sizeBytes);
   }
 
-  /** @internal `call` between node indices, with a valid timeout. */
-  _call<P, A>(src: number, dst: number, payload: P, timeoutUs: number, done: CallCallback<A>, arg: A, sizeBytes: number): number {
+  /**
+   * @internal `call` between node indices, with a valid timeout; `done` is also given `arg2` and
+   * the time of the call (`CallDone`).
+   */
+  _call<P, A>(src: number, dst: number, payload: P, timeoutUs: number, done: CallCallback<A> | CallDone, arg: A, sizeBytes: number, arg2: unknown = null): number {
     const id = this.nextCallId++;
     const t = Math.round(timeoutUs);
     let lane = this.lastLane;
     if (lane === null || lane.timeoutUs !== t) {
       lane = this.lanes.get(t) ?? null;
       if (lane === null) {
-        lane = { net: this, timeoutUs: t, calls: [], head: 0, armed: false, timer: -1, live: 0 };
+        lane = new Lane(this, t);
         this.lanes.set(t, lane);
       }
       this.lastLane = lane;
     }
     const caller = this.nodes[src]!;
-    const c: Call = { done, arg, caller, incarnation: caller.incarnation, deadlineUs: this.sim.now + t, finished: false, lane, req: null };
+    const c = new Call(done as CallDone, arg, arg2, caller, caller.incarnation, this.sim.now + t, lane);
     this.pending++;
-    lane.calls.push(c);
+    lane.push(c);
     lane.live++;
     if (!lane.armed) {
       lane.armed = true;
@@ -427,6 +482,15 @@ export class Network {
   reply<P>(request: Message<any>, payload: P, sizeBytes = 0): number {
     if (!(request.callId > 0)) throw new InputError(`reply: message ${request.id} is not a request (it was sent with send, not call)`);
     return this.sendIdx(request.dst, request.src, payload, sizeBytes, -request.callId, request.call);
+  }
+
+  /**
+   * @internal A server keeps `holder` (with the request's call) instead of the request message:
+   * while the call is pending, it unlinks itself from the holder when it finishes.
+   */
+  _handOver(request: Message, holder: CallLink): void {
+    const c = request.call;
+    if (c !== null && c.req === request) c.req = holder;
   }
 
   /** Calls awaiting a reply. */
@@ -634,30 +698,31 @@ export class Network {
     if (--lane.live === 0 && lane.armed) {
       // nothing left to time out: drop the lane's timer so it does not hold the run open
       this.sim.cancel(lane.timer);
-      lane.calls = [];
-      lane.head = 0;
+      lane.clear();
       lane.armed = false;
     }
     const done = c.done;
     const arg = c.arg;
+    const arg2 = c.arg2;
     release(c);
     if (c.caller.incarnation !== c.incarnation) return;
-    done(arg, msg, null);
+    done(arg, msg, null, arg2, c.deadlineUs - lane.timeoutUs);
   }
 
   /** @internal */
   _laneFire(lane: Lane): void {
     const now = this.sim.now;
-    const calls = lane.calls;
-    let h = lane.head;
-    while (h < calls.length) {
-      const c = calls[h]!;
+    // (a callback may make calls of this lane, which may grow its ring: it is read afresh each time)
+    while (lane.head !== lane.tail) {
+      const i = lane.head & lane.mask;
+      const c = lane.calls[i]!;
       if (!c.finished) {
         if (c.deadlineUs > now) break;
         c.finished = true;
         lane.live--;
         this.pending--;
-        calls[h++] = undefined as unknown as Call;
+        lane.calls[i] = undefined;
+        lane.head++;
         // the request may sit in a queue far longer: it no longer needs its call
         unlink(c);
         if (c.caller.incarnation === c.incarnation) {
@@ -666,27 +731,24 @@ export class Network {
             c.caller._whenServing(timeoutLater, c);
             continue;
           }
-          c.done(c.arg, null, 'timeout');
+          c.done(c.arg, null, 'timeout', c.arg2, c.deadlineUs - lane.timeoutUs);
         }
         // ... nor the caller's state
         c.done = noCall;
         c.arg = null;
+        c.arg2 = null;
         continue;
       }
-      calls[h++] = undefined as unknown as Call;
+      lane.calls[i] = undefined;
+      lane.head++;
     }
-    if (h === calls.length) {
-      lane.calls = [];
+    if (lane.head === lane.tail) {
       lane.head = 0;
+      lane.tail = 0;
       lane.armed = false;
       return;
     }
-    if (h > 4096 && h * 2 > calls.length) {
-      lane.calls = calls.slice(h);
-      h = 0;
-    }
-    lane.head = h;
-    lane.timer = this.sim.schedule(lane.calls[h]!.deadlineUs - now, laneFire, lane);
+    lane.timer = this.sim.schedule(lane.calls[lane.head & lane.mask]!.deadlineUs - now, laneFire, lane);
   }
 
   /**
@@ -773,8 +835,9 @@ function corruptPayload(p: unknown, random: Random): unknown {
 function timeoutLater(c: Call): void {
   const done = c.done;
   const arg = c.arg;
+  const arg2 = c.arg2;
   release(c);
-  if (c.caller.incarnation === c.incarnation) done(arg, null, 'timeout');
+  if (c.caller.incarnation === c.incarnation) done(arg, null, 'timeout', arg2, c.deadlineUs - c.lane.timeoutUs);
 }
 /** A finished call lets go of its request message (and the message of it). */
 function unlink(c: Call): void {
@@ -789,5 +852,6 @@ function release(c: Call): void {
   unlink(c);
   c.done = noCall;
   c.arg = null;
+  c.arg2 = null;
 }
 function noCall(): void {}
