@@ -222,7 +222,7 @@ class Wire {
    * The propagated deadline, null for none (a field that holds small integers or null is stored
    * in the object; one that held Infinity would make every wire box its number).
    */
-  private readonly dUs: number | null;
+  readonly dUs: number | null;
   constructor(
     readonly ep: Endpoint,
     deadlineUs: number,
@@ -244,18 +244,36 @@ class Wire {
 
 /**
  * What a replica keeps of a request from its arrival to its answer, instead of its message (a
- * request may wait minutes in a queue: what waits is lean): the wire payload, the sender and
- * receiver, and the call to answer, which unlinks itself from here when it finishes first.
+ * request may wait minutes in a queue: what waits is lean, one object): the wire payload's
+ * fields, the sender and receiver, and the call to answer, which unlinks itself from here when
+ * it finishes first.
  */
 class Req implements CallLink {
+  readonly ep: Endpoint;
+  /** The propagated deadline, null for none (see `Wire`). */
+  private readonly dUs: number | null;
+  readonly k: string | number;
+  readonly p: unknown;
+  readonly t: string;
   constructor(
-    readonly w: Wire,
+    w: Wire,
     /** Sender's and receiver's network index. */
     readonly src: number,
     readonly dst: number,
     readonly callId: number,
     public call: PendingCall | null,
-  ) {}
+  ) {
+    this.ep = w.ep;
+    this.dUs = w.dUs;
+    this.k = w.k;
+    this.p = w.p;
+    this.t = w.t;
+  }
+  /** The propagated deadline (Infinity for none). */
+  get d(): number {
+    const d = this.dUs;
+    return d === null ? Infinity : d;
+  }
 }
 
 interface Reply {
@@ -684,7 +702,7 @@ class Serving implements Handling {
   }
   get ctx(): CallContext {
     if (this.context === null) {
-      const w = this.q.w;
+      const w = this.q;
       this.context = new CallContext(this.service.app.sim, w.d, w.k);
       this.context.tenant = w.t;
       this.context.body = w.p;
@@ -692,7 +710,7 @@ class Serving implements Handling {
     return this.context;
   }
   get body(): unknown {
-    return this.q.w.p;
+    return this.q.p;
   }
   work(then: (error: string | null) => void, serviceUs?: number): void {
     this.node.execute((_: null, err) => then(err), null, serviceUs);
@@ -715,7 +733,7 @@ function startServing(s: Serving): void {
   // A crash while waiting for a worker kills the request with the process.
   if (s.node.incarnation !== s.incarnation) return;
   s.holdsWorker = s.pool !== null;
-  if (s.service.app.sim.now >= s.q.w.d) {
+  if (s.service.app.sim.now >= s.q.d) {
     // The caller has given up already: do not waste work (gRPC servers see the deadline too).
     finishServing(s, false, ErrorKinds.deadlineExceeded);
     return;

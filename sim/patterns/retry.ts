@@ -121,7 +121,8 @@ class RetryImpl implements RetryPolicy {
     readonly env: PolicyEnv,
     readonly attemptsMax: number,
     readonly backoff: Backoff,
-    private readonly retryable: (o: Outcome) => boolean,
+    /** Which failures to retry; null: every one. */
+    private readonly retryable: ((o: Outcome) => boolean) | null,
     budget: RetryBudget | undefined,
     traceAttempts: boolean,
   ) {
@@ -154,7 +155,7 @@ class RetryImpl implements RetryPolicy {
   }
 
   attemptDone(r: RetryRun, o: Outcome): void {
-    const retryable = !o.ok && this.retryable(o);
+    const retryable = !o.ok && (this.retryable === null || this.retryable(o));
     const b = this.budget;
     if (b !== null) {
       b.onAttemptEnd(o, retryable);
@@ -228,11 +229,12 @@ function checkBudget(where: string, b: unknown): RetryBudget | undefined {
   return b as RetryBudget;
 }
 
-function retryPredicate(where: string, o: Opts): (x: Outcome) => boolean {
+/** The failures to retry, as a predicate; null for every failure. */
+function retryPredicate(where: string, o: Opts): ((x: Outcome) => boolean) | null {
   const fn = functionOption<(x: Outcome) => boolean>(where, o, 'shouldRetry');
   if (fn) return fn;
   const kinds = stringListOption(where, o, 'retryOn', []);
-  if (o.retryOn === undefined) return () => true;
+  if (o.retryOn === undefined) return null;
   const set = new Set(kinds);
   return (x) => set.has(x.error);
 }
