@@ -67,4 +67,14 @@ if (buildIsCurrent()) {
   (await import('../sim/run/loaders.ts')).useSourceLoaders();
   cli = await import('../sim/cli/main.ts');
 }
-process.exitCode = await cli.main(process.argv.slice(2));
+const code = await cli.main(process.argv.slice(2));
+process.exitCode = code;
+// A command returns when its work is done: its files written, its worker threads ended. Exit as
+// soon as what it printed has been handed to the operating system, instead of letting Node wind
+// down on its own, which first runs the garbage collector's pending tasks and frees the heap of
+// the finished run (≈ 10 ms of a default run's CPU; 'exit' handlers, such as the cleanups of
+// temporary files, still run).
+let unflushed = 2;
+const flushed = () => --unflushed === 0 && process.exit(code);
+process.stdout.write('', flushed);
+process.stderr.write('', flushed);
