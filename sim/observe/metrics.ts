@@ -314,7 +314,6 @@ export interface SeriesWindow {
  */
 export class Series {
   widthUs: number;
-  private starts: number[] = [];
   private counts: number[] = [];
   private sums: number[] = [];
   private maxes: number[] = [];
@@ -348,7 +347,6 @@ export class Series {
       idx = Math.floor(nowUs / this.widthUs);
     }
     while (this.counts.length <= idx) {
-      this.starts.push(this.counts.length * this.widthUs);
       this.counts.push(0);
       this.sums.push(0);
       this.maxes.push(-Infinity);
@@ -363,20 +361,24 @@ export class Series {
   private coarsen(): void {
     this.curLoUs = Infinity;
     this.curHiUs = -Infinity;
-    const n = this.counts.length;
-    const c: number[] = [];
-    const s: number[] = [];
-    const m: number[] = [];
-    for (let i = 0; i < n; i += 2) {
-      c.push(this.counts[i]! + (this.counts[i + 1] ?? 0));
-      s.push(this.sums[i]! + (this.sums[i + 1] ?? 0));
-      m.push(Math.max(this.maxes[i]!, this.maxes[i + 1] ?? -Infinity));
+    // neighbours merge in place, into the first half of the same arrays: new arrays would have
+    // other element kinds (small integers where the maxima were doubles), and V8 would deoptimize
+    // `add` and its callers for the new maps
+    const counts = this.counts;
+    const sums = this.sums;
+    const maxes = this.maxes;
+    const n = counts.length;
+    let j = 0;
+    for (let i = 0; i < n; i += 2, j++) {
+      const last = i + 1 === n;
+      counts[j] = counts[i]! + (last ? 0 : counts[i + 1]!);
+      sums[j] = sums[i]! + (last ? 0 : sums[i + 1]!);
+      maxes[j] = Math.max(maxes[i]!, last ? -Infinity : maxes[i + 1]!);
     }
+    counts.length = j;
+    sums.length = j;
+    maxes.length = j;
     this.widthUs *= 2;
-    this.counts = c;
-    this.sums = s;
-    this.maxes = m;
-    this.starts = c.map((_, i) => i * this.widthUs);
   }
 
   /** Windows up to `endUs` (empty windows included, so the x axis is regular). */
