@@ -429,7 +429,10 @@ export class Node {
         this.sim.schedule(0, crashAuto, [this, 'memory-uncorrectable'] as const);
       };
     }
-    this.leakSinceUs = sim.now;
+    // A node made at the start keeps the initializer's 0: once the kernel's clock holds a boxed
+    // number, storing it here would change this class's field layout between a process's first
+    // and second run (and throw away the code compiled for it).
+    if (sim.now !== 0) this.leakSinceUs = sim.now;
     this.armOom();
   }
 
