@@ -32,6 +32,7 @@
  */
 import { durationSampler, type DistributionSpec, type Sampler } from '../kernel/distribution.ts';
 import { InputError } from '../kernel/errors.ts';
+import { parseDuration } from '../kernel/time.ts';
 import { Random, type RandomStreams } from '../kernel/random.ts';
 import type { SimEvent, Simulation } from '../kernel/sim.ts';
 import { pre1, pre2 } from '../observe/hash.ts';
@@ -170,6 +171,9 @@ class Link extends Random {
   /** Messages put on this link (past the source and partition checks) and their declared bytes: the cost model's transfer. */
   messages = 0;
   bytes = 0;
+  /** No effect, bandwidth or reordering on a FIFO link with a constant latency (`latencyUs`): a message's delay takes no draw and no call. */
+  plain = false;
+  latencyUs = 0;
 
   constructor(
     path: string,
@@ -210,11 +214,15 @@ class Link extends Random {
     this.reorderP = reorder;
     this.reorderDelay = reorderDelay;
     this.usPerByte = bw > 0 ? 1e6 / bw : 0;
+    this.plain = extra.length === 0 && this.usPerByte === 0 && reorder === 0 && this.fifo && b.latencyUs !== null;
+    this.latencyUs = b.latencyUs ?? 0;
   }
 }
 
 interface ResolvedLink {
   latency: Sampler;
+  /** The latency when it is a constant (what `latency` returns, without a draw), else null. */
+  latencyUs: number | null;
   lossP: number;
   dupP: number;
   corruptP: number;
@@ -638,6 +646,13 @@ export class Network {
   }
 
   private delay(l: Link, sizeBytes: number, now: number): number {
+    if (l.plain) {
+      // as below for a constant latency and nothing else
+      let at = Math.round(now + l.latencyUs);
+      if (at < l.lastArrivalUs) at = l.lastArrivalUs;
+      l.lastArrivalUs = at;
+      return at - now;
+    }
     let d = l.latency(l);
     for (let i = 0; i < l.extra.length; i++) d += l.extra[i]!(l);
     if (l.usPerByte > 0 && sizeBytes > 0) {
@@ -796,8 +811,10 @@ function resolveLink(where: string, o: LinkOptions, base: ResolvedLink | undefin
   if (!(bw >= 0 && bw < Infinity)) {
     throw new InputError(`${where}: bandwidthBytesPerSec=${o.bandwidthBytesPerSec} is not valid; use a number ≥ 0 (0: unlimited)`);
   }
+  const latency = o.latency !== undefined ? durationSampler(o.latency, `${where}: latency`) : (base?.latency ?? durationSampler('500us'));
   return {
-    latency: o.latency !== undefined ? durationSampler(o.latency, `${where}: latency`) : (base?.latency ?? durationSampler('500us')),
+    latency,
+    latencyUs: o.latency !== undefined ? constantUs(o.latency) : base !== undefined ? base.latencyUs : 500,
     lossP: pct('lossPercent', o.lossPercent, base?.lossP ?? 0),
     dupP: pct('duplicatePercent', o.duplicatePercent, base?.dupP ?? 0),
     corruptP: pct('corruptPercent', o.corruptPercent, base?.corruptP ?? 0),
@@ -809,6 +826,13 @@ function resolveLink(where: string, o: LinkOptions, base: ResolvedLink | undefin
     bytesPerSec: bw,
     fifo: o.fifo ?? base?.fifo ?? true,
   };
+}
+
+/** The value of a constant duration distribution (a duration, or `{ dist: "constant" }`; already validated), else null. */
+function constantUs(spec: DistributionSpec): number | null {
+  if (typeof spec === 'string' || typeof spec === 'number') return parseDuration(spec, 'latency');
+  if (spec.dist === 'constant') return parseDuration(spec.value, 'latency.value');
+  return null;
 }
 
 /** Flip one bit of a string, number or byte payload (bytes are copied: the sender keeps its buffer). */
