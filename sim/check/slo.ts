@@ -109,9 +109,14 @@ export function sloWindows(requests: RequestStats, slo: SloSpec, range: { fromUs
     const ok = good[i]?.count ?? 0;
     // merge the latency histograms that overlap this window (a run long enough for them to have
     // been merged into wider ones gives each window its enclosing histogram's percentiles)
-    const h = new Histogram();
-    for (let j = Math.floor(startUs / baseUs); j < Math.ceil(windowEndUs / baseUs) && j < requests.windowLatency.length; j++) {
-      h.merge(requests.windowLatency[j]!);
+    // (one histogram alone is read as it is: a merged copy of it has the same counts)
+    const first = Math.floor(startUs / baseUs);
+    const end = Math.min(Math.ceil(windowEndUs / baseUs), requests.windowLatency.length);
+    let h: Histogram;
+    if (end - first === 1) h = requests.windowLatency[first]!;
+    else {
+      h = new Histogram();
+      for (let j = first; j < end; j++) h.merge(requests.windowLatency[j]!);
     }
     const p99Ms = h.count > 0 ? percentile(h, 0.99) / 1000 : 0;
     const availability = n === 0 ? 1 : ok / n;
