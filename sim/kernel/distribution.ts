@@ -48,6 +48,16 @@ export function durationSampler(spec: DistributionSpec, what = 'distribution'): 
   return sampler(spec, what, 1);
 }
 
+/**
+ * The value in µs of a constant duration distribution (a duration, or `{ dist: "constant" }`),
+ * which its sampler returns without a draw; null for any other distribution.
+ */
+export function constantDurationUs(spec: DistributionSpec, what = 'distribution'): number | null {
+  if (typeof spec === 'string' || typeof spec === 'number') return parseDuration(spec, what);
+  if (spec !== null && typeof spec === 'object' && spec.dist === 'constant') return parseDuration(spec.value, `${what}.value`);
+  return null;
+}
+
 function sampler(spec: DistributionSpec, what: string, depth: number): Sampler {
   checkDepth(what, depth);
   if (typeof spec === 'string' || typeof spec === 'number') {

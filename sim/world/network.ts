@@ -30,9 +30,8 @@
  * kept only at `full`). Call timeouts live in per-timeout FIFO lanes with one kernel timer each,
  * so a call costs no heap entry for its timeout.
  */
-import { durationSampler, type DistributionSpec, type Sampler } from '../kernel/distribution.ts';
+import { constantDurationUs, durationSampler, type DistributionSpec, type Sampler } from '../kernel/distribution.ts';
 import { InputError } from '../kernel/errors.ts';
-import { parseDuration } from '../kernel/time.ts';
 import { Random, type RandomStreams } from '../kernel/random.ts';
 import type { SimEvent, Simulation } from '../kernel/sim.ts';
 import { pre1, pre2 } from '../observe/hash.ts';
@@ -814,7 +813,7 @@ function resolveLink(where: string, o: LinkOptions, base: ResolvedLink | undefin
   const latency = o.latency !== undefined ? durationSampler(o.latency, `${where}: latency`) : (base?.latency ?? durationSampler('500us'));
   return {
     latency,
-    latencyUs: o.latency !== undefined ? constantUs(o.latency) : base !== undefined ? base.latencyUs : 500,
+    latencyUs: o.latency !== undefined ? constantDurationUs(o.latency, `${where}: latency`) : base !== undefined ? base.latencyUs : 500,
     lossP: pct('lossPercent', o.lossPercent, base?.lossP ?? 0),
     dupP: pct('duplicatePercent', o.duplicatePercent, base?.dupP ?? 0),
     corruptP: pct('corruptPercent', o.corruptPercent, base?.corruptP ?? 0),
@@ -826,13 +825,6 @@ function resolveLink(where: string, o: LinkOptions, base: ResolvedLink | undefin
     bytesPerSec: bw,
     fifo: o.fifo ?? base?.fifo ?? true,
   };
-}
-
-/** The value of a constant duration distribution (a duration, or `{ dist: "constant" }`; already validated), else null. */
-function constantUs(spec: DistributionSpec): number | null {
-  if (typeof spec === 'string' || typeof spec === 'number') return parseDuration(spec, 'latency');
-  if (spec.dist === 'constant') return parseDuration(spec.value, 'latency.value');
-  return null;
 }
 
 /** Flip one bit of a string, number or byte payload (bytes are copied: the sender keeps its buffer). */
