@@ -9,6 +9,7 @@
  *   npm run bench -- --reps 9      more repetitions (median reported; at least 5, alternating with the reference)
  *   npm run bench -- --reference DIR   the reference kernel's folder (default: shared/reference-kernel next to the checkout)
  *   npm run bench -- sweep-cli     faultline sweep retry-storm --seeds 1..200 from the command line, 2 workers vs 1
+ *   npm run bench -- playground    in Chromium: a slider change to the redrawn views, and the longest task of 60 s of playback
  *   npm run bench -- metastable --stability-sim DIR   the metastable-retry figures, with the ratio to a stability-sim checkout
  */
 import { execFileSync } from 'node:child_process';
